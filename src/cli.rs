@@ -1,0 +1,325 @@
+//! Command-line interface: flags, validation into a scan configuration, exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::fsutil::write_atomic;
+use crate::render::{self, Format, RenderOptions, template::Templates};
+use crate::report::{Report, Severity};
+use crate::rules::InstanceStorageTable;
+use crate::scan::{self, ScanConfig};
+
+/// Audit Amazon SageMaker training jobs for customer-managed KMS encryption.
+#[derive(Debug, Parser)]
+#[command(name = "sagemaker-audit", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Only print errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail on stderr.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check saved `describe-training-job` JSON files and directories.
+    Scan(ScanArgs),
+}
+
+/// Flags of `scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories of exported `aws sagemaker describe-training-job` output
+    /// (.json with one document or an array; .jsonl/.ndjson with one per line).
+    /// Directories are walked recursively; KMS `describe-key` and `list-aliases`
+    /// output found there is used as key facts.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Saved `aws kms describe-key` / `aws kms list-aliases` output (file or directory),
+    /// so the key manager and key state decide instead of UNVERIFIED. Repeatable.
+    #[arg(long, value_name = "PATH", help_heading = "Inputs")]
+    pub kms_keys: Vec<PathBuf>,
+
+    /// TOML file extending or overriding the built-in table of instance families with
+    /// local NVMe storage (see data/local-nvme-families.toml).
+    #[arg(long, value_name = "FILE", help_heading = "Inputs")]
+    pub nvme_families: Option<PathBuf>,
+
+    /// Report formats, comma-separated. Default: all with --out-dir, md on stdout without.
+    #[arg(
+        short,
+        long,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "FORMATS",
+        help_heading = "Output"
+    )]
+    pub format: Vec<Format>,
+
+    /// Write DIR/report.<format> for each format (created if missing).
+    #[arg(short, long, value_name = "DIR", help_heading = "Output")]
+    pub out_dir: Option<PathBuf>,
+
+    /// Directory with report.html and/or report.md replacing the embedded templates.
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub templates: Option<PathBuf>,
+
+    /// SARIF automationDetails category, to keep several analyses apart in GitHub.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "sagemaker-audit",
+        help_heading = "Output"
+    )]
+    pub sarif_category: String,
+
+    /// Also put PASS and NOT_APPLICABLE results in SARIF (FAIL only by default).
+    #[arg(long, help_heading = "Output")]
+    pub sarif_all_results: bool,
+
+    /// Exit 1 when a FAIL of at least this severity remains; `never` disables it.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "high",
+        value_name = "SEVERITY",
+        help_heading = "Exit code"
+    )]
+    pub fail_on: FailOn,
+}
+
+/// `--fail-on` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any failure.
+    Low,
+    /// Medium and above.
+    Medium,
+    /// High and above.
+    High,
+    /// Critical only.
+    Critical,
+    /// Never exit 1 for failures.
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::High => Some(Severity::High),
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::Never => None,
+        }
+    }
+}
+
+/// Documented exit codes.
+pub mod exit {
+    /// Nothing failing at or above `--fail-on`.
+    pub const CLEAN: u8 = 0;
+    /// Failing findings.
+    pub const FAILURES: u8 = 1;
+    /// Usage or configuration error.
+    pub const USAGE: u8 = 2;
+    /// Some input could not be evaluated (takes precedence over 1).
+    pub const INCOMPLETE: u8 = 3;
+}
+
+/// A problem with the command line or configuration: exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    /// Message already phrased for the user.
+    #[error("{0}")]
+    Message(String),
+}
+
+/// Runs the parsed command and returns the process exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    crate::log::set_level(match (cli.quiet, cli.verbose) {
+        (true, _) => 0,
+        (_, true) => 2,
+        _ => 1,
+    });
+    let result = match cli.command {
+        Command::Scan(args) => run_scan(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            crate::error!("{e}");
+            ExitCode::from(exit::USAGE)
+        }
+    }
+}
+
+struct Output {
+    formats: Vec<Format>,
+    out_dir: Option<PathBuf>,
+    options: RenderOptions,
+}
+
+fn run_scan(args: ScanArgs) -> Result<u8, UsageError> {
+    let usage = |m: String| UsageError::Message(m);
+    let mut storage = InstanceStorageTable::built_in();
+    if let Some(file) = &args.nvme_families {
+        storage
+            .apply_file(file)
+            .map_err(|e| usage(format!("--nvme-families {e}")))?;
+    }
+    let output = validate_output(&args)?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| usage(format!("cannot read the working directory: {e}")))?;
+    let config = ScanConfig {
+        paths: args.paths,
+        kms_paths: args.kms_keys,
+        storage,
+        fail_on: args.fail_on.threshold(),
+        generated_at: run_timestamp(),
+    };
+    let report = scan::offline(&config, &cwd);
+    for e in &report.errors {
+        crate::error!("{e}");
+    }
+    write_reports(&report, &output)?;
+    summarise(&report, &output);
+    Ok(exit_code(&report))
+}
+
+fn validate_output(args: &ScanArgs) -> Result<Output, UsageError> {
+    let mut formats = args.format.clone();
+    formats.sort();
+    formats.dedup();
+    if formats.is_empty() {
+        formats = match args.out_dir {
+            Some(_) => Format::ALL.to_vec(),
+            None => vec![Format::Md],
+        };
+    }
+    if args.out_dir.is_none() && formats.len() > 1 {
+        return Err(UsageError::Message(
+            "several formats need --out-dir DIR; without it, pick one --format for stdout".into(),
+        ));
+    }
+    let templates = match &args.templates {
+        Some(dir) => Templates::from_dir(dir).map_err(|e| UsageError::Message(e.to_string()))?,
+        None => Templates::default(),
+    };
+    if args.sarif_category.trim_matches('/').is_empty() {
+        return Err(UsageError::Message(
+            "--sarif-category must not be empty".into(),
+        ));
+    }
+    Ok(Output {
+        formats,
+        out_dir: args.out_dir.clone(),
+        options: RenderOptions {
+            sarif_all_results: args.sarif_all_results,
+            sarif_category: args.sarif_category.clone(),
+            templates,
+        },
+    })
+}
+
+fn write_reports(report: &Report, output: &Output) -> Result<(), UsageError> {
+    let fail = |m: String| UsageError::Message(m);
+    if let Some(dir) = &output.out_dir {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| fail(format!("--out-dir {}: {e}", dir.display())))?;
+    }
+    for &format in &output.formats {
+        let bytes =
+            render::render(report, format, &output.options).map_err(|e| fail(e.to_string()))?;
+        match &output.out_dir {
+            Some(dir) => {
+                let path = render::output_path(dir, format);
+                write_atomic(&path, &bytes)
+                    .map_err(|e| fail(format!("{}: cannot write: {e}", path.display())))?;
+                crate::debug!("wrote {}", path.display());
+            }
+            None => write_stdout(&bytes).map_err(|e| fail(format!("stdout: {e}")))?,
+        }
+    }
+    Ok(())
+}
+
+fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)?;
+    out.flush()
+}
+
+fn summarise(report: &Report, output: &Output) {
+    let c = report.counts();
+    let where_to = match &output.out_dir {
+        Some(dir) => {
+            let exts: Vec<&str> = output.formats.iter().map(|f| f.extension()).collect();
+            format!(
+                "; reports in {}",
+                shown(
+                    &render::output_path(dir, Format::Sarif)
+                        .with_extension(format!("{{{}}}", exts.join(",")))
+                )
+            )
+        }
+        None => String::new(),
+    };
+    crate::info!(
+        "sagemaker-audit: {} jobs from {} files: {} FAIL, {} PASS, {} NOT_APPLICABLE, {} not evaluated{}",
+        report.job_count(),
+        report.inputs.files_read,
+        c.fail,
+        c.pass,
+        c.not_applicable,
+        report.errors.len(),
+        where_to
+    );
+    if report.inputs.skipped_files + report.inputs.skipped_links > 0 {
+        crate::info!(
+            "skipped {} non-JSON files and {} symbolic links in the scanned directories",
+            report.inputs.skipped_files,
+            report.inputs.skipped_links
+        );
+    }
+    if report.inputs.duplicate_jobs > 0 {
+        crate::warn!(
+            "{} jobs appeared more than once; the copy with the newest LastModifiedTime was kept",
+            report.inputs.duplicate_jobs
+        );
+    }
+}
+
+fn shown(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// 3 when incomplete (precedence), else 1 with gating failures, else 0.
+pub fn exit_code(report: &Report) -> u8 {
+    if report.is_incomplete() {
+        exit::INCOMPLETE
+    } else if report.gating_failures() > 0 {
+        exit::FAILURES
+    } else {
+        exit::CLEAN
+    }
+}
+
+/// The run's timestamp; `SOURCE_DATE_EPOCH` pins it for reproducible reports.
+fn run_timestamp() -> String {
+    let pinned = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0));
+    let now = pinned.unwrap_or_else(chrono::Utc::now);
+    now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

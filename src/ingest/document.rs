@@ -1,0 +1,331 @@
+//! One JSON document: a `describe-training-job` response, a KMS `describe-key` or
+//! `list-aliases` response, or something we name and refuse.
+
+use std::fmt;
+
+use serde::de::{self, IgnoredAny, Visitor};
+use serde::{Deserialize, Deserializer};
+
+use crate::kms::{KeyFact, KeyManager};
+use crate::model::{ArnParts, OutputDataConfig, ResourceConfig, Timestamp, TrainingJob};
+
+/// What a document turned out to be.
+#[derive(Debug)]
+pub enum Document {
+    /// A training job.
+    Job(Box<TrainingJob>),
+    /// `aws kms describe-key` output.
+    Key(KeyFact),
+    /// `aws kms list-aliases` output: `(account, region, alias name, target key id)`.
+    Aliases(Vec<(String, String, String, String)>),
+}
+
+/// Fields of every document kind we accept; everything else is skipped unread.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RawDocument {
+    training_job_name: Option<String>,
+    training_job_arn: Option<String>,
+    training_job_status: Option<String>,
+    creation_time: Option<RawTime>,
+    last_modified_time: Option<RawTime>,
+    resource_config: Option<RawResourceConfig>,
+    output_data_config: Option<RawOutputDataConfig>,
+    selected_instance_type: Option<String>,
+    algorithm_specification: Option<IgnoredAny>,
+    stopping_condition: Option<IgnoredAny>,
+    model_artifacts: Option<IgnoredAny>,
+    role_arn: Option<IgnoredAny>,
+    secondary_status: Option<IgnoredAny>,
+    training_job_summaries: Option<IgnoredAny>,
+    key_metadata: Option<RawKeyMetadata>,
+    aliases: Option<Vec<RawAlias>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RawResourceConfig {
+    instance_type: Option<String>,
+    instance_groups: Option<Vec<RawInstanceGroup>>,
+    selected_instance_type: Option<String>,
+    volume_kms_key_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RawInstanceGroup {
+    instance_type: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RawOutputDataConfig {
+    kms_key_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RawKeyMetadata {
+    key_id: Option<String>,
+    arn: Option<String>,
+    key_manager: Option<String>,
+    key_state: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RawAlias {
+    alias_name: Option<String>,
+    alias_arn: Option<String>,
+    target_key_id: Option<String>,
+}
+
+/// A timestamp as the wire / CLI v1 (epoch seconds) or CLI v2 (ISO 8601) prints it.
+struct RawTime(Timestamp);
+
+impl<'de> Deserialize<'de> for RawTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = RawTime;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("epoch seconds or an ISO 8601 timestamp")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawTime, E> {
+                Timestamp::from_epoch_seconds(v)
+                    .map(RawTime)
+                    .ok_or_else(|| E::custom(format!("timestamp {v} is out of range")))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawTime, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawTime, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawTime, E> {
+                Timestamp::parse_iso(v)
+                    .map(RawTime)
+                    .ok_or_else(|| E::custom(format!("{v:?} is not an ISO 8601 timestamp")))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Why a document was refused; the message says what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentError(pub String);
+
+impl fmt::Display for DocumentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Turns a serde_json error into one readable line.
+pub fn describe_json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    if text.contains("recursion limit exceeded") {
+        return format!(
+            "JSON is nested more than 128 levels deep ({text}); an exported API response never is"
+        );
+    }
+    match e.classify() {
+        serde_json::error::Category::Eof => {
+            format!("JSON ends early, the file looks truncated ({text})")
+        }
+        serde_json::error::Category::Syntax => format!("not valid JSON ({text})"),
+        serde_json::error::Category::Data => {
+            format!("a field has an unexpected type or value ({text})")
+        }
+        serde_json::error::Category::Io => format!("could not be read ({text})"),
+    }
+}
+
+/// Parses one JSON object text into a document. `origin` is filled in by the caller.
+pub fn parse(text: &str) -> Result<Document, DocumentError> {
+    let raw: RawDocument =
+        serde_json::from_str(text).map_err(|e| DocumentError(describe_json_error(&e)))?;
+    classify(raw)
+}
+
+fn classify(raw: RawDocument) -> Result<Document, DocumentError> {
+    if let Some(meta) = raw.key_metadata {
+        return key_fact(meta).map(Document::Key);
+    }
+    if let Some(aliases) = raw.aliases {
+        return Ok(Document::Aliases(alias_facts(aliases)));
+    }
+    if raw.training_job_summaries.is_some() {
+        return Err(DocumentError(
+            "this is `aws sagemaker list-training-jobs` output, which has no encryption settings; \
+             export each job with `aws sagemaker describe-training-job --training-job-name NAME`"
+                .into(),
+        ));
+    }
+    let has_describe_fields = raw.algorithm_specification.is_some()
+        || raw.stopping_condition.is_some()
+        || raw.model_artifacts.is_some()
+        || raw.role_arn.is_some()
+        || raw.secondary_status.is_some()
+        || raw.resource_config.is_some()
+        || raw.output_data_config.is_some();
+    let (name, arn) = match (raw.training_job_name, raw.training_job_arn) {
+        (Some(name), Some(arn)) if has_describe_fields => (name, arn),
+        (Some(_), Some(_)) => {
+            return Err(DocumentError(
+                "this looks like a list-training-jobs summary (name and ARN only); export the job \
+                 with `aws sagemaker describe-training-job`"
+                    .into(),
+            ));
+        }
+        (Some(_), None) => {
+            return Err(DocumentError(
+                "describe-training-job document without TrainingJobArn".into(),
+            ));
+        }
+        (None, _) => {
+            return Err(DocumentError(
+                "not a describe-training-job document (no TrainingJobName), nor KMS describe-key \
+                 or list-aliases output"
+                    .into(),
+            ));
+        }
+    };
+    let Some(parts) = ArnParts::parse(&arn) else {
+        return Err(DocumentError(format!(
+            "TrainingJobArn {arn:?} is not an ARN"
+        )));
+    };
+    let resource = raw.resource_config.map(|rc| ResourceConfig {
+        instance_type: rc.instance_type,
+        instance_groups: rc
+            .instance_groups
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|g| g.instance_type)
+            .collect(),
+        selected_instance_type: rc.selected_instance_type.or(raw.selected_instance_type),
+        volume_kms_key_id: rc.volume_kms_key_id,
+    });
+    Ok(Document::Job(Box::new(TrainingJob {
+        name,
+        arn,
+        account_id: parts.account_id,
+        region: parts.region,
+        partition: parts.partition,
+        status: raw.training_job_status,
+        creation_time: raw.creation_time.map(|t| t.0),
+        last_modified_time: raw.last_modified_time.map(|t| t.0),
+        resource,
+        output: raw.output_data_config.map(|o| OutputDataConfig {
+            kms_key_id: o.kms_key_id,
+        }),
+        origin: Default::default(),
+    })))
+}
+
+fn key_fact(meta: RawKeyMetadata) -> Result<KeyFact, DocumentError> {
+    let key_id = meta
+        .key_id
+        .ok_or_else(|| DocumentError("describe-key output without KeyMetadata.KeyId".into()))?;
+    let manager = match meta.key_manager.as_deref() {
+        Some("AWS") => KeyManager::Aws,
+        Some("CUSTOMER") => KeyManager::Customer,
+        other => {
+            return Err(DocumentError(format!(
+                "describe-key output for {key_id} has KeyManager {other:?}; expected \"AWS\" or \"CUSTOMER\""
+            )));
+        }
+    };
+    let state = meta.key_state.ok_or_else(|| {
+        DocumentError(format!("describe-key output for {key_id} has no KeyState"))
+    })?;
+    Ok(KeyFact {
+        key_id,
+        arn: meta.arn,
+        manager,
+        state,
+    })
+}
+
+fn alias_facts(aliases: Vec<RawAlias>) -> Vec<(String, String, String, String)> {
+    aliases
+        .into_iter()
+        .filter_map(|a| {
+            let parts = ArnParts::parse(a.alias_arn.as_deref()?)?;
+            Some((
+                parts.account_id,
+                parts.region,
+                a.alias_name?,
+                a.target_key_id?,
+            ))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JOB: &str = r#"{"TrainingJobName":"a","TrainingJobArn":"arn:aws:sagemaker:eu-west-1:111122223333:training-job/a",
+        "TrainingJobStatus":"Completed","CreationTime":1710407565.5,"LastModifiedTime":"2024-03-14T10:00:00+01:00",
+        "AlgorithmSpecification":{"TrainingImage":"x"},"NewFieldFrom2030":{"deep":[1,2,3]},
+        "ResourceConfig":{"InstanceGroups":[{"InstanceType":"ml.p4d.24xlarge","InstanceCount":1,"InstanceGroupName":"g"}],"VolumeKmsKeyId":null},
+        "OutputDataConfig":{"S3OutputPath":"s3://b/","KmsKeyId":"alias/ml"}}"#;
+
+    #[test]
+    fn reads_a_describe_document_with_unknown_fields() {
+        let Document::Job(job) = parse(JOB).unwrap() else {
+            panic!("not a job")
+        };
+        assert_eq!(job.region, "eu-west-1");
+        assert_eq!(job.account_id, "111122223333");
+        let rc = job.resource.as_ref().unwrap();
+        assert_eq!(rc.instance_groups, vec!["ml.p4d.24xlarge"]);
+        assert_eq!(rc.volume_kms_key_id, None);
+        assert_eq!(
+            job.output.as_ref().unwrap().kms_key_id.as_deref(),
+            Some("alias/ml")
+        );
+        assert_eq!(
+            job.last_modified_time.unwrap().to_rfc3339(),
+            "2024-03-14T09:00:00.000Z"
+        );
+    }
+
+    #[test]
+    fn names_what_other_documents_are() {
+        let list = r#"{"TrainingJobSummaries":[{"TrainingJobName":"a"}]}"#;
+        assert!(parse(list).unwrap_err().0.contains("list-training-jobs"));
+        let summary = r#"{"TrainingJobName":"a","TrainingJobArn":"arn:aws:sagemaker:r:1:training-job/a","TrainingJobStatus":"Completed"}"#;
+        assert!(parse(summary).unwrap_err().0.contains("summary"));
+        assert!(
+            parse(r#"{"foo":1}"#)
+                .unwrap_err()
+                .0
+                .contains("not a describe-training-job")
+        );
+        let bad_time = JOB.replace("1710407565.5", "\"last tuesday\"");
+        assert!(parse(&bad_time).unwrap_err().0.contains("ISO 8601"));
+        let bad_type = JOB.replace("\"alias/ml\"", "42");
+        assert!(parse(&bad_type).unwrap_err().0.contains("unexpected type"));
+    }
+
+    #[test]
+    fn reads_kms_documents() {
+        let key = r#"{"KeyMetadata":{"KeyId":"k","Arn":"arn:aws:kms:us-east-1:1:key/k","KeyManager":"AWS","KeyState":"Enabled"}}"#;
+        assert!(matches!(
+            parse(key).unwrap(),
+            Document::Key(KeyFact {
+                manager: KeyManager::Aws,
+                ..
+            })
+        ));
+        let aliases = r#"{"Aliases":[{"AliasName":"alias/ml","AliasArn":"arn:aws:kms:us-east-1:1:alias/ml","TargetKeyId":"k"},{"AliasName":"alias/aws/s3","AliasArn":"arn:aws:kms:us-east-1:1:alias/aws/s3"}]}"#;
+        let Document::Aliases(list) = parse(aliases).unwrap() else {
+            panic!()
+        };
+        assert_eq!(list.len(), 1);
+    }
+}

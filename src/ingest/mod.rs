@@ -1,0 +1,413 @@
+//! Offline input: files and directories of exported API documents → jobs, KMS facts, errors.
+//!
+//! Every problem becomes an [`InputError`] naming the file; the rest of the scan goes on.
+
+pub mod document;
+pub mod locate;
+
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_json::value::RawValue;
+use walkdir::WalkDir;
+
+use crate::kms::KeyFacts;
+use crate::model::{Origin, TrainingJob};
+use crate::report::{InputError, InputStats};
+use document::{Document, describe_json_error};
+use locate::{DocLines, locate};
+
+/// Files larger than this are refused rather than read into memory.
+pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// What offline ingestion produced.
+#[derive(Debug, Default)]
+pub struct Ingested {
+    /// Every training job read, in file order.
+    pub jobs: Vec<TrainingJob>,
+    /// KMS facts read from `describe-key` / `list-aliases` documents.
+    pub keys: KeyFacts,
+    /// Everything that could not be read.
+    pub errors: Vec<InputError>,
+    /// Counts of what was read and skipped.
+    pub stats: InputStats,
+}
+
+/// A file to read, with the path reports show for it.
+#[derive(Debug, Clone)]
+struct Candidate {
+    path: PathBuf,
+    shown: String,
+}
+
+/// What one file yielded.
+#[derive(Default)]
+struct FileYield {
+    jobs: Vec<TrainingJob>,
+    keys: KeyFacts,
+    key_docs: usize,
+    errors: Vec<InputError>,
+}
+
+/// Reads every path: jobs from `paths`, KMS facts from `paths` and `kms_paths`.
+pub fn ingest(paths: &[PathBuf], kms_paths: &[PathBuf], cwd: &Path) -> Ingested {
+    let mut out = Ingested::default();
+    out.stats.paths = paths
+        .iter()
+        .chain(kms_paths)
+        .map(|p| shown_path(p, cwd))
+        .collect();
+    let mut candidates = Vec::new();
+    for (path, kms_only) in paths
+        .iter()
+        .map(|p| (p, false))
+        .chain(kms_paths.iter().map(|p| (p, true)))
+    {
+        discover(path, cwd, &mut out, &mut |c| candidates.push((c, kms_only)));
+    }
+    out.stats.files_read = candidates.len();
+    let yields: Vec<FileYield> = candidates
+        .par_iter()
+        .map(|(c, kms_only)| read_file(c, *kms_only))
+        .collect();
+    for y in yields {
+        out.stats.jobs += y.jobs.len();
+        out.stats.kms_keys += y.key_docs;
+        out.jobs.extend(y.jobs);
+        out.keys.extend(y.keys);
+        out.errors.extend(y.errors);
+    }
+    out
+}
+
+fn discover(path: &Path, cwd: &Path, out: &mut Ingested, push: &mut dyn FnMut(Candidate)) {
+    let shown = shown_path(path, cwd);
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            out.errors.push(error(&shown, None, None, io_message(&e)));
+            return;
+        }
+    };
+    if meta.is_file() {
+        push(Candidate {
+            path: path.to_path_buf(),
+            shown,
+        });
+        return;
+    }
+    let walker = WalkDir::new(path)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let at = e.path().map_or(shown.clone(), |p| shown_path(p, cwd));
+                let msg = e.io_error().map_or_else(|| e.to_string(), io_message);
+                out.errors.push(error(&at, None, None, msg));
+                continue;
+            }
+        };
+        let kind = entry.file_type();
+        if kind.is_symlink() {
+            out.stats.skipped_links += 1;
+        } else if kind.is_file() {
+            if is_json_name(entry.path()) {
+                push(Candidate {
+                    path: entry.path().to_path_buf(),
+                    shown: shown_path(entry.path(), cwd),
+                });
+            } else {
+                out.stats.skipped_files += 1;
+            }
+        }
+    }
+}
+
+fn is_json_name(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["json", "jsonl", "ndjson"]
+            .iter()
+            .any(|x| e.eq_ignore_ascii_case(x))
+    })
+}
+
+fn is_lines_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"))
+}
+
+fn read_file(c: &Candidate, kms_only: bool) -> FileYield {
+    let mut y = FileYield::default();
+    let fail = |y: &mut FileYield, msg: String| y.errors.push(error(&c.shown, None, None, msg));
+    match std::fs::metadata(&c.path) {
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            fail(
+                &mut y,
+                format!(
+                    "file is {} MiB, larger than the {} MiB limit; split the export into smaller files",
+                    m.len() / (1024 * 1024),
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
+            );
+            return y;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            fail(&mut y, io_message(&e));
+            return y;
+        }
+    }
+    let bytes = match std::fs::read(&c.path) {
+        Ok(b) => b,
+        Err(e) => {
+            fail(&mut y, io_message(&e));
+            return y;
+        }
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            fail(
+                &mut y,
+                format!(
+                    "not UTF-8 text (invalid byte at offset {})",
+                    e.valid_up_to()
+                ),
+            );
+            return y;
+        }
+    };
+    if text.trim().is_empty() {
+        fail(&mut y, "file is empty".into());
+        return y;
+    }
+    let mut sink = Sink {
+        c,
+        kms_only,
+        y: &mut y,
+    };
+    if is_lines_name(&c.path) {
+        for (n, line) in text.split('\n').enumerate() {
+            let line_no = n as u32 + 1;
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if line.trim().is_empty() {
+                continue;
+            }
+            let located = locate(line.as_bytes(), line_no);
+            let at = Some(format!("line {line_no}"));
+            if let Some(deep) = located.too_deep_at {
+                sink.too_deep(at, deep);
+                continue;
+            }
+            sink.document(line, located.docs.into_iter().next(), at, line_no);
+        }
+    } else {
+        read_json_text(text, &mut sink);
+    }
+    y
+}
+
+fn read_json_text(text: &str, sink: &mut Sink<'_>) {
+    let trimmed = text.trim_start();
+    let located = locate(text.as_bytes(), 1);
+    if let Some(deep) = located.too_deep_at {
+        sink.too_deep(None, deep);
+        return;
+    }
+    if trimmed.starts_with('{') {
+        sink.document(text, located.docs.into_iter().next(), None, 1);
+    } else if trimmed.starts_with('[') {
+        let elements: Vec<&RawValue> = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(e) => {
+                let msg = describe_json_error(&e);
+                sink.y
+                    .errors
+                    .push(error(&sink.c.shown, None, Some(e.line() as u32), msg));
+                return;
+            }
+        };
+        let mut lines = located.docs.into_iter();
+        for (i, element) in elements.iter().enumerate() {
+            let at = Some(format!("element {}", i + 1));
+            if element.get().starts_with('{') {
+                let doc_lines = lines.next();
+                let line = doc_lines.map_or(1, |l| l.start);
+                sink.document(element.get(), doc_lines, at, line);
+            } else {
+                sink.y.errors.push(error(
+                    &sink.c.shown,
+                    at,
+                    None,
+                    "array element is not a JSON object".into(),
+                ));
+            }
+        }
+    } else {
+        sink.y.errors.push(error(
+            &sink.c.shown,
+            None,
+            Some(1),
+            "expected a JSON object or an array of objects".into(),
+        ));
+    }
+}
+
+/// Routes parsed documents of one file to jobs, facts or errors.
+struct Sink<'a> {
+    c: &'a Candidate,
+    kms_only: bool,
+    y: &'a mut FileYield,
+}
+
+impl Sink<'_> {
+    fn too_deep(&mut self, at: Option<String>, line: u32) {
+        self.y.errors.push(error(
+            &self.c.shown,
+            at,
+            Some(line),
+            format!(
+                "JSON is nested more than {} levels deep (from line {line}); an exported API response never is",
+                locate::MAX_DEPTH
+            ),
+        ));
+    }
+
+    fn document(&mut self, text: &str, lines: Option<DocLines>, at: Option<String>, line: u32) {
+        let parsed = document::parse(text);
+        match parsed {
+            Ok(Document::Job(_)) if self.kms_only => self.y.errors.push(error(
+                &self.c.shown,
+                at,
+                Some(line),
+                "--kms-keys expects `aws kms describe-key` or `list-aliases` output, not a training job; pass job files as scan paths".into(),
+            )),
+            Ok(Document::Job(mut job)) => {
+                let l = lines.unwrap_or(DocLines {
+                    start: line,
+                    ..DocLines::default()
+                });
+                job.origin = Origin {
+                    file: self.c.shown.clone(),
+                    document_line: l.start,
+                    resource_config_line: l.resource_config,
+                    volume_key_line: l.volume_key,
+                    output_config_line: l.output_config,
+                    output_key_line: l.output_key,
+                };
+                self.y.jobs.push(*job);
+            }
+            Ok(Document::Key(fact)) => {
+                self.y.key_docs += 1;
+                self.y.keys.add_key(fact);
+            }
+            Ok(Document::Aliases(aliases)) => {
+                for (account, region, name, target) in aliases {
+                    self.y.keys.add_alias(&account, &region, &name, &target);
+                }
+            }
+            Err(e) => self
+                .y
+                .errors
+                .push(error(&self.c.shown, at, Some(line), e.0)),
+        }
+    }
+}
+
+fn error(source: &str, location: Option<String>, line: Option<u32>, message: String) -> InputError {
+    InputError {
+        source: source.to_owned(),
+        location,
+        line,
+        message,
+    }
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => {
+            "permission denied; check the file's permissions".into()
+        }
+        _ => format!("could not be read: {e}"),
+    }
+}
+
+/// The path reports show: relative to the working directory (with `..` when outside it),
+/// `/`-separated, so SARIF gets a relative URI reference.
+pub fn shown_path(path: &Path, cwd: &Path) -> String {
+    let relative;
+    let rel = if path.is_absolute() {
+        relative = relative_to(path, cwd);
+        relative.as_deref().unwrap_or(path)
+    } else {
+        path
+    };
+    let mut parts: Vec<String> = Vec::new();
+    let mut absolute = false;
+    for comp in rel.components() {
+        match comp {
+            Component::CurDir => {}
+            Component::RootDir => absolute = true,
+            Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+            Component::ParentDir => parts.push("..".into()),
+            Component::Prefix(p) => parts.push(p.as_os_str().to_string_lossy().into_owned()),
+        }
+    }
+    let joined = parts.join("/");
+    match (absolute, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".into(),
+        (false, false) => joined,
+    }
+}
+
+fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
+    let path: Vec<Component<'_>> = path.components().collect();
+    let base: Vec<Component<'_>> = base.components().collect();
+    // Different roots (another drive) cannot be expressed relatively.
+    if path.first() != base.first() {
+        return None;
+    }
+    let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..base.len() {
+        out.push("..");
+    }
+    for c in &path[common..] {
+        out.push(c.as_os_str());
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shown_paths_are_relative_and_slash_separated() {
+        let cwd = Path::new("/work/repo");
+        assert_eq!(
+            shown_path(Path::new("/work/repo/samples/a.json"), cwd),
+            "samples/a.json"
+        );
+        assert_eq!(
+            shown_path(Path::new("./samples//a.json"), cwd),
+            "samples/a.json"
+        );
+        assert_eq!(
+            shown_path(Path::new("/elsewhere/a.json"), cwd),
+            "../../elsewhere/a.json"
+        );
+        assert_eq!(
+            shown_path(Path::new("/work/other/a.json"), cwd),
+            "../other/a.json"
+        );
+        assert_eq!(shown_path(Path::new("."), cwd), ".");
+    }
+}

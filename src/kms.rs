@@ -1,0 +1,343 @@
+//! KMS key references as they appear in training jobs, and what is known about the keys.
+//!
+//! A job may name its key by key id, key ARN, alias name or alias ARN, in any account.
+//! `alias/aws/*` names are reserved for AWS-managed keys and are classified by prefix alone:
+//! asking KMS about one can make AWS create the managed key.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{ArnParts, TrainingJob};
+
+/// A parsed `KmsKeyId` / `VolumeKmsKeyId` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyRef<'a> {
+    /// A bare key id, e.g. `1234abcd-12ab-34cd-56ef-1234567890ab` or `mrk-…`.
+    KeyId(&'a str),
+    /// `arn:<partition>:kms:<region>:<account>:key/<id>`.
+    KeyArn {
+        /// Where the key lives.
+        at: ArnParts,
+        /// The key id part.
+        id: &'a str,
+    },
+    /// `alias/<name>`, resolved in the job's own account and region.
+    AliasName(&'a str),
+    /// `arn:<partition>:kms:<region>:<account>:alias/<name>`.
+    AliasArn {
+        /// Where the alias lives.
+        at: ArnParts,
+        /// The alias name, starting with `alias/`.
+        name: &'a str,
+    },
+    /// Anything else: not a value KMS could accept.
+    Unrecognised,
+}
+
+impl<'a> KeyRef<'a> {
+    /// Parses a key reference; never fails, unknown shapes become [`KeyRef::Unrecognised`].
+    pub fn parse(value: &'a str) -> Self {
+        let value = value.trim();
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '_' | '-');
+        if value.is_empty() || value.len() > 2048 || !value.chars().all(allowed) {
+            return KeyRef::Unrecognised;
+        }
+        if value.starts_with("arn:") {
+            let Some(at) = ArnParts::parse(value) else {
+                return KeyRef::Unrecognised;
+            };
+            let resource = value.splitn(6, ':').nth(5).unwrap_or_default();
+            let service = value.split(':').nth(2).unwrap_or_default();
+            if service != "kms" {
+                return KeyRef::Unrecognised;
+            }
+            return match resource.split_once('/') {
+                Some(("key", id)) if !id.is_empty() => KeyRef::KeyArn { at, id },
+                Some(("alias", rest)) if !rest.is_empty() => {
+                    KeyRef::AliasArn { at, name: resource }
+                }
+                _ => KeyRef::Unrecognised,
+            };
+        }
+        if let Some(rest) = value.strip_prefix("alias/") {
+            return if rest.is_empty() {
+                KeyRef::Unrecognised
+            } else {
+                KeyRef::AliasName(value)
+            };
+        }
+        if value.contains(['/', ':']) {
+            return KeyRef::Unrecognised;
+        }
+        KeyRef::KeyId(value)
+    }
+
+    /// True for `alias/aws/…` names and ARNs: keys that AWS owns and manages.
+    pub fn is_aws_managed_alias(&self) -> bool {
+        match self {
+            KeyRef::AliasName(name) | KeyRef::AliasArn { name, .. } => {
+                name.starts_with("alias/aws/")
+            }
+            _ => false,
+        }
+    }
+
+    /// A short name for the form, shown as evidence.
+    pub fn form(&self) -> &'static str {
+        match self {
+            KeyRef::KeyId(_) => "key id",
+            KeyRef::KeyArn { .. } => "key ARN",
+            KeyRef::AliasName(_) => "alias name",
+            KeyRef::AliasArn { .. } => "alias ARN",
+            KeyRef::Unrecognised => "unrecognised",
+        }
+    }
+}
+
+/// Who manages a key, as every report shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum KeyManager {
+    /// A customer-managed key (KMS says `CUSTOMER`).
+    Customer,
+    /// An AWS-managed key (`alias/aws/*`, or KMS says `AWS`).
+    Aws,
+    /// Not confirmed with KMS: the reference looks like a customer key.
+    Unverified,
+    /// No key is involved (missing key, or the check does not apply).
+    None,
+}
+
+impl KeyManager {
+    /// The upper-case label used in CSV, SARIF and the HTML report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyManager::Customer => "CUSTOMER",
+            KeyManager::Aws => "AWS",
+            KeyManager::Unverified => "UNVERIFIED",
+            KeyManager::None => "",
+        }
+    }
+}
+
+impl fmt::Display for KeyManager {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What KMS said about one key (`aws kms describe-key` → `KeyMetadata`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyFact {
+    /// `KeyId`.
+    pub key_id: String,
+    /// `Arn`, when given.
+    pub arn: Option<String>,
+    /// `KeyManager`: `AWS` or `CUSTOMER`.
+    pub manager: KeyManager,
+    /// `KeyState`, e.g. `Enabled`, `Disabled`, `PendingDeletion`.
+    pub state: String,
+}
+
+/// Everything known about KMS keys for this scan.
+#[derive(Debug, Default, Clone)]
+pub struct KeyFacts {
+    by_id: HashMap<String, KeyFact>,
+    by_arn: HashMap<String, String>,
+    /// `(account, region, alias/name)` → target key id.
+    aliases: HashMap<(String, String, String), String>,
+}
+
+/// The outcome of looking a key reference up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyAssessment {
+    /// Who manages the key, as far as is known.
+    pub manager: KeyManager,
+    /// `KeyState` when KMS facts were found.
+    pub state: Option<String>,
+}
+
+impl KeyFacts {
+    /// True when no fact has been loaded.
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty() && self.aliases.is_empty()
+    }
+
+    /// Number of distinct keys known.
+    pub fn key_count(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// Records a `describe-key` result.
+    pub fn add_key(&mut self, fact: KeyFact) {
+        if let Some(arn) = &fact.arn {
+            self.by_arn.insert(arn.clone(), fact.key_id.clone());
+        }
+        self.by_id.insert(fact.key_id.clone(), fact);
+    }
+
+    /// Records one `list-aliases` entry.
+    pub fn add_alias(&mut self, account: &str, region: &str, alias_name: &str, target: &str) {
+        self.aliases.insert(
+            (account.to_owned(), region.to_owned(), alias_name.to_owned()),
+            target.to_owned(),
+        );
+    }
+
+    /// Merges another set of facts into this one.
+    pub fn extend(&mut self, other: KeyFacts) {
+        self.by_id.extend(other.by_id);
+        self.by_arn.extend(other.by_arn);
+        self.aliases.extend(other.aliases);
+    }
+
+    /// Decides who manages the key a job names. `alias/aws/*` never needs a lookup.
+    pub fn assess(&self, key: &KeyRef<'_>, job: &TrainingJob) -> KeyAssessment {
+        if key.is_aws_managed_alias() {
+            return KeyAssessment {
+                manager: KeyManager::Aws,
+                state: None,
+            };
+        }
+        let fact = match key {
+            KeyRef::KeyId(id) => self.by_id.get(*id),
+            KeyRef::KeyArn { id, .. } => {
+                let arn_hit = self.lookup_arn(key_arn_text(key).as_deref());
+                arn_hit.or_else(|| self.by_id.get(*id))
+            }
+            KeyRef::AliasName(name) => self.resolve_alias(&job.account_id, &job.region, name),
+            KeyRef::AliasArn { at, name } => self.resolve_alias(&at.account_id, &at.region, name),
+            KeyRef::Unrecognised => None,
+        };
+        match fact {
+            Some(f) => KeyAssessment {
+                manager: f.manager,
+                state: Some(f.state.clone()),
+            },
+            None => KeyAssessment {
+                manager: KeyManager::Unverified,
+                state: None,
+            },
+        }
+    }
+
+    fn lookup_arn(&self, arn: Option<&str>) -> Option<&KeyFact> {
+        self.by_arn.get(arn?).and_then(|id| self.by_id.get(id))
+    }
+
+    fn resolve_alias(&self, account: &str, region: &str, name: &str) -> Option<&KeyFact> {
+        let target = self
+            .aliases
+            .get(&(account.to_owned(), region.to_owned(), name.to_owned()))?;
+        self.by_id
+            .get(target)
+            .or_else(|| self.lookup_arn(Some(target)))
+    }
+}
+
+fn key_arn_text(key: &KeyRef<'_>) -> Option<String> {
+    match key {
+        KeyRef::KeyArn { at, id } => Some(format!(
+            "arn:{}:kms:{}:{}:key/{}",
+            at.partition, at.region, at.account_id, id
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job() -> TrainingJob {
+        TrainingJob {
+            name: "j".into(),
+            arn: "arn:aws:sagemaker:us-east-1:111122223333:training-job/j".into(),
+            account_id: "111122223333".into(),
+            region: "us-east-1".into(),
+            partition: "aws".into(),
+            status: None,
+            creation_time: None,
+            last_modified_time: None,
+            resource: None,
+            output: None,
+            origin: Default::default(),
+        }
+    }
+
+    #[test]
+    fn parses_every_key_form() {
+        assert_eq!(
+            KeyRef::parse("1234abcd-12ab-34cd-56ef-1234567890ab"),
+            KeyRef::KeyId("1234abcd-12ab-34cd-56ef-1234567890ab")
+        );
+        assert!(matches!(
+            KeyRef::parse("arn:aws:kms:eu-west-1:444455556666:key/abc"),
+            KeyRef::KeyArn { id: "abc", .. }
+        ));
+        assert_eq!(KeyRef::parse("alias/ml"), KeyRef::AliasName("alias/ml"));
+        assert!(matches!(
+            KeyRef::parse("arn:aws:kms:eu-west-1:444455556666:alias/ml"),
+            KeyRef::AliasArn {
+                name: "alias/ml",
+                ..
+            }
+        ));
+        for bad in [
+            "",
+            "alias/",
+            "<script>",
+            "arn:aws:s3:::bucket",
+            "arn:aws:kms:us-east-1:1:key/",
+            "a/b",
+        ] {
+            assert_eq!(KeyRef::parse(bad), KeyRef::Unrecognised, "{bad}");
+        }
+    }
+
+    #[test]
+    fn aws_managed_aliases_are_recognised_by_prefix() {
+        assert!(KeyRef::parse("alias/aws/sagemaker").is_aws_managed_alias());
+        assert!(KeyRef::parse("arn:aws:kms:us-east-1:1:alias/aws/s3").is_aws_managed_alias());
+        assert!(!KeyRef::parse("alias/aws-team").is_aws_managed_alias());
+        assert!(!KeyRef::parse("alias/awsome/x").is_aws_managed_alias());
+    }
+
+    #[test]
+    fn facts_decide_manager_and_state_for_every_form() {
+        let mut facts = KeyFacts::default();
+        facts.add_key(KeyFact {
+            key_id: "k1".into(),
+            arn: Some("arn:aws:kms:us-east-1:111122223333:key/k1".into()),
+            manager: KeyManager::Aws,
+            state: "Enabled".into(),
+        });
+        facts.add_key(KeyFact {
+            key_id: "k2".into(),
+            arn: None,
+            manager: KeyManager::Customer,
+            state: "Disabled".into(),
+        });
+        facts.add_alias("111122223333", "us-east-1", "alias/team", "k2");
+        let j = job();
+        let assess = |s: &str| facts.assess(&KeyRef::parse(s), &j);
+        assert_eq!(assess("k1").manager, KeyManager::Aws);
+        assert_eq!(
+            assess("arn:aws:kms:us-east-1:111122223333:key/k1").manager,
+            KeyManager::Aws
+        );
+        assert_eq!(assess("alias/team").state.as_deref(), Some("Disabled"));
+        assert_eq!(
+            assess("arn:aws:kms:us-east-1:111122223333:alias/team").manager,
+            KeyManager::Customer
+        );
+        // Same alias name in another region is a different alias.
+        assert_eq!(
+            assess("arn:aws:kms:eu-west-1:111122223333:alias/team").manager,
+            KeyManager::Unverified
+        );
+        assert_eq!(assess("unknown-key").manager, KeyManager::Unverified);
+    }
+}

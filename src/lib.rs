@@ -1,0 +1,17 @@
+//! sagemaker-audit: checks Amazon SageMaker training jobs for customer-managed KMS
+//! encryption of their training volumes and output artifacts.
+//!
+//! Data flows one way: [`ingest`] turns saved API documents into [`model::TrainingJob`]s
+//! and [`kms::KeyFacts`]; [`rules`] turn each job into [`report::Finding`]s; the
+//! [`report::Report`] is the only thing the writers in [`render`] see.
+
+pub mod cli;
+pub mod fsutil;
+pub mod ingest;
+pub mod kms;
+pub mod log;
+pub mod model;
+pub mod render;
+pub mod report;
+pub mod rules;
+pub mod scan;

@@ -1,0 +1,207 @@
+//! The part of a `DescribeTrainingJob` response the rules read.
+//!
+//! Only what the reports need is kept, so a scan of 100,000 jobs stays small in memory.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// A training job as the rules see it, whatever mode it was read in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainingJob {
+    /// `TrainingJobName`.
+    pub name: String,
+    /// `TrainingJobArn`.
+    pub arn: String,
+    /// Account id taken from the ARN (empty when the ARN does not carry one).
+    pub account_id: String,
+    /// Region taken from the ARN (empty when the ARN does not carry one).
+    pub region: String,
+    /// ARN partition (`aws`, `aws-cn`, `aws-us-gov`), used to build key ARNs.
+    pub partition: String,
+    /// `TrainingJobStatus`, e.g. `Completed`.
+    pub status: Option<String>,
+    /// `CreationTime`.
+    pub creation_time: Option<Timestamp>,
+    /// `LastModifiedTime`.
+    pub last_modified_time: Option<Timestamp>,
+    /// `ResourceConfig`; `None` for jobs without one (serverless training).
+    pub resource: Option<ResourceConfig>,
+    /// `OutputDataConfig`; `None` when the document has none.
+    pub output: Option<OutputDataConfig>,
+    /// Where the job was read from.
+    pub origin: Origin,
+}
+
+/// `ResourceConfig`, reduced to what decides the volume check.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ResourceConfig {
+    /// `ResourceConfig.InstanceType`.
+    pub instance_type: Option<String>,
+    /// `ResourceConfig.InstanceGroups[].InstanceType` (heterogeneous clusters).
+    pub instance_groups: Vec<String>,
+    /// `SelectedInstanceType`, set when the job was created with `InstancePreferences`.
+    pub selected_instance_type: Option<String>,
+    /// `ResourceConfig.VolumeKmsKeyId` as written, which may be empty.
+    pub volume_kms_key_id: Option<String>,
+}
+
+impl ResourceConfig {
+    /// The instance types the job runs on, in the order the API documents them:
+    /// `InstanceType`, else every instance group's type, else the selected preference.
+    pub fn instance_types(&self) -> Vec<&str> {
+        if let Some(t) = non_empty(&self.instance_type) {
+            return vec![t];
+        }
+        let groups: Vec<&str> = self
+            .instance_groups
+            .iter()
+            .map(String::as_str)
+            .filter(|t| !t.is_empty())
+            .collect();
+        if !groups.is_empty() {
+            return groups;
+        }
+        non_empty(&self.selected_instance_type)
+            .into_iter()
+            .collect()
+    }
+}
+
+/// `OutputDataConfig`, reduced to its key.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OutputDataConfig {
+    /// `OutputDataConfig.KmsKeyId` as written, which may be empty.
+    pub kms_key_id: Option<String>,
+}
+
+/// Where a job came from: the file (relative to the working directory when it can be)
+/// and the lines of the keys that findings point at.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Origin {
+    /// Path of the scanned file, as shown in reports.
+    pub file: String,
+    /// Line of the start of this job's document.
+    pub document_line: u32,
+    /// Line of `ResourceConfig`, if present.
+    pub resource_config_line: Option<u32>,
+    /// Line of `ResourceConfig.VolumeKmsKeyId`, if present.
+    pub volume_key_line: Option<u32>,
+    /// Line of `OutputDataConfig`, if present.
+    pub output_config_line: Option<u32>,
+    /// Line of `OutputDataConfig.KmsKeyId`, if present.
+    pub output_key_line: Option<u32>,
+}
+
+/// A point in time from the API, accepted as epoch seconds or ISO 8601.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Timestamp(pub DateTime<Utc>);
+
+impl Timestamp {
+    /// Parses epoch seconds (`1710407565.123`, as the wire and AWS CLI v1 print them).
+    pub fn from_epoch_seconds(secs: f64) -> Option<Self> {
+        if !secs.is_finite() {
+            return None;
+        }
+        let millis = (secs * 1000.0).round();
+        if millis.abs() > 8.0e15 {
+            return None;
+        }
+        DateTime::from_timestamp_millis(millis as i64).map(Timestamp)
+    }
+
+    /// Parses ISO 8601 with any offset (`2024-03-14T09:12:45.123000+00:00`, AWS CLI v2).
+    pub fn parse_iso(text: &str) -> Option<Self> {
+        DateTime::parse_from_rfc3339(text.trim())
+            .ok()
+            .map(|t| Timestamp(t.with_timezone(&Utc)))
+    }
+
+    /// RFC 3339 in UTC with millisecond precision, as every report prints it.
+    pub fn to_rfc3339(&self) -> String {
+        self.0.to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+}
+
+/// The parts of a SageMaker ARN the reports show.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ArnParts {
+    /// `aws`, `aws-cn`, …
+    pub partition: String,
+    /// e.g. `us-east-1`.
+    pub region: String,
+    /// Twelve-digit account id.
+    pub account_id: String,
+}
+
+impl ArnParts {
+    /// Splits `arn:partition:service:region:account:resource`; `None` if it is not an ARN.
+    pub fn parse(arn: &str) -> Option<Self> {
+        let mut parts = arn.splitn(6, ':');
+        let (arn_tag, partition, _service, region, account, _resource) = (
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+        );
+        (arn_tag == "arn").then(|| ArnParts {
+            partition: partition.to_owned(),
+            region: region.to_owned(),
+            account_id: account.to_owned(),
+        })
+    }
+}
+
+/// `Some(s)` when the option holds a non-empty string.
+pub fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|s| !s.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_in_both_cli_styles_agree() {
+        let v2 = Timestamp::parse_iso("2024-03-14T09:12:45.123000+00:00").unwrap();
+        let v1 = Timestamp::from_epoch_seconds(1710407565.123).unwrap();
+        assert_eq!(v1, v2);
+        let offset = Timestamp::parse_iso("2024-03-14T11:12:45.123+02:00").unwrap();
+        assert_eq!(offset, v2);
+        assert_eq!(v2.to_rfc3339(), "2024-03-14T09:12:45.123Z");
+    }
+
+    #[test]
+    fn bad_timestamps_are_rejected() {
+        assert!(Timestamp::parse_iso("yesterday").is_none());
+        assert!(Timestamp::from_epoch_seconds(f64::NAN).is_none());
+        assert!(Timestamp::from_epoch_seconds(1e300).is_none());
+    }
+
+    #[test]
+    fn instance_types_follow_the_documented_precedence() {
+        let mut rc = ResourceConfig {
+            instance_type: Some("ml.m5.xlarge".into()),
+            instance_groups: vec!["ml.p4d.24xlarge".into()],
+            selected_instance_type: Some("ml.g5.xlarge".into()),
+            volume_kms_key_id: None,
+        };
+        assert_eq!(rc.instance_types(), vec!["ml.m5.xlarge"]);
+        rc.instance_type = Some(String::new());
+        assert_eq!(rc.instance_types(), vec!["ml.p4d.24xlarge"]);
+        rc.instance_groups.clear();
+        assert_eq!(rc.instance_types(), vec!["ml.g5.xlarge"]);
+        rc.selected_instance_type = None;
+        assert!(rc.instance_types().is_empty());
+    }
+
+    #[test]
+    fn arn_parts() {
+        let p =
+            ArnParts::parse("arn:aws-cn:sagemaker:cn-north-1:123456789012:training-job/x").unwrap();
+        assert_eq!(p.partition, "aws-cn");
+        assert_eq!(p.region, "cn-north-1");
+        assert_eq!(p.account_id, "123456789012");
+        assert!(ArnParts::parse("training-job/x").is_none());
+    }
+}

@@ -1,0 +1,99 @@
+//! CSV for auditors: one row per (job, check), one `ERROR` row per input that failed.
+
+use super::RenderError;
+use crate::report::Report;
+
+/// Column names, in order. The first eleven are the contract; the rest add evidence.
+pub const COLUMNS: [&str; 17] = [
+    "status",
+    "severity",
+    "rule_id",
+    "job_name",
+    "job_arn",
+    "account_id",
+    "region",
+    "kms_key",
+    "key_manager",
+    "message",
+    "source_file",
+    "line",
+    "key_state",
+    "instance_types",
+    "job_status",
+    "creation_time",
+    "last_modified_time",
+];
+
+/// Renders the report as RFC 4180 CSV (comma, CRLF, UTF-8, header row).
+pub fn render(report: &Report) -> Result<Vec<u8>, RenderError> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let err = |e: csv::Error| RenderError::Serialise("CSV", e.to_string());
+    w.write_record(COLUMNS).map_err(err)?;
+    for f in &report.findings {
+        let line = f.line.to_string();
+        let types = f.instance_types.join(" ");
+        let row = [
+            f.status.as_str(),
+            f.severity.as_str(),
+            f.rule_id.as_str(),
+            &f.job.name,
+            &f.job.arn,
+            &f.job.account_id,
+            &f.job.region,
+            f.kms_key.as_deref().unwrap_or(""),
+            f.key_manager.as_str(),
+            &f.message,
+            &f.source_file,
+            &line,
+            f.key_state.as_deref().unwrap_or(""),
+            &types,
+            f.job.status.as_deref().unwrap_or(""),
+            f.job.creation_time.as_deref().unwrap_or(""),
+            f.job.last_modified_time.as_deref().unwrap_or(""),
+        ];
+        let cells: Vec<_> = row.iter().map(|c| neutralise(c)).collect();
+        w.write_record(cells.iter().map(|c| c.as_bytes()))
+            .map_err(err)?;
+    }
+    for e in &report.errors {
+        let message = match &e.location {
+            Some(loc) => format!("{loc}: {}", e.message),
+            None => e.message.clone(),
+        };
+        let line = e.line.map(|l| l.to_string()).unwrap_or_default();
+        let mut row = vec![""; COLUMNS.len()];
+        row[0] = "ERROR";
+        row[9] = &message;
+        row[10] = &e.source;
+        row[11] = &line;
+        let cells: Vec<_> = row.iter().map(|c| neutralise(c)).collect();
+        w.write_record(cells.iter().map(|c| c.as_bytes()))
+            .map_err(err)?;
+    }
+    w.into_inner()
+        .map_err(|e| RenderError::Serialise("CSV", e.to_string()))
+}
+
+/// Prefixes a cell a spreadsheet would run as a formula with `'`, so it shows as text.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        for bad in ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(neutralise(bad).starts_with('\''), "{bad:?}");
+        }
+        assert_eq!(neutralise("arn:aws:kms"), "arn:aws:kms");
+        assert_eq!(neutralise(""), "");
+    }
+}

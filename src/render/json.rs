@@ -1,0 +1,65 @@
+//! The tool's own JSON document, versioned so users can rely on its shape.
+
+use serde::Serialize;
+
+use super::RenderError;
+use super::view::{ErrorView, FindingView};
+use crate::report::{Counts, InputStats, Mode, Report};
+
+/// Bumped on any change that could break a reader.
+pub const SCHEMA_VERSION: &str = "1.0";
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema_version: &'static str,
+    tool: Tool<'a>,
+    generated_at: &'a str,
+    mode: Mode,
+    inputs: &'a InputStats,
+    summary: Summary,
+    findings: Vec<FindingView<'a>>,
+    errors: Vec<ErrorView<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    name: &'static str,
+    version: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    jobs: usize,
+    #[serde(flatten)]
+    counts: Counts,
+    errors: usize,
+    gating_failures: usize,
+    incomplete: bool,
+}
+
+/// Renders the report as the versioned JSON document.
+pub fn render(report: &Report) -> Result<Vec<u8>, RenderError> {
+    let doc = JsonReport {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "sagemaker-audit",
+            version: &report.tool_version,
+        },
+        generated_at: &report.generated_at,
+        mode: report.mode,
+        inputs: &report.inputs,
+        summary: Summary {
+            jobs: report.job_count(),
+            counts: report.counts(),
+            errors: report.errors.len(),
+            gating_failures: report.gating_failures(),
+            incomplete: report.is_incomplete(),
+        },
+        findings: report.findings.iter().map(FindingView::from).collect(),
+        errors: report.errors.iter().map(ErrorView::from).collect(),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&doc)
+        .map_err(|e| RenderError::Serialise("JSON", e.to_string()))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}

@@ -1,0 +1,370 @@
+//! SARIF 2.1.0 for GitHub code scanning.
+//!
+//! Only FAIL results by default; evaluation errors become tool execution notifications.
+//! Severity maps to SARIF levels here and nowhere else.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde_json::json;
+use serde_sarif::sarif::{
+    ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
+    Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
+    ReportingDescriptor, Result as SarifResult, ResultKind, ResultLevel, Run, RunAutomationDetails,
+    Sarif, Tool, ToolComponent,
+};
+use sha2::{Digest, Sha256};
+
+use super::{RenderError, RenderOptions};
+use crate::report::{Finding, Report, Severity, Status};
+use crate::rules::{REGISTRY, RuleMeta};
+
+/// GitHub code scanning keeps at most this many results per run.
+pub const GITHUB_MAX_RESULTS: usize = 25_000;
+/// GitHub code scanning rejects uploads larger than this once gzipped.
+pub const GITHUB_MAX_GZIP_BYTES: usize = 10 * 1024 * 1024;
+
+const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const INFORMATION_URI: &str = "https://github.com/sagemaker-audit/sagemaker-audit";
+
+/// Renders the report as SARIF.
+pub fn render(report: &Report, options: &RenderOptions) -> Result<Vec<u8>, RenderError> {
+    let results: Vec<SarifResult> = report
+        .findings
+        .iter()
+        .filter(|f| options.sarif_all_results || f.status == Status::Fail)
+        .map(result)
+        .collect();
+    let mut config_notes = Vec::new();
+    if results.len() > GITHUB_MAX_RESULTS {
+        let text = format!(
+            "This run has {} results; GitHub code scanning keeps only {} per run. Split the scan \
+             (one run per account or region, each with its own --sarif-category), or waive known \
+             failures, so that every alert reaches GitHub.",
+            results.len(),
+            GITHUB_MAX_RESULTS
+        );
+        crate::warn!("{text}");
+        config_notes.push(notification("warning", text, None, None));
+    }
+    let sarif = build(report, options, results, config_notes);
+    let bytes = serde_json::to_vec_pretty(&sarif)
+        .map_err(|e| RenderError::Serialise("SARIF", e.to_string()))?;
+    if bytes.len() > GITHUB_MAX_GZIP_BYTES {
+        let gz = gzipped_len(&bytes);
+        if gz > GITHUB_MAX_GZIP_BYTES {
+            crate::warn!(
+                "the SARIF file is {} bytes gzipped, over GitHub's {} byte upload limit; split the scan by account or region",
+                gz,
+                GITHUB_MAX_GZIP_BYTES
+            );
+        }
+    }
+    Ok(bytes)
+}
+
+fn build(
+    report: &Report,
+    options: &RenderOptions,
+    results: Vec<SarifResult>,
+    config_notes: Vec<Notification>,
+) -> Sarif {
+    let rules: Vec<ReportingDescriptor> = REGISTRY.iter().map(|r| rule(r.meta())).collect();
+    let driver = ToolComponent::builder()
+        .name("sagemaker-audit")
+        .version(report.tool_version.clone())
+        .semantic_version(report.tool_version.clone())
+        .information_uri(INFORMATION_URI)
+        .rules(rules)
+        .build();
+    let errors: Vec<Notification> = report
+        .errors
+        .iter()
+        .map(|e| notification("error", e.to_string(), Some(e.source.as_str()), e.line))
+        .collect();
+    let mut invocation = Invocation::builder()
+        .execution_successful(errors.is_empty())
+        .start_time_utc(report.generated_at.clone())
+        .build();
+    if !errors.is_empty() {
+        invocation.tool_execution_notifications = Some(errors);
+    }
+    if !config_notes.is_empty() {
+        invocation.tool_configuration_notifications = Some(config_notes);
+    }
+    let category = options.sarif_category.trim_end_matches('/');
+    let counts = report.counts();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .results(results)
+        .invocations(vec![invocation])
+        .automation_details(
+            RunAutomationDetails::builder()
+                .id(format!("{category}/"))
+                .build(),
+        )
+        .column_kind(json!("unicodeCodePoints"))
+        .properties(
+            PropertyBag::builder()
+                .additional_properties(BTreeMap::from([
+                    ("mode".to_owned(), json!(report.mode)),
+                    ("jobs".to_owned(), json!(report.job_count())),
+                    ("fail".to_owned(), json!(counts.fail)),
+                    ("pass".to_owned(), json!(counts.pass)),
+                    ("notApplicable".to_owned(), json!(counts.not_applicable)),
+                    ("errors".to_owned(), json!(report.errors.len())),
+                ]))
+                .build(),
+        )
+        .build();
+    Sarif::builder()
+        .schema(SCHEMA_URI)
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build()
+}
+
+fn level(severity: Severity) -> ResultLevel {
+    match severity {
+        Severity::Critical | Severity::High => ResultLevel::Error,
+        Severity::Medium => ResultLevel::Warning,
+        Severity::Low => ResultLevel::Note,
+    }
+}
+
+fn level_name(severity: Severity) -> &'static str {
+    match level(severity) {
+        ResultLevel::Error => "error",
+        ResultLevel::Warning => "warning",
+        _ => "note",
+    }
+}
+
+fn rule(meta: &RuleMeta) -> ReportingDescriptor {
+    let r = &meta.remediation;
+    let references_md: String = meta
+        .references
+        .iter()
+        .map(|x| format!("- [{}]({})\n", x.title, x.url))
+        .collect();
+    let compliance_md: String = meta
+        .compliance
+        .iter()
+        .map(|c| format!("| {} | {} | {} |\n", c.framework, c.control, c.title))
+        .collect();
+    let markdown = format!(
+        "## {title}\n\n{description}\n\n### Risk\n\n{risk}\n\n### Remediation\n\n\
+         **Console:** {console}\n\n**AWS CLI:**\n\n```sh\n{cli}\n```\n\n**boto3:**\n\n```python\n{boto3}\n```\n\n\
+         **SageMaker Python SDK:**\n\n```python\n{sdk}\n```\n\n### References\n\n{references_md}\n\
+         ### Compliance\n\n| Framework | Control | Title |\n|---|---|---|\n{compliance_md}",
+        title = meta.title,
+        description = meta.description,
+        risk = meta.risk,
+        console = r.console,
+        cli = r.aws_cli,
+        boto3 = r.boto3,
+        sdk = r.python_sdk,
+    );
+    let text = format!(
+        "{}\n\nRisk: {}\n\nRemediation (console): {}\n\nRemediation (AWS CLI): {}\n\nRemediation (boto3): {}\n\nRemediation (SageMaker Python SDK): {}",
+        meta.description, meta.risk, r.console, r.aws_cli, r.boto3, r.python_sdk
+    );
+    let compliance: Vec<String> = meta
+        .compliance
+        .iter()
+        .map(|c| format!("{} {}", c.framework, c.control))
+        .collect();
+    ReportingDescriptor::builder()
+        .id(meta.id.as_str())
+        .name(meta.name)
+        .short_description(MultiformatMessageString::builder().text(meta.title).build())
+        .full_description(
+            MultiformatMessageString::builder()
+                .text(meta.description)
+                .build(),
+        )
+        .help(
+            MultiformatMessageString::builder()
+                .text(text)
+                .markdown(markdown)
+                .build(),
+        )
+        .help_uri(meta.references[0].url)
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(json!(level_name(meta.severity)))
+                .build(),
+        )
+        .properties(
+            PropertyBag::builder()
+                .tags(vec![
+                    "security".to_owned(),
+                    "encryption".to_owned(),
+                    "kms".to_owned(),
+                    "sagemaker".to_owned(),
+                    "external/cwe/cwe-311".to_owned(),
+                ])
+                .additional_properties(BTreeMap::from([
+                    (
+                        "security-severity".to_owned(),
+                        json!(meta.security_severity),
+                    ),
+                    ("precision".to_owned(), json!("very-high")),
+                    (
+                        "problem.severity".to_owned(),
+                        json!(level_name(meta.severity)),
+                    ),
+                    ("compliance".to_owned(), json!(compliance)),
+                ]))
+                .build(),
+        )
+        .build()
+}
+
+fn result(f: &Finding) -> SarifResult {
+    let rule_index = REGISTRY
+        .iter()
+        .position(|r| r.meta().id == f.rule_id)
+        .unwrap_or_default() as i64;
+    let (kind, level) = match f.status {
+        Status::Fail => (ResultKind::Fail, level(f.severity)),
+        Status::Pass => (ResultKind::Pass, ResultLevel::None),
+        Status::NotApplicable => (ResultKind::NotApplicable, ResultLevel::None),
+    };
+    let location = Location::builder()
+        .physical_location(physical(&f.source_file, Some(f.line)))
+        .logical_locations(vec![
+            LogicalLocation::builder()
+                .name(f.job.name.clone())
+                .fully_qualified_name(f.job.arn.clone())
+                .kind("resource")
+                .build(),
+        ])
+        .build();
+    let fingerprint = fingerprint(f.rule_id.as_str(), &f.job.arn);
+    let mut props = BTreeMap::from([
+        ("jobName".to_owned(), json!(f.job.name)),
+        ("jobArn".to_owned(), json!(f.job.arn)),
+        ("accountId".to_owned(), json!(f.job.account_id)),
+        ("region".to_owned(), json!(f.job.region)),
+        ("keyManager".to_owned(), json!(f.key_manager.as_str())),
+        ("status".to_owned(), json!(f.status.as_str())),
+    ]);
+    if let Some(k) = &f.kms_key {
+        props.insert("kmsKey".to_owned(), json!(k));
+    }
+    if let Some(s) = &f.key_state {
+        props.insert("keyState".to_owned(), json!(s));
+    }
+    SarifResult::builder()
+        .rule_id(f.rule_id.as_str())
+        .rule_index(rule_index)
+        .kind(kind)
+        .level(level)
+        .message(
+            Message::builder()
+                .text(format!("Training job {}: {}", f.job.name, f.message))
+                .build(),
+        )
+        .locations(vec![location])
+        .partial_fingerprints(BTreeMap::from([
+            (
+                "primaryLocationLineHash".to_owned(),
+                format!("{}:1", &fingerprint[..16]),
+            ),
+            ("sagemakerAuditFinding/v1".to_owned(), fingerprint),
+        ]))
+        .properties(PropertyBag::builder().additional_properties(props).build())
+        .build()
+}
+
+fn physical(file: &str, line: Option<u32>) -> PhysicalLocation {
+    let artifact = ArtifactLocation::builder().uri(uri_reference(file)).build();
+    match line {
+        Some(line) => PhysicalLocation::builder()
+            .artifact_location(artifact)
+            .region(Region::builder().start_line(i64::from(line.max(1))).build())
+            .build(),
+        None => PhysicalLocation::builder()
+            .artifact_location(artifact)
+            .build(),
+    }
+}
+
+fn notification(level: &str, text: String, file: Option<&str>, line: Option<u32>) -> Notification {
+    let mut n = Notification::builder()
+        .level(json!(level))
+        .message(Message::builder().text(text).build())
+        .build();
+    if let Some(file) = file {
+        n.locations = Some(vec![
+            Location::builder()
+                .physical_location(physical(file, line))
+                .build(),
+        ]);
+    }
+    n
+}
+
+/// Stable identity of an alert: the same rule on the same job, in any mode and any run.
+pub fn fingerprint(rule_id: &str, job_arn: &str) -> String {
+    let digest = Sha256::digest(format!("{rule_id}\n{job_arn}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A relative path as a URI reference: `/`-separated, with unsafe bytes percent-encoded.
+pub fn uri_reference(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn gzipped_len(bytes: &[u8]) -> usize {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    if enc.write_all(bytes).is_err() {
+        return bytes.len();
+    }
+    enc.finish().map_or(bytes.len(), |v| v.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_relative_references_without_spaces() {
+        assert_eq!(uri_reference("samples/a job.json"), "samples/a%20job.json");
+        assert_eq!(uri_reference("../x/ü.json"), "../x/%C3%BC.json");
+        assert_eq!(uri_reference("a:b#c"), "a%3Ab%23c");
+    }
+
+    #[test]
+    fn fingerprints_depend_on_rule_and_arn_only() {
+        let a = fingerprint(
+            "training-volume-cmk",
+            "arn:aws:sagemaker:us-east-1:1:training-job/a",
+        );
+        assert_eq!(a.len(), 64);
+        assert_eq!(
+            a,
+            fingerprint(
+                "training-volume-cmk",
+                "arn:aws:sagemaker:us-east-1:1:training-job/a"
+            )
+        );
+        assert_ne!(
+            a,
+            fingerprint(
+                "training-output-cmk",
+                "arn:aws:sagemaker:us-east-1:1:training-job/a"
+            )
+        );
+    }
+}

@@ -1,0 +1,316 @@
+//! The report: what was read, what each rule concluded, what could not be evaluated.
+//!
+//! Writers see only this. Findings and errors are sorted once here, so every format
+//! lists them in the same deterministic order.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::kms::KeyManager;
+use crate::rules::RuleId;
+
+/// The verdict of one check on one job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    /// The check failed: the data is not protected by a usable customer-managed key.
+    Fail,
+    /// The check passed.
+    Pass,
+    /// The check does not apply to this job.
+    NotApplicable,
+}
+
+impl Status {
+    /// Upper-case label used in every format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Fail => "FAIL",
+            Status::Pass => "PASS",
+            Status::NotApplicable => "NOT_APPLICABLE",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How much a failing check matters; `--fail-on` compares against it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational.
+    Low,
+    /// Worth fixing.
+    Medium,
+    /// Fix soon.
+    High,
+    /// Fix now.
+    Critical,
+}
+
+impl Severity {
+    /// Lower-case label used in every format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// Identity of the job a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JobRef {
+    /// `TrainingJobName`.
+    pub name: String,
+    /// `TrainingJobArn`.
+    pub arn: String,
+    /// Account id from the ARN.
+    pub account_id: String,
+    /// Region from the ARN.
+    pub region: String,
+    /// `TrainingJobStatus`.
+    pub status: Option<String>,
+    /// `CreationTime`, RFC 3339.
+    pub creation_time: Option<String>,
+    /// `LastModifiedTime`, RFC 3339.
+    pub last_modified_time: Option<String>,
+}
+
+/// One check's verdict on one job, with its evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Which check.
+    pub rule_id: RuleId,
+    /// The verdict.
+    pub status: Status,
+    /// The check's severity.
+    pub severity: Severity,
+    /// The job.
+    pub job: JobRef,
+    /// The key reference as written in the job, if any.
+    pub kms_key: Option<String>,
+    /// Who manages that key, as far as is known.
+    pub key_manager: KeyManager,
+    /// `KeyState`, when KMS facts were available.
+    pub key_state: Option<String>,
+    /// Instance types the job runs on.
+    pub instance_types: Vec<String>,
+    /// One-sentence explanation of the verdict.
+    pub message: String,
+    /// File the job was read from.
+    pub source_file: String,
+    /// Line of the key that decided the verdict (or its parent object).
+    pub line: u32,
+}
+
+/// Something that could not be evaluated: a file, a document in it, or (live) an API call.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct InputError {
+    /// The file (or call) that failed.
+    pub source: String,
+    /// Where in it, e.g. `line 7` or `element 3`, when known.
+    pub location: Option<String>,
+    /// Line in the file, when known.
+    pub line: Option<u32>,
+    /// What went wrong and what to do, in one line.
+    pub message: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.location {
+            Some(loc) => write!(f, "{} ({loc}): {}", self.source, self.message),
+            None => write!(f, "{}: {}", self.source, self.message),
+        }
+    }
+}
+
+/// What the scan read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct InputStats {
+    /// Paths given on the command line.
+    pub paths: Vec<String>,
+    /// Files read and parsed.
+    pub files_read: usize,
+    /// Training-job documents found.
+    pub jobs: usize,
+    /// The same job found again in another document; the newest copy was kept.
+    pub duplicate_jobs: usize,
+    /// KMS `describe-key` results loaded.
+    pub kms_keys: usize,
+    /// Files skipped in directories because they are not `.json`, `.jsonl` or `.ndjson`.
+    pub skipped_files: usize,
+    /// Symbolic links found in directories and not followed.
+    pub skipped_links: usize,
+}
+
+/// Counts of one status per rule and overall.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// FAIL findings.
+    pub fail: usize,
+    /// PASS findings.
+    pub pass: usize,
+    /// NOT_APPLICABLE findings.
+    pub not_applicable: usize,
+}
+
+impl Counts {
+    fn add(&mut self, status: Status) {
+        match status {
+            Status::Fail => self.fail += 1,
+            Status::Pass => self.pass += 1,
+            Status::NotApplicable => self.not_applicable += 1,
+        }
+    }
+
+    /// All findings counted.
+    pub fn total(&self) -> usize {
+        self.fail + self.pass + self.not_applicable
+    }
+}
+
+/// How the jobs were obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// From saved `describe-training-job` documents.
+    Offline,
+    /// From the AWS API.
+    Live,
+}
+
+/// Everything the writers need.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// `sagemaker-audit` version.
+    pub tool_version: String,
+    /// When the scan ran, RFC 3339 UTC.
+    pub generated_at: String,
+    /// Offline or live.
+    pub mode: Mode,
+    /// What was read.
+    pub inputs: InputStats,
+    /// Every finding, sorted by account, region, job, rule.
+    pub findings: Vec<Finding>,
+    /// Everything that could not be evaluated, sorted.
+    pub errors: Vec<InputError>,
+    /// The severity at or above which a FAIL makes the exit code 1 (`None`: never).
+    pub fail_on: Option<Severity>,
+}
+
+impl Report {
+    /// Builds a report, sorting findings and errors into their canonical order.
+    pub fn new(
+        generated_at: String,
+        mode: Mode,
+        inputs: InputStats,
+        mut findings: Vec<Finding>,
+        mut errors: Vec<InputError>,
+        fail_on: Option<Severity>,
+    ) -> Self {
+        findings.sort_by(|a, b| {
+            (
+                &a.job.account_id,
+                &a.job.region,
+                &a.job.name,
+                &a.job.arn,
+                a.rule_id,
+            )
+                .cmp(&(
+                    &b.job.account_id,
+                    &b.job.region,
+                    &b.job.name,
+                    &b.job.arn,
+                    b.rule_id,
+                ))
+        });
+        errors.sort();
+        Report {
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            generated_at,
+            mode,
+            inputs,
+            findings,
+            errors,
+            fail_on,
+        }
+    }
+
+    /// Counts over all findings.
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        self.findings.iter().for_each(|f| c.add(f.status));
+        c
+    }
+
+    /// Counts for one rule.
+    pub fn counts_for(&self, rule: RuleId) -> Counts {
+        let mut c = Counts::default();
+        self.findings
+            .iter()
+            .filter(|f| f.rule_id == rule)
+            .for_each(|f| c.add(f.status));
+        c
+    }
+
+    /// Number of distinct jobs evaluated.
+    pub fn job_count(&self) -> usize {
+        self.findings
+            .iter()
+            .map(|f| f.job.arn.as_str())
+            .collect::<BTreeSet<_>>()
+            .len()
+    }
+
+    /// Distinct accounts seen, sorted.
+    pub fn accounts(&self) -> Vec<&str> {
+        self.findings
+            .iter()
+            .map(|f| f.job.account_id.as_str())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+
+    /// Distinct regions seen, sorted.
+    pub fn regions(&self) -> Vec<&str> {
+        self.findings
+            .iter()
+            .map(|f| f.job.region.as_str())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+
+    /// FAIL findings that count against `--fail-on`.
+    pub fn gating_failures(&self) -> usize {
+        match self.fail_on {
+            None => 0,
+            Some(threshold) => self
+                .findings
+                .iter()
+                .filter(|f| f.status == Status::Fail && f.severity >= threshold)
+                .count(),
+        }
+    }
+
+    /// Findings whose verdict is FAIL.
+    pub fn failures(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.status == Status::Fail)
+    }
+
+    /// True when something could not be evaluated.
+    pub fn is_incomplete(&self) -> bool {
+        !self.errors.is_empty()
+    }
+}

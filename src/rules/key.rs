@@ -1,0 +1,129 @@
+//! The judgement both checks share: is this key reference a usable customer-managed key?
+
+use crate::kms::{KeyManager, KeyRef};
+use crate::model::TrainingJob;
+use crate::report::Status;
+
+use super::{Context, Verdict};
+
+/// Which key field is being judged, for messages and line numbers.
+pub(super) struct KeyField<'a> {
+    /// The API field path, e.g. `OutputDataConfig.KmsKeyId`.
+    pub field: &'static str,
+    /// What the key protects, e.g. `model artifacts in S3`.
+    pub protects: &'static str,
+    /// The value as written (`None` for missing or null).
+    pub value: Option<&'a str>,
+    /// Line of the key itself, when present.
+    pub key_line: Option<u32>,
+    /// Line of the enclosing object (or the document) otherwise.
+    pub parent_line: u32,
+}
+
+/// PASS, FAIL with the reason, or PASS `UNVERIFIED` when KMS facts are absent.
+pub(super) fn judge(field: KeyField<'_>, job: &TrainingJob, ctx: &Context<'_>) -> Verdict {
+    let line = field.key_line.unwrap_or(field.parent_line);
+    let verdict =
+        |status, kms_key: Option<&str>, manager, state: Option<String>, message| Verdict {
+            status,
+            kms_key: kms_key.map(str::to_owned),
+            key_manager: manager,
+            key_state: state,
+            message,
+            line,
+        };
+    let Some(raw) = field.value else {
+        return verdict(
+            Status::Fail,
+            None,
+            KeyManager::None,
+            None,
+            format!(
+                "{} is not set, so the {} are encrypted only with an AWS-managed default key.",
+                field.field, field.protects
+            ),
+        );
+    };
+    if raw.trim().is_empty() {
+        return verdict(
+            Status::Fail,
+            Some(raw),
+            KeyManager::None,
+            None,
+            format!(
+                "{} is empty, so the {} are encrypted only with an AWS-managed default key.",
+                field.field, field.protects
+            ),
+        );
+    }
+    let key = KeyRef::parse(raw);
+    if key == KeyRef::Unrecognised {
+        return verdict(
+            Status::Fail,
+            Some(raw),
+            KeyManager::None,
+            None,
+            format!(
+                "{} is not a KMS key id, key ARN, alias name or alias ARN, so no customer-managed key protects the {}.",
+                field.field, field.protects
+            ),
+        );
+    }
+    let assessment = ctx.keys.assess(&key, job);
+    let state = assessment.state.clone();
+    match assessment.manager {
+        KeyManager::Aws if key.is_aws_managed_alias() => verdict(
+            Status::Fail,
+            Some(raw),
+            KeyManager::Aws,
+            state,
+            format!(
+                "{} names the AWS-managed key {raw}; its policy, rotation and revocation are not under your control.",
+                field.field
+            ),
+        ),
+        KeyManager::Aws => verdict(
+            Status::Fail,
+            Some(raw),
+            KeyManager::Aws,
+            state,
+            format!(
+                "KMS reports the key in {} ({raw}) as AWS-managed, not customer-managed.",
+                field.field
+            ),
+        ),
+        KeyManager::Customer => match state.as_deref() {
+            Some("Enabled") | None => verdict(
+                Status::Pass,
+                Some(raw),
+                KeyManager::Customer,
+                state,
+                format!(
+                    "The {} are encrypted with the customer-managed key {raw} (enabled).",
+                    field.protects
+                ),
+            ),
+            Some(other) => verdict(
+                Status::Fail,
+                Some(raw),
+                KeyManager::Customer,
+                Some(other.to_owned()),
+                format!(
+                    "The customer-managed key {raw} in {} is in state {other}, not Enabled, so it cannot protect new data.",
+                    field.field
+                ),
+            ),
+        },
+        KeyManager::Unverified | KeyManager::None => verdict(
+            Status::Pass,
+            Some(raw),
+            KeyManager::Unverified,
+            None,
+            format!(
+                "The {} use the key {raw} ({}), not an AWS-managed alias; who manages it was not verified with KMS.",
+                field.protects,
+                key.form()
+            ),
+        ),
+    }
+}

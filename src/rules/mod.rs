@@ -1,0 +1,165 @@
+//! The encryption checks. One file per check; [`REGISTRY`] lists them all.
+//!
+//! Rules decide verdicts and never format reports; writers never decide verdicts.
+
+mod docs;
+pub mod instance_storage;
+mod key;
+mod output;
+mod volume;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::kms::{KeyFacts, KeyManager};
+use crate::model::TrainingJob;
+use crate::report::Severity;
+
+pub use docs::{Compliance, Reference, Remediation};
+pub use instance_storage::InstanceStorageTable;
+
+/// The checks this tool runs, as stable kebab-case ids.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuleId {
+    /// `ResourceConfig.VolumeKmsKeyId` names a customer-managed key.
+    TrainingVolumeCmk,
+    /// `OutputDataConfig.KmsKeyId` names a customer-managed key.
+    TrainingOutputCmk,
+}
+
+impl RuleId {
+    /// The id as it appears in every report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleId::TrainingVolumeCmk => "training-volume-cmk",
+            RuleId::TrainingOutputCmk => "training-output-cmk",
+        }
+    }
+
+    /// The check's documentation.
+    pub fn meta(self) -> &'static RuleMeta {
+        match self {
+            RuleId::TrainingVolumeCmk => &volume::META,
+            RuleId::TrainingOutputCmk => &output::META,
+        }
+    }
+}
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a check is, why it matters and how to fix it.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable id.
+    pub id: RuleId,
+    /// PascalCase name (SARIF `name`).
+    pub name: &'static str,
+    /// One-line title.
+    pub title: &'static str,
+    /// What the check looks at.
+    pub description: &'static str,
+    /// What can go wrong when it fails.
+    pub risk: &'static str,
+    /// How to fix a failing job.
+    pub remediation: Remediation,
+    /// Where to read more.
+    pub references: &'static [Reference],
+    /// Framework controls the check supports.
+    pub compliance: &'static [Compliance],
+    /// Severity of a failure.
+    pub severity: Severity,
+    /// GitHub code scanning score (7.0–8.9 shows as high).
+    pub security_severity: &'static str,
+}
+
+/// What rules may consult besides the job itself.
+#[derive(Debug)]
+pub struct Context<'a> {
+    /// KMS facts loaded for this scan.
+    pub keys: &'a KeyFacts,
+    /// Local-NVMe family table.
+    pub storage: &'a InstanceStorageTable,
+}
+
+/// A check's conclusion about one job, before it becomes a [`crate::report::Finding`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// PASS, FAIL or NOT_APPLICABLE.
+    pub status: crate::report::Status,
+    /// The key reference as written, if any.
+    pub kms_key: Option<String>,
+    /// Who manages the key.
+    pub key_manager: KeyManager,
+    /// `KeyState`, when known.
+    pub key_state: Option<String>,
+    /// One-sentence explanation.
+    pub message: String,
+    /// Line of the deciding key, or of its parent object.
+    pub line: u32,
+}
+
+/// A check over a training job.
+pub trait Rule: Sync {
+    /// The check's id and documentation.
+    fn meta(&self) -> &'static RuleMeta;
+    /// Decides the verdict for one job.
+    fn evaluate(&self, job: &TrainingJob, ctx: &Context<'_>) -> Verdict;
+}
+
+/// Every check, in report order.
+pub static REGISTRY: &[&dyn Rule] = &[&volume::TrainingVolumeCmk, &output::TrainingOutputCmk];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_ids_are_unique_and_match_their_metadata() {
+        let ids: Vec<_> = REGISTRY.iter().map(|r| r.meta().id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), ids.len());
+        for rule in REGISTRY {
+            assert!(std::ptr::eq(rule.meta(), rule.meta().id.meta()));
+            assert_eq!(
+                serde_json::to_value(rule.meta().id).unwrap(),
+                rule.meta().id.as_str()
+            );
+        }
+    }
+
+    #[test]
+    fn every_rule_is_fully_documented() {
+        for rule in REGISTRY {
+            let m = rule.meta();
+            assert!(!m.title.is_empty() && !m.description.is_empty() && !m.risk.is_empty());
+            let r = &m.remediation;
+            for text in [r.console, r.aws_cli, r.boto3, r.python_sdk] {
+                assert!(text.len() > 40, "{}: remediation too short", m.id);
+            }
+            assert!(m.references.len() >= 2);
+            assert!(m.compliance.len() >= 8);
+            let score: f64 = m.security_severity.parse().unwrap();
+            assert!((7.0..9.0).contains(&score), "high severity shows as high");
+        }
+    }
+}
