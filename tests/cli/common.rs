@@ -1,0 +1,104 @@
+//! A tiny builder for running the binary, plus fixture helpers.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Fixed run time for reproducible reports (`SOURCE_DATE_EPOCH`).
+pub const EPOCH: &str = "1700000000";
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub struct Tool {
+    args: Vec<String>,
+    cwd: PathBuf,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn tool() -> Tool {
+    Tool {
+        args: Vec::new(),
+        cwd: fixtures(),
+    }
+}
+
+impl Tool {
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.args
+            .extend(args.into_iter().map(|s| s.as_ref().to_owned()));
+        self
+    }
+
+    pub fn arg(self, a: impl AsRef<str>) -> Self {
+        self.args([a])
+    }
+
+    pub fn cwd(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cwd = dir.into();
+        self
+    }
+
+    pub fn run(self) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_sagemaker-audit"))
+            .args(&self.args)
+            .current_dir(&self.cwd)
+            .env("SOURCE_DATE_EPOCH", EPOCH)
+            .env_remove("RUST_BACKTRACE")
+            .output()
+            .expect("the binary runs");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+        }
+    }
+}
+
+/// Replaces what changes between releases, so snapshots only move when behaviour does.
+pub fn redact(text: &str) -> String {
+    text.replace(env!("CARGO_PKG_VERSION"), "[VERSION]")
+}
+
+/// Scans `paths` (relative to the fixtures) into a fresh out-dir and returns it.
+pub fn scan_to_dir(paths: &[&str], extra: &[&str]) -> (tempfile::TempDir, Run) {
+    let out = tempfile::tempdir().expect("temp dir");
+    let run = tool()
+        .arg("scan")
+        .args(paths)
+        .args(extra)
+        .arg("--out-dir")
+        .arg(out.path().to_str().expect("utf-8 path"))
+        .run();
+    (out, run)
+}
+
+pub fn read(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+pub fn json(dir: &Path, name: &str) -> serde_json::Value {
+    serde_json::from_str(&read(dir, name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// 1-based line of the first occurrence of `needle` in a fixture.
+pub fn line_of(fixture: &str, needle: &str) -> u64 {
+    let text = std::fs::read_to_string(fixtures().join(fixture)).expect("fixture");
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map(|i| i as u64 + 1)
+        .unwrap_or_else(|| panic!("{needle} not in {fixture}"))
+}

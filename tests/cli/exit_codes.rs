@@ -1,0 +1,79 @@
+//! Exit codes: 0 clean, 1 failures, 2 usage, 3 incomplete (wins over 1).
+
+use crate::common::*;
+
+#[test]
+fn failures_exit_1_and_fail_on_moves_the_threshold() {
+    assert_eq!(tool().args(["scan", "basic"]).run().code, 1);
+    assert_eq!(
+        tool()
+            .args(["scan", "basic", "--fail-on", "low"])
+            .run()
+            .code,
+        1
+    );
+    assert_eq!(
+        tool()
+            .args(["scan", "basic", "--fail-on", "critical"])
+            .run()
+            .code,
+        0
+    );
+    assert_eq!(
+        tool()
+            .args(["scan", "basic", "--fail-on", "never"])
+            .run()
+            .code,
+        0
+    );
+}
+
+#[test]
+fn passing_jobs_exit_0() {
+    let run = tool()
+        .args(["scan", "basic/encrypted.json", "basic/gpu-nvme.json"])
+        .run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn incomplete_scans_exit_3_even_with_failures() {
+    assert_eq!(
+        tool().args(["scan", "basic", "bad/empty.json"]).run().code,
+        3
+    );
+    assert_eq!(
+        tool()
+            .args(["scan", "basic", "bad", "--fail-on", "never"])
+            .run()
+            .code,
+        3
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_with_one_line() {
+    for args in [
+        vec!["scan"],
+        vec!["scan", "basic", "--format", "pdf"],
+        vec!["scan", "basic", "--format", "csv,md"],
+        vec!["scan", "basic", "--templates", "no-such-dir"],
+        vec!["scan", "basic", "--nvme-families", "bad/not-json.json"],
+        vec!["frobnicate"],
+    ] {
+        let run = tool().args(&args).run();
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("error"), "{args:?}: {}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{args:?}");
+    }
+}
+
+#[test]
+fn a_missing_path_is_an_error_entry_not_a_crash() {
+    let run = tool().args(["scan", "basic", "no/such/file.json"]).run();
+    assert_eq!(run.code, 3);
+    assert!(
+        run.stderr
+            .contains("error: no/such/file.json: no such file or directory")
+    );
+}

@@ -1,0 +1,188 @@
+//! Snapshot every format for one fixed input, and pin the cross-format invariants.
+
+use crate::common::*;
+
+fn basic_run() -> (tempfile::TempDir, Run) {
+    scan_to_dir(&["basic"], &["--kms-keys", "kms"])
+}
+
+#[test]
+fn every_format_matches_its_snapshot() {
+    let (out, run) = basic_run();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for name in [
+        "report.sarif",
+        "report.csv",
+        "report.html",
+        "report.md",
+        "report.json",
+    ] {
+        insta::assert_snapshot!(name, redact(&read(out.path(), name)));
+    }
+}
+
+#[test]
+fn stderr_summarises_the_run() {
+    let (out, run) = basic_run();
+    let out = out.path().display().to_string();
+    insta::assert_snapshot!("stderr", run.stderr.replace(&out, "[OUT]"));
+}
+
+#[test]
+fn one_format_goes_to_stdout_and_equals_the_file() {
+    let (out, _) = basic_run();
+    for format in ["csv", "json", "md", "sarif", "html"] {
+        let run = tool()
+            .args(["scan", "basic", "--kms-keys", "kms", "--format", format])
+            .run();
+        assert_eq!(run.code, 1);
+        assert_eq!(
+            run.stdout,
+            read(out.path(), &format!("report.{format}")),
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn reports_are_byte_identical_across_runs() {
+    let (a, _) = basic_run();
+    let (b, _) = basic_run();
+    for name in [
+        "report.sarif",
+        "report.csv",
+        "report.html",
+        "report.md",
+        "report.json",
+    ] {
+        assert_eq!(read(a.path(), name), read(b.path(), name), "{name}");
+    }
+}
+
+#[test]
+fn out_dir_holds_only_the_reports() {
+    let (out, _) = basic_run();
+    let mut names: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "report.csv",
+            "report.html",
+            "report.json",
+            "report.md",
+            "report.sarif"
+        ]
+    );
+}
+
+#[test]
+fn format_subset_writes_only_those_files() {
+    let (out, run) = scan_to_dir(&["basic"], &["--format", "csv,md"]);
+    assert_eq!(run.code, 1);
+    assert!(out.path().join("report.csv").exists());
+    assert!(out.path().join("report.md").exists());
+    assert!(!out.path().join("report.sarif").exists());
+}
+
+#[test]
+fn json_report_is_versioned_and_complete() {
+    let (out, _) = basic_run();
+    let doc = json(out.path(), "report.json");
+    assert_eq!(doc["schema_version"], "1.0");
+    assert_eq!(doc["summary"]["jobs"], 4);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 8);
+    // The PendingDeletion key from kms/ turns an otherwise good job into a FAIL.
+    let encrypted: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["job_name"] == "encrypted")
+        .collect();
+    assert!(encrypted.iter().all(|f| f["status"] == "FAIL"));
+    assert!(
+        encrypted[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("PendingDeletion")
+    );
+}
+
+#[test]
+fn unverified_key_manager_shows_in_every_format() {
+    let (out, _) = scan_to_dir(&["basic/gpu-nvme.json"], &[]);
+    for name in ["report.csv", "report.html", "report.json"] {
+        assert!(read(out.path(), name).contains("UNVERIFIED"), "{name}");
+    }
+    let (out, _) = scan_to_dir(&["basic/gpu-nvme.json"], &["--sarif-all-results"]);
+    assert!(read(out.path(), "report.sarif").contains("UNVERIFIED"));
+}
+
+#[test]
+fn hostile_strings_stay_text() {
+    let (out, run) = scan_to_dir(&["hostile"], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let html = read(out.path(), "report.html");
+    for raw in [
+        "<img src=x",
+        "<script>window.__pwned",
+        "</script><script>",
+        "<b>bold",
+    ] {
+        assert!(!html.contains(raw), "raw {raw:?} in HTML");
+    }
+    assert!(
+        html.contains("&lt;img src=x onerror="),
+        "escaped in the static table"
+    );
+    let md = read(out.path(), "report.md");
+    assert!(!md.contains("<img") && !md.contains("<script"), "{md}");
+    assert!(md.contains("&lt;img src=x onerror="));
+}
+
+#[test]
+fn markdown_is_truncated_under_one_mebibyte() {
+    let dir = tempfile::tempdir().unwrap();
+    let jobs: Vec<serde_json::Value> = (0..6000)
+        .map(|i| {
+            serde_json::json!({
+                "TrainingJobName": format!("bulk-job-with-a-rather-long-name-{i:05}"),
+                "TrainingJobArn": format!("arn:aws:sagemaker:us-east-1:123456789012:training-job/bulk-job-with-a-rather-long-name-{i:05}"),
+                "AlgorithmSpecification": {"TrainingImage": "x"},
+                "ResourceConfig": {"InstanceType": "ml.m5.xlarge"},
+                "OutputDataConfig": {"S3OutputPath": "s3://b/"}
+            })
+        })
+        .collect();
+    std::fs::write(
+        dir.path().join("bulk.json"),
+        serde_json::to_vec(&jobs).unwrap(),
+    )
+    .unwrap();
+    let run = tool()
+        .cwd(dir.path())
+        .args(["scan", "bulk.json", "--format", "md"])
+        .run();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.len() <= 1024 * 1024,
+        "{} bytes",
+        run.stdout.len()
+    );
+    assert!(run.stdout.len() > 900 * 1024, "uses the room it has");
+    assert!(run.stdout.contains("more failing findings are not listed"));
+    assert!(
+        run.stdout.trim_end().ends_with(|c: char| c != '|'),
+        "ends cleanly"
+    );
+}
+
+#[test]
+fn help_lists_the_flags_that_matter() {
+    let run = tool().args(["scan", "--help"]).run();
+    assert_eq!(run.code, 0);
+    insta::assert_snapshot!("scan-help", redact(&run.stdout));
+}

@@ -1,0 +1,12 @@
+//! Integration tests: drive the real `sagemaker-audit` binary over fixtures.
+//! One test binary on purpose: each extra binary links everything again.
+
+mod common;
+
+mod bad_input;
+mod csv_readback;
+mod exit_codes;
+mod formats;
+mod samples;
+mod sarif;
+mod templates;

@@ -1,0 +1,204 @@
+//! SARIF: valid against the OASIS schema (and the 2020-12 copy that checks
+//! `uri-reference`), locations GitHub accepts, fingerprints that survive moves and modes.
+
+use crate::common::*;
+use serde_json::Value;
+
+fn schema(name: &str) -> jsonschema::Validator {
+    let text = std::fs::read_to_string(repo().join("tests/schemas").join(name)).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn assert_valid(sarif: &Value) {
+    for name in [
+        "sarif-schema-2.1.0.json",
+        "sarif-schema-2.1.0.draft2020-12.json",
+    ] {
+        let v = schema(name);
+        let errors: Vec<String> = v
+            .iter_errors(sarif)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{name}:\n{}", errors.join("\n"));
+    }
+}
+
+#[test]
+fn sarif_is_schema_valid_for_every_kind_of_run() {
+    for (paths, extra) in [
+        (vec!["basic"], vec!["--kms-keys", "kms"]),
+        (vec!["bad"], vec![]),
+        (vec!["hostile"], vec!["--sarif-all-results"]),
+        (vec!["basic/encrypted.json"], vec![]),
+    ] {
+        let (out, _) = scan_to_dir(&paths, &extra);
+        assert_valid(&json(out.path(), "report.sarif"));
+    }
+}
+
+#[test]
+fn a_run_with_no_failures_still_has_a_results_array() {
+    let (out, _) = scan_to_dir(&["basic/encrypted.json"], &[]);
+    let sarif = json(out.path(), "report.sarif");
+    assert_eq!(sarif["runs"][0]["results"], serde_json::json!([]));
+    assert_eq!(
+        sarif["$schema"],
+        "https://json.schemastore.org/sarif-2.1.0.json"
+    );
+    assert_eq!(
+        sarif["runs"][0]["automationDetails"]["id"],
+        "sagemaker-audit/"
+    );
+}
+
+#[test]
+fn only_failures_by_default_and_all_results_on_request() {
+    let (out, _) = scan_to_dir(&["basic"], &[]);
+    let results = json(out.path(), "report.sarif")["runs"][0]["results"].clone();
+    assert_eq!(results.as_array().unwrap().len(), 4);
+    assert!(
+        results
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["kind"] == "fail" && r["level"] == "error")
+    );
+    let (out, _) = scan_to_dir(&["basic"], &["--sarif-all-results"]);
+    let results = json(out.path(), "report.sarif")["runs"][0]["results"].clone();
+    assert_eq!(results.as_array().unwrap().len(), 8);
+}
+
+#[test]
+fn results_point_at_the_offending_line_and_name_the_job() {
+    let (out, _) = scan_to_dir(&["basic"], &[]);
+    let sarif = json(out.path(), "report.sarif");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let find = |job: &str, rule: &str| {
+        results
+            .iter()
+            .find(|r| r["properties"]["jobName"] == job && r["ruleId"] == rule)
+            .unwrap_or_else(|| panic!("{job} {rule}"))
+    };
+    let at = |r: &Value| {
+        let p = &r["locations"][0]["physicalLocation"];
+        (
+            p["artifactLocation"]["uri"].as_str().unwrap().to_owned(),
+            p["region"]["startLine"].as_u64().unwrap(),
+        )
+    };
+    // Key present: its own line. Key missing: the parent object.
+    let r = find("aws-managed", "training-volume-cmk");
+    assert_eq!(
+        at(r),
+        (
+            "basic/aws-managed.json".into(),
+            line_of("basic/aws-managed.json", "VolumeKmsKeyId")
+        )
+    );
+    let r = find("unencrypted", "training-volume-cmk");
+    assert_eq!(
+        at(r),
+        (
+            "basic/unencrypted.json".into(),
+            line_of("basic/unencrypted.json", "\"ResourceConfig\"")
+        )
+    );
+    let r = find("unencrypted", "training-output-cmk");
+    assert_eq!(
+        at(r).1,
+        line_of("basic/unencrypted.json", "\"OutputDataConfig\"")
+    );
+    assert_eq!(
+        r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+        "arn:aws:sagemaker:us-east-1:123456789012:training-job/unencrypted"
+    );
+}
+
+#[test]
+fn fingerprints_follow_rule_and_arn_not_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("moved")).unwrap();
+    std::fs::copy(
+        fixtures().join("basic/unencrypted.json"),
+        dir.path().join("moved/renamed.json"),
+    )
+    .unwrap();
+    let fp = |run: &Run| -> Vec<Value> {
+        let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
+        sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["partialFingerprints"].clone())
+            .collect()
+    };
+    let here = tool()
+        .args(["scan", "basic/unencrypted.json", "--format", "sarif"])
+        .run();
+    let there = tool()
+        .cwd(dir.path())
+        .args(["scan", "moved", "--format", "sarif"])
+        .run();
+    assert_eq!(fp(&here), fp(&there));
+    assert_eq!(fp(&here).len(), 2);
+    assert_ne!(fp(&here)[0], fp(&here)[1]);
+}
+
+#[test]
+fn rules_carry_everything_code_scanning_shows() {
+    let (out, _) = scan_to_dir(&["basic"], &[]);
+    let sarif = json(out.path(), "report.sarif");
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert_eq!(rules.len(), 2);
+    for r in rules {
+        for field in ["shortDescription", "fullDescription"] {
+            assert!(!r[field]["text"].as_str().unwrap().is_empty());
+        }
+        assert!(
+            r["help"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("Remediation (boto3)")
+        );
+        assert!(
+            r["help"]["markdown"]
+                .as_str()
+                .unwrap()
+                .contains("### Compliance")
+        );
+        assert_eq!(r["properties"]["security-severity"], "7.5");
+        assert!(
+            r["properties"]["tags"]
+                .as_array()
+                .unwrap()
+                .contains(&"security".into())
+        );
+    }
+}
+
+#[test]
+fn files_outside_the_working_directory_get_relative_uris() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = tool()
+        .cwd(dir.path())
+        .arg("scan")
+        .arg(fixtures().join("basic/unencrypted.json").to_str().unwrap())
+        .args(["--format", "sarif"])
+        .run();
+    let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
+    let uri = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        uri.starts_with("../") && uri.ends_with("tests/fixtures/basic/unencrypted.json"),
+        "{uri}"
+    );
+    assert_valid(&sarif);
+}
