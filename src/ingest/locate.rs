@@ -72,13 +72,14 @@ pub fn locate(bytes: &[u8], first_line: u32) -> Located {
                 }
                 let text = &bytes[start..i.min(bytes.len())];
                 let depth = stack.len();
-                if let Some(frame) = stack.last_mut() {
-                    if frame.is_object && frame.expect_key {
-                        frame.expect_key = false;
-                        frame.last_key = Section::Other;
-                        if let Some(doc) = docs.last_mut() {
-                            record_key(doc, frame, depth, doc_depth, text, line);
-                        }
+                if let Some(frame) = stack.last_mut()
+                    && frame.is_object
+                    && frame.expect_key
+                {
+                    frame.expect_key = false;
+                    frame.last_key = Section::Other;
+                    if let Some(doc) = docs.last_mut() {
+                        record_key(doc, frame, depth, doc_depth, text, line);
                     }
                 }
             }

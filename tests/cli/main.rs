@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Integration tests: drive the real `sagemaker-audit` binary over fixtures.
 //! One test binary on purpose: each extra binary links everything again.
 
