@@ -231,25 +231,29 @@ fn validate_output(args: &ScanArgs) -> Result<Output, UsageError> {
 }
 
 fn write_reports(report: &Report, output: &Output) -> Result<(), UsageError> {
+    use rayon::prelude::*;
     let fail = |m: String| UsageError::Message(m);
-    if let Some(dir) = &output.out_dir {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| fail(format!("--out-dir {}: {e}", dir.display())))?;
-    }
-    for &format in &output.formats {
+    let Some(dir) = &output.out_dir else {
+        // Without --out-dir there is exactly one format, for stdout.
+        for &format in &output.formats {
+            let bytes =
+                render::render(report, format, &output.options).map_err(|e| fail(e.to_string()))?;
+            write_stdout(&bytes).map_err(|e| fail(format!("stdout: {e}")))?;
+        }
+        return Ok(());
+    };
+    std::fs::create_dir_all(dir).map_err(|e| fail(format!("--out-dir {}: {e}", dir.display())))?;
+    // Formats are independent: render and write them in parallel, each file as soon as it
+    // is ready, so at most one rendered report per core is held in memory.
+    output.formats.par_iter().try_for_each(|&format| {
         let bytes =
             render::render(report, format, &output.options).map_err(|e| fail(e.to_string()))?;
-        match &output.out_dir {
-            Some(dir) => {
-                let path = render::output_path(dir, format);
-                write_atomic(&path, &bytes)
-                    .map_err(|e| fail(format!("{}: cannot write: {e}", path.display())))?;
-                crate::debug!("wrote {}", path.display());
-            }
-            None => write_stdout(&bytes).map_err(|e| fail(format!("stdout: {e}")))?,
-        }
-    }
-    Ok(())
+        let path = render::output_path(dir, format);
+        write_atomic(&path, &bytes)
+            .map_err(|e| fail(format!("{}: cannot write: {e}", path.display())))?;
+        crate::debug!("wrote {}", path.display());
+        Ok(())
+    })
 }
 
 fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {

@@ -1,0 +1,148 @@
+//! Writes N realistic `describe-training-job` files (AWS CLI v2 style, ~6.7 KB each) with a
+//! mix of verdicts, for benchmarks and load tests.
+//!
+//! Usage: `cargo run --release --example generate_jobs -- DIR N`
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+
+const ACCOUNTS: [&str; 4] = [
+    "111122223333",
+    "222233334444",
+    "333344445555",
+    "444455556666",
+];
+const REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-southeast-2"];
+const TYPES: [&str; 6] = [
+    "ml.m5.xlarge",
+    "ml.c5.4xlarge",
+    "ml.p3.2xlarge",
+    "ml.g5.2xlarge",
+    "ml.p4d.24xlarge",
+    "ml.m5.4xlarge",
+];
+
+fn ts(base: i64, minutes: i64) -> String {
+    let t = chrono::DateTime::from_timestamp(base + minutes * 60, 123_000_000).unwrap_or_default();
+    t.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
+}
+
+fn job(i: usize) -> Value {
+    let account = ACCOUNTS[i % ACCOUNTS.len()];
+    let region = REGIONS[(i / 7) % REGIONS.len()];
+    let name = format!("bench-job-{i:07}");
+    let key = format!(
+        "arn:aws:kms:{region}:{account}:key/{:08x}-1111-2222-3333-444455556666",
+        i % 97
+    );
+    // Verdict mix: CMK on both, none, AWS-managed alias, output only, alias names.
+    let (volume, output): (Option<String>, Option<String>) = match i % 5 {
+        0 => (Some(key.clone()), Some(key)),
+        1 => (None, None),
+        2 => (Some("alias/aws/sagemaker".into()), Some(key)),
+        3 => (None, Some(key)),
+        _ => (
+            Some("alias/ml-volumes".into()),
+            Some("alias/ml-artifacts".into()),
+        ),
+    };
+    let base = 1_700_000_000 + (i as i64) * 3_600;
+    let mut rc = json!({"InstanceType": TYPES[i % TYPES.len()], "InstanceCount": 1 + (i % 3), "VolumeSizeInGB": 50});
+    if let Some(v) = volume {
+        rc["VolumeKmsKeyId"] = json!(v);
+    }
+    let mut out = json!({"S3OutputPath": format!("s3://ml-artifacts-{account}-{region}/"), "CompressionType": "GZIP"});
+    if let Some(o) = output {
+        out["KmsKeyId"] = json!(o);
+    }
+    let transitions: Vec<Value> = [
+        ("Starting", "Launching requested ML instances"),
+        ("Starting", "Preparing the instances for training"),
+        ("Downloading", "Downloading input data"),
+        ("Training", "Downloading the training image"),
+        ("Training", "Training image download completed. Training in progress."),
+        ("Uploading", "Uploading generated training model"),
+        ("Completed", "Training job completed"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(k, (s, m))| json!({"Status": s, "StartTime": ts(base, 5 * k as i64), "EndTime": ts(base, 5 * k as i64 + 4), "StatusMessage": m}))
+    .collect();
+    let metrics: Vec<Value> = ["train:loss", "validation:loss", "train:accuracy", "validation:accuracy", "validation:auc"]
+        .iter()
+        .enumerate()
+        .map(|(k, n)| json!({"MetricName": n, "Value": 0.1 + k as f64 / 10.0, "Timestamp": ts(base, 35)}))
+        .collect();
+    json!({
+        "TrainingJobName": name,
+        "TrainingJobArn": format!("arn:aws:sagemaker:{region}:{account}:training-job/{name}"),
+        "ModelArtifacts": {"S3ModelArtifacts": format!("s3://ml-artifacts-{account}-{region}/{name}/output/model.tar.gz")},
+        "TrainingJobStatus": "Completed",
+        "SecondaryStatus": "Completed",
+        "HyperParameters": {"epochs": "20", "batch_size": "256", "learning_rate": "0.001", "optimizer": "adamw",
+            "sagemaker_program": "train.py", "sagemaker_region": format!("\"{region}\""),
+            "sagemaker_submit_directory": format!("\"s3://ml-code-{account}/{name}/source/sourcedir.tar.gz\""),
+            "sagemaker_container_log_level": "20", "sagemaker_job_name": format!("\"{name}\"")},
+        "AlgorithmSpecification": {"TrainingImage": format!("763104351884.dkr.ecr.{region}.amazonaws.com/pytorch-training:2.3.0-gpu-py311-cu121-ubuntu20.04-sagemaker"),
+            "TrainingInputMode": "File", "MetricDefinitions": [
+                {"Name": "train:loss", "Regex": "train_loss=([0-9\\.]+)"},
+                {"Name": "validation:loss", "Regex": "val_loss=([0-9\\.]+)"},
+                {"Name": "validation:accuracy", "Regex": "val_acc=([0-9\\.]+)"}],
+            "EnableSageMakerMetricsTimeSeries": true},
+        "RoleArn": format!("arn:aws:iam::{account}:role/service-role/AmazonSageMaker-ExecutionRole-20240101T000000"),
+        "InputDataConfig": [
+            {"ChannelName": "train", "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": format!("s3://ml-data-{account}/datasets/{}/train/", i % 50), "S3DataDistributionType": "FullyReplicated"}}, "CompressionType": "None", "RecordWrapperType": "None"},
+            {"ChannelName": "validation", "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": format!("s3://ml-data-{account}/datasets/{}/validation/", i % 50), "S3DataDistributionType": "FullyReplicated"}}, "CompressionType": "None", "RecordWrapperType": "None"}],
+        "OutputDataConfig": out,
+        "ResourceConfig": rc,
+        "VpcConfig": {"SecurityGroupIds": ["sg-0123456789abcdef0"], "Subnets": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]},
+        "StoppingCondition": {"MaxRuntimeInSeconds": 86400},
+        "CreationTime": ts(base, 0),
+        "TrainingStartTime": ts(base, 3),
+        "TrainingEndTime": ts(base, 40),
+        "LastModifiedTime": ts(base, 41),
+        "SecondaryStatusTransitions": transitions,
+        "FinalMetricDataList": metrics,
+        "EnableNetworkIsolation": false,
+        "EnableInterContainerTrafficEncryption": false,
+        "EnableManagedSpotTraining": false,
+        "TrainingTimeInSeconds": 2220,
+        "BillableTimeInSeconds": 2220,
+        "DebugHookConfig": {"S3OutputPath": format!("s3://ml-artifacts-{account}-{region}/"), "CollectionConfigurations": []},
+        "ProfilerConfig": {"S3OutputPath": format!("s3://ml-artifacts-{account}-{region}/"), "ProfilingIntervalInMilliseconds": 500, "DisableProfiler": false},
+        "ProfilerRuleConfigurations": [{"RuleConfigurationName": "ProfilerReport-1700000000", "RuleEvaluatorImage": format!("895741380848.dkr.ecr.{region}.amazonaws.com/sagemaker-debugger-rules:latest"), "VolumeSizeInGB": 0, "RuleParameters": {"rule_to_invoke": "ProfilerReport"}}],
+        "ProfilerRuleEvaluationStatuses": [{"RuleConfigurationName": "ProfilerReport-1700000000", "RuleEvaluationJobArn": format!("arn:aws:sagemaker:{region}:{account}:processing-job/{name}-profilerreport"), "RuleEvaluationStatus": "NoIssuesFound", "LastModifiedTime": ts(base, 45)}],
+        "ProfilingStatus": "Enabled",
+        "Environment": {"SAGEMAKER_REGION": region},
+        "RetryStrategy": {"MaximumRetryAttempts": 1},
+        "Tags": [{"Key": "team", "Value": format!("team-{}", i % 12)}, {"Key": "cost-center", "Value": format!("cc-{}", i % 40)}]
+    })
+}
+
+fn main() -> std::io::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let (Some(dir), Some(n)) = (
+        args.next(),
+        args.next().and_then(|n| n.parse::<usize>().ok()),
+    ) else {
+        eprintln!("usage: generate_jobs DIR N");
+        std::process::exit(2);
+    };
+    let dir = PathBuf::from(dir);
+    std::fs::create_dir_all(&dir)?;
+    for i in 0..n {
+        // Spread files over subdirectories, as `collect` lays them out per account/region.
+        let sub = dir.join(format!("part-{:03}", i / 1000));
+        if i % 1000 == 0 {
+            std::fs::create_dir_all(&sub)?;
+        }
+        let mut f = std::io::BufWriter::new(std::fs::File::create(
+            sub.join(format!("bench-job-{i:07}.json")),
+        )?);
+        serde_json::to_writer_pretty(&mut f, &job(i))?;
+        f.write_all(b"\n")?;
+    }
+    Ok(())
+}
