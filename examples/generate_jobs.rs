@@ -121,6 +121,7 @@ fn job(i: usize) -> Value {
     })
 }
 
+#[allow(clippy::print_stderr)]
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
     let (Some(dir), Some(n)) = (
