@@ -3,6 +3,15 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Every file `--out-dir` receives.
+pub const REPORTS: [&str; 5] = [
+    "report.sarif",
+    "report.csv",
+    "report.html",
+    "report.md",
+    "report.json",
+];
+
 /// Fixed run time for reproducible reports (`SOURCE_DATE_EPOCH`).
 pub const EPOCH: &str = "1700000000";
 

@@ -10,13 +10,7 @@ fn basic_run() -> (tempfile::TempDir, Run) {
 fn every_format_matches_its_snapshot() {
     let (out, run) = basic_run();
     assert_eq!(run.code, 1, "{}", run.stderr);
-    for name in [
-        "report.sarif",
-        "report.csv",
-        "report.html",
-        "report.md",
-        "report.json",
-    ] {
+    for name in REPORTS {
         insta::assert_snapshot!(name, redact(&read(out.path(), name)));
     }
 }
@@ -48,13 +42,7 @@ fn one_format_goes_to_stdout_and_equals_the_file() {
 fn reports_are_byte_identical_across_runs() {
     let (a, _) = basic_run();
     let (b, _) = basic_run();
-    for name in [
-        "report.sarif",
-        "report.csv",
-        "report.html",
-        "report.md",
-        "report.json",
-    ] {
+    for name in REPORTS {
         assert_eq!(read(a.path(), name), read(b.path(), name), "{name}");
     }
 }
@@ -67,16 +55,9 @@ fn out_dir_holds_only_the_reports() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(
-        names,
-        [
-            "report.csv",
-            "report.html",
-            "report.json",
-            "report.md",
-            "report.sarif"
-        ]
-    );
+    let mut expected = REPORTS.map(String::from).to_vec();
+    expected.sort();
+    assert_eq!(names, expected);
 }
 
 #[test]
