@@ -29,8 +29,60 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check saved `describe-training-job` JSON files and directories.
+    /// Check saved `describe-training-job` JSON files and directories, or (`--live`) an
+    /// AWS account through the API.
     Scan(ScanArgs),
+    /// Export an account's training jobs and key facts for an offline review.
+    #[cfg(feature = "aws")]
+    Collect(CollectArgs),
+}
+
+/// Where and how to call AWS (live mode and `collect`).
+#[cfg(feature = "aws")]
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "AWS")]
+pub struct AwsArgs {
+    /// Named profile from ~/.aws/config (else the default credential chain).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// One region (else the profile's or AWS_REGION).
+    #[arg(long, value_name = "REGION", conflicts_with_all = ["regions", "all_regions"])]
+    pub region: Option<String>,
+    /// Several regions, comma-separated.
+    #[arg(
+        long,
+        value_name = "REGIONS",
+        value_delimiter = ',',
+        conflicts_with = "all_regions"
+    )]
+    pub regions: Vec<String>,
+    /// Every SageMaker region of the aws partition (regions not enabled are reported).
+    #[arg(long)]
+    pub all_regions: bool,
+    /// Only jobs created after this time (RFC 3339, or a date like 2025-01-31).
+    #[arg(long, value_name = "TIME")]
+    pub created_after: Option<String>,
+    /// Only jobs in this status.
+    #[arg(long, value_name = "STATUS", value_parser = ["InProgress", "Completed", "Failed", "Stopping", "Stopped"])]
+    pub status: Option<String>,
+    /// Describe calls in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Attempts per API call (adaptive retry mode).
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+}
+
+/// Flags of `collect`.
+#[cfg(feature = "aws")]
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Directory to write `<account>/<region>/<job>.json`, `kms/` and `manifest.json` to.
+    #[arg(short, long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+    /// AWS scope.
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 /// Flags of `scan`.
@@ -40,8 +92,18 @@ pub struct ScanArgs {
     /// (.json with one document or an array; .jsonl/.ndjson with one per line).
     /// Directories are walked recursively; KMS `describe-key` and `list-aliases`
     /// output found there is used as key facts.
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(value_name = "PATH", required_unless_present = "live")]
     pub paths: Vec<PathBuf>,
+
+    /// Audit the account live through the AWS API instead of saved files.
+    #[cfg(feature = "aws")]
+    #[arg(long, conflicts_with = "paths")]
+    pub live: bool,
+
+    /// AWS scope for --live.
+    #[cfg(feature = "aws")]
+    #[command(flatten)]
+    pub aws: AwsArgs,
 
     /// Saved `aws kms describe-key` / `aws kms list-aliases` output (file or directory),
     /// so the key manager and key state decide instead of UNVERIFIED. Repeatable.
@@ -152,6 +214,8 @@ pub fn run(cli: Cli) -> ExitCode {
     });
     let result = match cli.command {
         Command::Scan(args) => run_scan(args),
+        #[cfg(feature = "aws")]
+        Command::Collect(args) => run_collect(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -186,6 +250,15 @@ fn run_scan(args: ScanArgs) -> Result<u8, UsageError> {
         fail_on: args.fail_on.threshold(),
         generated_at: run_timestamp(),
     };
+    #[cfg(feature = "aws")]
+    let report = if args.live {
+        let options = live_options(&args.aws, config.generated_at.clone())?;
+        let fetched = crate::aws::fetch(&options).map_err(|e| usage(e.to_string()))?;
+        scan::live(&config, fetched)
+    } else {
+        scan::offline(&config, &cwd)
+    };
+    #[cfg(not(feature = "aws"))]
     let report = scan::offline(&config, &cwd);
     for e in &report.errors {
         crate::error!("{e}");
@@ -193,6 +266,83 @@ fn run_scan(args: ScanArgs) -> Result<u8, UsageError> {
     write_reports(&report, &output)?;
     summarise(&report, &output);
     Ok(exit_code(&report))
+}
+
+#[cfg(feature = "aws")]
+fn live_options(
+    aws: &AwsArgs,
+    generated_at: String,
+) -> Result<crate::aws::LiveOptions, UsageError> {
+    let regions = if aws.all_regions {
+        crate::aws::regions::SAGEMAKER_REGIONS
+            .iter()
+            .map(|r| (*r).to_owned())
+            .collect()
+    } else if let Some(r) = &aws.region {
+        vec![r.clone()]
+    } else {
+        aws.regions.clone()
+    };
+    let created_after = match &aws.created_after {
+        None => None,
+        Some(text) => Some(parse_time(text).ok_or_else(|| {
+            UsageError::Message(format!(
+                "--created-after {text:?}: expected RFC 3339 (2025-01-31T00:00:00Z) or a date (2025-01-31)"
+            ))
+        })?),
+    };
+    Ok(crate::aws::LiveOptions {
+        profile: aws.profile.clone(),
+        regions,
+        created_after,
+        created_after_text: aws.created_after.clone(),
+        status: aws.status.clone(),
+        concurrency: usize::from(aws.concurrency),
+        max_attempts: aws.max_attempts,
+        progress: crate::log::level() >= 1,
+        generated_at,
+    })
+}
+
+#[cfg(feature = "aws")]
+fn parse_time(text: &str) -> Option<i64> {
+    if let Some(t) = crate::model::Timestamp::parse_iso(text) {
+        return Some(t.0.timestamp());
+    }
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|dt| dt.and_utc().timestamp())
+}
+
+#[cfg(feature = "aws")]
+fn run_collect(args: CollectArgs) -> Result<u8, UsageError> {
+    let options = live_options(&args.aws, run_timestamp())?;
+    let fetched = crate::aws::fetch(&options).map_err(|e| UsageError::Message(e.to_string()))?;
+    for call in &fetched.manifest.failed_calls {
+        crate::error!("{}: {}", call.source, call.message);
+    }
+    let written = crate::aws::collect::write(&args.out_dir, &fetched).map_err(|e| {
+        UsageError::Message(format!(
+            "--out-dir {}: cannot write: {e}",
+            args.out_dir.display()
+        ))
+    })?;
+    let m = &fetched.manifest;
+    crate::info!(
+        "sagemaker-audit collect: {} jobs listed, {} described, {} gone, {} keys described, {} failed calls; {written} files in {}",
+        m.counts.jobs_listed,
+        m.counts.jobs_described,
+        m.jobs_gone.len(),
+        m.counts.keys_described,
+        m.failed_calls.len(),
+        args.out_dir.display()
+    );
+    Ok(if m.failed_calls.is_empty() {
+        exit::CLEAN
+    } else {
+        exit::INCOMPLETE
+    })
 }
 
 fn validate_output(args: &ScanArgs) -> Result<Output, UsageError> {

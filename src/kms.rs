@@ -148,6 +148,8 @@ pub struct KeyFacts {
     by_arn: HashMap<String, String>,
     /// `(account, region, alias/name)` → target key id.
     aliases: HashMap<(String, String, String), String>,
+    /// `(region, reference)` → why KMS would not describe it.
+    unverified: HashMap<(String, String), String>,
 }
 
 /// The outcome of looking a key reference up.
@@ -157,6 +159,8 @@ pub struct KeyAssessment {
     pub manager: KeyManager,
     /// `KeyState` when KMS facts were found.
     pub state: Option<String>,
+    /// Why the key could not be verified, when KMS was asked and refused.
+    pub note: Option<String>,
 }
 
 impl KeyFacts {
@@ -186,19 +190,36 @@ impl KeyFacts {
         );
     }
 
+    /// Records that KMS would not describe `reference` in `region`, and why.
+    pub fn add_unverified(&mut self, region: &str, reference: &str, reason: &str) {
+        self.unverified
+            .insert((region.to_owned(), reference.to_owned()), reason.to_owned());
+    }
+
     /// Merges another set of facts into this one.
     pub fn extend(&mut self, other: KeyFacts) {
         self.by_id.extend(other.by_id);
         self.by_arn.extend(other.by_arn);
         self.aliases.extend(other.aliases);
+        self.unverified.extend(other.unverified);
     }
 
-    /// Decides who manages the key a job names. `alias/aws/*` never needs a lookup.
-    pub fn assess(&self, key: &KeyRef<'_>, job: &TrainingJob) -> KeyAssessment {
+    /// Region in which a reference is resolved: its own for ARNs, else the job's.
+    pub fn lookup_region<'k>(key: &'k KeyRef<'_>, job: &'k TrainingJob) -> &'k str {
+        match key {
+            KeyRef::KeyArn { at, .. } | KeyRef::AliasArn { at, .. } => &at.region,
+            _ => &job.region,
+        }
+    }
+
+    /// Decides who manages the key a job names (`raw` as written, `key` parsed from it).
+    /// `alias/aws/*` never needs a lookup.
+    pub fn assess(&self, raw: &str, key: &KeyRef<'_>, job: &TrainingJob) -> KeyAssessment {
         if key.is_aws_managed_alias() {
             return KeyAssessment {
                 manager: KeyManager::Aws,
                 state: None,
+                note: None,
             };
         }
         let fact = match key {
@@ -215,10 +236,18 @@ impl KeyFacts {
             Some(f) => KeyAssessment {
                 manager: f.manager,
                 state: Some(f.state.clone()),
+                note: None,
             },
             None => KeyAssessment {
                 manager: KeyManager::Unverified,
                 state: None,
+                note: self
+                    .unverified
+                    .get(&(
+                        Self::lookup_region(key, job).to_owned(),
+                        raw.trim().to_owned(),
+                    ))
+                    .cloned(),
             },
         }
     }
@@ -322,7 +351,8 @@ mod tests {
         });
         facts.add_alias("111122223333", "us-east-1", "alias/team", "k2");
         let j = job();
-        let assess = |s: &str| facts.assess(&KeyRef::parse(s), &j);
+        facts.add_unverified("us-east-1", "denied-key", "AccessDeniedException: no");
+        let assess = |s: &str| facts.assess(s, &KeyRef::parse(s), &j);
         assert_eq!(assess("k1").manager, KeyManager::Aws);
         assert_eq!(
             assess("arn:aws:kms:us-east-1:111122223333:key/k1").manager,
@@ -339,5 +369,10 @@ mod tests {
             KeyManager::Unverified
         );
         assert_eq!(assess("unknown-key").manager, KeyManager::Unverified);
+        assert_eq!(assess("unknown-key").note, None);
+        assert_eq!(
+            assess("denied-key").note.as_deref(),
+            Some("AccessDeniedException: no")
+        );
     }
 }

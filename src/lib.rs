@@ -5,11 +5,14 @@
 //! and [`kms::KeyFacts`]; [`rules`] turn each job into [`report::Finding`]s; the
 //! [`report::Report`] is the only thing the writers in [`render`] see.
 
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod cli;
 pub mod fsutil;
 pub mod ingest;
 pub mod kms;
 pub mod log;
+pub mod manifest;
 pub mod model;
 pub mod render;
 pub mod report;

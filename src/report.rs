@@ -123,6 +123,8 @@ pub struct InputError {
     pub line: Option<u32>,
     /// What went wrong and what to do, in one line.
     pub message: String,
+    /// True when `source` is a file path (SARIF then points at it).
+    pub file: bool,
 }
 
 impl fmt::Display for InputError {
@@ -151,6 +153,10 @@ pub struct InputStats {
     pub skipped_files: usize,
     /// Symbolic links found in directories and not followed.
     pub skipped_links: usize,
+    /// Jobs listed but gone before they could be described (live, or from a manifest).
+    pub jobs_gone: Vec<String>,
+    /// Regions not enabled for the account (live, or from a manifest).
+    pub regions_not_enabled: Vec<String>,
 }
 
 /// Counts of one status per rule and overall.

@@ -43,6 +43,29 @@ pub fn offline(config: &ScanConfig, cwd: &Path) -> Report {
     )
 }
 
+/// Evaluates what live mode fetched, through the same parser and rules as offline mode.
+#[cfg(feature = "aws")]
+pub fn live(config: &ScanConfig, fetched: crate::aws::Fetched) -> Report {
+    let regions = fetched.manifest.scope.regions.clone();
+    let mut documents = fetched.jobs;
+    documents.extend(fetched.keys);
+    let mut ingested = ingest::ingest_documents(documents);
+    ingested.apply_manifest(fetched.manifest);
+    let mut stats = ingested.stats;
+    stats.paths = regions.iter().map(|r| format!("live:{r}")).collect();
+    let (jobs, duplicates) = keep_newest(ingested.jobs);
+    stats.duplicate_jobs = duplicates;
+    let findings = evaluate(&jobs, &ingested.keys, &config.storage);
+    Report::new(
+        config.generated_at.clone(),
+        Mode::Live,
+        stats,
+        findings,
+        ingested.errors,
+        config.fail_on,
+    )
+}
+
 /// Runs every registered rule on every job.
 pub fn evaluate(
     jobs: &[TrainingJob],

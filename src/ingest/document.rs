@@ -18,6 +18,8 @@ pub enum Document {
     Key(KeyFact),
     /// `aws kms list-aliases` output: `(account, region, alias name, target key id)`.
     Aliases(Vec<(String, String, String, String)>),
+    /// The manifest of a `collect` directory.
+    Manifest(Box<crate::manifest::Manifest>),
 }
 
 /// Fields of every document kind we accept; everything else is skipped unread.
@@ -40,6 +42,7 @@ struct RawDocument {
     training_job_summaries: Option<IgnoredAny>,
     key_metadata: Option<RawKeyMetadata>,
     aliases: Option<Vec<RawAlias>>,
+    sagemaker_audit_manifest: Option<crate::manifest::Manifest>,
 }
 
 #[derive(Deserialize)]
@@ -150,6 +153,9 @@ pub fn parse(text: &str) -> Result<Document, DocumentError> {
 }
 
 fn classify(raw: RawDocument) -> Result<Document, DocumentError> {
+    if let Some(manifest) = raw.sagemaker_audit_manifest {
+        return Ok(Document::Manifest(Box::new(manifest)));
+    }
     if let Some(meta) = raw.key_metadata {
         return key_fact(meta).map(Document::Key);
     }

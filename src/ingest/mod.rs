@@ -12,6 +12,7 @@ use serde_json::value::RawValue;
 use walkdir::WalkDir;
 
 use crate::kms::KeyFacts;
+use crate::manifest::Manifest;
 use crate::model::{Origin, TrainingJob};
 use crate::report::{InputError, InputStats};
 use document::{Document, describe_json_error};
@@ -47,6 +48,7 @@ struct FileYield {
     keys: KeyFacts,
     key_docs: usize,
     errors: Vec<InputError>,
+    manifests: Vec<Manifest>,
 }
 
 /// Reads every path: jobs from `paths`, KMS facts from `paths` and `kms_paths`.
@@ -70,14 +72,61 @@ pub fn ingest(paths: &[PathBuf], kms_paths: &[PathBuf], cwd: &Path) -> Ingested 
         .par_iter()
         .map(|(c, kms_only)| read_file(c, *kms_only))
         .collect();
-    for y in yields {
-        out.stats.jobs += y.jobs.len();
-        out.stats.kms_keys += y.key_docs;
-        out.jobs.extend(y.jobs);
-        out.keys.extend(y.keys);
-        out.errors.extend(y.errors);
-    }
+    out.absorb(yields);
     out
+}
+
+/// Reads documents already in memory, each with the path reports show for it. Live mode
+/// goes through here, so it parses exactly what `collect` writes and `scan` reads back.
+pub fn ingest_documents(documents: Vec<(String, Vec<u8>)>) -> Ingested {
+    let mut out = Ingested::default();
+    out.stats.files_read = documents.len();
+    let yields: Vec<FileYield> = documents
+        .into_par_iter()
+        .map(|(shown, bytes)| {
+            let c = Candidate {
+                path: PathBuf::from(&shown),
+                shown,
+            };
+            read_bytes(&c, bytes, false)
+        })
+        .collect();
+    out.absorb(yields);
+    out
+}
+
+impl Ingested {
+    fn absorb(&mut self, yields: Vec<FileYield>) {
+        for y in yields {
+            self.stats.jobs += y.jobs.len();
+            self.stats.kms_keys += y.key_docs;
+            self.jobs.extend(y.jobs);
+            self.keys.extend(y.keys);
+            self.errors.extend(y.errors);
+            for m in y.manifests {
+                self.apply_manifest(m);
+            }
+        }
+    }
+
+    /// A collect manifest brings back what the live run knew beyond the documents.
+    pub fn apply_manifest(&mut self, m: Manifest) {
+        for call in m.failed_calls {
+            self.errors.push(InputError {
+                source: call.source,
+                location: None,
+                line: None,
+                message: call.message,
+                file: call.file,
+            });
+        }
+        for key in m.unverified_keys {
+            self.keys
+                .add_unverified(&key.region, &key.reference, &key.reason);
+        }
+        self.stats.jobs_gone.extend(m.jobs_gone);
+        self.stats.regions_not_enabled.extend(m.regions_not_enabled);
+    }
 }
 
 fn discover(path: &Path, cwd: &Path, out: &mut Ingested, push: &mut dyn FnMut(Candidate)) {
@@ -161,13 +210,18 @@ fn read_file(c: &Candidate, kms_only: bool) -> FileYield {
             return y;
         }
     }
-    let bytes = match std::fs::read(&c.path) {
-        Ok(b) => b,
+    match std::fs::read(&c.path) {
+        Ok(bytes) => read_bytes(c, bytes, kms_only),
         Err(e) => {
             fail(&mut y, io_message(&e));
-            return y;
+            y
         }
-    };
+    }
+}
+
+fn read_bytes(c: &Candidate, bytes: Vec<u8>, kms_only: bool) -> FileYield {
+    let mut y = FileYield::default();
+    let fail = |y: &mut FileYield, msg: String| y.errors.push(error(&c.shown, None, None, msg));
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
@@ -306,6 +360,7 @@ impl Sink<'_> {
                 self.y.key_docs += 1;
                 self.y.keys.add_key(fact);
             }
+            Ok(Document::Manifest(m)) => self.y.manifests.push(*m),
             Ok(Document::Aliases(aliases)) => {
                 for (account, region, name, target) in aliases {
                     self.y.keys.add_alias(&account, &region, &name, &target);
@@ -325,6 +380,7 @@ fn error(source: &str, location: Option<String>, line: Option<u32>, message: Str
         location,
         line,
         message,
+        file: true,
     }
 }
 

@@ -69,7 +69,7 @@ pub(super) fn judge(field: KeyField<'_>, job: &TrainingJob, ctx: &Context<'_>) -
             ),
         );
     }
-    let assessment = ctx.keys.assess(&key, job);
+    let assessment = ctx.keys.assess(raw, &key, job);
     let state = assessment.state.clone();
     match assessment.manager {
         KeyManager::Aws if key.is_aws_managed_alias() => verdict(
@@ -119,11 +119,18 @@ pub(super) fn judge(field: KeyField<'_>, job: &TrainingJob, ctx: &Context<'_>) -
             Some(raw),
             KeyManager::Unverified,
             None,
-            format!(
-                "The {} use the key {raw} ({}), not an AWS-managed alias; who manages it was not verified with KMS.",
-                field.protects,
-                key.form()
-            ),
+            match &assessment.note {
+                None => format!(
+                    "The {} use the key {raw} ({}), not an AWS-managed alias; who manages it was not verified with KMS.",
+                    field.protects,
+                    key.form()
+                ),
+                Some(reason) => format!(
+                    "The {} use the key {raw} ({}), not an AWS-managed alias; KMS would not confirm who manages it ({reason}).",
+                    field.protects,
+                    key.form()
+                ),
+            },
         ),
     }
 }

@@ -1,0 +1,146 @@
+//! One KMS `DescribeKey` per distinct key reference, in the key's own region when the
+//! reference is an ARN, else the job's. Never for `alias/aws/*`: asking about one can make
+//! AWS create the managed key, and the prefix already says who manages it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_kms::config::Region;
+use futures_util::StreamExt;
+use serde_json::json;
+
+use super::capture::CaptureBody;
+use super::fetch::{Progress, pretty};
+use super::{LiveOptions, describe_error};
+use crate::ingest::document::{Document, parse};
+use crate::kms::{KeyFacts, KeyRef};
+use crate::manifest::{Manifest, UnverifiedKey};
+use crate::model::{ArnParts, non_empty};
+
+/// Describes every key the jobs reference; returns `kms/<region>/…` documents.
+pub(super) async fn describe_keys(
+    sdk: &aws_config::SdkConfig,
+    jobs: &[(String, Vec<u8>)],
+    options: &LiveOptions,
+    progress: &Progress,
+    manifest: &mut Manifest,
+) -> Vec<(String, Vec<u8>)> {
+    let references = references(jobs);
+    progress.stage("keys", references.len() as u64, "KMS DescribeKey".into());
+    let mut clients: BTreeMap<String, aws_sdk_kms::Client> = BTreeMap::new();
+    for (region, _) in &references {
+        clients.entry(region.clone()).or_insert_with(|| {
+            let config = aws_sdk_kms::config::Builder::from(sdk)
+                .region(Region::new(region.clone()))
+                .build();
+            aws_sdk_kms::Client::from_conf(config)
+        });
+    }
+    let mut calls =
+        futures_util::stream::iter(references.into_iter().filter_map(|(region, reference)| {
+            let client = clients.get(&region)?.clone();
+            Some(async move {
+                let capture = CaptureBody::default();
+                let result = client
+                    .describe_key()
+                    .key_id(&reference)
+                    .customize()
+                    .interceptor(capture.clone())
+                    .send()
+                    .await;
+                (region, reference, result.map(|out| (out, capture.body())))
+            })
+        }))
+        .buffer_unordered(options.concurrency.max(1));
+    let mut documents: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut aliases: BTreeMap<String, BTreeSet<(String, String, String)>> = BTreeMap::new();
+    while let Some((region, reference, result)) = calls.next().await {
+        progress.tick();
+        manifest.counts.calls += 1;
+        match result {
+            Ok((out, body)) => {
+                let Some(meta) = out.key_metadata() else {
+                    continue;
+                };
+                manifest.counts.keys_described += 1;
+                let key_id = meta.key_id().to_owned();
+                if let Some(body) = body {
+                    documents.insert(
+                        format!(
+                            "kms/{region}/describe-key-{}.json",
+                            super::fetch::safe_file_name(&key_id)
+                        ),
+                        pretty(&body),
+                    );
+                }
+                if reference.contains("alias/") {
+                    let (partition, account) = meta
+                        .arn()
+                        .and_then(ArnParts::parse)
+                        .map(|p| (p.partition, p.account_id))
+                        .unwrap_or_else(|| {
+                            (
+                                "aws".into(),
+                                meta.aws_account_id().unwrap_or_default().to_owned(),
+                            )
+                        });
+                    let (name, alias_region, alias_account) = match KeyRef::parse(&reference) {
+                        KeyRef::AliasArn { at, name } => {
+                            (name.to_owned(), at.region, at.account_id)
+                        }
+                        _ => (reference.clone(), region.clone(), account),
+                    };
+                    let alias_arn =
+                        format!("arn:{partition}:kms:{alias_region}:{alias_account}:{name}");
+                    aliases
+                        .entry(alias_region)
+                        .or_default()
+                        .insert((name, alias_arn, key_id));
+                }
+            }
+            Err(err) => {
+                let (_, text) = describe_error(&err);
+                manifest.unverified_keys.push(UnverifiedKey {
+                    region,
+                    reference,
+                    reason: format!("DescribeKey: {text}"),
+                });
+            }
+        }
+    }
+    for (region, entries) in aliases {
+        let list: Vec<_> = entries
+            .into_iter()
+            .map(|(name, arn, target)| json!({"AliasName": name, "AliasArn": arn, "TargetKeyId": target}))
+            .collect();
+        let body = serde_json::to_vec(&json!({ "Aliases": list })).unwrap_or_default();
+        documents.insert(format!("kms/{region}/aliases.json"), pretty(&body));
+    }
+    documents.into_iter().collect()
+}
+
+/// Distinct `(region, reference)` pairs worth asking KMS about.
+fn references(jobs: &[(String, Vec<u8>)]) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for (_, body) in jobs {
+        let Ok(text) = std::str::from_utf8(body) else {
+            continue;
+        };
+        let Ok(Document::Job(job)) = parse(text) else {
+            continue;
+        };
+        let volume = job
+            .resource
+            .as_ref()
+            .and_then(|r| non_empty(&r.volume_kms_key_id));
+        let output = job.output.as_ref().and_then(|o| non_empty(&o.kms_key_id));
+        for value in [volume, output].into_iter().flatten() {
+            let key = KeyRef::parse(value);
+            if key == KeyRef::Unrecognised || key.is_aws_managed_alias() {
+                continue;
+            }
+            let region = KeyFacts::lookup_region(&key, &job).to_owned();
+            out.insert((region, value.trim().to_owned()));
+        }
+    }
+    out
+}

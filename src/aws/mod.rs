@@ -1,0 +1,145 @@
+//! Live mode: list and describe training jobs through the AWS API (read-only calls only),
+//! look the keys up in KMS, and hand the raw response bodies to the same parser and rules
+//! as offline mode. `collect` writes those same bodies to disk.
+
+mod capture;
+pub mod collect;
+mod fetch;
+mod keys;
+pub mod regions;
+
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_smithy_types::error::display::DisplayErrorContext;
+
+use crate::manifest::{Manifest, Scope};
+
+/// What to fetch and how hard to try, already validated.
+#[derive(Debug, Clone)]
+pub struct LiveOptions {
+    /// Named profile from the AWS config files.
+    pub profile: Option<String>,
+    /// Regions to visit; empty means the default region of the credential chain.
+    pub regions: Vec<String>,
+    /// Only jobs created after this time (epoch seconds).
+    pub created_after: Option<i64>,
+    /// Same, as given, for the manifest.
+    pub created_after_text: Option<String>,
+    /// Only jobs in this `TrainingJobStatus`.
+    pub status: Option<String>,
+    /// Describe calls in flight at once.
+    pub concurrency: usize,
+    /// Attempts per call, adaptive retry mode.
+    pub max_attempts: u32,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+    /// Run timestamp.
+    pub generated_at: String,
+}
+
+/// Everything fetched: documents keyed by the path `collect` writes them to.
+#[derive(Debug, Default)]
+pub struct Fetched {
+    /// `<account>/<region>/<job>.json` → describe-training-job body (pretty JSON).
+    pub jobs: Vec<(String, Vec<u8>)>,
+    /// `kms/<region>/…` → describe-key bodies and alias tables.
+    pub keys: Vec<(String, Vec<u8>)>,
+    /// Scope, counts and every failed call.
+    pub manifest: Manifest,
+}
+
+/// Live mode could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    /// No region from flags or the credential chain.
+    #[error(
+        "no AWS region: pass --region, --regions or --all-regions, or set AWS_REGION / a profile region"
+    )]
+    NoRegion,
+    /// The async runtime could not start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(String),
+}
+
+/// Lists, describes and looks up keys, with bounded concurrency and adaptive retries.
+pub fn fetch(options: &LiveOptions) -> Result<Fetched, LiveError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| LiveError::Runtime(e.to_string()))?;
+    runtime.block_on(fetch_async(options))
+}
+
+async fn fetch_async(options: &LiveOptions) -> Result<Fetched, LiveError> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(
+        RetryConfig::adaptive()
+            .with_max_attempts(options.max_attempts)
+            .with_initial_backoff(Duration::from_millis(200)),
+    );
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    let sdk = loader.load().await;
+    let regions = if options.regions.is_empty() {
+        vec![
+            sdk.region()
+                .map(|r| r.to_string())
+                .ok_or(LiveError::NoRegion)?,
+        ]
+    } else {
+        options.regions.clone()
+    };
+    let mut manifest = Manifest {
+        schema_version: crate::manifest::MANIFEST_VERSION.to_owned(),
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        generated_at: options.generated_at.clone(),
+        scope: Scope {
+            profile: options.profile.clone(),
+            regions: regions.clone(),
+            created_after: options.created_after_text.clone(),
+            status: options.status.clone(),
+        },
+        ..Manifest::default()
+    };
+    let progress = fetch::Progress::new(options.progress);
+    let mut jobs = Vec::new();
+    for region in &regions {
+        fetch::region(&sdk, region, options, &progress, &mut manifest, &mut jobs).await;
+    }
+    let keys = keys::describe_keys(&sdk, &jobs, options, &progress, &mut manifest).await;
+    progress.finish();
+    jobs.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut accounts: Vec<String> = jobs
+        .iter()
+        .filter_map(|(path, _)| path.split('/').next().map(str::to_owned))
+        .collect();
+    accounts.dedup();
+    manifest.accounts = accounts;
+    manifest
+        .failed_calls
+        .sort_by(|a, b| a.source.cmp(&b.source));
+    manifest.jobs_gone.sort();
+    manifest.unverified_keys.sort();
+    Ok(Fetched {
+        jobs,
+        keys,
+        manifest,
+    })
+}
+
+/// One line for a failed call: the error code and message, or the whole error chain.
+fn describe_error<E>(err: &aws_sdk_sagemaker::error::SdkError<E>) -> (Option<String>, String)
+where
+    E: aws_sdk_sagemaker::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    use aws_sdk_sagemaker::error::ProvideErrorMetadata;
+    let code = err.code().map(str::to_owned);
+    let text = match (err.code(), err.message()) {
+        (Some(code), Some(msg)) => format!("{code}: {msg}"),
+        (Some(code), None) => code.to_owned(),
+        _ => DisplayErrorContext(err).to_string(),
+    };
+    (code, text.replace(['\n', '\r'], " "))
+}
