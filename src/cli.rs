@@ -92,7 +92,9 @@ pub struct ScanArgs {
     /// (.json with one document or an array; .jsonl/.ndjson with one per line).
     /// Directories are walked recursively; KMS `describe-key` and `list-aliases`
     /// output found there is used as key facts.
-    #[arg(value_name = "PATH", required_unless_present = "live")]
+    #[arg(value_name = "PATH")]
+    #[cfg_attr(feature = "aws", arg(required_unless_present = "live"))]
+    #[cfg_attr(not(feature = "aws"), arg(required = true))]
     pub paths: Vec<PathBuf>,
 
     /// Audit the account live through the AWS API instead of saved files.
