@@ -29,8 +29,8 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check saved `describe-training-job` JSON files and directories, or (`--live`) an
-    /// AWS account through the API.
+    /// Check saved `describe-training-job` JSON files and directories (or, in builds with
+    /// the `aws` feature, an account through the API with --live).
     Scan(ScanArgs),
     /// Export an account's training jobs and key facts for an offline review.
     #[cfg(feature = "aws")]
