@@ -1,0 +1,141 @@
+"""A fault-injecting HTTP proxy in front of the moto server.
+
+moto cannot throttle, fail one call persistently, deny access, or describe an AWS-managed
+key. This proxy forwards every request to moto unchanged and, when a rule matches, answers
+instead with the error or body AWS would send. Rules match on the JSON-protocol operation
+(`X-Amz-Target`), the region in the SigV4 credential scope, and the request body.
+"""
+
+import http.client
+import json
+import random
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Faults:
+    """What the proxy should do; tests change it between runs."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        with getattr(self, "lock", threading.Lock()):
+            self.throttle_ratio = 0.0
+            self.rng = random.Random(7)
+            self.fail_describe = set()      # job names: persistent HTTP 500
+            self.gone = set()               # job names: ValidationException not found
+            self.deny_list_regions = set()  # AccessDenied on ListTrainingJobs
+            self.disabled_regions = set()   # UnrecognizedClientException (opt-in region off)
+            self.empty_first_page = False   # an empty page that still carries a NextToken
+            self.key_overrides = {}         # DescribeKey KeyId -> KeyMetadata fields
+            self.deny_keys = set()          # DescribeKey KeyId -> AccessDenied
+            self.calls = []                 # (operation, region) of every request
+            self.described_keys = []        # KeyId of every DescribeKey request
+            self.throttled = 0
+
+
+def _error(status, code, message):
+    body = json.dumps({"__type": code, "message": message}).encode()
+    return status, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": code}, body
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", 0))
+        body = self.rfile.read(length)
+        target = self.headers.get("X-Amz-Target", "")
+        operation = target.split(".")[-1]
+        match = re.search(r"Credential=[^/]+/\d+/([^/]+)/", self.headers.get("Authorization", ""))
+        region = match.group(1) if match else ""
+        faults = self.server.faults
+        with faults.lock:
+            faults.calls.append((operation, region))
+        try:
+            params = json.loads(body or b"{}")
+        except ValueError:
+            params = {}
+        if operation == "DescribeKey":
+            with faults.lock:
+                faults.described_keys.append(params.get("KeyId"))
+        answer = self.fault(faults, operation, region, params)
+        if answer is None:
+            answer = self.forward(body)
+            answer = self.rewrite(faults, operation, params, answer)
+        status, headers, payload = answer
+        self.send_response(status)
+        for k, v in headers.items():
+            if k.lower() not in ("content-length", "transfer-encoding", "connection"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST
+
+    def fault(self, f, operation, region, params):
+        with f.lock:
+            if f.throttle_ratio and f.rng.random() < f.throttle_ratio:
+                f.throttled += 1
+                return _error(400, "ThrottlingException", "Rate exceeded")
+        if operation == "ListTrainingJobs":
+            if region in f.disabled_regions:
+                return _error(400, "UnrecognizedClientException", "The security token included in the request is invalid.")
+            if region in f.deny_list_regions:
+                return _error(400, "AccessDeniedException", f"User is not authorized to perform: sagemaker:ListTrainingJobs in {region}")
+            if f.empty_first_page and "NextToken" not in params:
+                body = json.dumps({"TrainingJobSummaries": [], "NextToken": "proxy-empty-page"}).encode()
+                return 200, {"Content-Type": "application/x-amz-json-1.1"}, body
+        if operation == "DescribeTrainingJob":
+            name = params.get("TrainingJobName")
+            if name in f.fail_describe:
+                return _error(500, "InternalFailure", "The request processing has failed because of an unknown error.")
+            if name in f.gone:
+                return _error(400, "ValidationException", "Requested resource not found.")
+        if operation == "DescribeKey" and params.get("KeyId") in f.deny_keys:
+            return _error(400, "AccessDeniedException", "User is not authorized to perform: kms:DescribeKey")
+        return None
+
+    def rewrite(self, f, operation, params, answer):
+        status, headers, payload = answer
+        if operation == "DescribeKey" and status == 200:
+            doc = json.loads(payload)
+            meta = doc.get("KeyMetadata", {})
+            for ref in (params.get("KeyId"), meta.get("KeyId"), meta.get("Arn")):
+                if ref in f.key_overrides:
+                    meta.update(f.key_overrides[ref])
+                    payload = json.dumps(doc).encode()
+                    break
+        return status, headers, payload
+
+    def forward(self, body):
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+        if self.headers.get("X-Amz-Target", "").endswith("ListTrainingJobs"):
+            params = json.loads(body or b"{}")
+            if params.get("NextToken") == "proxy-empty-page":
+                params.pop("NextToken")
+                body = json.dumps(params).encode()
+        conn = http.client.HTTPConnection(self.server.upstream_host, self.server.upstream_port, timeout=30)
+        try:
+            conn.request(self.command, self.path, body=body, headers=headers)
+            resp = conn.getresponse()
+            return resp.status, dict(resp.getheaders()), resp.read()
+        finally:
+            conn.close()
+
+
+def start(upstream_port, faults):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.faults = faults
+    server.upstream_host = "127.0.0.1"
+    server.upstream_port = upstream_port
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
