@@ -430,10 +430,13 @@ fn summarise(report: &Report, output: &Output) {
         }
         None => String::new(),
     };
+    let source = match report.mode {
+        crate::report::Mode::Offline => format!("{} files", report.inputs.files_read),
+        crate::report::Mode::Live => "the AWS API".to_owned(),
+    };
     crate::info!(
-        "sagemaker-audit: {} jobs from {} files: {} FAIL, {} PASS, {} NOT_APPLICABLE, {} not evaluated{}",
+        "sagemaker-audit: {} jobs from {source}: {} FAIL, {} PASS, {} NOT_APPLICABLE, {} not evaluated{}",
         report.job_count(),
-        report.inputs.files_read,
         c.fail,
         c.pass,
         c.not_applicable,
