@@ -32,6 +32,8 @@ pub enum Command {
     /// Check saved `describe-training-job` JSON files and directories (or, in builds with
     /// the `aws` feature, an account through the API with --live).
     Scan(ScanArgs),
+    /// Combine JSON reports from many accounts or regions into one set of reports.
+    Merge(MergeArgs),
     /// Export an account's training jobs and key facts for an offline review.
     #[cfg(feature = "aws")]
     Collect(CollectArgs),
@@ -117,6 +119,26 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE", help_heading = "Inputs")]
     pub nvme_families: Option<PathBuf>,
 
+    /// Reports, waivers, baseline and exit-code gating.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// Flags of `merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON reports written by `scan` (for example one per account from a CI matrix).
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub reports: Vec<PathBuf>,
+
+    /// Reports, waivers, baseline and exit-code gating.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// What to write and what counts as failing; shared by `scan` and `merge`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
     /// Report formats, comma-separated. Default: all with --out-dir, md on stdout without.
     #[arg(
         short,
@@ -158,6 +180,25 @@ pub struct ScanArgs {
         help_heading = "Exit code"
     )]
     pub fail_on: FailOn,
+
+    /// Exit 1 only for failures that are new against --baseline.
+    #[arg(long, requires = "baseline", help_heading = "Exit code")]
+    pub fail_on_new: bool,
+
+    /// TOML file of waivers (rule, account, region, job glob and/or ARN; reason, owner and
+    /// expiry required). Waived failures are marked and do not count for the exit code.
+    #[arg(long, value_name = "FILE", help_heading = "Audit")]
+    pub waivers: Option<PathBuf>,
+
+    /// A previous JSON or SARIF report: failures are marked new or unchanged, and fixed
+    /// ones are listed.
+    #[arg(long, value_name = "FILE", help_heading = "Audit")]
+    pub baseline: Option<PathBuf>,
+
+    /// Limit the compliance views to one framework (e.g. nist, iso27001, pci, hipaa, soc2,
+    /// cis, ccm, c5).
+    #[arg(long, value_name = "NAME", help_heading = "Audit")]
+    pub framework: Option<String>,
 }
 
 /// `--fail-on` values.
@@ -216,6 +257,7 @@ pub fn run(cli: Cli) -> ExitCode {
     });
     let result = match cli.command {
         Command::Scan(args) => run_scan(args),
+        Command::Merge(args) => run_merge(args),
         #[cfg(feature = "aws")]
         Command::Collect(args) => run_collect(args),
     };
@@ -234,6 +276,64 @@ struct Output {
     options: RenderOptions,
 }
 
+/// Everything about reporting, validated before any input is read.
+struct Prepared {
+    output: Output,
+    waivers: Option<(String, Vec<crate::waivers::Waiver>)>,
+    baseline: Option<crate::baseline::Baseline>,
+    framework: Option<&'static str>,
+    fail_on: Option<Severity>,
+    fail_on_new: bool,
+}
+
+fn prepare(args: &ReportArgs) -> Result<Prepared, UsageError> {
+    let usage = |m: String| UsageError::Message(m);
+    let output = validate_output(args)?;
+    let waivers = match &args.waivers {
+        Some(path) => Some((
+            path.display().to_string(),
+            crate::waivers::load(path).map_err(|e| usage(e.to_string()))?,
+        )),
+        None => None,
+    };
+    let baseline = match &args.baseline {
+        Some(path) => Some(crate::baseline::load(path).map_err(|e| usage(e.to_string()))?),
+        None => None,
+    };
+    let framework = match &args.framework {
+        Some(name) => Some(crate::rules::find_framework(name).map_err(usage)?),
+        None => None,
+    };
+    Ok(Prepared {
+        output,
+        waivers,
+        baseline,
+        framework,
+        fail_on: args.fail_on.threshold(),
+        fail_on_new: args.fail_on_new,
+    })
+}
+
+/// Applies waivers, baseline and framework, writes the reports, and picks the exit code.
+fn finish(mut report: Report, prepared: &Prepared) -> Result<u8, UsageError> {
+    if let Some((file, waivers)) = &prepared.waivers {
+        let today = chrono::DateTime::parse_from_rfc3339(&report.generated_at)
+            .map(|t| t.date_naive())
+            .unwrap_or_else(|_| chrono::Utc::now().date_naive());
+        crate::waivers::apply(&mut report, file, waivers, today);
+    }
+    if let Some(baseline) = &prepared.baseline {
+        crate::baseline::apply(&mut report, baseline, prepared.fail_on_new);
+    }
+    report.framework = prepared.framework;
+    for e in &report.errors {
+        crate::error!("{e}");
+    }
+    write_reports(&report, &prepared.output)?;
+    summarise(&report, &prepared.output);
+    Ok(exit_code(&report))
+}
+
 fn run_scan(args: ScanArgs) -> Result<u8, UsageError> {
     let usage = |m: String| UsageError::Message(m);
     let mut storage = InstanceStorageTable::built_in();
@@ -242,14 +342,14 @@ fn run_scan(args: ScanArgs) -> Result<u8, UsageError> {
             .apply_file(file)
             .map_err(|e| usage(format!("--nvme-families {e}")))?;
     }
-    let output = validate_output(&args)?;
+    let prepared = prepare(&args.report)?;
     let cwd = std::env::current_dir()
         .map_err(|e| usage(format!("cannot read the working directory: {e}")))?;
     let config = ScanConfig {
         paths: args.paths,
         kms_paths: args.kms_keys,
         storage,
-        fail_on: args.fail_on.threshold(),
+        fail_on: prepared.fail_on,
         generated_at: run_timestamp(),
     };
     #[cfg(feature = "aws")]
@@ -262,12 +362,15 @@ fn run_scan(args: ScanArgs) -> Result<u8, UsageError> {
     };
     #[cfg(not(feature = "aws"))]
     let report = scan::offline(&config, &cwd);
-    for e in &report.errors {
-        crate::error!("{e}");
-    }
-    write_reports(&report, &output)?;
-    summarise(&report, &output);
-    Ok(exit_code(&report))
+    finish(report, &prepared)
+}
+
+fn run_merge(args: MergeArgs) -> Result<u8, UsageError> {
+    let prepared = prepare(&args.report)?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| UsageError::Message(format!("cannot read the working directory: {e}")))?;
+    let report = crate::merge::merge(&args.reports, &cwd, run_timestamp(), prepared.fail_on);
+    finish(report, &prepared)
 }
 
 #[cfg(feature = "aws")]
@@ -347,7 +450,7 @@ fn run_collect(args: CollectArgs) -> Result<u8, UsageError> {
     })
 }
 
-fn validate_output(args: &ScanArgs) -> Result<Output, UsageError> {
+fn validate_output(args: &ReportArgs) -> Result<Output, UsageError> {
     let mut formats = args.format.clone();
     formats.sort();
     formats.dedup();
@@ -433,6 +536,7 @@ fn summarise(report: &Report, output: &Output) {
     let source = match report.mode {
         crate::report::Mode::Offline => format!("{} files", report.inputs.files_read),
         crate::report::Mode::Live => "the AWS API".to_owned(),
+        crate::report::Mode::Merged => format!("{} reports", report.inputs.paths.len()),
     };
     crate::info!(
         "sagemaker-audit: {} jobs from {source}: {} FAIL, {} PASS, {} NOT_APPLICABLE, {} not evaluated{}",
@@ -448,6 +552,31 @@ fn summarise(report: &Report, output: &Output) {
             "skipped {} non-JSON files and {} symbolic links in the scanned directories",
             report.inputs.skipped_files,
             report.inputs.skipped_links
+        );
+    }
+    if let Some(w) = &report.waivers {
+        crate::info!(
+            "waivers: {} failing findings waived; {} waivers expired, {} matched nothing",
+            w.applied,
+            w.expired.len(),
+            w.unused.len()
+        );
+        for x in &w.expired {
+            crate::warn!(
+                "waiver at {}:{} ({}) expired on {}",
+                w.file,
+                x.line,
+                x.matches,
+                x.expires
+            );
+        }
+    }
+    if let Some(b) = &report.baseline {
+        crate::info!(
+            "since the baseline: {} new, {} unchanged, {} fixed",
+            b.new,
+            b.unchanged,
+            b.fixed.len()
         );
     }
     if report.inputs.duplicate_jobs > 0 {

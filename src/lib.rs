@@ -7,14 +7,17 @@
 
 #[cfg(feature = "aws")]
 pub mod aws;
+pub mod baseline;
 pub mod cli;
 pub mod fsutil;
 pub mod ingest;
 pub mod kms;
 pub mod log;
 pub mod manifest;
+pub mod merge;
 pub mod model;
 pub mod render;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod waivers;

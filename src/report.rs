@@ -6,13 +6,13 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::kms::KeyManager;
 use crate::rules::RuleId;
 
 /// The verdict of one check on one job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Status {
     /// The check failed: the data is not protected by a usable customer-managed key.
@@ -41,7 +41,19 @@ impl fmt::Display for Status {
 }
 
 /// How much a failing check matters; `--fail-on` compares against it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Informational.
@@ -110,6 +122,95 @@ pub struct Finding {
     pub source_file: String,
     /// Line of the key that decided the verdict (or its parent object).
     pub line: u32,
+    /// The waiver covering this FAIL, if one applies.
+    pub waiver: Option<WaiverNote>,
+    /// Compared with `--baseline`: whether this FAIL is new or was already there.
+    pub baseline: Option<BaselineState>,
+}
+
+/// Why a failing finding is accepted for now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverNote {
+    /// The justification.
+    pub reason: String,
+    /// Who accepted the risk.
+    pub owner: String,
+    /// Last day the waiver applies (YYYY-MM-DD).
+    pub expires: String,
+}
+
+/// A failing finding compared with the baseline report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineState {
+    /// Failing now, not in the baseline.
+    New,
+    /// Failing now and in the baseline.
+    Unchanged,
+}
+
+impl BaselineState {
+    /// Lower-case label, as SARIF's `baselineState` spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BaselineState::New => "new",
+            BaselineState::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// A failure in the baseline that no longer fails.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FixedFinding {
+    /// Check id.
+    pub rule_id: String,
+    /// Job ARN.
+    pub job_arn: String,
+    /// Job name.
+    pub job_name: String,
+    /// Its status now (`PASS`, `NOT_APPLICABLE`, or `ABSENT` when the job is gone).
+    pub now: String,
+}
+
+/// What `--baseline` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineSummary {
+    /// The baseline file, as given.
+    pub file: String,
+    /// Failures not in the baseline.
+    pub new: usize,
+    /// Failures also in the baseline.
+    pub unchanged: usize,
+    /// Baseline failures that no longer fail.
+    pub fixed: Vec<FixedFinding>,
+}
+
+/// What `--waivers` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverSummary {
+    /// The waiver file, as given.
+    pub file: String,
+    /// Failing findings waived.
+    pub applied: usize,
+    /// Waivers past their expiry date: listed, not applied.
+    pub expired: Vec<WaiverListing>,
+    /// Active waivers that matched no failing finding.
+    pub unused: Vec<WaiverListing>,
+}
+
+/// A waiver as reports list it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct WaiverListing {
+    /// Line in the waiver file.
+    pub line: u32,
+    /// What it matches, e.g. `rule=training-volume-cmk job=legacy-*`.
+    pub matches: String,
+    /// The justification.
+    pub reason: String,
+    /// Who accepted the risk.
+    pub owner: String,
+    /// Last day it applies.
+    pub expires: String,
 }
 
 /// Something that could not be evaluated: a file, a document in it, or (live) an API call.
@@ -137,7 +238,7 @@ impl fmt::Display for InputError {
 }
 
 /// What the scan read.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputStats {
     /// Paths given on the command line.
     pub paths: Vec<String>,
@@ -186,13 +287,15 @@ impl Counts {
 }
 
 /// How the jobs were obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// From saved `describe-training-job` documents.
     Offline,
     /// From the AWS API.
     Live,
+    /// Combined from several JSON reports by `merge`.
+    Merged,
 }
 
 /// Everything the writers need.
@@ -212,6 +315,14 @@ pub struct Report {
     pub errors: Vec<InputError>,
     /// The severity at or above which a FAIL makes the exit code 1 (`None`: never).
     pub fail_on: Option<Severity>,
+    /// Only new failures (against `--baseline`) count for the exit code.
+    pub fail_on_new: bool,
+    /// What `--waivers` did, if given.
+    pub waivers: Option<WaiverSummary>,
+    /// What `--baseline` found, if given.
+    pub baseline: Option<BaselineSummary>,
+    /// `--framework`: limit compliance views to this framework.
+    pub framework: Option<&'static str>,
 }
 
 impl Report {
@@ -249,6 +360,10 @@ impl Report {
             findings,
             errors,
             fail_on,
+            fail_on_new: false,
+            waivers: None,
+            baseline: None,
+            framework: None,
         }
     }
 
@@ -298,16 +413,23 @@ impl Report {
             .collect()
     }
 
-    /// FAIL findings that count against `--fail-on`.
+    /// FAIL findings that count against `--fail-on`: not waived, severe enough, and new
+    /// when `--fail-on-new` is set.
     pub fn gating_failures(&self) -> usize {
-        match self.fail_on {
-            None => 0,
-            Some(threshold) => self
-                .findings
-                .iter()
-                .filter(|f| f.status == Status::Fail && f.severity >= threshold)
-                .count(),
-        }
+        let Some(threshold) = self.fail_on else {
+            return 0;
+        };
+        self.findings
+            .iter()
+            .filter(|f| f.status == Status::Fail && f.severity >= threshold)
+            .filter(|f| f.waiver.is_none())
+            .filter(|f| !self.fail_on_new || f.baseline == Some(BaselineState::New))
+            .count()
+    }
+
+    /// Failing findings a waiver covers.
+    pub fn waived(&self) -> impl Iterator<Item = &Finding> {
+        self.failures().filter(|f| f.waiver.is_some())
     }
 
     /// Findings whose verdict is FAIL.

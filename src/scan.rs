@@ -95,6 +95,8 @@ pub fn evaluate(
                     message: v.message,
                     source_file: job.origin.file.clone(),
                     line: v.line,
+                    waiver: None,
+                    baseline: None,
                 }
             })
         })

@@ -1,10 +1,10 @@
 //! CSV for auditors: one row per (job, check), one `ERROR` row per input that failed.
 
 use super::RenderError;
-use crate::report::Report;
+use crate::report::{Report, Status};
 
 /// Column names, in order. The first eleven are the contract; the rest add evidence.
-pub const COLUMNS: [&str; 17] = [
+pub const COLUMNS: [&str; 23] = [
     "status",
     "severity",
     "rule_id",
@@ -22,6 +22,12 @@ pub const COLUMNS: [&str; 17] = [
     "job_status",
     "creation_time",
     "last_modified_time",
+    "waived",
+    "waiver_reason",
+    "waiver_owner",
+    "waiver_expires",
+    "baseline_state",
+    "compliance",
 ];
 
 /// Renders the report as RFC 4180 CSV (comma, CRLF, UTF-8, header row).
@@ -34,6 +40,21 @@ pub fn render(report: &Report) -> Result<Vec<u8>, RenderError> {
     for f in &report.findings {
         let line = f.line.to_string();
         let types = f.instance_types.join(" ");
+        let waiver = f.waiver.as_ref();
+        let waived = match (f.status, waiver) {
+            (Status::Fail, Some(_)) => "yes",
+            (Status::Fail, None) => "no",
+            _ => "",
+        };
+        let compliance = f
+            .rule_id
+            .meta()
+            .compliance
+            .iter()
+            .filter(|c| report.framework.is_none_or(|fw| fw == c.framework))
+            .map(|c| format!("{} {}", c.framework, c.control))
+            .collect::<Vec<_>>()
+            .join("; ");
         let row = [
             f.status.as_str(),
             f.severity.as_str(),
@@ -52,6 +73,12 @@ pub fn render(report: &Report) -> Result<Vec<u8>, RenderError> {
             f.job.status.as_deref().unwrap_or(""),
             f.job.creation_time.as_deref().unwrap_or(""),
             f.job.last_modified_time.as_deref().unwrap_or(""),
+            waived,
+            waiver.map_or("", |w| w.reason.as_str()),
+            waiver.map_or("", |w| w.owner.as_str()),
+            waiver.map_or("", |w| w.expires.as_str()),
+            f.baseline.map_or("", |b| b.as_str()),
+            &compliance,
         ];
         let cells: Vec<_> = row.iter().map(|c| neutralise(c)).collect();
         w.write_record(cells.iter().map(|c| c.as_bytes()))

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::RenderError;
 use super::view::{ErrorView, FindingView};
-use crate::report::{Counts, InputStats, Mode, Report};
+use crate::report::{BaselineSummary, Counts, InputStats, Mode, Report, WaiverSummary};
 
 /// Bumped on any change that could break a reader.
 pub const SCHEMA_VERSION: &str = "1.0";
@@ -17,6 +17,10 @@ struct JsonReport<'a> {
     mode: Mode,
     inputs: &'a InputStats,
     summary: Summary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waivers: Option<&'a WaiverSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'a BaselineSummary>,
     findings: Vec<FindingView<'a>>,
     errors: Vec<ErrorView<'a>>,
 }
@@ -33,6 +37,7 @@ struct Summary {
     #[serde(flatten)]
     counts: Counts,
     errors: usize,
+    waived: usize,
     gating_failures: usize,
     incomplete: bool,
 }
@@ -52,9 +57,12 @@ pub fn render(report: &Report) -> Result<Vec<u8>, RenderError> {
             jobs: report.job_count(),
             counts: report.counts(),
             errors: report.errors.len(),
+            waived: report.waived().count(),
             gating_failures: report.gating_failures(),
             incomplete: report.is_incomplete(),
         },
+        waivers: report.waivers.as_ref(),
+        baseline: report.baseline.as_ref(),
         findings: report.findings.iter().map(FindingView::from).collect(),
         errors: report.errors.iter().map(ErrorView::from).collect(),
     };

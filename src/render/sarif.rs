@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use serde_json::json;
+use serde_sarif::sarif::Suppression;
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
@@ -113,6 +114,11 @@ fn build(
                     ("pass".to_owned(), json!(counts.pass)),
                     ("notApplicable".to_owned(), json!(counts.not_applicable)),
                     ("errors".to_owned(), json!(report.errors.len())),
+                    ("waived".to_owned(), json!(report.waived().count())),
+                    (
+                        "fixedSinceBaseline".to_owned(),
+                        json!(report.baseline.as_ref().map(|b| &b.fixed)),
+                    ),
                 ]))
                 .build(),
         )
@@ -256,7 +262,7 @@ fn result(f: &Finding) -> SarifResult {
     if let Some(s) = &f.key_state {
         props.insert("keyState".to_owned(), json!(s));
     }
-    SarifResult::builder()
+    let mut result = SarifResult::builder()
         .rule_id(f.rule_id.as_str())
         .rule_index(rule_index)
         .kind(kind)
@@ -275,7 +281,23 @@ fn result(f: &Finding) -> SarifResult {
             ("sagemakerAuditFinding/v1".to_owned(), fingerprint),
         ]))
         .properties(PropertyBag::builder().additional_properties(props).build())
-        .build()
+        .build();
+    if let Some(w) = &f.waiver {
+        result.suppressions = Some(vec![
+            Suppression::builder()
+                .kind(json!("external"))
+                .status(json!("accepted"))
+                .justification(format!(
+                    "{} (owner: {}, expires: {})",
+                    w.reason, w.owner, w.expires
+                ))
+                .build(),
+        ]);
+    }
+    if let Some(b) = f.baseline {
+        result.baseline_state = Some(json!(b.as_str()));
+    }
+    result
 }
 
 fn physical(file: &str, line: Option<u32>) -> PhysicalLocation {

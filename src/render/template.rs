@@ -77,15 +77,15 @@ impl Templates {
     /// Renders the HTML report.
     pub fn render_html(&self, report: &Report) -> Result<Vec<u8>, RenderError> {
         let mut ctx = base_context(report);
-        let failing: Vec<FindingView<'_>> = report
-            .failures()
+        let unwaived = || report.failures().filter(|f| f.waiver.is_none());
+        let failing: Vec<FindingView<'_>> = unwaived()
             .take(HTML_STATIC_ROWS)
             .map(FindingView::from)
             .collect();
         ctx.insert("static_failing", &failing);
         ctx.insert(
             "static_failing_omitted",
-            &report.counts().fail.saturating_sub(HTML_STATIC_ROWS),
+            &unwaived().count().saturating_sub(HTML_STATIC_ROWS),
         );
         ctx.insert("findings_json", &findings_island(report));
         render_one("report.html", self.html.as_deref().unwrap_or(HTML), ctx)
@@ -94,7 +94,11 @@ impl Templates {
     /// Renders the Markdown report, trimming the failing list to stay under 1 MiB.
     pub fn render_markdown(&self, report: &Report) -> Result<Vec<u8>, RenderError> {
         let template = self.markdown.as_deref().unwrap_or(MARKDOWN);
-        let failing: Vec<FindingView<'_>> = report.failures().map(FindingView::from).collect();
+        let failing: Vec<FindingView<'_>> = report
+            .failures()
+            .filter(|f| f.waiver.is_none())
+            .map(FindingView::from)
+            .collect();
         let total = failing.len();
         let mut keep = total;
         loop {
@@ -166,8 +170,18 @@ struct ControlView {
     control: &'static str,
     title: &'static str,
     rules: Vec<&'static str>,
+    /// Failing findings not waived.
     fail: usize,
+    waived: usize,
     pass: usize,
+    status: &'static str,
+}
+
+#[derive(Serialize)]
+struct FrameworkView {
+    name: &'static str,
+    controls: Vec<ControlView>,
+    failing_controls: usize,
 }
 
 fn rule_view(meta: &'static RuleMeta, report: &Report) -> RuleView {
@@ -193,30 +207,49 @@ fn rule_view(meta: &'static RuleMeta, report: &Report) -> RuleView {
     }
 }
 
-fn compliance_view(report: &Report) -> BTreeMap<&'static str, Vec<ControlView>> {
+fn compliance_view(report: &Report) -> Vec<FrameworkView> {
     let mut frameworks: BTreeMap<&'static str, Vec<ControlView>> = BTreeMap::new();
     for rule in REGISTRY {
         let meta = rule.meta();
         let counts = report.counts_for(meta.id);
+        let waived = report.waived().filter(|f| f.rule_id == meta.id).count();
         for c in meta.compliance {
+            if report.framework.is_some_and(|fw| fw != c.framework) {
+                continue;
+            }
             let controls = frameworks.entry(c.framework).or_default();
-            match controls.iter_mut().find(|x| x.control == c.control) {
-                Some(existing) => {
-                    existing.rules.push(meta.id.as_str());
-                    existing.fail += counts.fail;
-                    existing.pass += counts.pass;
+            let existing = match controls.iter_mut().position(|x| x.control == c.control) {
+                Some(i) => &mut controls[i],
+                None => {
+                    controls.push(ControlView {
+                        control: c.control,
+                        title: c.title,
+                        rules: Vec::new(),
+                        fail: 0,
+                        waived: 0,
+                        pass: 0,
+                        status: "PASS",
+                    });
+                    controls.last_mut().expect("just pushed")
                 }
-                None => controls.push(ControlView {
-                    control: c.control,
-                    title: c.title,
-                    rules: vec![meta.id.as_str()],
-                    fail: counts.fail,
-                    pass: counts.pass,
-                }),
+            };
+            existing.rules.push(meta.id.as_str());
+            existing.fail += counts.fail - waived;
+            existing.waived += waived;
+            existing.pass += counts.pass;
+            if existing.fail > 0 {
+                existing.status = "FAIL";
             }
         }
     }
     frameworks
+        .into_iter()
+        .map(|(name, controls)| FrameworkView {
+            name,
+            failing_controls: controls.iter().filter(|c| c.fail > 0).count(),
+            controls,
+        })
+        .collect()
 }
 
 fn base_context(report: &Report) -> tera::Context {
@@ -243,6 +276,12 @@ fn base_context(report: &Report) -> tera::Context {
     ctx.insert("compliance", &compliance_view(report));
     let errors: Vec<ErrorView<'_>> = report.errors.iter().map(ErrorView::from).collect();
     ctx.insert("errors", &errors);
+    ctx.insert("framework", &report.framework);
+    let waived: Vec<FindingView<'_>> = report.waived().map(FindingView::from).collect();
+    ctx.insert("open_fail", &(counts.fail - waived.len()));
+    ctx.insert("waived", &waived);
+    ctx.insert("waivers", &report.waivers);
+    ctx.insert("baseline", &report.baseline);
     ctx
 }
 
@@ -278,6 +317,8 @@ fn findings_island(report: &Report) -> String {
                 f.line,
                 f.job.status.as_deref().unwrap_or(""),
                 f.job.creation_time.as_deref().unwrap_or(""),
+                u8::from(f.waiver.is_some()),
+                f.baseline.map_or("", |b| b.as_str()),
             ])
         })
         .collect();

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::report::{Finding, InputError};
+use crate::report::{Finding, InputError, WaiverNote};
 
 /// One finding as users read it.
 #[derive(Debug, Serialize)]
@@ -26,6 +26,9 @@ pub struct FindingView<'a> {
     pub message: &'a str,
     pub source_file: &'a str,
     pub line: u32,
+    pub waived: bool,
+    pub waiver: Option<&'a WaiverNote>,
+    pub baseline_state: Option<&'static str>,
 }
 
 impl<'a> From<&'a Finding> for FindingView<'a> {
@@ -48,6 +51,9 @@ impl<'a> From<&'a Finding> for FindingView<'a> {
             message: &f.message,
             source_file: &f.source_file,
             line: f.line,
+            waived: f.waiver.is_some(),
+            waiver: f.waiver.as_ref(),
+            baseline_state: f.baseline.map(|b| b.as_str()),
         }
     }
 }
@@ -60,6 +66,7 @@ pub struct ErrorView<'a> {
     pub location: Option<&'a str>,
     pub line: Option<u32>,
     pub message: &'a str,
+    pub file: bool,
 }
 
 impl<'a> From<&'a InputError> for ErrorView<'a> {
@@ -70,6 +77,7 @@ impl<'a> From<&'a InputError> for ErrorView<'a> {
             location: e.location.as_deref(),
             line: e.line,
             message: &e.message,
+            file: e.file,
         }
     }
 }

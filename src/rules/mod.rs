@@ -124,6 +124,48 @@ pub trait Rule: Sync {
     fn evaluate(&self, job: &TrainingJob, ctx: &Context<'_>) -> Verdict;
 }
 
+/// Every compliance framework the checks map to, sorted.
+pub fn frameworks() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = REGISTRY
+        .iter()
+        .flat_map(|r| r.meta().compliance.iter().map(|c| c.framework))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// Finds the framework `--framework NAME` means: case and punctuation are ignored and any
+/// unambiguous part of the name works (`nist`, `iso27001`, `pci`, `c5`).
+pub fn find_framework(query: &str) -> Result<&'static str, String> {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let q = norm(query);
+    let all = frameworks();
+    let hits: Vec<&'static str> = all
+        .iter()
+        .copied()
+        .filter(|f| {
+            !q.is_empty() && (norm(f).contains(&q) || norm(f).replace("iec", "").contains(&q))
+        })
+        .collect();
+    match hits.as_slice() {
+        [one] => Ok(one),
+        [] => Err(format!(
+            "--framework {query:?} matches none of: {}",
+            all.join(", ")
+        )),
+        many => Err(format!(
+            "--framework {query:?} is ambiguous: {}",
+            many.join(", ")
+        )),
+    }
+}
+
 /// Every check, in report order.
 pub static REGISTRY: &[&dyn Rule] = &[&volume::TrainingVolumeCmk, &output::TrainingOutputCmk];
 
@@ -145,6 +187,20 @@ mod tests {
                 rule.meta().id.as_str()
             );
         }
+    }
+
+    #[test]
+    fn framework_names_are_found_by_any_unambiguous_part() {
+        assert_eq!(find_framework("nist").unwrap(), "NIST SP 800-53 r5");
+        assert_eq!(find_framework("ISO27001").unwrap(), "ISO/IEC 27001:2022");
+        assert_eq!(find_framework("pci").unwrap(), "PCI DSS v4.0");
+        assert_eq!(find_framework("c5").unwrap(), "BSI C5:2020");
+        assert!(
+            find_framework("fedramp")
+                .unwrap_err()
+                .contains("matches none")
+        );
+        assert!(find_framework("").is_err());
     }
 
     #[test]
