@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::fsutil::write_atomic;
+use crate::fsutil::write_atomic_with;
 use crate::render::{self, Format, RenderOptions, template::Templates};
 use crate::report::{Report, Severity};
 use crate::rules::InstanceStorageTable;
@@ -490,32 +490,27 @@ fn write_reports(report: &Report, output: &Output) -> Result<(), UsageError> {
     let fail = |m: String| UsageError::Message(m);
     let Some(dir) = &output.out_dir else {
         // Without --out-dir there is exactly one format, for stdout.
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
         for &format in &output.formats {
-            let bytes =
-                render::render(report, format, &output.options).map_err(|e| fail(e.to_string()))?;
-            write_stdout(&bytes).map_err(|e| fail(format!("stdout: {e}")))?;
+            render::render(report, format, &output.options, &mut out)
+                .map_err(|e| fail(format!("stdout: {e}")))?;
         }
+        std::io::Write::flush(&mut out).map_err(|e| fail(format!("stdout: {e}")))?;
         return Ok(());
     };
     std::fs::create_dir_all(dir).map_err(|e| fail(format!("--out-dir {}: {e}", dir.display())))?;
     // Formats are independent: render and write them in parallel, each file as soon as it
     // is ready, so at most one rendered report per core is held in memory.
     output.formats.par_iter().try_for_each(|&format| {
-        let bytes =
-            render::render(report, format, &output.options).map_err(|e| fail(e.to_string()))?;
         let path = render::output_path(dir, format);
-        write_atomic(&path, &bytes)
-            .map_err(|e| fail(format!("{}: cannot write: {e}", path.display())))?;
+        write_atomic_with(&path, |out| {
+            render::render(report, format, &output.options, out)
+        })
+        .map_err(|e| fail(format!("{}: {e}", path.display())))?;
         crate::debug!("wrote {}", path.display());
         Ok(())
     })
-}
-
-fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    out.write_all(bytes)?;
-    out.flush()
 }
 
 fn summarise(report: &Report, output: &Output) {

@@ -174,12 +174,26 @@ impl KeyFacts {
         self.by_id.len()
     }
 
-    /// Records a `describe-key` result.
+    /// Records a `describe-key` result. Two different answers for one key (exports taken at
+    /// different times) resolve to the more cautious one, whatever order they were read in:
+    /// AWS-managed over customer-managed, then a state other than `Enabled`.
     pub fn add_key(&mut self, fact: KeyFact) {
         if let Some(arn) = &fact.arn {
             self.by_arn.insert(arn.clone(), fact.key_id.clone());
         }
-        self.by_id.insert(fact.key_id.clone(), fact);
+        let caution = |f: &KeyFact| {
+            (
+                f.manager == KeyManager::Aws,
+                f.state != "Enabled",
+                f.state.clone(),
+            )
+        };
+        match self.by_id.get(&fact.key_id) {
+            Some(existing) if caution(existing) >= caution(&fact) => {}
+            _ => {
+                self.by_id.insert(fact.key_id.clone(), fact);
+            }
+        }
     }
 
     /// Records one `list-aliases` entry.
@@ -198,7 +212,9 @@ impl KeyFacts {
 
     /// Merges another set of facts into this one.
     pub fn extend(&mut self, other: KeyFacts) {
-        self.by_id.extend(other.by_id);
+        for fact in other.by_id.into_values() {
+            self.add_key(fact);
+        }
         self.by_arn.extend(other.by_arn);
         self.aliases.extend(other.aliases);
         self.unverified.extend(other.unverified);

@@ -63,7 +63,7 @@ impl From<JsonFinding> for Finding {
             rule_id: f.rule_id,
             status: f.status,
             severity: f.severity,
-            job: JobRef {
+            job: std::sync::Arc::new(JobRef {
                 name: f.job_name,
                 arn: f.job_arn,
                 account_id: f.account_id,
@@ -71,7 +71,9 @@ impl From<JsonFinding> for Finding {
                 status: f.job_status,
                 creation_time: f.creation_time,
                 last_modified_time: f.last_modified_time,
-            },
+                instance_types: f.instance_types,
+                source_file: f.source_file,
+            }),
             kms_key: f.kms_key,
             key_manager: match f.key_manager.as_str() {
                 "CUSTOMER" => KeyManager::Customer,
@@ -80,9 +82,7 @@ impl From<JsonFinding> for Finding {
                 _ => KeyManager::None,
             },
             key_state: f.key_state,
-            instance_types: f.instance_types,
             message: f.message,
-            source_file: f.source_file,
             line: f.line,
             waiver: None,
             baseline: None,

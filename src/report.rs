@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -95,6 +96,10 @@ pub struct JobRef {
     pub creation_time: Option<String>,
     /// `LastModifiedTime`, RFC 3339.
     pub last_modified_time: Option<String>,
+    /// Instance types the job runs on.
+    pub instance_types: Vec<String>,
+    /// File the job was read from (live: the path `collect` writes it to).
+    pub source_file: String,
 }
 
 /// One check's verdict on one job, with its evidence.
@@ -106,24 +111,20 @@ pub struct Finding {
     pub status: Status,
     /// The check's severity.
     pub severity: Severity,
-    /// The job.
-    pub job: JobRef,
+    /// The job, shared by all of its findings.
+    pub job: Arc<JobRef>,
     /// The key reference as written in the job, if any.
     pub kms_key: Option<String>,
     /// Who manages that key, as far as is known.
     pub key_manager: KeyManager,
     /// `KeyState`, when KMS facts were available.
     pub key_state: Option<String>,
-    /// Instance types the job runs on.
-    pub instance_types: Vec<String>,
     /// One-sentence explanation of the verdict.
     pub message: String,
-    /// File the job was read from.
-    pub source_file: String,
     /// Line of the key that decided the verdict (or its parent object).
     pub line: u32,
     /// The waiver covering this FAIL, if one applies.
-    pub waiver: Option<WaiverNote>,
+    pub waiver: Option<Box<WaiverNote>>,
     /// Compared with `--baseline`: whether this FAIL is new or was already there.
     pub baseline: Option<BaselineState>,
 }

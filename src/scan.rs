@@ -32,7 +32,7 @@ pub fn offline(config: &ScanConfig, cwd: &Path) -> Report {
     let mut stats = ingested.stats;
     let (jobs, duplicates) = keep_newest(ingested.jobs);
     stats.duplicate_jobs = duplicates;
-    let findings = evaluate(&jobs, &ingested.keys, &config.storage);
+    let findings = evaluate(jobs, &ingested.keys, &config.storage);
     Report::new(
         config.generated_at.clone(),
         Mode::Offline,
@@ -55,7 +55,7 @@ pub fn live(config: &ScanConfig, fetched: crate::aws::Fetched) -> Report {
     stats.paths = regions.iter().map(|r| format!("live:{r}")).collect();
     let (jobs, duplicates) = keep_newest(ingested.jobs);
     stats.duplicate_jobs = duplicates;
-    let findings = evaluate(&jobs, &ingested.keys, &config.storage);
+    let findings = evaluate(jobs, &ingested.keys, &config.storage);
     Report::new(
         config.generated_at.clone(),
         Mode::Live,
@@ -66,57 +66,59 @@ pub fn live(config: &ScanConfig, fetched: crate::aws::Fetched) -> Report {
     )
 }
 
-/// Runs every registered rule on every job.
+/// Runs every registered rule on every job. Jobs are consumed: each becomes the shared
+/// record its findings point to, so the full documents are never held next to the findings.
 pub fn evaluate(
-    jobs: &[TrainingJob],
+    jobs: Vec<TrainingJob>,
     keys: &KeyFacts,
     storage: &InstanceStorageTable,
 ) -> Vec<Finding> {
     let ctx = Context { keys, storage };
-    jobs.par_iter()
+    jobs.into_par_iter()
         .flat_map_iter(|job| {
-            let ctx = &ctx;
-            REGISTRY.iter().map(move |rule| {
-                let meta = rule.meta();
-                let v = rule.evaluate(job, ctx);
-                Finding {
-                    rule_id: meta.id,
-                    status: v.status,
-                    severity: meta.severity,
-                    job: job_ref(job),
-                    kms_key: v.kms_key,
-                    key_manager: v.key_manager,
-                    key_state: v.key_state,
-                    instance_types: job
-                        .resource
-                        .as_ref()
-                        .map(|r| r.instance_types().into_iter().map(str::to_owned).collect())
-                        .unwrap_or_default(),
-                    message: v.message,
-                    source_file: job.origin.file.clone(),
-                    line: v.line,
-                    waiver: None,
-                    baseline: None,
-                }
+            let verdicts: Vec<_> = REGISTRY
+                .iter()
+                .map(|rule| (rule.meta(), rule.evaluate(&job, &ctx)))
+                .collect();
+            let shared = std::sync::Arc::new(job_ref(job));
+            verdicts.into_iter().map(move |(meta, v)| Finding {
+                rule_id: meta.id,
+                status: v.status,
+                severity: meta.severity,
+                job: shared.clone(),
+                kms_key: v.kms_key,
+                key_manager: v.key_manager,
+                key_state: v.key_state,
+                message: v.message,
+                line: v.line,
+                waiver: None,
+                baseline: None,
             })
         })
         .collect()
 }
 
-fn job_ref(job: &TrainingJob) -> JobRef {
+fn job_ref(job: TrainingJob) -> JobRef {
+    let instance_types = job
+        .resource
+        .as_ref()
+        .map(|r| r.instance_types().into_iter().map(str::to_owned).collect())
+        .unwrap_or_default();
     JobRef {
-        name: job.name.clone(),
-        arn: job.arn.clone(),
-        account_id: job.account_id.clone(),
-        region: job.region.clone(),
-        status: job.status.clone(),
+        name: job.name,
+        arn: job.arn,
+        account_id: job.account_id,
+        region: job.region,
+        status: job.status,
         creation_time: job.creation_time.map(|t| t.to_rfc3339()),
         last_modified_time: job.last_modified_time.map(|t| t.to_rfc3339()),
+        instance_types,
+        source_file: job.origin.file,
     }
 }
 
 /// The same job exported twice counts once: the copy with the newest `LastModifiedTime`
-/// wins, the first one read on a tie. Returns the jobs and how many copies were dropped.
+/// wins, the one from the first file in path order on a tie. Returns the jobs and how many copies were dropped.
 pub fn keep_newest(jobs: Vec<TrainingJob>) -> (Vec<TrainingJob>, usize) {
     let total = jobs.len();
     let mut index: HashMap<String, usize> = HashMap::with_capacity(total);
@@ -124,7 +126,14 @@ pub fn keep_newest(jobs: Vec<TrainingJob>) -> (Vec<TrainingJob>, usize) {
     for job in jobs {
         match index.get(&job.arn) {
             Some(&i) => {
-                if job.last_modified_time > kept[i].last_modified_time {
+                // Newest wins; on a tie the first file in path order, so the choice never
+                // depends on which thread read which file first.
+                let newer = (job.last_modified_time, std::cmp::Reverse(&job.origin.file))
+                    > (
+                        kept[i].last_modified_time,
+                        std::cmp::Reverse(&kept[i].origin.file),
+                    );
+                if newer {
                     kept[i] = job;
                 }
             }
@@ -173,5 +182,10 @@ mod tests {
         assert_eq!(dropped, 2);
         assert_eq!(kept.len(), 2);
         assert_eq!(kept[0].origin.file, "new.json");
+        // Ties go to the first path, whatever the read order.
+        for order in [["z.json", "a.json"], ["a.json", "z.json"]] {
+            let (kept, _) = keep_newest(order.iter().map(|f| job("a", f, Some(1.0))).collect());
+            assert_eq!(kept[0].origin.file, "a.json");
+        }
     }
 }

@@ -192,11 +192,11 @@ pub fn apply(report: &mut Report, file: &str, waivers: &[Waiver], today: NaiveDa
         if let Some(i) = active.iter().position(|w| w.matches(f)) {
             used[i] = true;
             let w = active[i];
-            f.waiver = Some(WaiverNote {
+            f.waiver = Some(Box::new(WaiverNote {
                 reason: w.reason.clone(),
                 owner: w.owner.clone(),
                 expires: w.expires.to_string(),
-            });
+            }));
             summary.applied += 1;
         }
     }

@@ -46,6 +46,17 @@ pub struct Located {
     pub too_deep_at: Option<u32>,
 }
 
+/// Byte classes for the scan: 0 = nothing to do, else the byte itself matters.
+const INTERESTING: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = matches!(i as u8, b'"' | b'{' | b'}' | b'[' | b']' | b',' | b'\n');
+        i += 1;
+    }
+    t
+};
+
 /// Scans `bytes` (one JSON text starting at line `first_line`).
 pub fn locate(bytes: &[u8], first_line: u32) -> Located {
     let mut docs = Vec::new();
@@ -55,22 +66,38 @@ pub fn locate(bytes: &[u8], first_line: u32) -> Located {
     // Documents are objects at this stack depth: 1 for a single object, 2 inside an array.
     let mut doc_depth = 0usize;
     let mut i = 0usize;
-    while i < bytes.len() {
+    let len = bytes.len();
+    while i < len {
+        // Skip whitespace, numbers, literals and colons in one tight loop.
+        while i < len && !INTERESTING[usize::from(bytes[i])] {
+            i += 1;
+        }
+        if i >= len {
+            break;
+        }
         let b = bytes[i];
         match b {
             b'\n' => line += 1,
             b'"' => {
                 let start = i + 1;
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    match bytes[i] {
-                        b'\\' => i += 1,
-                        b'\n' => line += 1,
-                        _ => {}
+                let mut j = start;
+                // Jump from escape to escape; a raw newline cannot occur in valid JSON strings,
+                // and invalid documents are refused by the parser anyway.
+                loop {
+                    match memchr::memchr2(b'"', b'\\', &bytes[j..]) {
+                        Some(k) if bytes[j + k] == b'\\' => j += k + 2,
+                        Some(k) => {
+                            j += k;
+                            break;
+                        }
+                        None => {
+                            j = len;
+                            break;
+                        }
                     }
-                    i += 1;
                 }
-                let text = &bytes[start..i.min(bytes.len())];
+                let end = j.min(len);
+                let text = &bytes[start.min(end)..end];
                 let depth = stack.len();
                 if let Some(frame) = stack.last_mut()
                     && frame.is_object
@@ -82,6 +109,7 @@ pub fn locate(bytes: &[u8], first_line: u32) -> Located {
                         record_key(doc, frame, depth, doc_depth, text, line);
                     }
                 }
+                i = end;
             }
             b'{' | b'[' => {
                 let is_object = b == b'{';
@@ -108,13 +136,13 @@ pub fn locate(bytes: &[u8], first_line: u32) -> Located {
             b'}' | b']' => {
                 stack.pop();
             }
-            b',' => {
+            _ => {
+                // ','
                 if let Some(frame) = stack.last_mut() {
                     frame.expect_key = frame.is_object;
                     frame.last_key = Section::Other;
                 }
             }
-            _ => {}
         }
         i += 1;
     }

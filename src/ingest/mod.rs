@@ -68,45 +68,72 @@ pub fn ingest(paths: &[PathBuf], kms_paths: &[PathBuf], cwd: &Path) -> Ingested 
         discover(path, cwd, &mut out, &mut |c| candidates.push((c, kms_only)));
     }
     out.stats.files_read = candidates.len();
-    let yields: Vec<FileYield> = candidates
+    // Fold per thread rather than collecting one record per file: at 100,000 files the
+    // per-file records alone cost more than the jobs. Order is restored later (reports sort,
+    // and duplicates are resolved by content, not by read order).
+    let read = candidates
         .par_iter()
-        .map(|(c, kms_only)| read_file(c, *kms_only))
-        .collect();
-    out.absorb(yields);
-    out
+        .fold(Ingested::default, |mut acc, (c, kms_only)| {
+            acc.absorb(read_file(c, *kms_only));
+            acc
+        })
+        .reduce(Ingested::default, Ingested::merge);
+    let paths = std::mem::take(&mut out.stats.paths);
+    let files = out.stats.files_read;
+    let mut all = out.merge(read);
+    all.stats.paths = paths;
+    all.stats.files_read = files;
+    all
 }
 
 /// Reads documents already in memory, each with the path reports show for it. Live mode
 /// goes through here, so it parses exactly what `collect` writes and `scan` reads back.
 pub fn ingest_documents(documents: Vec<(String, Vec<u8>)>) -> Ingested {
-    let mut out = Ingested::default();
-    out.stats.files_read = documents.len();
-    let yields: Vec<FileYield> = documents
+    let files = documents.len();
+    let mut out = documents
         .into_par_iter()
-        .map(|(shown, bytes)| {
+        .fold(Ingested::default, |mut acc, (shown, bytes)| {
             let c = Candidate {
                 path: PathBuf::from(&shown),
                 shown,
             };
-            read_bytes(&c, bytes, false)
+            acc.absorb(read_bytes(&c, bytes, false));
+            acc
         })
-        .collect();
-    out.absorb(yields);
+        .reduce(Ingested::default, Ingested::merge);
+    out.stats.files_read = files;
     out
 }
 
 impl Ingested {
-    fn absorb(&mut self, yields: Vec<FileYield>) {
-        for y in yields {
-            self.stats.jobs += y.jobs.len();
-            self.stats.kms_keys += y.key_docs;
-            self.jobs.extend(y.jobs);
-            self.keys.extend(y.keys);
-            self.errors.extend(y.errors);
-            for m in y.manifests {
-                self.apply_manifest(m);
-            }
+    fn absorb(&mut self, y: FileYield) {
+        self.stats.jobs += y.jobs.len();
+        self.stats.kms_keys += y.key_docs;
+        self.jobs.extend(y.jobs);
+        self.keys.extend(y.keys);
+        self.errors.extend(y.errors);
+        for m in y.manifests {
+            self.apply_manifest(m);
         }
+    }
+
+    fn merge(mut self, other: Ingested) -> Ingested {
+        if self.jobs.len() < other.jobs.len() {
+            return other.merge(self);
+        }
+        self.stats.jobs += other.stats.jobs;
+        self.stats.kms_keys += other.stats.kms_keys;
+        self.stats.files_read += other.stats.files_read;
+        self.stats.skipped_files += other.stats.skipped_files;
+        self.stats.skipped_links += other.stats.skipped_links;
+        self.stats.jobs_gone.extend(other.stats.jobs_gone);
+        self.stats
+            .regions_not_enabled
+            .extend(other.stats.regions_not_enabled);
+        self.jobs.extend(other.jobs);
+        self.keys.extend(other.keys);
+        self.errors.extend(other.errors);
+        self
     }
 
     /// A collect manifest brings back what the live run knew beyond the documents.

@@ -30,17 +30,17 @@ pub const COLUMNS: [&str; 23] = [
     "compliance",
 ];
 
-/// Renders the report as RFC 4180 CSV (comma, CRLF, UTF-8, header row).
-pub fn render(report: &Report) -> Result<Vec<u8>, RenderError> {
+/// Writes the report as RFC 4180 CSV (comma, CRLF, UTF-8, header row).
+pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), RenderError> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
+        .from_writer(out);
     let err = |e: csv::Error| RenderError::Serialise("CSV", e.to_string());
     w.write_record(COLUMNS).map_err(err)?;
     for f in &report.findings {
         let line = f.line.to_string();
-        let types = f.instance_types.join(" ");
-        let waiver = f.waiver.as_ref();
+        let types = f.job.instance_types.join(" ");
+        let waiver = f.waiver.as_deref();
         let waived = match (f.status, waiver) {
             (Status::Fail, Some(_)) => "yes",
             (Status::Fail, None) => "no",
@@ -66,7 +66,7 @@ pub fn render(report: &Report) -> Result<Vec<u8>, RenderError> {
             f.kms_key.as_deref().unwrap_or(""),
             f.key_manager.as_str(),
             &f.message,
-            &f.source_file,
+            &f.job.source_file,
             &line,
             f.key_state.as_deref().unwrap_or(""),
             &types,
@@ -99,8 +99,8 @@ pub fn render(report: &Report) -> Result<Vec<u8>, RenderError> {
         w.write_record(cells.iter().map(|c| c.as_bytes()))
             .map_err(err)?;
     }
-    w.into_inner()
-        .map_err(|e| RenderError::Serialise("CSV", e.to_string()))
+    w.flush()?;
+    Ok(())
 }
 
 /// Prefixes a cell a spreadsheet would run as a formula with `'`, so it shows as text.

@@ -21,8 +21,17 @@ struct JsonReport<'a> {
     waivers: Option<&'a WaiverSummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<&'a BaselineSummary>,
-    findings: Vec<FindingView<'a>>,
+    findings: Seq<'a>,
     errors: Vec<ErrorView<'a>>,
+}
+
+/// Findings serialised straight from the report, without an intermediate vector.
+struct Seq<'a>(&'a [crate::report::Finding]);
+
+impl Serialize for Seq<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(FindingView::from))
+    }
 }
 
 #[derive(Serialize)]
@@ -42,8 +51,8 @@ struct Summary {
     incomplete: bool,
 }
 
-/// Renders the report as the versioned JSON document.
-pub fn render(report: &Report) -> Result<Vec<u8>, RenderError> {
+/// Writes the report as the versioned JSON document.
+pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), RenderError> {
     let doc = JsonReport {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -63,11 +72,11 @@ pub fn render(report: &Report) -> Result<Vec<u8>, RenderError> {
         },
         waivers: report.waivers.as_ref(),
         baseline: report.baseline.as_ref(),
-        findings: report.findings.iter().map(FindingView::from).collect(),
+        findings: Seq(&report.findings),
         errors: report.errors.iter().map(ErrorView::from).collect(),
     };
-    let mut bytes = serde_json::to_vec_pretty(&doc)
+    serde_json::to_writer_pretty(&mut *out, &doc)
         .map_err(|e| RenderError::Serialise("JSON", e.to_string()))?;
-    bytes.push(b'\n');
-    Ok(bytes)
+    out.write_all(b"\n")?;
+    Ok(())
 }

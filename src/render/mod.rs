@@ -72,20 +72,24 @@ pub enum RenderError {
     /// Serialisation failed (a bug, reported rather than panicking).
     #[error("could not serialise the {0} report: {1}")]
     Serialise(&'static str, String),
+    /// The destination could not be written.
+    #[error("cannot write: {0}")]
+    Io(#[from] std::io::Error),
 }
 
-/// Renders one format to bytes.
+/// Renders one format into `out`. CSV and JSON stream; the others are built whole first.
 pub fn render(
     report: &Report,
     format: Format,
     options: &RenderOptions,
-) -> Result<Vec<u8>, RenderError> {
+    out: &mut dyn std::io::Write,
+) -> Result<(), RenderError> {
     match format {
-        Format::Sarif => sarif::render(report, options),
-        Format::Csv => csv::render(report),
-        Format::Html => options.templates.render_html(report),
-        Format::Md => options.templates.render_markdown(report),
-        Format::Json => json::render(report),
+        Format::Csv => csv::render(report, out),
+        Format::Json => json::render(report, out),
+        Format::Sarif => Ok(out.write_all(&sarif::render(report, options)?)?),
+        Format::Html => Ok(out.write_all(&options.templates.render_html(report)?)?),
+        Format::Md => Ok(out.write_all(&options.templates.render_markdown(report)?)?),
     }
 }
 

@@ -30,27 +30,58 @@ const INFORMATION_URI: &str = "https://github.com/sagemaker-audit/sagemaker-audi
 
 /// Renders the report as SARIF.
 pub fn render(report: &Report, options: &RenderOptions) -> Result<Vec<u8>, RenderError> {
-    let results: Vec<SarifResult> = report
-        .findings
-        .iter()
-        .filter(|f| options.sarif_all_results || f.status == Status::Fail)
-        .map(result)
-        .collect();
+    let selected = || {
+        report
+            .findings
+            .iter()
+            .filter(|f| options.sarif_all_results || f.status == Status::Fail)
+    };
+    let total = selected().count();
+    // GitHub keeps at most 25,000 results per run: keep the first ones in report order and
+    // say what was left out, rather than let the upload drop results silently.
     let mut config_notes = Vec::new();
-    if results.len() > GITHUB_MAX_RESULTS {
+    if total > GITHUB_MAX_RESULTS {
         let text = format!(
-            "This run has {} results; GitHub code scanning keeps only {} per run. Split the scan \
-             (one run per account or region, each with its own --sarif-category), or waive known \
-             failures, so that every alert reaches GitHub.",
-            results.len(),
-            GITHUB_MAX_RESULTS
+            "This run has {total} results but GitHub code scanning accepts at most {GITHUB_MAX_RESULTS} \
+             per run, so only the first {GITHUB_MAX_RESULTS} (sorted by account, region and job) are in \
+             this SARIF file; the CSV and JSON reports hold all of them. To get every alert into \
+             GitHub, split the scan (one run per account or region, each with its own \
+             --sarif-category), waive accepted failures, or gate on new failures with --baseline."
         );
         crate::warn!("{text}");
         config_notes.push(notification("warning", text, None, None));
     }
-    let sarif = build(report, options, results, config_notes);
-    let bytes = serde_json::to_vec_pretty(&sarif)
+    // Serialise the run with an empty results array, then stream the results into it one at
+    // a time: a typed SARIF result is large, and 25,000 of them at once cost hundreds of MB.
+    let skeleton = serde_json::to_vec_pretty(&build(report, options, Vec::new(), config_notes))
         .map_err(|e| RenderError::Serialise("SARIF", e.to_string()))?;
+    let marker: &[u8] = b"\"results\": []";
+    let Some(at) = memchr::memmem::find(&skeleton, marker) else {
+        return Err(RenderError::Serialise(
+            "SARIF",
+            "no results array in the run".into(),
+        ));
+    };
+    let mut bytes = Vec::with_capacity(skeleton.len() + total.min(GITHUB_MAX_RESULTS) * 1600);
+    bytes.extend_from_slice(&skeleton[..at]);
+    bytes.extend_from_slice(b"\"results\": [");
+    let mut any = false;
+    for f in selected().take(GITHUB_MAX_RESULTS) {
+        let item = serde_json::to_vec_pretty(&result(f))
+            .map_err(|e| RenderError::Serialise("SARIF", e.to_string()))?;
+        bytes.extend_from_slice(if any { b",\n" } else { b"\n" });
+        any = true;
+        // JSON strings hold no raw newlines, so re-indenting line by line is safe.
+        for (k, line) in item.split(|b| *b == b'\n').enumerate() {
+            if k > 0 {
+                bytes.push(b'\n');
+            }
+            bytes.extend_from_slice(b"        ");
+            bytes.extend_from_slice(line);
+        }
+    }
+    bytes.extend_from_slice(if any { b"\n      ]" } else { b"]" });
+    bytes.extend_from_slice(&skeleton[at + marker.len()..]);
     if bytes.len() > GITHUB_MAX_GZIP_BYTES {
         let gz = gzipped_len(&bytes);
         if gz > GITHUB_MAX_GZIP_BYTES {
@@ -238,7 +269,7 @@ fn result(f: &Finding) -> SarifResult {
         Status::NotApplicable => (ResultKind::NotApplicable, ResultLevel::None),
     };
     let location = Location::builder()
-        .physical_location(physical(&f.source_file, Some(f.line)))
+        .physical_location(physical(&f.job.source_file, Some(f.line)))
         .logical_locations(vec![
             LogicalLocation::builder()
                 .name(f.job.name.clone())

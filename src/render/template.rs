@@ -19,6 +19,23 @@ use crate::rules::{REGISTRY, RuleMeta};
 const HTML: &str = include_str!("../../report-templates/report.html");
 const MARKDOWN: &str = include_str!("../../report-templates/report.md");
 
+/// Stands in for the findings data while the HTML template renders.
+const ISLAND_PLACEHOLDER: &str = "SAGEMAKER_AUDIT_FINDINGS_DATA_7f3a9c";
+
+/// Replaces the first occurrence of `marker` in `page` with `data`.
+fn splice(page: Vec<u8>, marker: &[u8], data: &[u8]) -> Vec<u8> {
+    match memchr::memmem::find(&page, marker) {
+        Some(at) => {
+            let mut out = Vec::with_capacity(page.len() + data.len());
+            out.extend_from_slice(&page[..at]);
+            out.extend_from_slice(data);
+            out.extend_from_slice(&page[at + marker.len()..]);
+            out
+        }
+        None => page,
+    }
+}
+
 /// GitHub's `$GITHUB_STEP_SUMMARY` limit.
 pub const MARKDOWN_MAX_BYTES: usize = 1024 * 1024;
 /// Failing findings listed in the HTML's static (no-script, print) table.
@@ -87,8 +104,15 @@ impl Templates {
             "static_failing_omitted",
             &unwaived().count().saturating_sub(HTML_STATIC_ROWS),
         );
-        ctx.insert("findings_json", &findings_island(report));
-        render_one("report.html", self.html.as_deref().unwrap_or(HTML), ctx)
+        // The data island can be tens of megabytes: render a placeholder, then splice the
+        // island in once, instead of copying it through the template engine.
+        ctx.insert("findings_json", ISLAND_PLACEHOLDER);
+        let page = render_one("report.html", self.html.as_deref().unwrap_or(HTML), ctx)?;
+        Ok(splice(
+            page,
+            ISLAND_PLACEHOLDER.as_bytes(),
+            &findings_island(report),
+        ))
     }
 
     /// Renders the Markdown report, trimming the failing list to stay under 1 MiB.
@@ -100,7 +124,9 @@ impl Templates {
             .map(FindingView::from)
             .collect();
         let total = failing.len();
-        let mut keep = total;
+        // A table row takes well over 160 bytes, so no more rows than this can fit; starting
+        // here keeps huge reports from rendering every row just to throw most away.
+        let mut keep = total.min(MARKDOWN_MAX_BYTES / 160);
         loop {
             let mut ctx = base_context(report);
             ctx.insert("failing", &failing[..keep]);
@@ -285,59 +311,162 @@ fn base_context(report: &Report) -> tera::Context {
     ctx
 }
 
-/// Findings as compact rows for the HTML table, safe to place inside `<script>`.
-fn findings_island(report: &Report) -> String {
+/// Findings for the HTML table, compact enough for 100,000 jobs: a string table, one row
+/// per job and one small row per finding, safe to place inside `<script>`.
+///
+/// `{"s": [strings], "j": [[name, arn|0, account, region, file, types, status, created]],
+///   "f": [[job, status, rule, key, manager, state, message, line, waived, baseline]]}` —
+/// account to baseline (except line and waived) are indexes into `s`; an ARN of the standard
+/// form is 0 and rebuilt in the page.
+fn findings_island(report: &Report) -> Vec<u8> {
+    /// Interns strings; index 0 is the empty string.
+    struct Strings<'a> {
+        index: HashMap<&'a str, usize>,
+        list: Vec<&'a str>,
+    }
+    impl<'a> Strings<'a> {
+        fn id(&mut self, s: &'a str) -> usize {
+            if let Some(&i) = self.index.get(s) {
+                return i;
+            }
+            self.list.push(s);
+            self.index.insert(s, self.list.len() - 1);
+            self.list.len() - 1
+        }
+    }
+    /// An ARN of the standard form travels as 0 and is rebuilt in the page.
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    enum Arn<'a> {
+        Standard(u8),
+        Other(&'a str),
+    }
+    type JobRow<'a> = (
+        &'a str,
+        Arn<'a>,
+        usize,
+        usize,
+        &'a str,
+        usize,
+        usize,
+        &'a str,
+    );
+    type FindingRow = (usize, u8, usize, usize, usize, usize, usize, u32, u8, usize);
+    #[derive(Serialize)]
+    struct Island<'a> {
+        s: Vec<&'a str>,
+        j: Vec<JobRow<'a>>,
+        f: Vec<FindingRow>,
+    }
+
     let rule_index: HashMap<&str, usize> = REGISTRY
         .iter()
         .enumerate()
         .map(|(i, r)| (r.meta().id.as_str(), i))
         .collect();
-    let status_index = |s: Status| match s {
-        Status::Fail => 0,
-        Status::Pass => 1,
-        Status::NotApplicable => 2,
-    };
-    let rows: Vec<Value> = report
+    // Joined instance-type lists must outlive the string table that borrows them.
+    let joined: HashMap<*const crate::report::JobRef, String> = report
         .findings
         .iter()
         .map(|f| {
-            serde_json::json!([
-                status_index(f.status),
-                rule_index.get(f.rule_id.as_str()).copied().unwrap_or(0),
-                f.job.name,
-                f.job.arn,
-                f.job.account_id,
-                f.job.region,
-                f.kms_key.as_deref().unwrap_or(""),
-                f.key_manager.as_str(),
-                f.key_state.as_deref().unwrap_or(""),
-                f.instance_types.join(", "),
-                f.message,
-                f.source_file,
-                f.line,
-                f.job.status.as_deref().unwrap_or(""),
-                f.job.creation_time.as_deref().unwrap_or(""),
-                u8::from(f.waiver.is_some()),
-                f.baseline.map_or("", |b| b.as_str()),
-            ])
+            (
+                std::sync::Arc::as_ptr(&f.job),
+                f.job.instance_types.join(", "),
+            )
         })
         .collect();
-    let json = serde_json::to_string(&rows).unwrap_or_else(|_| "[]".into());
+    let mut strings = Strings {
+        index: HashMap::new(),
+        list: Vec::new(),
+    };
+    strings.id("");
+    let mut jobs: Vec<JobRow<'_>> = Vec::new();
+    // Findings of one job share its `Arc<JobRef>`, so the pointer identifies the job.
+    let mut job_index: HashMap<*const crate::report::JobRef, usize> = HashMap::new();
+    let mut rows: Vec<FindingRow> = Vec::with_capacity(report.findings.len());
+    for f in &report.findings {
+        let ptr = std::sync::Arc::as_ptr(&f.job);
+        let j = match job_index.get(&ptr) {
+            Some(&j) => j,
+            None => {
+                let job = &f.job;
+                let standard = job
+                    .arn
+                    .strip_prefix("arn:aws:sagemaker:")
+                    .and_then(|r| r.strip_prefix(job.region.as_str()))
+                    .and_then(|r| r.strip_prefix(':'))
+                    .and_then(|r| r.strip_prefix(job.account_id.as_str()))
+                    .and_then(|r| r.strip_prefix(":training-job/"))
+                    == Some(job.name.as_str());
+                jobs.push((
+                    &job.name,
+                    if standard {
+                        Arn::Standard(0)
+                    } else {
+                        Arn::Other(&job.arn)
+                    },
+                    strings.id(&job.account_id),
+                    strings.id(&job.region),
+                    &job.source_file,
+                    strings.id(joined.get(&ptr).map_or("", String::as_str)),
+                    strings.id(job.status.as_deref().unwrap_or("")),
+                    job.creation_time.as_deref().unwrap_or(""),
+                ));
+                job_index.insert(ptr, jobs.len() - 1);
+                jobs.len() - 1
+            }
+        };
+        let status = match f.status {
+            Status::Fail => 0,
+            Status::Pass => 1,
+            Status::NotApplicable => 2,
+        };
+        rows.push((
+            j,
+            status,
+            rule_index.get(f.rule_id.as_str()).copied().unwrap_or(0),
+            strings.id(f.kms_key.as_deref().unwrap_or("")),
+            strings.id(f.key_manager.as_str()),
+            strings.id(f.key_state.as_deref().unwrap_or("")),
+            strings.id(&f.message),
+            f.line,
+            u8::from(f.waiver.is_some()),
+            strings.id(f.baseline.map_or("", |b| b.as_str())),
+        ));
+    }
+    let island = Island {
+        s: strings.list,
+        j: jobs,
+        f: rows,
+    };
+    let json =
+        serde_json::to_vec(&island).unwrap_or_else(|_| br#"{"s":[],"j":[],"f":[]}"#.to_vec());
     script_safe(&json)
 }
 
 /// Escapes what could end or confuse a `<script>` element holding JSON.
-fn script_safe(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for ch in json.chars() {
-        match ch {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
+fn script_safe(json: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(json.len() + json.len() / 50);
+    let mut i = 0;
+    while i < json.len() {
+        match json[i] {
+            b'<' => out.extend_from_slice(b"\\u003c"),
+            b'>' => out.extend_from_slice(b"\\u003e"),
+            b'&' => out.extend_from_slice(b"\\u0026"),
+            // U+2028 and U+2029 (E2 80 A8/A9) end lines in older JavaScript parsers.
+            0xE2 if json.get(i + 1) == Some(&0x80)
+                && matches!(json.get(i + 2), Some(0xA8 | 0xA9)) =>
+            {
+                out.extend_from_slice(if json[i + 2] == 0xA8 {
+                    b"\\u2028"
+                } else {
+                    b"\\u2029"
+                });
+                i += 2;
+            }
+            b => out.push(b),
         }
+        i += 1;
     }
     out
 }
@@ -387,9 +516,16 @@ mod tests {
 
     #[test]
     fn script_island_cannot_close_the_script() {
-        let s = script_safe(r#"["</script><script>alert(1)</script>"]"#);
-        assert!(!s.contains('<') && !s.contains('>'));
-        let back: Vec<String> = serde_json::from_str(&s).unwrap();
-        assert_eq!(back[0], "</script><script>alert(1)</script>");
+        let s = script_safe("[\"</script><script>alert(1)</script>\u{2028}&\"]".as_bytes());
+        assert!(!s.contains(&b'<') && !s.contains(&b'>') && !s.contains(&b'&'));
+        let back: Vec<String> = serde_json::from_slice(&s).unwrap();
+        assert_eq!(back[0], "</script><script>alert(1)</script>\u{2028}&");
+    }
+
+    #[test]
+    fn splice_replaces_the_placeholder_once() {
+        let page = b"<a>MARK</a>".to_vec();
+        assert_eq!(splice(page, b"MARK", b"data"), b"<a>data</a>");
+        assert_eq!(splice(b"none".to_vec(), b"MARK", b"x"), b"none");
     }
 }

@@ -44,15 +44,15 @@ impl<'a> From<&'a Finding> for FindingView<'a> {
             job_status: f.job.status.as_deref(),
             creation_time: f.job.creation_time.as_deref(),
             last_modified_time: f.job.last_modified_time.as_deref(),
-            instance_types: &f.instance_types,
+            instance_types: &f.job.instance_types,
             kms_key: f.kms_key.as_deref(),
             key_manager: f.key_manager.as_str(),
             key_state: f.key_state.as_deref(),
             message: &f.message,
-            source_file: &f.source_file,
+            source_file: &f.job.source_file,
             line: f.line,
             waived: f.waiver.is_some(),
-            waiver: f.waiver.as_ref(),
+            waiver: f.waiver.as_deref(),
             baseline_state: f.baseline.map(|b| b.as_str()),
         }
     }
