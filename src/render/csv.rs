@@ -37,6 +37,21 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Rende
         .from_writer(out);
     let err = |e: csv::Error| RenderError::Serialise("CSV", e.to_string());
     w.write_record(COLUMNS).map_err(err)?;
+    // The same for every row of a rule: build it once.
+    let compliance: std::collections::HashMap<_, String> = crate::rules::REGISTRY
+        .iter()
+        .map(|r| {
+            let meta = r.meta();
+            let text = meta
+                .compliance
+                .iter()
+                .filter(|c| report.framework.is_none_or(|fw| fw == c.framework))
+                .map(|c| format!("{} {}", c.framework, c.control))
+                .collect::<Vec<_>>()
+                .join("; ");
+            (meta.id, text)
+        })
+        .collect();
     for f in &report.findings {
         let line = f.line.to_string();
         let types = f.job.instance_types.join(" ");
@@ -46,15 +61,7 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Rende
             (Status::Fail, None) => "no",
             _ => "",
         };
-        let compliance = f
-            .rule_id
-            .meta()
-            .compliance
-            .iter()
-            .filter(|c| report.framework.is_none_or(|fw| fw == c.framework))
-            .map(|c| format!("{} {}", c.framework, c.control))
-            .collect::<Vec<_>>()
-            .join("; ");
+        let compliance = compliance.get(&f.rule_id).map_or("", String::as_str);
         let row = [
             f.status.as_str(),
             f.severity.as_str(),
@@ -78,7 +85,7 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Rende
             waiver.map_or("", |w| w.owner.as_str()),
             waiver.map_or("", |w| w.expires.as_str()),
             f.baseline.map_or("", |b| b.as_str()),
-            &compliance,
+            compliance,
         ];
         let cells: Vec<_> = row.iter().map(|c| neutralise(c)).collect();
         w.write_record(cells.iter().map(|c| c.as_bytes()))

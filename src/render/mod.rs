@@ -88,7 +88,7 @@ pub fn render(
         Format::Csv => csv::render(report, out),
         Format::Json => json::render(report, out),
         Format::Sarif => Ok(out.write_all(&sarif::render(report, options)?)?),
-        Format::Html => Ok(out.write_all(&options.templates.render_html(report)?)?),
+        Format::Html => options.templates.render_html(report, out),
         Format::Md => Ok(out.write_all(&options.templates.render_markdown(report)?)?),
     }
 }

@@ -7,6 +7,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+use std::io::Write;
+
 use serde::Serialize;
 use serde_json::Value;
 use tera::Tera;
@@ -21,20 +23,6 @@ const MARKDOWN: &str = include_str!("../../report-templates/report.md");
 
 /// Stands in for the findings data while the HTML template renders.
 const ISLAND_PLACEHOLDER: &str = "SAGEMAKER_AUDIT_FINDINGS_DATA_7f3a9c";
-
-/// Replaces the first occurrence of `marker` in `page` with `data`.
-fn splice(page: Vec<u8>, marker: &[u8], data: &[u8]) -> Vec<u8> {
-    match memchr::memmem::find(&page, marker) {
-        Some(at) => {
-            let mut out = Vec::with_capacity(page.len() + data.len());
-            out.extend_from_slice(&page[..at]);
-            out.extend_from_slice(data);
-            out.extend_from_slice(&page[at + marker.len()..]);
-            out
-        }
-        None => page,
-    }
-}
 
 /// GitHub's `$GITHUB_STEP_SUMMARY` limit.
 pub const MARKDOWN_MAX_BYTES: usize = 1024 * 1024;
@@ -91,8 +79,8 @@ impl Templates {
         Ok(t)
     }
 
-    /// Renders the HTML report.
-    pub fn render_html(&self, report: &Report) -> Result<Vec<u8>, RenderError> {
+    /// Renders the HTML report into `out`.
+    pub fn render_html(&self, report: &Report, out: &mut dyn Write) -> Result<(), RenderError> {
         let mut ctx = base_context(report);
         let unwaived = || report.failures().filter(|f| f.waiver.is_none());
         let failing: Vec<FindingView<'_>> = unwaived()
@@ -104,15 +92,20 @@ impl Templates {
             "static_failing_omitted",
             &unwaived().count().saturating_sub(HTML_STATIC_ROWS),
         );
-        // The data island can be tens of megabytes: render a placeholder, then splice the
-        // island in once, instead of copying it through the template engine.
+        // The data island can be tens of megabytes: render a placeholder, then write the page
+        // around it and stream the island into its place, escaping as it goes.
         ctx.insert("findings_json", ISLAND_PLACEHOLDER);
         let page = render_one("report.html", self.html.as_deref().unwrap_or(HTML), ctx)?;
-        Ok(splice(
-            page,
-            ISLAND_PLACEHOLDER.as_bytes(),
-            &findings_island(report),
-        ))
+        let (before, after) = match memchr::memmem::find(&page, ISLAND_PLACEHOLDER.as_bytes()) {
+            Some(at) => (&page[..at], Some(&page[at + ISLAND_PLACEHOLDER.len()..])),
+            None => (&page[..], None),
+        };
+        out.write_all(before)?;
+        if let Some(after) = after {
+            write_findings_island(report, &mut ScriptSafe(&mut *out))?;
+            out.write_all(after)?;
+        }
+        Ok(())
     }
 
     /// Renders the Markdown report, trimming the failing list to stay under 1 MiB.
@@ -318,7 +311,7 @@ fn base_context(report: &Report) -> tera::Context {
 ///   "f": [[job, status, rule, key, manager, state, message, line, waived, baseline]]}` —
 /// account to baseline (except line and waived) are indexes into `s`; an ARN of the standard
 /// form is 0 and rebuilt in the page.
-fn findings_island(report: &Report) -> Vec<u8> {
+fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), RenderError> {
     /// Interns strings; index 0 is the empty string.
     struct Strings<'a> {
         index: HashMap<&'a str, usize>,
@@ -439,36 +432,47 @@ fn findings_island(report: &Report) -> Vec<u8> {
         j: jobs,
         f: rows,
     };
-    let json =
-        serde_json::to_vec(&island).unwrap_or_else(|_| br#"{"s":[],"j":[],"f":[]}"#.to_vec());
-    script_safe(&json)
+    serde_json::to_writer(out, &island).map_err(|e| RenderError::Serialise("HTML", e.to_string()))
 }
 
-/// Escapes what could end or confuse a `<script>` element holding JSON.
-fn script_safe(json: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(json.len() + json.len() / 50);
-    let mut i = 0;
-    while i < json.len() {
-        match json[i] {
-            b'<' => out.extend_from_slice(b"\\u003c"),
-            b'>' => out.extend_from_slice(b"\\u003e"),
-            b'&' => out.extend_from_slice(b"\\u0026"),
-            // U+2028 and U+2029 (E2 80 A8/A9) end lines in older JavaScript parsers.
-            0xE2 if json.get(i + 1) == Some(&0x80)
-                && matches!(json.get(i + 2), Some(0xA8 | 0xA9)) =>
-            {
-                out.extend_from_slice(if json[i + 2] == 0xA8 {
-                    b"\\u2028"
-                } else {
-                    b"\\u2029"
-                });
-                i += 2;
+/// Escapes, on the way through, what could end or confuse a `<script>` element holding
+/// JSON: `<`, `>`, `&` and the JavaScript line terminators U+2028/U+2029. serde_json writes
+/// each string in one piece, so a multi-byte character never straddles two calls.
+struct ScriptSafe<'a>(&'a mut dyn Write);
+
+impl Write for ScriptSafe<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut start = 0;
+        let mut i = 0;
+        while i < buf.len() {
+            let escape: Option<(&[u8], usize)> = match buf[i] {
+                b'<' => Some((b"\\u003c", 1)),
+                b'>' => Some((b"\\u003e", 1)),
+                b'&' => Some((b"\\u0026", 1)),
+                0xE2 if buf.get(i + 1) == Some(&0x80) && buf.get(i + 2) == Some(&0xA8) => {
+                    Some((b"\\u2028", 3))
+                }
+                0xE2 if buf.get(i + 1) == Some(&0x80) && buf.get(i + 2) == Some(&0xA9) => {
+                    Some((b"\\u2029", 3))
+                }
+                _ => None,
+            };
+            if let Some((text, width)) = escape {
+                self.0.write_all(&buf[start..i])?;
+                self.0.write_all(text)?;
+                i += width;
+                start = i;
+            } else {
+                i += 1;
             }
-            b => out.push(b),
         }
-        i += 1;
+        self.0.write_all(&buf[start..])?;
+        Ok(buf.len())
     }
-    out
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// Escapes text for a GitHub-flavoured Markdown table cell.
@@ -516,16 +520,12 @@ mod tests {
 
     #[test]
     fn script_island_cannot_close_the_script() {
-        let s = script_safe("[\"</script><script>alert(1)</script>\u{2028}&\"]".as_bytes());
+        let mut s = Vec::new();
+        ScriptSafe(&mut s)
+            .write_all("[\"</script><script>alert(1)</script>\u{2028}&\"]".as_bytes())
+            .unwrap();
         assert!(!s.contains(&b'<') && !s.contains(&b'>') && !s.contains(&b'&'));
         let back: Vec<String> = serde_json::from_slice(&s).unwrap();
         assert_eq!(back[0], "</script><script>alert(1)</script>\u{2028}&");
-    }
-
-    #[test]
-    fn splice_replaces_the_placeholder_once() {
-        let page = b"<a>MARK</a>".to_vec();
-        assert_eq!(splice(page, b"MARK", b"data"), b"<a>data</a>");
-        assert_eq!(splice(b"none".to_vec(), b"MARK", b"x"), b"none");
     }
 }
