@@ -486,7 +486,6 @@ fn validate_output(args: &ReportArgs) -> Result<Output, UsageError> {
 }
 
 fn write_reports(report: &Report, output: &Output) -> Result<(), UsageError> {
-    use rayon::prelude::*;
     let fail = |m: String| UsageError::Message(m);
     let Some(dir) = &output.out_dir else {
         // Without --out-dir there is exactly one format, for stdout.
@@ -500,9 +499,18 @@ fn write_reports(report: &Report, output: &Output) -> Result<(), UsageError> {
         return Ok(());
     };
     std::fs::create_dir_all(dir).map_err(|e| fail(format!("--out-dir {}: {e}", dir.display())))?;
-    // Formats are independent: render and write them in parallel, each file as soon as it
-    // is ready, so at most one rendered report per core is held in memory.
-    output.formats.par_iter().try_for_each(|&format| {
+    // Formats are independent: render and write them in parallel, each file as soon as it is
+    // ready, one task per format, the costliest first so the two cores finish together.
+    use rayon::prelude::*;
+    let mut formats = output.formats.clone();
+    formats.sort_by_key(|f| match f {
+        Format::Json => 0,
+        Format::Csv => 1,
+        Format::Html => 2,
+        Format::Sarif => 3,
+        Format::Md => 4,
+    });
+    formats.par_iter().with_max_len(1).try_for_each(|&format| {
         let path = render::output_path(dir, format);
         write_atomic_with(&path, |out| {
             render::render(report, format, &output.options, out)

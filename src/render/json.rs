@@ -75,7 +75,9 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Rende
         findings: Seq(&report.findings),
         errors: report.errors.iter().map(ErrorView::from).collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc)
+    // Compact: the document is for programs (baselines, merges, jq), and at 100,000 jobs
+    // indentation alone would add a third to its size and write time.
+    serde_json::to_writer(&mut *out, &doc)
         .map_err(|e| RenderError::Serialise("JSON", e.to_string()))?;
     out.write_all(b"\n")?;
     Ok(())

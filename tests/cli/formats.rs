@@ -11,7 +11,15 @@ fn every_format_matches_its_snapshot() {
     let (out, run) = basic_run();
     assert_eq!(run.code, 1, "{}", run.stderr);
     for name in REPORTS {
-        insta::assert_snapshot!(name, redact(&read(out.path(), name)));
+        let text = redact(&read(out.path(), name));
+        // The JSON report is compact; snapshot it indented so reviews stay readable.
+        let text = if name == "report.json" {
+            let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+            serde_json::to_string_pretty(&value).unwrap()
+        } else {
+            text
+        };
+        insta::assert_snapshot!(name, text);
     }
 }
 
