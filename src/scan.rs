@@ -29,18 +29,7 @@ pub struct ScanConfig {
 /// Reads the saved documents and evaluates every rule on every job.
 pub fn offline(config: &ScanConfig, cwd: &Path) -> Report {
     let ingested = ingest::ingest(&config.paths, &config.kms_paths, cwd);
-    let mut stats = ingested.stats;
-    let (jobs, duplicates) = keep_newest(ingested.jobs);
-    stats.duplicate_jobs = duplicates;
-    let findings = evaluate(jobs, &ingested.keys, &config.storage);
-    Report::new(
-        config.generated_at.clone(),
-        Mode::Offline,
-        stats,
-        findings,
-        ingested.errors,
-        config.fail_on,
-    )
+    conclude(config, ingested, Mode::Offline)
 }
 
 /// Evaluates what live mode fetched, through the same parser and rules as offline mode.
@@ -51,14 +40,19 @@ pub fn live(config: &ScanConfig, fetched: crate::aws::Fetched) -> Report {
     documents.extend(fetched.keys);
     let mut ingested = ingest::ingest_documents(documents);
     ingested.apply_manifest(fetched.manifest);
+    ingested.stats.paths = regions.iter().map(|r| format!("live:{r}")).collect();
+    conclude(config, ingested, Mode::Live)
+}
+
+/// Where both modes meet: one copy per job, every rule, one report.
+fn conclude(config: &ScanConfig, ingested: ingest::Ingested, mode: Mode) -> Report {
     let mut stats = ingested.stats;
-    stats.paths = regions.iter().map(|r| format!("live:{r}")).collect();
     let (jobs, duplicates) = keep_newest(ingested.jobs);
     stats.duplicate_jobs = duplicates;
     let findings = evaluate(jobs, &ingested.keys, &config.storage);
     Report::new(
         config.generated_at.clone(),
-        Mode::Live,
+        mode,
         stats,
         findings,
         ingested.errors,
