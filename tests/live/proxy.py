@@ -34,6 +34,8 @@ class Faults:
             self.deny_keys = set()          # DescribeKey KeyId -> AccessDenied
             self.calls = []                 # (operation, region) of every request
             self.described_keys = []        # KeyId of every DescribeKey request
+            self.list_params = []           # body of every ListTrainingJobs request
+            self.access_keys = set()        # access key ids that signed requests
             self.throttled = 0
 
 
@@ -62,9 +64,14 @@ class Handler(BaseHTTPRequestHandler):
             params = json.loads(body or b"{}")
         except ValueError:
             params = {}
-        if operation == "DescribeKey":
-            with faults.lock:
+        signer = re.search(r"Credential=([^/]+)/", self.headers.get("Authorization", ""))
+        with faults.lock:
+            if signer:
+                faults.access_keys.add(signer.group(1))
+            if operation == "DescribeKey":
                 faults.described_keys.append(params.get("KeyId"))
+            if operation == "ListTrainingJobs":
+                faults.list_params.append(params)
         answer = self.fault(faults, operation, region, params)
         if answer is None:
             answer = self.forward(body)

@@ -3,6 +3,10 @@ the AWS CLI producing the files a user would export. Faults moto cannot make com
 the proxy in front of it."""
 
 import json
+import os
+import subprocess
+
+from conftest import binary
 
 from conftest import ACCOUNT, aws_cli, clients, create_job, reset, run, scan_json
 
@@ -167,3 +171,41 @@ def test_collect_keeps_failures_so_offline_reports_the_same_errors(seeded, proxy
     # The AccessDenied key stays UNVERIFIED with its reason offline too.
     msgs = [f["message"] for f in offline["findings"] if f["job_name"] == "denied-key" and f["rule_id"] == V]
     assert "AccessDeniedException" in msgs[0]
+
+
+def test_status_and_created_after_filters_reach_the_api(seeded, proxy):
+    endpoint, faults = proxy
+    _, report, _ = scan_json(endpoint, "--status", "Failed")
+    assert report["summary"]["jobs"] == 0
+    assert faults.list_params[-1]["StatusEquals"] == "Failed"
+    _, report, _ = scan_json(endpoint, "--status", "Completed", "--created-after", "2000-01-31")
+    assert report["summary"]["jobs"] == 11
+    assert faults.list_params[-1]["MaxResults"] == 100
+    _, report, _ = scan_json(endpoint, "--created-after", "2100-01-01T00:00:00Z")
+    assert report["summary"]["jobs"] == 0
+    assert faults.list_params[-1]["CreationTimeAfter"] == 4102444800
+    r = run(["scan", "--live", "--created-after", "next week"], endpoint)
+    assert r.returncode == 2 and "--created-after" in r.stderr
+
+
+def test_profile_supplies_region_and_credentials(moto, proxy, tmp_path):
+    url, _ = moto
+    endpoint, faults = proxy
+    faults.reset()
+    reset(url)
+    sm, _ = clients(url, "eu-west-1")
+    create_job(sm, "profile-job")
+    (tmp_path / "config").write_text("[profile audit]\nregion = eu-west-1\n")
+    (tmp_path / "credentials").write_text("[audit]\naws_access_key_id = AKIDAUDITPROFILE\naws_secret_access_key = secret\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_CONFIG_FILE=str(tmp_path / "config"), AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "credentials"),
+               AWS_ENDPOINT_URL=endpoint, AWS_EC2_METADATA_DISABLED="true")
+    r = subprocess.run([binary(), "scan", "--live", "--profile", "audit", "--format", "json"], env=env,
+                       capture_output=True, text=True, timeout=120)
+    report = json.loads(r.stdout)
+    assert report["summary"]["jobs"] == 1, r.stderr
+    assert report["findings"][0]["region"] == "eu-west-1"
+    assert faults.access_keys == {"AKIDAUDITPROFILE"}
+    r = subprocess.run([binary(), "scan", "--live"], env={**env, "AWS_CONFIG_FILE": "/nonexistent"},
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "no AWS region" in r.stderr
