@@ -53,37 +53,74 @@ struct FileYield {
 
 /// Reads every path: jobs from `paths`, KMS facts from `paths` and `kms_paths`.
 pub fn ingest(paths: &[PathBuf], kms_paths: &[PathBuf], cwd: &Path) -> Ingested {
-    let mut out = Ingested::default();
+    let mut out = paths
+        .iter()
+        .map(|p| (p, false))
+        .chain(kms_paths.iter().map(|p| (p, true)))
+        .map(|(path, kms_only)| ingest_path(path, kms_only, cwd))
+        .fold(Ingested::default(), Ingested::merge);
     out.stats.paths = paths
         .iter()
         .chain(kms_paths)
         .map(|p| shown_path(p, cwd))
         .collect();
-    let mut candidates = Vec::new();
-    for (path, kms_only) in paths
-        .iter()
-        .map(|p| (p, false))
-        .chain(kms_paths.iter().map(|p| (p, true)))
-    {
-        discover(path, cwd, &mut out, &mut |c| candidates.push((c, kms_only)));
+    out
+}
+
+/// One command-line path: a file is read as given (whatever its name); a directory is walked
+/// and its files parsed while the walk goes on, folded per thread. Read order never shows in
+/// the output: reports sort, and duplicates are resolved by content and path.
+fn ingest_path(path: &Path, kms_only: bool, cwd: &Path) -> Ingested {
+    let mut out = Ingested::default();
+    let shown = shown_path(path, cwd);
+    match std::fs::metadata(path) {
+        Err(e) => {
+            out.errors.push(error(&shown, None, None, io_message(&e)));
+            return out;
+        }
+        Ok(meta) if meta.is_file() => {
+            out.stats.files_read = 1;
+            out.absorb(read_file(
+                &Candidate {
+                    path: path.to_path_buf(),
+                    shown,
+                },
+                kms_only,
+            ));
+            return out;
+        }
+        Ok(_) => {}
     }
-    out.stats.files_read = candidates.len();
-    // Fold per thread rather than collecting one record per file: at 100,000 files the
-    // per-file records alone cost more than the jobs. Order is restored later (reports sort,
-    // and duplicates are resolved by content, not by read order).
-    let read = candidates
-        .par_iter()
-        .fold(Ingested::default, |mut acc, (c, kms_only)| {
-            acc.absorb(read_file(c, *kms_only));
+    WalkDir::new(path)
+        .follow_links(false)
+        .into_iter()
+        .par_bridge()
+        .fold(Ingested::default, |mut acc, entry| {
+            match entry {
+                Err(e) => {
+                    let at = e.path().map_or(shown.clone(), |p| shown_path(p, cwd));
+                    let msg = e.io_error().map_or_else(|| e.to_string(), io_message);
+                    acc.errors.push(error(&at, None, None, msg));
+                }
+                Ok(entry) => {
+                    let kind = entry.file_type();
+                    if kind.is_symlink() {
+                        acc.stats.skipped_links += 1;
+                    } else if kind.is_file() && is_json_name(entry.path()) {
+                        acc.stats.files_read += 1;
+                        let c = Candidate {
+                            path: entry.path().to_path_buf(),
+                            shown: shown_path(entry.path(), cwd),
+                        };
+                        acc.absorb(read_file(&c, kms_only));
+                    } else if kind.is_file() {
+                        acc.stats.skipped_files += 1;
+                    }
+                }
+            }
             acc
         })
-        .reduce(Ingested::default, Ingested::merge);
-    let paths = std::mem::take(&mut out.stats.paths);
-    let files = out.stats.files_read;
-    let mut all = out.merge(read);
-    all.stats.paths = paths;
-    all.stats.files_read = files;
-    all
+        .reduce(Ingested::default, Ingested::merge)
 }
 
 /// Reads documents already in memory, each with the path reports show for it. Live mode
@@ -156,52 +193,6 @@ impl Ingested {
     }
 }
 
-fn discover(path: &Path, cwd: &Path, out: &mut Ingested, push: &mut dyn FnMut(Candidate)) {
-    let shown = shown_path(path, cwd);
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => {
-            out.errors.push(error(&shown, None, None, io_message(&e)));
-            return;
-        }
-    };
-    if meta.is_file() {
-        push(Candidate {
-            path: path.to_path_buf(),
-            shown,
-        });
-        return;
-    }
-    let walker = WalkDir::new(path)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter();
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let at = e.path().map_or(shown.clone(), |p| shown_path(p, cwd));
-                let msg = e.io_error().map_or_else(|| e.to_string(), io_message);
-                out.errors.push(error(&at, None, None, msg));
-                continue;
-            }
-        };
-        let kind = entry.file_type();
-        if kind.is_symlink() {
-            out.stats.skipped_links += 1;
-        } else if kind.is_file() {
-            if is_json_name(entry.path()) {
-                push(Candidate {
-                    path: entry.path().to_path_buf(),
-                    shown: shown_path(entry.path(), cwd),
-                });
-            } else {
-                out.stats.skipped_files += 1;
-            }
-        }
-    }
-}
-
 fn is_json_name(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
         ["json", "jsonl", "ndjson"]
@@ -240,8 +231,12 @@ fn read_file(c: &Candidate, kms_only: bool) -> FileYield {
         );
         return y;
     }
-    let mut bytes = Vec::with_capacity(len as usize + 1);
-    match file.read_to_end(&mut bytes) {
+    // Read the size fstat reported, then check for more (a file that grew meanwhile).
+    let mut bytes = vec![0; len as usize];
+    let read = file
+        .read_exact(&mut bytes)
+        .and_then(|()| file.read_to_end(&mut bytes));
+    match read {
         Ok(_) => read_bytes(c, bytes, kms_only),
         Err(e) => {
             fail(&mut y, io_message(&e));
