@@ -202,3 +202,29 @@ fn files_outside_the_working_directory_get_relative_uris() {
     );
     assert_valid(&sarif);
 }
+
+#[test]
+fn sarif_keeps_to_githubs_25000_results_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let jobs: Vec<Value> = (0..13_000)
+        .map(|i| {
+            serde_json::json!({
+                "TrainingJobName": format!("many-{i:05}"),
+                "TrainingJobArn": format!("arn:aws:sagemaker:us-east-1:123456789012:training-job/many-{i:05}"),
+                "AlgorithmSpecification": {"TrainingImage": "x"},
+                "ResourceConfig": {"InstanceType": "ml.m5.xlarge"},
+                "OutputDataConfig": {"S3OutputPath": "s3://b/"}
+            })
+        })
+        .collect();
+    std::fs::write(dir.path().join("many.json"), serde_json::to_vec(&jobs).unwrap()).unwrap();
+    let run = tool().cwd(dir.path()).args(["scan", "many.json", "--format", "sarif"]).run();
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("This run has 26000 results but GitHub code scanning accepts at most 25000"), "{}", run.stderr);
+    let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 25_000);
+    let note = &sarif["runs"][0]["invocations"][0]["toolConfigurationNotifications"][0];
+    assert_eq!(note["level"], "warning");
+    assert!(note["message"]["text"].as_str().unwrap().contains("--sarif-category"));
+    assert_valid(&sarif);
+}
