@@ -217,14 +217,34 @@ fn sarif_keeps_to_githubs_25000_results_and_says_so() {
             })
         })
         .collect();
-    std::fs::write(dir.path().join("many.json"), serde_json::to_vec(&jobs).unwrap()).unwrap();
-    let run = tool().cwd(dir.path()).args(["scan", "many.json", "--format", "sarif"]).run();
+    std::fs::write(
+        dir.path().join("many.json"),
+        serde_json::to_vec(&jobs).unwrap(),
+    )
+    .unwrap();
+    let run = tool()
+        .cwd(dir.path())
+        .args(["scan", "many.json", "--format", "sarif"])
+        .run();
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("This run has 26000 results but GitHub code scanning accepts at most 25000"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("This run has 26000 results but GitHub code scanning accepts at most 25000"),
+        "{}",
+        run.stderr
+    );
     let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 25_000);
+    assert_eq!(
+        sarif["runs"][0]["results"].as_array().unwrap().len(),
+        25_000
+    );
     let note = &sarif["runs"][0]["invocations"][0]["toolConfigurationNotifications"][0];
     assert_eq!(note["level"], "warning");
-    assert!(note["message"]["text"].as_str().unwrap().contains("--sarif-category"));
+    assert!(
+        note["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("--sarif-category")
+    );
     assert_valid(&sarif);
 }
