@@ -111,3 +111,24 @@ pub fn line_of(fixture: &str, needle: &str) -> u64 {
         .map(|i| i as u64 + 1)
         .unwrap_or_else(|| panic!("{needle} not in {fixture}"))
 }
+
+/// Writes `count` jobs that fail both checks into `dir/name`, as one JSON array.
+pub fn write_failing_jobs(dir: &Path, name: &str, prefix: &str, count: usize) {
+    let jobs: Vec<serde_json::Value> = (0..count)
+        .map(|i| {
+            let job = format!("{prefix}-{i:05}");
+            serde_json::json!({
+                "TrainingJobName": job,
+                "TrainingJobArn": format!("arn:aws:sagemaker:us-east-1:123456789012:training-job/{job}"),
+                "AlgorithmSpecification": {"TrainingImage": "x"},
+                "ResourceConfig": {"InstanceType": "ml.m5.xlarge"},
+                "OutputDataConfig": {"S3OutputPath": "s3://b/"}
+            })
+        })
+        .collect();
+    std::fs::write(
+        dir.join(name),
+        serde_json::to_vec(&jobs).expect("serialise"),
+    )
+    .expect("write");
+}

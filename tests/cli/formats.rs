@@ -135,22 +135,12 @@ fn hostile_strings_stay_text() {
 #[test]
 fn markdown_is_truncated_under_one_mebibyte() {
     let dir = tempfile::tempdir().unwrap();
-    let jobs: Vec<serde_json::Value> = (0..6000)
-        .map(|i| {
-            serde_json::json!({
-                "TrainingJobName": format!("bulk-job-with-a-rather-long-name-{i:05}"),
-                "TrainingJobArn": format!("arn:aws:sagemaker:us-east-1:123456789012:training-job/bulk-job-with-a-rather-long-name-{i:05}"),
-                "AlgorithmSpecification": {"TrainingImage": "x"},
-                "ResourceConfig": {"InstanceType": "ml.m5.xlarge"},
-                "OutputDataConfig": {"S3OutputPath": "s3://b/"}
-            })
-        })
-        .collect();
-    std::fs::write(
-        dir.path().join("bulk.json"),
-        serde_json::to_vec(&jobs).unwrap(),
-    )
-    .unwrap();
+    write_failing_jobs(
+        dir.path(),
+        "bulk.json",
+        "bulk-job-with-a-rather-long-name",
+        6000,
+    );
     let run = tool()
         .cwd(dir.path())
         .args(["scan", "bulk.json", "--format", "md"])

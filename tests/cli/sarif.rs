@@ -206,22 +206,7 @@ fn files_outside_the_working_directory_get_relative_uris() {
 #[test]
 fn sarif_keeps_to_githubs_25000_results_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let jobs: Vec<Value> = (0..13_000)
-        .map(|i| {
-            serde_json::json!({
-                "TrainingJobName": format!("many-{i:05}"),
-                "TrainingJobArn": format!("arn:aws:sagemaker:us-east-1:123456789012:training-job/many-{i:05}"),
-                "AlgorithmSpecification": {"TrainingImage": "x"},
-                "ResourceConfig": {"InstanceType": "ml.m5.xlarge"},
-                "OutputDataConfig": {"S3OutputPath": "s3://b/"}
-            })
-        })
-        .collect();
-    std::fs::write(
-        dir.path().join("many.json"),
-        serde_json::to_vec(&jobs).unwrap(),
-    )
-    .unwrap();
+    write_failing_jobs(dir.path(), "many.json", "many", 13_000);
     let run = tool()
         .cwd(dir.path())
         .args(["scan", "many.json", "--format", "sarif"])
