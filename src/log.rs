@@ -45,3 +45,48 @@ macro_rules! info {
 macro_rules! debug {
     ($($t:tt)*) => { $crate::log::emit(2, format_args!($($t)*)) };
 }
+
+/// A "files read" counter redrawn on stderr while offline ingestion runs, only when stderr is
+/// a terminal and output is not quiet. Dropping it clears the line.
+pub struct Progress {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    /// Starts the counter if it should be shown.
+    #[allow(clippy::print_stderr)]
+    pub fn files_read() -> Progress {
+        use std::io::IsTerminal;
+        if level() < 1 || !std::io::stderr().is_terminal() {
+            return Progress {
+                stop: None,
+                thread: None,
+            };
+        }
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let tick = std::time::Duration::from_millis(200);
+            while rx.recv_timeout(tick) == Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+                let n = crate::ingest::FILES_READ.load(std::sync::atomic::Ordering::Relaxed);
+                eprint!("\rsagemaker-audit: {n} files read");
+            }
+            eprint!("\r\x1b[K");
+        });
+        Progress {
+            stop: Some(tx),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -28,7 +28,9 @@ pub struct ScanConfig {
 
 /// Reads the saved documents and evaluates every rule on every job.
 pub fn offline(config: &ScanConfig, cwd: &Path) -> Report {
+    let progress = crate::log::Progress::files_read();
     let ingested = ingest::ingest(&config.paths, &config.kms_paths, cwd);
+    drop(progress);
     conclude(config, ingested, Mode::Offline)
 }
 

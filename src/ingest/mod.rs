@@ -18,6 +18,9 @@ use crate::report::{InputError, InputStats};
 use document::{Document, describe_json_error};
 use locate::{DocLines, locate};
 
+/// Files read so far by this process, for the progress line on a terminal.
+pub static FILES_READ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// Files larger than this are refused rather than read into memory.
 pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
@@ -209,6 +212,7 @@ fn is_lines_name(path: &Path) -> bool {
 
 fn read_file(c: &Candidate, kms_only: bool) -> FileYield {
     use std::io::Read;
+    FILES_READ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut y = FileYield::default();
     let fail = |y: &mut FileYield, msg: String| y.errors.push(error(&c.shown, None, None, msg));
     // One open and one fstat per file: at 100,000 files, path lookups are a real cost.
