@@ -164,16 +164,6 @@ pub struct KeyAssessment {
 }
 
 impl KeyFacts {
-    /// True when no fact has been loaded.
-    pub fn is_empty(&self) -> bool {
-        self.by_id.is_empty() && self.aliases.is_empty()
-    }
-
-    /// Number of distinct keys known.
-    pub fn key_count(&self) -> usize {
-        self.by_id.len()
-    }
-
     /// Records a `describe-key` result. Two different answers for one key (exports taken at
     /// different times) resolve to the more cautious one, whatever order they were read in:
     /// AWS-managed over customer-managed, then a state other than `Enabled`.

@@ -358,16 +358,12 @@ fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), Ren
         .map(|(i, r)| (r.meta().id.as_str(), i))
         .collect();
     // Joined instance-type lists must outlive the string table that borrows them.
-    let joined: HashMap<*const crate::report::JobRef, String> = report
-        .findings
-        .iter()
-        .map(|f| {
-            (
-                std::sync::Arc::as_ptr(&f.job),
-                f.job.instance_types.join(", "),
-            )
-        })
-        .collect();
+    let mut joined: HashMap<*const crate::report::JobRef, String> = HashMap::new();
+    for f in &report.findings {
+        joined
+            .entry(std::sync::Arc::as_ptr(&f.job))
+            .or_insert_with(|| f.job.instance_types.join(", "));
+    }
     let mut strings = Strings {
         index: HashMap::new(),
         list: Vec::new(),

@@ -94,11 +94,6 @@ impl InstanceStorageTable {
     pub fn has_local_nvme(&self, instance_type: &str) -> bool {
         family_of(instance_type).is_some_and(|f| self.families.contains_key(&f))
     }
-
-    /// The families in the table, sorted.
-    pub fn families(&self) -> impl Iterator<Item = &str> {
-        self.families.keys().map(String::as_str)
-    }
 }
 
 /// `ml.p4d.24xlarge` → `p4d`; `ml.p6-b200.48xlarge` → `p6-b200`.
