@@ -511,12 +511,17 @@ fn write_reports(report: &Report, output: &Output) -> Result<(), UsageError> {
         Format::Md => 4,
     });
     formats.par_iter().with_max_len(1).try_for_each(|&format| {
+        let started = std::time::Instant::now();
         let path = render::output_path(dir, format);
         write_atomic_with(&path, |out| {
             render::render(report, format, &output.options, out)
         })
         .map_err(|e| fail(format!("{}: {e}", path.display())))?;
-        crate::debug!("wrote {}", path.display());
+        crate::debug!(
+            "wrote {} in {:.2} s",
+            path.display(),
+            started.elapsed().as_secs_f64()
+        );
         Ok(())
     })
 }

@@ -3,7 +3,6 @@
 //! Writers see only this. Findings and errors are sorted once here, so every format
 //! lists them in the same deterministic order.
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::Arc;
 
@@ -336,22 +335,12 @@ impl Report {
         mut errors: Vec<InputError>,
         fail_on: Option<Severity>,
     ) -> Self {
-        findings.sort_by(|a, b| {
-            (
-                &a.job.account_id,
-                &a.job.region,
-                &a.job.name,
-                &a.job.arn,
-                a.rule_id,
-            )
-                .cmp(&(
-                    &b.job.account_id,
-                    &b.job.region,
-                    &b.job.name,
-                    &b.job.arn,
-                    b.rule_id,
-                ))
-        });
+        // Findings usually arrive grouped by job; comparing the shared record's address first
+        // keeps the sort cheap, and a parallel stable sort keeps it short at 100,000 jobs.
+        if !findings.is_sorted_by(|a, b| finding_order(a, b).is_le()) {
+            use rayon::slice::ParallelSliceMut;
+            findings.par_sort_by(finding_order);
+        }
         errors.sort();
         Report {
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -385,33 +374,35 @@ impl Report {
         c
     }
 
-    /// Number of distinct jobs evaluated.
+    /// Number of distinct jobs evaluated. Findings are sorted by job, so a job's findings
+    /// are adjacent.
     pub fn job_count(&self) -> usize {
         self.findings
-            .iter()
-            .map(|f| f.job.arn.as_str())
-            .collect::<BTreeSet<_>>()
-            .len()
+            .chunk_by(|a, b| Arc::ptr_eq(&a.job, &b.job) || a.job.arn == b.job.arn)
+            .count()
     }
 
-    /// Distinct accounts seen, sorted.
+    /// Distinct accounts seen, sorted (findings are sorted by account first).
     pub fn accounts(&self) -> Vec<&str> {
-        self.findings
-            .iter()
-            .map(|f| f.job.account_id.as_str())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect()
+        let mut accounts: Vec<&str> = self
+            .findings
+            .chunk_by(|a, b| a.job.account_id == b.job.account_id)
+            .map(|c| c[0].job.account_id.as_str())
+            .collect();
+        accounts.dedup();
+        accounts
     }
 
     /// Distinct regions seen, sorted.
     pub fn regions(&self) -> Vec<&str> {
-        self.findings
-            .iter()
-            .map(|f| f.job.region.as_str())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect()
+        let mut regions: Vec<&str> = self
+            .findings
+            .chunk_by(|a, b| a.job.region == b.job.region)
+            .map(|c| c[0].job.region.as_str())
+            .collect();
+        regions.sort_unstable();
+        regions.dedup();
+        regions
     }
 
     /// FAIL findings that count against `--fail-on`: not waived, severe enough, and new
@@ -442,4 +433,19 @@ impl Report {
     pub fn is_incomplete(&self) -> bool {
         !self.errors.is_empty()
     }
+}
+
+/// The canonical order of findings: account, region, job name, job ARN, rule.
+pub fn finding_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    if Arc::ptr_eq(&a.job, &b.job) {
+        return a.rule_id.cmp(&b.rule_id);
+    }
+    let (x, y) = (&a.job, &b.job);
+    (&x.account_id, &x.region, &x.name, &x.arn, a.rule_id).cmp(&(
+        &y.account_id,
+        &y.region,
+        &y.name,
+        &y.arn,
+        b.rule_id,
+    ))
 }

@@ -28,9 +28,16 @@ pub struct ScanConfig {
 
 /// Reads the saved documents and evaluates every rule on every job.
 pub fn offline(config: &ScanConfig, cwd: &Path) -> Report {
+    let started = std::time::Instant::now();
     let progress = crate::log::Progress::files_read();
     let ingested = ingest::ingest(&config.paths, &config.kms_paths, cwd);
     drop(progress);
+    crate::debug!(
+        "read {} files ({} jobs) in {:.2} s",
+        ingested.stats.files_read,
+        ingested.stats.jobs,
+        started.elapsed().as_secs_f64()
+    );
     conclude(config, ingested, Mode::Offline)
 }
 
@@ -48,18 +55,57 @@ pub fn live(config: &ScanConfig, fetched: crate::aws::Fetched) -> Report {
 
 /// Where both modes meet: one copy per job, every rule, one report.
 fn conclude(config: &ScanConfig, ingested: ingest::Ingested, mode: Mode) -> Report {
+    let started = std::time::Instant::now();
     let mut stats = ingested.stats;
     let (jobs, duplicates) = keep_newest(ingested.jobs);
     stats.duplicate_jobs = duplicates;
+    let jobs = in_report_order(jobs);
     let findings = evaluate(jobs, &ingested.keys, &config.storage);
-    Report::new(
+    let report = Report::new(
         config.generated_at.clone(),
         mode,
         stats,
         findings,
         ingested.errors,
         config.fail_on,
-    )
+    );
+    crate::debug!(
+        "evaluated and sorted {} findings in {:.2} s",
+        report.findings.len(),
+        started.elapsed().as_secs_f64()
+    );
+    report
+}
+
+/// Puts jobs in the order reports list them (account, region, name, ARN), so findings come
+/// out of [`evaluate`] already sorted. The jobs are large, so their positions are sorted, with
+/// accounts and regions ranked first to keep string comparisons to the job names.
+fn in_report_order(jobs: Vec<TrainingJob>) -> Vec<TrainingJob> {
+    fn ranks<'a>(values: impl Iterator<Item = &'a str>) -> HashMap<&'a str, u32> {
+        let mut distinct: Vec<&str> = values.collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        distinct.into_iter().zip(0..).collect()
+    }
+    let accounts = ranks(jobs.iter().map(|j| j.account_id.as_str()));
+    let regions = ranks(jobs.iter().map(|j| j.region.as_str()));
+    let mut order: Vec<(u32, u32, &str, &str, usize)> = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, j)| {
+            (
+                accounts[j.account_id.as_str()],
+                regions[j.region.as_str()],
+                j.name.as_str(),
+                j.arn.as_str(),
+                i,
+            )
+        })
+        .collect();
+    order.par_sort_unstable();
+    let order: Vec<usize> = order.into_iter().map(|k| k.4).collect();
+    let mut slots: Vec<Option<TrainingJob>> = jobs.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 /// Runs every registered rule on every job. Jobs are consumed: each becomes the shared
@@ -116,29 +162,40 @@ fn job_ref(job: TrainingJob) -> JobRef {
 /// The same job exported twice counts once: the copy with the newest `LastModifiedTime`
 /// wins, the one from the first file in path order on a tie. Returns the jobs and how many copies were dropped.
 pub fn keep_newest(jobs: Vec<TrainingJob>) -> (Vec<TrainingJob>, usize) {
+    use std::collections::hash_map::Entry;
     let total = jobs.len();
-    let mut index: HashMap<String, usize> = HashMap::with_capacity(total);
-    let mut kept: Vec<TrainingJob> = Vec::with_capacity(total);
-    for job in jobs {
-        match index.get(&job.arn) {
-            Some(&i) => {
+    // Pick each ARN's winner by index first, borrowing the ARNs, then move only the winners.
+    let mut winner: HashMap<&str, usize> = HashMap::with_capacity(total);
+    for (i, job) in jobs.iter().enumerate() {
+        match winner.entry(job.arn.as_str()) {
+            Entry::Vacant(e) => {
+                e.insert(i);
+            }
+            Entry::Occupied(mut e) => {
+                let kept = &jobs[*e.get()];
                 // Newest wins; on a tie the first file in path order, so the choice never
                 // depends on which thread read which file first.
                 let newer = (job.last_modified_time, std::cmp::Reverse(&job.origin.file))
                     > (
-                        kept[i].last_modified_time,
-                        std::cmp::Reverse(&kept[i].origin.file),
+                        kept.last_modified_time,
+                        std::cmp::Reverse(&kept.origin.file),
                     );
                 if newer {
-                    kept[i] = job;
+                    e.insert(i);
                 }
-            }
-            None => {
-                index.insert(job.arn.clone(), kept.len());
-                kept.push(job);
             }
         }
     }
+    if winner.len() == total {
+        return (jobs, 0);
+    }
+    let mut keep = vec![false; total];
+    winner.into_values().for_each(|i| keep[i] = true);
+    let kept: Vec<TrainingJob> = jobs
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(job, keep)| keep.then_some(job))
+        .collect();
     let dropped = total - kept.len();
     (kept, dropped)
 }
@@ -177,11 +234,34 @@ mod tests {
         ]);
         assert_eq!(dropped, 2);
         assert_eq!(kept.len(), 2);
-        assert_eq!(kept[0].origin.file, "new.json");
+        let a = kept
+            .iter()
+            .find(|j| j.arn == "a")
+            .map(|j| j.origin.file.as_str());
+        assert_eq!(a, Some("new.json"));
         // Ties go to the first path, whatever the read order.
         for order in [["z.json", "a.json"], ["a.json", "z.json"]] {
             let (kept, _) = keep_newest(order.iter().map(|f| job("a", f, Some(1.0))).collect());
             assert_eq!(kept[0].origin.file, "a.json");
         }
+    }
+
+    #[test]
+    fn jobs_are_put_in_report_order() {
+        let mut jobs = Vec::new();
+        for (account, region, name) in [
+            ("2", "eu-west-1", "a"),
+            ("1", "us-east-1", "b"),
+            ("1", "eu-west-1", "z"),
+            ("1", "eu-west-1", "c"),
+        ] {
+            let mut j = job(&format!("arn:{account}:{region}:{name}"), "f.json", None);
+            j.account_id = account.into();
+            j.region = region.into();
+            j.name = name.into();
+            jobs.push(j);
+        }
+        let names: Vec<String> = in_report_order(jobs).into_iter().map(|j| j.name).collect();
+        assert_eq!(names, ["c", "z", "b", "a"]);
     }
 }

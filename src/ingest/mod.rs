@@ -27,6 +27,8 @@ pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 /// What offline ingestion produced.
 #[derive(Debug, Default)]
 pub struct Ingested {
+    /// Read buffer reused from file to file by one worker (not part of the result).
+    buffer: Vec<u8>,
     /// Every training job read, in file order.
     pub jobs: Vec<TrainingJob>,
     /// KMS facts read from `describe-key` / `list-aliases` documents.
@@ -83,13 +85,15 @@ fn ingest_path(path: &Path, kms_only: bool, cwd: &Path) -> Ingested {
         }
         Ok(meta) if meta.is_file() => {
             out.stats.files_read = 1;
-            out.absorb(read_file(
+            let y = read_file(
                 &Candidate {
                     path: path.to_path_buf(),
                     shown,
                 },
                 kms_only,
-            ));
+                &mut out.buffer,
+            );
+            out.absorb(y);
             return out;
         }
         Ok(_) => {}
@@ -115,7 +119,8 @@ fn ingest_path(path: &Path, kms_only: bool, cwd: &Path) -> Ingested {
                             path: entry.path().to_path_buf(),
                             shown: shown_path(entry.path(), cwd),
                         };
-                        acc.absorb(read_file(&c, kms_only));
+                        let y = read_file(&c, kms_only, &mut acc.buffer);
+                        acc.absorb(y);
                     } else if kind.is_file() {
                         acc.stats.skipped_files += 1;
                     }
@@ -137,7 +142,7 @@ pub fn ingest_documents(documents: Vec<(String, Vec<u8>)>) -> Ingested {
                 path: PathBuf::from(&shown),
                 shown,
             };
-            acc.absorb(read_bytes(&c, bytes, false));
+            acc.absorb(read_bytes(&c, &bytes, false));
             acc
         })
         .reduce(Ingested::default, Ingested::merge);
@@ -210,8 +215,8 @@ fn is_lines_name(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"))
 }
 
-fn read_file(c: &Candidate, kms_only: bool) -> FileYield {
-    use std::io::Read;
+/// Reads one file into `buffer` (reused, so 100,000 files cost no allocation each) and parses it.
+fn read_file(c: &Candidate, kms_only: bool, buffer: &mut Vec<u8>) -> FileYield {
     FILES_READ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut y = FileYield::default();
     let fail = |y: &mut FileYield, msg: String| y.errors.push(error(&c.shown, None, None, msg));
@@ -235,13 +240,8 @@ fn read_file(c: &Candidate, kms_only: bool) -> FileYield {
         );
         return y;
     }
-    // Read the size fstat reported, then check for more (a file that grew meanwhile).
-    let mut bytes = vec![0; len as usize];
-    let read = file
-        .read_exact(&mut bytes)
-        .and_then(|()| file.read_to_end(&mut bytes));
-    match read {
-        Ok(_) => read_bytes(c, bytes, kms_only),
+    match read_whole(&mut file, len as usize, buffer) {
+        Ok(()) => read_bytes(c, buffer, kms_only),
         Err(e) => {
             fail(&mut y, io_message(&e));
             y
@@ -249,10 +249,32 @@ fn read_file(c: &Candidate, kms_only: bool) -> FileYield {
     }
 }
 
-fn read_bytes(c: &Candidate, bytes: Vec<u8>, kms_only: bool) -> FileYield {
+/// Reads a file of `len` bytes (as fstat said) into `buffer`, with no further metadata calls:
+/// `File::read_to_end` would stat the file again. A file that grew meanwhile is read whole.
+fn read_whole(file: &mut std::fs::File, len: usize, buffer: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::io::Read;
+    buffer.clear();
+    buffer.resize(len + 1, 0);
+    let mut filled = 0;
+    loop {
+        if filled == buffer.len() {
+            buffer.resize(buffer.len() * 2, 0);
+        }
+        match file.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buffer.truncate(filled);
+    Ok(())
+}
+
+fn read_bytes(c: &Candidate, bytes: &[u8], kms_only: bool) -> FileYield {
     let mut y = FileYield::default();
     let fail = |y: &mut FileYield, msg: String| y.errors.push(error(&c.shown, None, None, msg));
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
