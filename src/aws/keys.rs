@@ -125,7 +125,7 @@ fn references(jobs: &[(String, Vec<u8>)]) -> BTreeSet<(String, String)> {
         let Ok(text) = std::str::from_utf8(body) else {
             continue;
         };
-        let Ok(Document::Job(job)) = parse(text) else {
+        let Ok((Document::Job(job), _)) = parse(text) else {
             continue;
         };
         let volume = job

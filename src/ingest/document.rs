@@ -22,17 +22,58 @@ pub enum Document {
     Manifest(Box<crate::manifest::Manifest>),
 }
 
+/// Where, in the parsed text, the values findings point at begin. Each is a slice of that
+/// text, so its position (and line) is known without a second pass over the document.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Anchors<'a> {
+    /// The `ResourceConfig` object.
+    pub resource_config: Option<&'a str>,
+    /// The `ResourceConfig.VolumeKmsKeyId` value.
+    pub volume_key: Option<&'a str>,
+    /// The `OutputDataConfig` object.
+    pub output_config: Option<&'a str>,
+    /// The `OutputDataConfig.KmsKeyId` value.
+    pub output_key: Option<&'a str>,
+}
+
+/// A value together with the slice of the input it was read from.
+struct At<'a, T> {
+    raw: &'a str,
+    value: T,
+}
+
+impl<'de: 'a, 'a, T: Deserialize<'de>> Deserialize<'de> for At<'a, T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw: &'de serde_json::value::RawValue = Deserialize::deserialize(d)?;
+        let raw = raw.get();
+        // The slice is small (one object or one string); its own position in an error would
+        // be relative to the slice, so only the outer parser's position is kept.
+        serde_json::from_str(raw)
+            .map(|value| At { raw, value })
+            .map_err(|e| {
+                let text = e.to_string();
+                let message = match text.rsplit_once(" at line ") {
+                    Some((message, _)) if e.line() > 0 => message,
+                    _ => &text,
+                };
+                de::Error::custom(message)
+            })
+    }
+}
+
 /// Fields of every document kind we accept; everything else is skipped unread.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct RawDocument {
+struct RawDocument<'a> {
     training_job_name: Option<String>,
     training_job_arn: Option<String>,
     training_job_status: Option<String>,
     creation_time: Option<RawTime>,
     last_modified_time: Option<RawTime>,
-    resource_config: Option<RawResourceConfig>,
-    output_data_config: Option<RawOutputDataConfig>,
+    #[serde(borrow)]
+    resource_config: Option<At<'a, RawResourceConfig<'a>>>,
+    #[serde(borrow)]
+    output_data_config: Option<At<'a, RawOutputDataConfig<'a>>>,
     selected_instance_type: Option<String>,
     algorithm_specification: Option<IgnoredAny>,
     stopping_condition: Option<IgnoredAny>,
@@ -47,11 +88,12 @@ struct RawDocument {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct RawResourceConfig {
+struct RawResourceConfig<'a> {
     instance_type: Option<String>,
     instance_groups: Option<Vec<RawInstanceGroup>>,
     selected_instance_type: Option<String>,
-    volume_kms_key_id: Option<String>,
+    #[serde(borrow)]
+    volume_kms_key_id: Option<At<'a, String>>,
 }
 
 #[derive(Deserialize)]
@@ -62,8 +104,9 @@ struct RawInstanceGroup {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct RawOutputDataConfig {
-    kms_key_id: Option<String>,
+struct RawOutputDataConfig<'a> {
+    #[serde(borrow)]
+    kms_key_id: Option<At<'a, String>>,
 }
 
 #[derive(Deserialize)]
@@ -145,14 +188,29 @@ pub fn describe_json_error(e: &serde_json::Error) -> String {
     }
 }
 
-/// Parses one JSON object text into a document. `origin` is filled in by the caller.
-pub fn parse(text: &str) -> Result<Document, DocumentError> {
-    let raw: RawDocument =
+/// Parses one JSON object text into a document. `origin` is filled in by the caller from
+/// the anchors, which are slices of `text`.
+pub fn parse(text: &str) -> Result<(Document, Anchors<'_>), DocumentError> {
+    let raw: RawDocument<'_> =
         serde_json::from_str(text).map_err(|e| DocumentError(describe_json_error(&e)))?;
-    classify(raw)
+    let anchors = Anchors {
+        resource_config: raw.resource_config.as_ref().map(|a| a.raw),
+        volume_key: raw
+            .resource_config
+            .as_ref()
+            .and_then(|a| a.value.volume_kms_key_id.as_ref())
+            .map(|a| a.raw),
+        output_config: raw.output_data_config.as_ref().map(|a| a.raw),
+        output_key: raw
+            .output_data_config
+            .as_ref()
+            .and_then(|a| a.value.kms_key_id.as_ref())
+            .map(|a| a.raw),
+    };
+    classify(raw).map(|document| (document, anchors))
 }
 
-fn classify(raw: RawDocument) -> Result<Document, DocumentError> {
+fn classify(raw: RawDocument<'_>) -> Result<Document, DocumentError> {
     if let Some(manifest) = raw.sagemaker_audit_manifest {
         return Ok(Document::Manifest(Box::new(manifest)));
     }
@@ -203,17 +261,19 @@ fn classify(raw: RawDocument) -> Result<Document, DocumentError> {
             "TrainingJobArn {arn:?} is not an ARN"
         )));
     };
-    let resource = raw.resource_config.map(|rc| ResourceConfig {
-        instance_type: rc.instance_type,
-        instance_groups: rc
-            .instance_groups
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|g| g.instance_type)
-            .collect(),
-        selected_instance_type: rc.selected_instance_type.or(raw.selected_instance_type),
-        volume_kms_key_id: rc.volume_kms_key_id,
-    });
+    let resource = raw
+        .resource_config
+        .map(|At { value: rc, .. }| ResourceConfig {
+            instance_type: rc.instance_type,
+            instance_groups: rc
+                .instance_groups
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|g| g.instance_type)
+                .collect(),
+            selected_instance_type: rc.selected_instance_type.or(raw.selected_instance_type),
+            volume_kms_key_id: rc.volume_kms_key_id.map(|a| a.value),
+        });
     Ok(Document::Job(Box::new(TrainingJob {
         name,
         arn,
@@ -225,7 +285,7 @@ fn classify(raw: RawDocument) -> Result<Document, DocumentError> {
         last_modified_time: raw.last_modified_time.map(|t| t.0),
         resource,
         output: raw.output_data_config.map(|o| OutputDataConfig {
-            kms_key_id: o.kms_key_id,
+            kms_key_id: o.value.kms_key_id.map(|a| a.value),
         }),
         origin: Default::default(),
     })))
@@ -282,7 +342,7 @@ mod tests {
 
     #[test]
     fn reads_a_describe_document_with_unknown_fields() {
-        let Document::Job(job) = parse(JOB).unwrap() else {
+        let Ok((Document::Job(job), anchors)) = parse(JOB) else {
             panic!("not a job")
         };
         assert_eq!(job.region, "eu-west-1");
@@ -298,6 +358,41 @@ mod tests {
             job.last_modified_time.unwrap().to_rfc3339(),
             "2024-03-14T09:00:00.000Z"
         );
+        assert!(
+            anchors
+                .resource_config
+                .unwrap()
+                .starts_with("{\"InstanceGroups\"")
+        );
+        assert_eq!(anchors.volume_key, None, "null is no key");
+        assert!(
+            anchors
+                .output_config
+                .unwrap()
+                .starts_with("{\"S3OutputPath\"")
+        );
+        assert_eq!(anchors.output_key, Some("\"alias/ml\""));
+        let offset = anchors.output_key.unwrap().as_ptr() as usize - JOB.as_ptr() as usize;
+        assert_eq!(&JOB[offset..offset + 10], "\"alias/ml\"");
+    }
+
+    #[test]
+    fn escaped_key_text_still_has_a_position() {
+        let escaped = JOB.replace("\"alias/ml\"", "\"alias\\/ml\"");
+        let Ok((Document::Job(job), anchors)) = parse(&escaped) else {
+            panic!("not a job")
+        };
+        assert_eq!(job.output.unwrap().kms_key_id.as_deref(), Some("alias/ml"));
+        assert_eq!(anchors.output_key, Some("\"alias\\/ml\""));
+    }
+
+    #[test]
+    fn nesting_in_fields_not_read_is_skipped_without_recursion() {
+        let deep = JOB.replace(
+            "{\"deep\":[1,2,3]}",
+            &format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+        );
+        assert!(matches!(parse(&deep), Ok((Document::Job(_), _))));
     }
 
     #[test]
@@ -315,21 +410,23 @@ mod tests {
         let bad_time = JOB.replace("1710407565.5", "\"last tuesday\"");
         assert!(parse(&bad_time).unwrap_err().0.contains("ISO 8601"));
         let bad_type = JOB.replace("\"alias/ml\"", "42");
-        assert!(parse(&bad_type).unwrap_err().0.contains("unexpected type"));
+        let message = parse(&bad_type).unwrap_err().0;
+        assert!(message.contains("unexpected type"), "{message}");
+        assert_eq!(message.matches(" at line ").count(), 1, "{message}");
     }
 
     #[test]
     fn reads_kms_documents() {
         let key = r#"{"KeyMetadata":{"KeyId":"k","Arn":"arn:aws:kms:us-east-1:1:key/k","KeyManager":"AWS","KeyState":"Enabled"}}"#;
         assert!(matches!(
-            parse(key).unwrap(),
+            parse(key).unwrap().0,
             Document::Key(KeyFact {
                 manager: KeyManager::Aws,
                 ..
             })
         ));
         let aliases = r#"{"Aliases":[{"AliasName":"alias/ml","AliasArn":"arn:aws:kms:us-east-1:1:alias/ml","TargetKeyId":"k"},{"AliasName":"alias/aws/s3","AliasArn":"arn:aws:kms:us-east-1:1:alias/aws/s3"}]}"#;
-        let Document::Aliases(list) = parse(aliases).unwrap() else {
+        let Document::Aliases(list) = parse(aliases).unwrap().0 else {
             panic!()
         };
         assert_eq!(list.len(), 1);

@@ -3,7 +3,7 @@
 //! Every problem becomes an [`InputError`] naming the file; the rest of the scan goes on.
 
 pub mod document;
-pub mod locate;
+pub mod lines;
 
 use std::path::{Component, Path, PathBuf};
 
@@ -15,8 +15,8 @@ use crate::kms::KeyFacts;
 use crate::manifest::Manifest;
 use crate::model::{Origin, TrainingJob};
 use crate::report::{InputError, InputStats};
-use document::{Document, describe_json_error};
-use locate::{DocLines, locate};
+use document::{Anchors, Document, describe_json_error};
+use lines::LineCounter;
 
 /// Files read so far by this process, for the progress line on a terminal.
 pub static FILES_READ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -304,13 +304,8 @@ fn read_bytes(c: &Candidate, bytes: &[u8], kms_only: bool) -> FileYield {
             if line.trim().is_empty() {
                 continue;
             }
-            let located = locate(line.as_bytes(), line_no);
-            let at = Some(format!("line {line_no}"));
-            if let Some(deep) = located.too_deep_at {
-                sink.too_deep(at, deep);
-                continue;
-            }
-            sink.document(line, located.docs.into_iter().next(), at, line_no);
+            let mut lines = LineCounter::new(line, line_no);
+            sink.document(line, &mut lines, Some(format!("line {line_no}")));
         }
     } else {
         read_json_text(text, &mut sink);
@@ -320,13 +315,9 @@ fn read_bytes(c: &Candidate, bytes: &[u8], kms_only: bool) -> FileYield {
 
 fn read_json_text(text: &str, sink: &mut Sink<'_>) {
     let trimmed = text.trim_start();
-    let located = locate(text.as_bytes(), 1);
-    if let Some(deep) = located.too_deep_at {
-        sink.too_deep(None, deep);
-        return;
-    }
+    let mut lines = LineCounter::new(text, 1);
     if trimmed.starts_with('{') {
-        sink.document(text, located.docs.into_iter().next(), None, 1);
+        sink.document(trimmed, &mut lines, None);
     } else if trimmed.starts_with('[') {
         let elements: Vec<&RawValue> = match serde_json::from_str(text) {
             Ok(v) => v,
@@ -338,13 +329,10 @@ fn read_json_text(text: &str, sink: &mut Sink<'_>) {
                 return;
             }
         };
-        let mut lines = located.docs.into_iter();
         for (i, element) in elements.iter().enumerate() {
             let at = Some(format!("element {}", i + 1));
             if element.get().starts_with('{') {
-                let doc_lines = lines.next();
-                let line = doc_lines.map_or(1, |l| l.start);
-                sink.document(element.get(), doc_lines, at, line);
+                sink.document(element.get(), &mut lines, at);
             } else {
                 sink.y.errors.push(error(
                     &sink.c.shown,
@@ -372,48 +360,26 @@ struct Sink<'a> {
 }
 
 impl Sink<'_> {
-    fn too_deep(&mut self, at: Option<String>, line: u32) {
-        self.y.errors.push(error(
-            &self.c.shown,
-            at,
-            Some(line),
-            format!(
-                "JSON is nested more than {} levels deep (from line {line}); an exported API response never is",
-                locate::MAX_DEPTH
-            ),
-        ));
-    }
-
-    fn document(&mut self, text: &str, lines: Option<DocLines>, at: Option<String>, line: u32) {
-        let parsed = document::parse(text);
-        match parsed {
-            Ok(Document::Job(_)) if self.kms_only => self.y.errors.push(error(
+    /// One JSON object: `text` is a slice of the text `lines` counts.
+    fn document(&mut self, text: &str, lines: &mut LineCounter<'_>, at: Option<String>) {
+        let line = lines.start_document(text);
+        match document::parse(text) {
+            Ok((Document::Job(_), _)) if self.kms_only => self.y.errors.push(error(
                 &self.c.shown,
                 at,
                 Some(line),
                 "--kms-keys expects `aws kms describe-key` or `list-aliases` output, not a training job; pass job files as scan paths".into(),
             )),
-            Ok(Document::Job(mut job)) => {
-                let l = lines.unwrap_or(DocLines {
-                    start: line,
-                    ..DocLines::default()
-                });
-                job.origin = Origin {
-                    file: self.c.shown.clone(),
-                    document_line: l.start,
-                    resource_config_line: l.resource_config,
-                    volume_key_line: l.volume_key,
-                    output_config_line: l.output_config,
-                    output_key_line: l.output_key,
-                };
+            Ok((Document::Job(mut job), anchors)) => {
+                job.origin = origin(&self.c.shown, line, &anchors, lines);
                 self.y.jobs.push(*job);
             }
-            Ok(Document::Key(fact)) => {
+            Ok((Document::Key(fact), _)) => {
                 self.y.key_docs += 1;
                 self.y.keys.add_key(fact);
             }
-            Ok(Document::Manifest(m)) => self.y.manifests.push(*m),
-            Ok(Document::Aliases(aliases)) => {
+            Ok((Document::Manifest(m), _)) => self.y.manifests.push(*m),
+            Ok((Document::Aliases(aliases), _)) => {
                 for (account, region, name, target) in aliases {
                     self.y.keys.add_alias(&account, &region, &name, &target);
                 }
@@ -423,6 +389,36 @@ impl Sink<'_> {
                 .errors
                 .push(error(&self.c.shown, at, Some(line), e.0)),
         }
+    }
+}
+
+/// Where a job was read: its file and the lines of the values its findings point at,
+/// counted in the order they appear in the text.
+fn origin(
+    file: &str,
+    document_line: u32,
+    anchors: &Anchors<'_>,
+    lines: &mut LineCounter<'_>,
+) -> Origin {
+    let mut marks = [
+        anchors.resource_config,
+        anchors.volume_key,
+        anchors.output_config,
+        anchors.output_key,
+    ]
+    .map(|slice| (slice.map(str::as_ptr), slice, None));
+    let mut order = [0, 1, 2, 3];
+    order.sort_by_key(|&i| marks[i].0);
+    for i in order {
+        marks[i].2 = marks[i].1.map(|slice| lines.line_of(slice));
+    }
+    Origin {
+        file: file.to_owned(),
+        document_line,
+        resource_config_line: marks[0].2,
+        volume_key_line: marks[1].2,
+        output_config_line: marks[2].2,
+        output_key_line: marks[3].2,
     }
 }
 
