@@ -80,7 +80,7 @@ fn conclude(config: &ScanConfig, ingested: ingest::Ingested, mode: Mode) -> Repo
 /// Puts jobs in the order reports list them (account, region, name, ARN), so findings come
 /// out of [`evaluate`] already sorted. The jobs are large, so their positions are sorted, with
 /// accounts and regions ranked first to keep string comparisons to the job names.
-fn in_report_order(jobs: Vec<TrainingJob>) -> Vec<TrainingJob> {
+fn in_report_order(mut jobs: Vec<TrainingJob>) -> Vec<TrainingJob> {
     fn ranks<'a>(values: impl Iterator<Item = &'a str>) -> HashMap<&'a str, u32> {
         let mut distinct: Vec<&str> = values.collect();
         distinct.sort_unstable();
@@ -104,8 +104,26 @@ fn in_report_order(jobs: Vec<TrainingJob>) -> Vec<TrainingJob> {
         .collect();
     order.par_sort_unstable();
     let order: Vec<usize> = order.into_iter().map(|k| k.4).collect();
-    let mut slots: Vec<Option<TrainingJob>> = jobs.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
+    permute(&mut jobs, &order);
+    jobs
+}
+
+/// Rearranges `items` in place so that position `k` holds what was at `order[k]`, following
+/// each cycle of the permutation with swaps (no second copy of 100,000 jobs).
+fn permute<T>(items: &mut [T], order: &[usize]) {
+    let mut done = vec![false; items.len()];
+    for start in 0..items.len() {
+        let mut at = start;
+        while !done[at] {
+            done[at] = true;
+            let from = order[at];
+            if from == start {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
+        }
+    }
 }
 
 /// Runs every registered rule on every job. Jobs are consumed: each becomes the shared
@@ -263,5 +281,15 @@ mod tests {
         }
         let names: Vec<String> = in_report_order(jobs).into_iter().map(|j| j.name).collect();
         assert_eq!(names, ["c", "z", "b", "a"]);
+    }
+
+    #[test]
+    fn permutations_are_applied_in_place() {
+        let mut items = vec!['a', 'b', 'c', 'd', 'e'];
+        permute(&mut items, &[3, 0, 4, 1, 2]);
+        assert_eq!(items, ['d', 'a', 'e', 'b', 'c']);
+        let mut same = vec![1, 2, 3];
+        permute(&mut same, &[0, 1, 2]);
+        assert_eq!(same, [1, 2, 3]);
     }
 }

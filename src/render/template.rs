@@ -110,21 +110,40 @@ impl Templates {
 
     /// Renders the Markdown report, trimming the failing list to stay under 1 MiB.
     pub fn render_markdown(&self, report: &Report) -> Result<Vec<u8>, RenderError> {
+        const NAME: &str = "report.md";
         let template = self.markdown.as_deref().unwrap_or(MARKDOWN);
+        let tera = engine(NAME, template).map_err(|e| template_error(NAME, &e))?;
+        let base = base_context(report);
         let failing: Vec<FindingView<'_>> = report
             .failures()
             .filter(|f| f.waiver.is_none())
             .map(FindingView::from)
             .collect();
         let total = failing.len();
-        // A table row takes well over 160 bytes, so no more rows than this can fit; starting
-        // here keeps huge reports from rendering every row just to throw most away.
-        let mut keep = total.min(MARKDOWN_MAX_BYTES / 160);
-        loop {
-            let mut ctx = base_context(report);
+        let render = |keep: usize| -> Result<Vec<u8>, RenderError> {
+            let mut ctx = base.clone();
             ctx.insert("failing", &failing[..keep]);
             ctx.insert("failing_omitted", &(total - keep));
-            let out = render_one("report.md", template, ctx)?;
+            tera.render(NAME, &ctx)
+                .map(String::into_bytes)
+                .map_err(|e| template_error(NAME, &e))
+        };
+        // Measure what the page costs without rows and what a sample of rows adds, then render
+        // about as many rows as fit; shrink further only if the estimate overshoots.
+        let sample = total.min(200);
+        let empty = render(0)?;
+        if total == 0 || empty.len() > MARKDOWN_MAX_BYTES {
+            return Ok(empty);
+        }
+        let sampled = render(sample)?;
+        if sample == total && sampled.len() <= MARKDOWN_MAX_BYTES {
+            return Ok(sampled);
+        }
+        let per_row = (sampled.len().saturating_sub(empty.len()) / sample.max(1)).max(1);
+        let room = (MARKDOWN_MAX_BYTES - empty.len()) as f64 * 0.98;
+        let mut keep = total.min((room / per_row as f64) as usize);
+        loop {
+            let out = render(keep)?;
             if out.len() <= MARKDOWN_MAX_BYTES || keep == 0 {
                 return Ok(out);
             }
@@ -142,15 +161,18 @@ fn engine(name: &str, text: &str) -> tera::Result<Tera> {
     Ok(tera)
 }
 
-fn render_one(name: &str, text: &str, ctx: tera::Context) -> Result<Vec<u8>, RenderError> {
-    let fail = |e: tera::Error| RenderError::Template {
+fn template_error(name: &str, e: &tera::Error) -> RenderError {
+    RenderError::Template {
         name: name.to_owned(),
-        message: error_chain(&e),
-    };
-    let tera = engine(name, text).map_err(fail)?;
+        message: error_chain(e),
+    }
+}
+
+fn render_one(name: &str, text: &str, ctx: tera::Context) -> Result<Vec<u8>, RenderError> {
+    let tera = engine(name, text).map_err(|e| template_error(name, &e))?;
     tera.render(name, &ctx)
         .map(String::into_bytes)
-        .map_err(fail)
+        .map_err(|e| template_error(name, &e))
 }
 
 fn error_chain(e: &tera::Error) -> String {
