@@ -112,14 +112,15 @@ pub struct Finding {
     pub severity: Severity,
     /// The job, shared by all of its findings.
     pub job: Arc<JobRef>,
-    /// The key reference as written in the job, if any.
-    pub kms_key: Option<String>,
+    /// The key reference as written in the job, if any. Keys, states and messages repeat
+    /// across jobs, so findings share one copy of each.
+    pub kms_key: Option<Arc<str>>,
     /// Who manages that key, as far as is known.
     pub key_manager: KeyManager,
     /// `KeyState`, when KMS facts were available.
-    pub key_state: Option<String>,
+    pub key_state: Option<Arc<str>>,
     /// One-sentence explanation of the verdict.
-    pub message: String,
+    pub message: Arc<str>,
     /// Line of the key that decided the verdict (or its parent object).
     pub line: u32,
     /// The waiver covering this FAIL, if one applies.

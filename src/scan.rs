@@ -135,27 +135,49 @@ pub fn evaluate(
 ) -> Vec<Finding> {
     let ctx = Context { keys, storage };
     jobs.into_par_iter()
-        .flat_map_iter(|job| {
+        // Few chunks, so each worker's interner sees most repeats.
+        .with_min_len(4096)
+        .map_init(Interner::default, |strings, job| {
             let verdicts: Vec<_> = REGISTRY
                 .iter()
                 .map(|rule| (rule.meta(), rule.evaluate(&job, &ctx)))
                 .collect();
             let shared = std::sync::Arc::new(job_ref(job));
-            verdicts.into_iter().map(move |(meta, v)| Finding {
-                rule_id: meta.id,
-                status: v.status,
-                severity: meta.severity,
-                job: shared.clone(),
-                kms_key: v.kms_key,
-                key_manager: v.key_manager,
-                key_state: v.key_state,
-                message: v.message,
-                line: v.line,
-                waiver: None,
-                baseline: None,
-            })
+            verdicts
+                .into_iter()
+                .map(|(meta, v)| Finding {
+                    rule_id: meta.id,
+                    status: v.status,
+                    severity: meta.severity,
+                    job: shared.clone(),
+                    kms_key: v.kms_key.map(|k| strings.share(k)),
+                    key_manager: v.key_manager,
+                    key_state: v.key_state.map(|s| strings.share(s)),
+                    message: strings.share(v.message),
+                    line: v.line,
+                    waiver: None,
+                    baseline: None,
+                })
+                .collect::<Vec<_>>()
         })
+        .flat_map_iter(|findings| findings)
         .collect()
+}
+
+/// One shared copy of each distinct text: across 100,000 jobs, keys, key states and
+/// messages repeat (an organisation has far fewer keys than jobs).
+#[derive(Default)]
+struct Interner(std::collections::HashSet<std::sync::Arc<str>>);
+
+impl Interner {
+    fn share(&mut self, text: String) -> std::sync::Arc<str> {
+        if let Some(shared) = self.0.get(text.as_str()) {
+            return shared.clone();
+        }
+        let shared: std::sync::Arc<str> = text.into();
+        self.0.insert(shared.clone());
+        shared
+    }
 }
 
 fn job_ref(job: TrainingJob) -> JobRef {
@@ -291,5 +313,19 @@ mod tests {
         let mut same = vec![1, 2, 3];
         permute(&mut same, &[0, 1, 2]);
         assert_eq!(same, [1, 2, 3]);
+    }
+
+    #[test]
+    fn findings_share_repeated_texts() {
+        let jobs = vec![job("a", "a.json", None), job("b", "b.json", None)];
+        let findings = evaluate(
+            jobs,
+            &KeyFacts::default(),
+            &InstanceStorageTable::built_in(),
+        );
+        assert_eq!(findings.len(), 4);
+        let (first, second) = (&findings[0], &findings[2]);
+        assert_eq!(first.rule_id, second.rule_id);
+        assert!(std::sync::Arc::ptr_eq(&first.message, &second.message));
     }
 }
