@@ -36,10 +36,27 @@ pub struct Anchors<'a> {
     pub output_key: Option<&'a str>,
 }
 
-/// A value together with the slice of the input it was read from.
+/// A value together with the slice of the input it was read from. A field that is absent
+/// (under `#[serde(default)]`) has an empty slice: a JSON value never is empty.
 struct At<'a, T> {
     raw: &'a str,
     value: T,
+}
+
+impl<T: Default> Default for At<'_, T> {
+    fn default() -> Self {
+        At {
+            raw: "",
+            value: T::default(),
+        }
+    }
+}
+
+impl<'a, T> At<'a, T> {
+    /// The slice the value was read from; `None` when the field was absent.
+    fn slice(&self) -> Option<&'a str> {
+        Some(self.raw).filter(|r| !r.is_empty())
+    }
 }
 
 impl<'de: 'a, 'a, T: Deserialize<'de>> Deserialize<'de> for At<'a, T> {
@@ -92,8 +109,9 @@ struct RawResourceConfig<'a> {
     instance_type: Option<String>,
     instance_groups: Option<Vec<RawInstanceGroup>>,
     selected_instance_type: Option<String>,
-    #[serde(borrow)]
-    volume_kms_key_id: Option<At<'a, String>>,
+    /// Kept as written even when `null`, so a finding can point at the line.
+    #[serde(borrow, default)]
+    volume_kms_key_id: At<'a, Option<String>>,
 }
 
 #[derive(Deserialize)]
@@ -105,8 +123,8 @@ struct RawInstanceGroup {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct RawOutputDataConfig<'a> {
-    #[serde(borrow)]
-    kms_key_id: Option<At<'a, String>>,
+    #[serde(borrow, default)]
+    kms_key_id: At<'a, Option<String>>,
 }
 
 #[derive(Deserialize)]
@@ -198,14 +216,12 @@ pub fn parse(text: &str) -> Result<(Document, Anchors<'_>), DocumentError> {
         volume_key: raw
             .resource_config
             .as_ref()
-            .and_then(|a| a.value.volume_kms_key_id.as_ref())
-            .map(|a| a.raw),
+            .and_then(|a| a.value.volume_kms_key_id.slice()),
         output_config: raw.output_data_config.as_ref().map(|a| a.raw),
         output_key: raw
             .output_data_config
             .as_ref()
-            .and_then(|a| a.value.kms_key_id.as_ref())
-            .map(|a| a.raw),
+            .and_then(|a| a.value.kms_key_id.slice()),
     };
     classify(raw).map(|document| (document, anchors))
 }
@@ -272,7 +288,7 @@ fn classify(raw: RawDocument<'_>) -> Result<Document, DocumentError> {
                 .filter_map(|g| g.instance_type)
                 .collect(),
             selected_instance_type: rc.selected_instance_type.or(raw.selected_instance_type),
-            volume_kms_key_id: rc.volume_kms_key_id.map(|a| a.value),
+            volume_kms_key_id: rc.volume_kms_key_id.value,
         });
     Ok(Document::Job(Box::new(TrainingJob {
         name,
@@ -285,7 +301,7 @@ fn classify(raw: RawDocument<'_>) -> Result<Document, DocumentError> {
         last_modified_time: raw.last_modified_time.map(|t| t.0),
         resource,
         output: raw.output_data_config.map(|o| OutputDataConfig {
-            kms_key_id: o.value.kms_key_id.map(|a| a.value),
+            kms_key_id: o.value.kms_key_id.value,
         }),
         origin: Default::default(),
     })))
@@ -364,7 +380,17 @@ mod tests {
                 .unwrap()
                 .starts_with("{\"InstanceGroups\"")
         );
-        assert_eq!(anchors.volume_key, None, "null is no key");
+        assert_eq!(
+            anchors.volume_key,
+            Some("null"),
+            "a null key still has a line"
+        );
+        let absent = JOB.replace(",\"VolumeKmsKeyId\":null", "");
+        assert!(absent.len() < JOB.len());
+        let Ok((_, without)) = parse(&absent) else {
+            panic!("not a job")
+        };
+        assert_eq!(without.volume_key, None);
         assert!(
             anchors
                 .output_config

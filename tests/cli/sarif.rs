@@ -233,3 +233,47 @@ fn sarif_keeps_to_githubs_25000_results_and_says_so() {
     );
     assert_valid(&sarif);
 }
+
+#[test]
+fn lines_hold_in_arrays_with_null_keys_and_any_field_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = r#"[
+  {"TrainingJobName": "first",
+   "TrainingJobArn": "arn:aws:sagemaker:us-east-1:123456789012:training-job/first",
+   "RoleArn": "arn:aws:iam::123456789012:role/r",
+   "OutputDataConfig": {
+     "KmsKeyId": null
+   },
+   "ResourceConfig": {"InstanceType": "ml.m5.xlarge",
+     "VolumeKmsKeyId": "alias/aws/sagemaker"}},
+  {"TrainingJobName": "second",
+   "TrainingJobArn": "arn:aws:sagemaker:us-east-1:123456789012:training-job/second",
+   "ResourceConfig": {
+     "InstanceType": "ml.m5.xlarge"
+   },
+   "OutputDataConfig": {"S3OutputPath": "s3://b/\"KmsKeyId\""}}
+]"#;
+    std::fs::write(dir.path().join("jobs.json"), text).unwrap();
+    let run = tool()
+        .cwd(dir.path())
+        .args(["scan", "jobs.json", "--format", "json"])
+        .run();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let line = |job: &str, rule: &str| {
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["job_name"] == job && f["rule_id"] == rule)
+            .unwrap_or_else(|| panic!("{job} {rule}"))["line"]
+            .as_u64()
+            .unwrap()
+    };
+    // A null key points at itself; a key after another object at its own line; a missing
+    // key at its parent object, whatever the order of the fields.
+    assert_eq!(line("first", "training-output-cmk"), 6);
+    assert_eq!(line("first", "training-volume-cmk"), 9);
+    assert_eq!(line("second", "training-volume-cmk"), 12);
+    assert_eq!(line("second", "training-output-cmk"), 15);
+}
