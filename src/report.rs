@@ -383,27 +383,27 @@ impl Report {
             .count()
     }
 
-    /// Distinct accounts seen, sorted (findings are sorted by account first).
+    /// Distinct accounts seen, sorted.
     pub fn accounts(&self) -> Vec<&str> {
-        let mut accounts: Vec<&str> = self
-            .findings
-            .chunk_by(|a, b| a.job.account_id == b.job.account_id)
-            .map(|c| c[0].job.account_id.as_str())
-            .collect();
-        accounts.dedup();
-        accounts
+        self.distinct(|job| &job.account_id)
     }
 
     /// Distinct regions seen, sorted.
     pub fn regions(&self) -> Vec<&str> {
-        let mut regions: Vec<&str> = self
+        self.distinct(|job| &job.region)
+    }
+
+    /// Distinct values of one job field, sorted. Findings come grouped by account and region,
+    /// so runs of equal values collapse before the (short) list is sorted.
+    fn distinct(&self, field: impl Fn(&JobRef) -> &str) -> Vec<&str> {
+        let mut values: Vec<&str> = self
             .findings
-            .chunk_by(|a, b| a.job.region == b.job.region)
-            .map(|c| c[0].job.region.as_str())
+            .chunk_by(|a, b| field(&a.job) == field(&b.job))
+            .map(|run| field(&run[0].job))
             .collect();
-        regions.sort_unstable();
-        regions.dedup();
-        regions
+        values.sort_unstable();
+        values.dedup();
+        values
     }
 
     /// FAIL findings that count against `--fail-on`: not waived, severe enough, and new
