@@ -3,6 +3,7 @@
 //! Every problem becomes an [`InputError`] naming the file; the rest of the scan goes on.
 
 pub mod document;
+mod jsonl;
 pub mod lines;
 
 use std::path::{Component, Path, PathBuf};
@@ -46,7 +47,7 @@ struct Candidate {
     shown: String,
 }
 
-/// What one file yielded.
+/// What one file (or one part of a file) yielded.
 #[derive(Default)]
 struct FileYield {
     jobs: Vec<TrainingJob>,
@@ -54,6 +55,17 @@ struct FileYield {
     key_docs: usize,
     errors: Vec<InputError>,
     manifests: Vec<Manifest>,
+}
+
+impl FileYield {
+    /// Adds what another part of the same file yielded, after this part.
+    fn append(&mut self, other: FileYield) {
+        self.jobs.extend(other.jobs);
+        self.keys.extend(other.keys);
+        self.key_docs += other.key_docs;
+        self.errors.extend(other.errors);
+        self.manifests.extend(other.manifests);
+    }
 }
 
 /// Reads every path: jobs from `paths`, KMS facts from `paths` and `kms_paths`.
@@ -240,6 +252,9 @@ fn read_file(c: &Candidate, kms_only: bool, buffer: &mut Vec<u8>) -> FileYield {
         );
         return y;
     }
+    if is_lines_name(&c.path) {
+        return jsonl::read(c, file, kms_only);
+    }
     match read_whole(&mut file, len as usize, buffer) {
         Ok(()) => read_bytes(c, buffer, kms_only),
         Err(e) => {
@@ -274,6 +289,9 @@ fn read_whole(file: &mut std::fs::File, len: usize, buffer: &mut Vec<u8>) -> std
 fn read_bytes(c: &Candidate, bytes: &[u8], kms_only: bool) -> FileYield {
     let mut y = FileYield::default();
     let fail = |y: &mut FileYield, msg: String| y.errors.push(error(&c.shown, None, None, msg));
+    if is_lines_name(&c.path) {
+        return jsonl::parse_all(c, bytes, kms_only);
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
@@ -292,32 +310,20 @@ fn read_bytes(c: &Candidate, bytes: &[u8], kms_only: bool) -> FileYield {
         fail(&mut y, "file is empty".into());
         return y;
     }
-    let mut sink = Sink {
-        c,
-        kms_only,
-        y: &mut y,
-    };
-    if is_lines_name(&c.path) {
-        for (n, line) in text.split('\n').enumerate() {
-            let line_no = n as u32 + 1;
-            let line = line.strip_suffix('\r').unwrap_or(line);
-            if line.trim().is_empty() {
-                continue;
-            }
-            let mut lines = LineCounter::new(line, line_no);
-            sink.document(line, &mut lines, Some(format!("line {line_no}")));
-        }
-    } else {
-        read_json_text(text, &mut sink);
-    }
+    read_json_text(text, c, kms_only, &mut y);
     y
 }
 
-fn read_json_text(text: &str, sink: &mut Sink<'_>) {
+/// Arrays with at least this many elements have them parsed in parallel.
+const PARALLEL_ELEMENTS: usize = 64;
+
+fn read_json_text(text: &str, c: &Candidate, kms_only: bool, y: &mut FileYield) {
     let trimmed = text.trim_start();
     let mut lines = LineCounter::new(text, 1);
+    let mut sink = Sink { c, kms_only, y };
     if trimmed.starts_with('{') {
-        sink.document(trimmed, &mut lines, None);
+        let first_line = lines.line_of(trimmed);
+        sink.document(trimmed, first_line, None);
     } else if trimmed.starts_with('[') {
         let elements: Vec<&RawValue> = match serde_json::from_str(text) {
             Ok(v) => v,
@@ -325,26 +331,52 @@ fn read_json_text(text: &str, sink: &mut Sink<'_>) {
                 let msg = describe_json_error(&e);
                 sink.y
                     .errors
-                    .push(error(&sink.c.shown, None, Some(e.line() as u32), msg));
+                    .push(error(&c.shown, None, Some(e.line() as u32), msg));
                 return;
             }
         };
-        for (i, element) in elements.iter().enumerate() {
+        // Element lines in one forward count, then the elements themselves on every core.
+        let elements: Vec<(usize, &str, u32)> = elements
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i, e.get(), lines.line_of(e.get())))
+            .collect();
+        let element = |sink: &mut Sink<'_>, (i, text, line): (usize, &str, u32)| {
             let at = Some(format!("element {}", i + 1));
-            if element.get().starts_with('{') {
-                sink.document(element.get(), &mut lines, at);
+            if text.starts_with('{') {
+                sink.document(text, line, at);
             } else {
                 sink.y.errors.push(error(
-                    &sink.c.shown,
+                    &c.shown,
                     at,
                     None,
                     "array element is not a JSON object".into(),
                 ));
             }
+        };
+        if elements.len() < PARALLEL_ELEMENTS {
+            elements.into_iter().for_each(|e| element(&mut sink, e));
+        } else {
+            let parts: Vec<FileYield> = elements
+                .into_par_iter()
+                .with_min_len(PARALLEL_ELEMENTS / 2)
+                .fold(FileYield::default, |mut y, e| {
+                    element(
+                        &mut Sink {
+                            c,
+                            kms_only,
+                            y: &mut y,
+                        },
+                        e,
+                    );
+                    y
+                })
+                .collect();
+            parts.into_iter().for_each(|part| sink.y.append(part));
         }
     } else {
         sink.y.errors.push(error(
-            &sink.c.shown,
+            &c.shown,
             None,
             Some(1),
             "expected a JSON object or an array of objects".into(),
@@ -360,9 +392,8 @@ struct Sink<'a> {
 }
 
 impl Sink<'_> {
-    /// One JSON object: `text` is a slice of the text `lines` counts.
-    fn document(&mut self, text: &str, lines: &mut LineCounter<'_>, at: Option<String>) {
-        let line = lines.start_document(text);
+    /// One JSON object, whose text begins on `line`.
+    fn document(&mut self, text: &str, line: u32, at: Option<String>) {
         match document::parse(text) {
             Ok((Document::Job(_), _)) if self.kms_only => self.y.errors.push(error(
                 &self.c.shown,
@@ -371,7 +402,8 @@ impl Sink<'_> {
                 "--kms-keys expects `aws kms describe-key` or `list-aliases` output, not a training job; pass job files as scan paths".into(),
             )),
             Ok((Document::Job(mut job), anchors)) => {
-                job.origin = origin(&self.c.shown, line, &anchors, lines);
+                let mut lines = LineCounter::new(text, line);
+                job.origin = origin(&self.c.shown, line, &anchors, &mut lines);
                 self.y.jobs.push(*job);
             }
             Ok((Document::Key(fact), _)) => {

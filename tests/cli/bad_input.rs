@@ -163,3 +163,66 @@ fn duplicate_jobs_keep_the_newest_copy_and_say_so() {
     assert_eq!(findings.len(), 2);
     assert!(findings.iter().all(|f| f["source_file"] == "b-new.json"));
 }
+
+#[test]
+fn jsonl_is_read_in_chunks_and_each_line_stands_alone() {
+    // About 6 MB: more than one of the reader's 4 MiB chunks, so line numbers must carry over.
+    let dir = tempfile::tempdir().unwrap();
+    let padding = "x".repeat(5000);
+    let mut bytes = Vec::new();
+    for n in 1..=1200u32 {
+        match n {
+            300 => bytes.extend_from_slice(b"   \r\n"),
+            600 => bytes.extend_from_slice(b"{\"TrainingJobName\": \"caf\xe9\"}\n"),
+            900 => bytes.extend_from_slice(b"{\"TrainingJobName\": \"cut\n"),
+            _ => {
+                let job = format!("stream-{n:04}");
+                let doc = serde_json::json!({
+                    "TrainingJobName": job,
+                    "TrainingJobArn": format!("arn:aws:sagemaker:us-east-1:123456789012:training-job/{job}"),
+                    "Padding": padding,
+                    "ResourceConfig": {"InstanceType": "ml.m5.xlarge"},
+                    "OutputDataConfig": {"S3OutputPath": "s3://b/"}
+                });
+                bytes.extend_from_slice(serde_json::to_string(&doc).unwrap().as_bytes());
+                bytes.extend_from_slice(if n % 2 == 0 { b"\r\n" } else { b"\n" });
+            }
+        }
+    }
+    assert!(bytes.len() > 5 << 20);
+    std::fs::write(dir.path().join("jobs.jsonl"), &bytes).unwrap();
+    let run = tool()
+        .cwd(dir.path())
+        .args(["scan", "jobs.jsonl", "--format", "json"])
+        .run();
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["summary"]["jobs"], 1197);
+    let errors: Vec<(String, u64)> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["location"].as_str().unwrap().to_owned(),
+                e["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [("line 600".to_owned(), 600), ("line 900".to_owned(), 900)]
+    );
+    assert!(run.stderr.contains("jobs.jsonl (line 600): not UTF-8 text"));
+    assert!(
+        run.stderr
+            .contains("jobs.jsonl (line 900): JSON ends early")
+    );
+    let last = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["job_name"] == "stream-1200")
+        .unwrap();
+    assert_eq!(last["line"], 1200);
+}
