@@ -277,3 +277,34 @@ fn lines_hold_in_arrays_with_null_keys_and_any_field_order() {
     assert_eq!(line("second", "training-volume-cmk"), 12);
     assert_eq!(line("second", "training-output-cmk"), 15);
 }
+
+#[test]
+fn lines_hold_in_large_arrays_parsed_in_parallel() {
+    let dir = tempfile::tempdir().unwrap();
+    let elements: Vec<String> = (1..=200)
+        .map(|n| {
+            format!(
+                r#"  {{"TrainingJobName": "big-{n:03}", "TrainingJobArn": "arn:aws:sagemaker:us-east-1:123456789012:training-job/big-{n:03}", "ResourceConfig": {{"InstanceType": "ml.m5.xlarge"}},
+   "OutputDataConfig": {{"S3OutputPath": "s3://b/"}}}}"#
+            )
+        })
+        .collect();
+    let text = format!("[\n{}\n]\n", elements.join(",\n"));
+    std::fs::write(dir.path().join("big.json"), text).unwrap();
+    let run = tool()
+        .cwd(dir.path())
+        .args(["scan", "big.json", "--format", "json"])
+        .run();
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 400);
+    // Element n starts on line 2n and its OutputDataConfig is on the next line.
+    for f in findings {
+        let n: u64 = f["job_name"].as_str().unwrap()[4..].parse().unwrap();
+        let expected = match f["rule_id"].as_str().unwrap() {
+            "training-volume-cmk" => 2 * n,
+            _ => 2 * n + 1,
+        };
+        assert_eq!(f["line"], expected, "{}", f["job_name"]);
+    }
+}
