@@ -77,3 +77,21 @@ fn a_missing_path_is_an_error_entry_not_a_crash() {
             .contains("error: no/such/file.json: no such file or directory")
     );
 }
+
+#[test]
+fn verbose_prints_phase_timings_and_quiet_prints_nothing_but_errors() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let run = tool().args(["scan", "basic", "--out-dir", dir, "-v"]).run();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("read 4 files (4 jobs) in "),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("evaluated and sorted 8 findings in "));
+    assert_eq!(run.stderr.matches("wrote ").count(), 5, "{}", run.stderr);
+    let quiet = tool().args(["scan", "basic", "--out-dir", dir, "-q"]).run();
+    assert_eq!(quiet.code, 1);
+    assert_eq!(quiet.stderr, "");
+}
