@@ -82,9 +82,7 @@ fn conclude(config: &ScanConfig, ingested: ingest::Ingested, mode: Mode) -> Repo
 /// accounts and regions ranked first to keep string comparisons to the job names.
 fn in_report_order(mut jobs: Vec<TrainingJob>) -> Vec<TrainingJob> {
     fn ranks<'a>(values: impl Iterator<Item = &'a str>) -> HashMap<&'a str, u32> {
-        let mut distinct: Vec<&str> = values.collect();
-        distinct.sort_unstable();
-        distinct.dedup();
+        let distinct: std::collections::BTreeSet<&str> = values.collect();
         distinct.into_iter().zip(0..).collect()
     }
     let accounts = ranks(jobs.iter().map(|j| j.account_id.as_str()));

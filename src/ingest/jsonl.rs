@@ -68,16 +68,17 @@ pub(super) fn read(c: &Candidate, file: std::fs::File, kms_only: bool) -> FileYi
             break;
         }
     }
-    if !any {
-        y.errors
-            .push(error(&c.shown, None, None, "file is empty".into()));
-    }
-    y
+    empty_unless(any, c, y)
 }
 
 /// Parses JSON Lines already in memory (live mode never names documents so; tests do).
 pub(super) fn parse_all(c: &Candidate, bytes: &[u8], kms_only: bool) -> FileYield {
-    let (mut y, any) = parse_lines(c, bytes, 1, kms_only);
+    let (y, any) = parse_lines(c, bytes, 1, kms_only);
+    empty_unless(any, c, y)
+}
+
+/// A file with no line that is not blank is one error: it is empty.
+fn empty_unless(any: bool, c: &Candidate, mut y: FileYield) -> FileYield {
     if !any {
         y.errors
             .push(error(&c.shown, None, None, "file is empty".into()));
