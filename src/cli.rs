@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::fsutil::write_atomic_with;
 use crate::render::{self, Format, RenderOptions, template::Templates};
 use crate::report::{Report, Severity};
 use crate::rules::InstanceStorageTable;
@@ -248,6 +247,41 @@ pub enum UsageError {
     Message(String),
 }
 
+/// Reports a command-line error as one line naming the problem (exit code 2); help and version
+/// requests print as clap renders them.
+pub fn parse_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return ExitCode::from(if e.use_stderr() {
+            exit::USAGE
+        } else {
+            exit::CLEAN
+        });
+    }
+    // clap spreads one problem over several lines (the problem, possible values, a tip, the
+    // usage and a pointer to --help); keep what names the problem, on one line.
+    let rendered = e.render().to_string();
+    let parts: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information")
+        })
+        .collect();
+    let line = parts.join("; ");
+    crate::error!(
+        "{} (see --help)",
+        line.strip_prefix("error: ").unwrap_or(&line)
+    );
+    ExitCode::from(exit::USAGE)
+}
+
 /// Runs the parsed command and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     crate::log::set_level(match (cli.quiet, cli.verbose) {
@@ -350,11 +384,11 @@ fn run_scan(args: ScanArgs) -> Result<u8, UsageError> {
         kms_paths: args.kms_keys,
         storage,
         fail_on: prepared.fail_on,
-        generated_at: run_timestamp(),
+        run: run_stamp(),
     };
     #[cfg(feature = "aws")]
     let report = if args.live {
-        let options = live_options(&args.aws, config.generated_at.clone())?;
+        let options = live_options(&args.aws, config.run.generated_at.clone())?;
         let fetched = crate::aws::fetch(&options).map_err(|e| usage(e.to_string()))?;
         scan::live(&config, fetched)
     } else {
@@ -369,7 +403,7 @@ fn run_merge(args: MergeArgs) -> Result<u8, UsageError> {
     let prepared = prepare(&args.report)?;
     let cwd = std::env::current_dir()
         .map_err(|e| UsageError::Message(format!("cannot read the working directory: {e}")))?;
-    let report = crate::merge::merge(&args.reports, &cwd, run_timestamp(), prepared.fail_on);
+    let report = crate::merge::merge(&args.reports, &cwd, run_stamp(), prepared.fail_on);
     finish(report, &prepared)
 }
 
@@ -422,7 +456,7 @@ fn parse_time(text: &str) -> Option<i64> {
 
 #[cfg(feature = "aws")]
 fn run_collect(args: CollectArgs) -> Result<u8, UsageError> {
-    let options = live_options(&args.aws, run_timestamp())?;
+    let options = live_options(&args.aws, run_stamp().generated_at)?;
     let fetched = crate::aws::fetch(&options).map_err(|e| UsageError::Message(e.to_string()))?;
     for call in &fetched.manifest.failed_calls {
         crate::error!("{}: {}", call.source, call.message);
@@ -499,8 +533,14 @@ fn write_reports(report: &Report, output: &Output) -> Result<(), UsageError> {
         return Ok(());
     };
     std::fs::create_dir_all(dir).map_err(|e| fail(format!("--out-dir {}: {e}", dir.display())))?;
-    // Formats are independent: render and write them in parallel, each file as soon as it is
-    // ready, one task per format, the costliest first so the two cores finish together.
+    let stale = crate::fsutil::remove_stale_temporaries(dir);
+    if stale > 0 {
+        crate::debug!("removed {stale} temporary files left by an interrupted run");
+    }
+    // Formats are independent: render each into its own temporary in parallel, one task per
+    // format, the costliest first so the two cores finish together. Only when every format is
+    // complete are they renamed into place, so a failure or a kill never leaves a set of
+    // reports mixed from two runs (and each carries the run id, should a rename be cut short).
     use rayon::prelude::*;
     let mut formats = output.formats.clone();
     formats.sort_by_key(|f| match f {
@@ -510,20 +550,28 @@ fn write_reports(report: &Report, output: &Output) -> Result<(), UsageError> {
         Format::Sarif => 3,
         Format::Md => 4,
     });
-    formats.par_iter().with_max_len(1).try_for_each(|&format| {
-        let started = std::time::Instant::now();
-        let path = render::output_path(dir, format);
-        write_atomic_with(&path, |out| {
-            render::render(report, format, &output.options, out)
+    let prepared: Vec<crate::fsutil::Prepared> = formats
+        .par_iter()
+        .with_max_len(1)
+        .map(|&format| {
+            let started = std::time::Instant::now();
+            let path = render::output_path(dir, format);
+            let file = crate::fsutil::prepare(&path, |out| {
+                render::render(report, format, &output.options, out)
+            })
+            .map_err(|e| fail(format!("{}: {e}", path.display())))?;
+            crate::debug!(
+                "wrote {} in {:.2} s",
+                path.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(file)
         })
-        .map_err(|e| fail(format!("{}: {e}", path.display())))?;
-        crate::debug!(
-            "wrote {} in {:.2} s",
-            path.display(),
-            started.elapsed().as_secs_f64()
-        );
-        Ok(())
-    })
+        .collect::<Result<_, UsageError>>()?;
+    let mut set = crate::fsutil::FileSet::default();
+    prepared.into_iter().for_each(|p| set.add(p));
+    set.commit()
+        .map_err(|e| fail(format!("--out-dir {}: {e}", dir.display())))
 }
 
 fn summarise(report: &Report, output: &Output) {
@@ -610,12 +658,15 @@ pub fn exit_code(report: &Report) -> u8 {
     }
 }
 
-/// The run's timestamp; `SOURCE_DATE_EPOCH` pins it for reproducible reports.
-fn run_timestamp() -> String {
+/// The run's timestamp and id; `SOURCE_DATE_EPOCH` pins both for reproducible reports.
+fn run_stamp() -> crate::report::RunStamp {
     let pinned = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
         .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0));
     let now = pinned.unwrap_or_else(chrono::Utc::now);
-    now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    crate::report::RunStamp::new(
+        now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        pinned.is_some(),
+    )
 }

@@ -14,11 +14,15 @@ pub fn level() -> u8 {
     LEVEL.load(Ordering::Relaxed)
 }
 
-/// Writes one line to stderr when the verbosity allows it.
+/// Writes one line to stderr when the verbosity allows it. Whatever the line quotes (file
+/// names, job names, key ids, API messages) may be hostile: control and bidirectional
+/// characters are shown as `\u{…}` escapes, so one problem is always exactly one line and
+/// nothing can move the cursor, recolour the terminal or forge a second `error:` line.
 #[allow(clippy::print_stderr)]
 pub fn emit(min_level: u8, line: std::fmt::Arguments<'_>) {
     if level() >= min_level {
-        eprintln!("{line}");
+        let text = line.to_string();
+        eprintln!("{}", crate::text::visible(&text));
     }
 }
 

@@ -10,5 +10,8 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    sagemaker_audit::cli::run(sagemaker_audit::cli::Cli::parse())
+    match sagemaker_audit::cli::Cli::try_parse() {
+        Ok(cli) => sagemaker_audit::cli::run(cli),
+        Err(e) => sagemaker_audit::cli::parse_error(e),
+    }
 }

@@ -94,7 +94,7 @@ impl From<JsonFinding> for Finding {
 pub fn merge(
     paths: &[PathBuf],
     cwd: &Path,
-    generated_at: String,
+    run: crate::report::RunStamp,
     fail_on: Option<Severity>,
 ) -> Report {
     let mut stats = InputStats {
@@ -168,7 +168,7 @@ pub fn merge(
     stats.regions_not_enabled.dedup();
     let findings = jobs.into_values().flat_map(|(_, _, f)| f).collect();
     Report::new(
-        generated_at,
+        run,
         Mode::Merged,
         stats,
         findings,

@@ -299,6 +299,56 @@ pub enum Mode {
     Merged,
 }
 
+/// When a run happened and its identity. Every report file of one run carries the same run
+/// id, so a set of report files mixed from two runs (a run killed while renaming) is evident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunStamp {
+    /// When the scan ran, RFC 3339 UTC.
+    pub generated_at: String,
+    /// A UUID (version 4 layout) unique to the run.
+    pub run_id: String,
+}
+
+impl RunStamp {
+    /// Stamps a run at `generated_at`. With `pinned` (a `SOURCE_DATE_EPOCH` run) the id is
+    /// derived from the time, so reproducible reports stay byte-identical; otherwise it is
+    /// random.
+    pub fn new(generated_at: String, pinned: bool) -> Self {
+        use sha2::{Digest, Sha256};
+        use std::hash::{BuildHasher, Hasher};
+        let mut seed = Sha256::new();
+        seed.update(b"sagemaker-audit run\n");
+        seed.update(generated_at.as_bytes());
+        if !pinned {
+            // std's hasher keys are random per process; time and pid separate runs further.
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u32(std::process::id());
+            seed.update(h.finish().to_le_bytes());
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            seed.update(nanos.to_le_bytes());
+            seed.update(std::process::id().to_le_bytes());
+        }
+        let mut b: [u8; 16] = seed.finalize()[..16].try_into().unwrap_or([0; 16]);
+        b[6] = (b[6] & 0x0f) | 0x40;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        let run_id = format!(
+            "{}-{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..]
+        );
+        RunStamp {
+            generated_at,
+            run_id,
+        }
+    }
+}
+
 /// Everything the writers need.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -306,6 +356,8 @@ pub struct Report {
     pub tool_version: String,
     /// When the scan ran, RFC 3339 UTC.
     pub generated_at: String,
+    /// The run's id, stamped on every report file it writes.
+    pub run_id: String,
     /// Offline or live.
     pub mode: Mode,
     /// What was read.
@@ -329,7 +381,7 @@ pub struct Report {
 impl Report {
     /// Builds a report, sorting findings and errors into their canonical order.
     pub fn new(
-        generated_at: String,
+        run: RunStamp,
         mode: Mode,
         inputs: InputStats,
         mut findings: Vec<Finding>,
@@ -345,7 +397,8 @@ impl Report {
         errors.sort();
         Report {
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-            generated_at,
+            generated_at: run.generated_at,
+            run_id: run.run_id,
             mode,
             inputs,
             findings,

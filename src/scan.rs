@@ -22,8 +22,8 @@ pub struct ScanConfig {
     pub storage: InstanceStorageTable,
     /// Exit-code threshold.
     pub fail_on: Option<Severity>,
-    /// Run timestamp, RFC 3339.
-    pub generated_at: String,
+    /// When the run happened and its id.
+    pub run: crate::report::RunStamp,
 }
 
 /// Reads the saved documents and evaluates every rule on every job.
@@ -62,7 +62,7 @@ fn conclude(config: &ScanConfig, ingested: ingest::Ingested, mode: Mode) -> Repo
     let jobs = in_report_order(jobs);
     let findings = evaluate(jobs, &ingested.keys, &config.storage);
     let report = Report::new(
-        config.generated_at.clone(),
+        config.run.clone(),
         mode,
         stats,
         findings,

@@ -4,7 +4,7 @@ use super::RenderError;
 use crate::report::{Report, Status};
 
 /// Column names, in order. The first eleven are the contract; the rest add evidence.
-pub const COLUMNS: [&str; 23] = [
+pub const COLUMNS: [&str; 24] = [
     "status",
     "severity",
     "rule_id",
@@ -28,6 +28,7 @@ pub const COLUMNS: [&str; 23] = [
     "waiver_expires",
     "baseline_state",
     "compliance",
+    "run_id",
 ];
 
 /// Writes the report as RFC 4180 CSV (comma, CRLF, UTF-8, header row).
@@ -86,6 +87,7 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Rende
             waiver.map_or("", |w| w.expires.as_str()),
             f.baseline.map_or("", |b| b.as_str()),
             compliance,
+            &report.run_id,
         ];
         let cells: Vec<_> = row.iter().map(|c| neutralise(c)).collect();
         w.write_record(cells.iter().map(|c| c.as_bytes()))
@@ -102,6 +104,7 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Rende
         row[9] = &message;
         row[10] = &e.source;
         row[11] = &line;
+        row[COLUMNS.len() - 1] = &report.run_id;
         let cells: Vec<_> = row.iter().map(|c| neutralise(c)).collect();
         w.write_record(cells.iter().map(|c| c.as_bytes()))
             .map_err(err)?;

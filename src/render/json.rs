@@ -16,6 +16,7 @@ struct JsonReport<'a> {
     schema_version: &'static str,
     tool: Tool<'a>,
     generated_at: &'a str,
+    run_id: &'a str,
     mode: Mode,
     inputs: &'a InputStats,
     summary: Summary,
@@ -62,6 +63,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> Result<(), RenderError> {
             version: &report.tool_version,
         },
         generated_at: &report.generated_at,
+        run_id: &report.run_id,
         mode: report.mode,
         inputs: &report.inputs,
         summary: Summary {

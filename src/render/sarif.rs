@@ -133,6 +133,7 @@ fn build(
         .automation_details(
             RunAutomationDetails::builder()
                 .id(format!("{category}/"))
+                .guid(report.run_id.clone())
                 .build(),
         )
         .column_kind(json!("unicodeCodePoints"))
@@ -140,6 +141,7 @@ fn build(
             PropertyBag::builder()
                 .additional_properties(BTreeMap::from([
                     ("mode".to_owned(), json!(report.mode)),
+                    ("runId".to_owned(), json!(report.run_id)),
                     ("jobs".to_owned(), json!(report.job_count())),
                     ("fail".to_owned(), json!(counts.fail)),
                     ("pass".to_owned(), json!(counts.pass)),

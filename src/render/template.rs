@@ -26,6 +26,8 @@ const ISLAND_PLACEHOLDER: &str = "SAGEMAKER_AUDIT_FINDINGS_DATA_7f3a9c";
 
 /// GitHub's `$GITHUB_STEP_SUMMARY` limit.
 pub const MARKDOWN_MAX_BYTES: usize = 1024 * 1024;
+/// Accounts or regions named in the Markdown report's run line; the rest are counted.
+const MARKDOWN_MAX_NAMES: usize = 50;
 /// Failing findings listed in the HTML's static (no-script, print) table.
 const HTML_STATIC_ROWS: usize = 1000;
 
@@ -108,54 +110,96 @@ impl Templates {
         Ok(())
     }
 
-    /// Renders the Markdown report, trimming the failing list to stay under 1 MiB.
+    /// Renders the Markdown report. Every list that grows with the input (failing findings,
+    /// inputs that could not be evaluated, waived and fixed findings, waivers) is trimmed by
+    /// the same proportion, each with a count of what was left out, so the page stays under
+    /// GitHub's 1 MiB step-summary limit whatever the input.
     pub fn render_markdown(&self, report: &Report) -> Result<Vec<u8>, RenderError> {
         const NAME: &str = "report.md";
         let template = self.markdown.as_deref().unwrap_or(MARKDOWN);
         let tera = engine(NAME, template).map_err(|e| template_error(NAME, &e))?;
-        let base = base_context(report);
+        let mut base = base_context(report);
         let failing: Vec<FindingView<'_>> = report
             .failures()
             .filter(|f| f.waiver.is_none())
             .map(FindingView::from)
             .collect();
-        let total = failing.len();
-        let render = |keep: usize| -> Result<Vec<u8>, RenderError> {
+        let errors: Vec<ErrorView<'_>> = report.errors.iter().map(ErrorView::from).collect();
+        let waived: Vec<FindingView<'_>> = report.waived().map(FindingView::from).collect();
+        let fixed = report.baseline.as_ref().map_or(&[][..], |b| &b.fixed[..]);
+        let (expired, unused) = report
+            .waivers
+            .as_ref()
+            .map_or((&[][..], &[][..]), |w| (&w.expired[..], &w.unused[..]));
+        // Short lists in the page's text are capped outright.
+        for (name, values) in [
+            ("accounts", report.accounts()),
+            ("regions", report.regions()),
+        ] {
+            let shown = values.len().min(MARKDOWN_MAX_NAMES);
+            base.insert(name, &values[..shown]);
+            base.insert(format!("{name}_omitted"), &(values.len() - shown));
+        }
+        base.insert("waived_total", &waived.len());
+        base.insert("fixed_total", &fixed.len());
+        let totals = [
+            failing.len(),
+            errors.len(),
+            waived.len(),
+            fixed.len(),
+            expired.len(),
+            unused.len(),
+        ];
+        let render = |keep: [usize; 6]| -> Result<Vec<u8>, RenderError> {
             let mut ctx = base.clone();
-            ctx.insert("failing", &failing[..keep]);
-            ctx.insert("failing_omitted", &(total - keep));
+            ctx.insert("failing", &failing[..keep[0]]);
+            ctx.insert("errors", &errors[..keep[1]]);
+            ctx.insert("waived", &waived[..keep[2]]);
+            ctx.insert("fixed", &fixed[..keep[3]]);
+            ctx.insert("expired", &expired[..keep[4]]);
+            ctx.insert("unused", &unused[..keep[5]]);
+            for (i, name) in ["failing", "errors", "waived", "fixed", "expired", "unused"]
+                .iter()
+                .enumerate()
+            {
+                ctx.insert(format!("{name}_omitted"), &(totals[i] - keep[i]));
+            }
             tera.render(NAME, &ctx)
                 .map(String::into_bytes)
                 .map_err(|e| template_error(NAME, &e))
         };
         // Measure what the page costs without rows and what a sample of rows adds, then render
         // about as many rows as fit; shrink further only if the estimate overshoots.
-        let sample = total.min(200);
-        let empty = render(0)?;
-        if total == 0 || empty.len() > MARKDOWN_MAX_BYTES {
-            return Ok(empty);
-        }
+        let sample = totals.map(|n| n.min(200));
         let sampled = render(sample)?;
-        if sample == total && sampled.len() <= MARKDOWN_MAX_BYTES {
+        if sample == totals && sampled.len() <= MARKDOWN_MAX_BYTES {
             return Ok(sampled);
         }
-        let per_row = (sampled.len().saturating_sub(empty.len()) / sample.max(1)).max(1);
+        let empty = render([0; 6])?;
+        if empty.len() > MARKDOWN_MAX_BYTES {
+            return Ok(empty);
+        }
+        let sampled_rows: usize = sample.iter().sum();
+        let per_row = (sampled.len().saturating_sub(empty.len()) / sampled_rows.max(1)).max(1);
         let room = (MARKDOWN_MAX_BYTES - empty.len()) as f64 * 0.98;
-        let mut keep = total.min((room / per_row as f64) as usize);
+        let all_rows: usize = totals.iter().sum();
+        let mut ratio = (room / (per_row * all_rows.max(1)) as f64).min(1.0);
+        let mut keep = totals.map(|n| (n as f64 * ratio) as usize);
         loop {
             let out = render(keep)?;
-            if out.len() <= MARKDOWN_MAX_BYTES || keep == 0 {
+            if out.len() <= MARKDOWN_MAX_BYTES || keep.iter().all(|&k| k == 0) {
                 return Ok(out);
             }
-            // Shrink in proportion to the overshoot, with a margin for the note.
-            let ratio = MARKDOWN_MAX_BYTES as f64 / out.len() as f64;
-            keep = ((keep as f64 * ratio * 0.97) as usize).min(keep - 1);
+            // Shrink every list in proportion to the overshoot, with a margin for the notes.
+            ratio = MARKDOWN_MAX_BYTES as f64 / out.len() as f64 * 0.97;
+            keep = keep.map(|k| ((k as f64 * ratio) as usize).min(k.saturating_sub(1)));
         }
     }
 }
 
 fn engine(name: &str, text: &str) -> tera::Result<Tera> {
     let mut tera = Tera::default();
+    tera.set_escape_fn(escape_html);
     tera.register_filter("md", markdown_filter);
     tera.add_raw_template(name, text)?;
     Ok(tera)
@@ -299,6 +343,7 @@ fn base_context(report: &Report) -> tera::Context {
     ctx.insert("tool_name", "sagemaker-audit");
     ctx.insert("tool_version", &report.tool_version);
     ctx.insert("generated_at", &report.generated_at);
+    ctx.insert("run_id", &report.run_id);
     ctx.insert("mode", &report.mode);
     ctx.insert("inputs", &report.inputs);
     ctx.insert("accounts", &report.accounts());
@@ -349,27 +394,35 @@ fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), Ren
             self.list.len() - 1
         }
     }
+    /// Input text as the page shows it: hidden controls made visible, so a bidirectional
+    /// override cannot reorder what an auditor reads.
+    struct Shown<'a>(&'a str);
+    impl Serialize for Shown<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(&crate::text::visible(self.0))
+        }
+    }
     /// An ARN of the standard form travels as 0 and is rebuilt in the page.
     #[derive(Serialize)]
     #[serde(untagged)]
     enum Arn<'a> {
         Standard(u8),
-        Other(&'a str),
+        Other(Shown<'a>),
     }
     type JobRow<'a> = (
-        &'a str,
+        Shown<'a>,
         Arn<'a>,
         usize,
         usize,
-        &'a str,
+        Shown<'a>,
         usize,
         usize,
-        &'a str,
+        Shown<'a>,
     );
     type FindingRow = (usize, u8, usize, usize, usize, usize, usize, u32, u8, usize);
     #[derive(Serialize)]
     struct Island<'a> {
-        s: Vec<&'a str>,
+        s: Vec<Shown<'a>>,
         j: Vec<JobRow<'a>>,
         f: Vec<FindingRow>,
     }
@@ -410,18 +463,18 @@ fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), Ren
                     .and_then(|r| r.strip_prefix(":training-job/"))
                     == Some(job.name.as_str());
                 jobs.push((
-                    &job.name,
+                    Shown(&job.name),
                     if standard {
                         Arn::Standard(0)
                     } else {
-                        Arn::Other(&job.arn)
+                        Arn::Other(Shown(&job.arn))
                     },
                     strings.id(&job.account_id),
                     strings.id(&job.region),
-                    &job.source_file,
+                    Shown(&job.source_file),
                     strings.id(joined.get(&ptr).map_or("", String::as_str)),
                     strings.id(job.status.as_deref().unwrap_or("")),
-                    job.creation_time.as_deref().unwrap_or(""),
+                    Shown(job.creation_time.as_deref().unwrap_or("")),
                 ));
                 job_index.insert(ptr, jobs.len() - 1);
                 jobs.len() - 1
@@ -446,7 +499,7 @@ fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), Ren
         ));
     }
     let island = Island {
-        s: strings.list,
+        s: strings.list.into_iter().map(Shown).collect(),
         j: jobs,
         f: rows,
     };
@@ -493,21 +546,38 @@ impl Write for ScriptSafe<'_> {
     }
 }
 
-/// Escapes text for a GitHub-flavoured Markdown table cell.
+/// Tera's HTML escaping, after hidden controls are made visible: a bidirectional override in a
+/// job name must show as `\u{202e}`, not reorder the text around it.
+fn escape_html(text: &str) -> String {
+    tera::escape_html(&crate::text::visible(text))
+}
+
+/// Escapes untrusted text for GitHub-flavoured Markdown (a table cell or a list item), so it
+/// renders as the same characters and nothing else: no link, image, heading, emphasis, table
+/// break or HTML. Hidden controls are first made visible (`\u{202e}`). GitHub also turns bare
+/// URLs, `www.` names and e-mail addresses into links: a `\:` stops every scheme (`https:`,
+/// `mailto:`, `xmpp:`), a `\.` after `www` stops www links, and a word joiner (U+2060,
+/// invisible) after `@` stops e-mail links. Checked against `cmark-gfm`, GitHub's renderer, in
+/// the end-to-end tests.
 pub fn escape_markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    let text = crate::text::visible(text);
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut prev: [char; 3] = [' '; 3];
     for ch in text.chars() {
         match ch {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' | '{' | '}' | '(' | ')' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' | '{' | '}' | '(' | ')'
+            | ':' => {
                 out.push('\\');
                 out.push(ch);
             }
+            '.' if prev.iter().all(|c| c.eq_ignore_ascii_case(&'w')) => out.push_str("\\."),
+            '@' => out.push_str("@&#8288;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '\r' | '\n' => out.push(' '),
             c => out.push(c),
         }
+        prev = [prev[1], prev[2], ch];
     }
     out
 }
@@ -531,9 +601,26 @@ mod tests {
         assert_eq!(escape_markdown("<img src=x>"), "&lt;img src=x&gt;");
         assert_eq!(
             escape_markdown("[x](javascript:1)"),
-            "\\[x\\]\\(javascript:1\\)"
+            "\\[x\\]\\(javascript\\:1\\)"
         );
-        assert_eq!(escape_markdown("line\nbreak"), "line break");
+        // A newline or a bidi control shows as its escape (whose `\`, `{`, `}` are escaped).
+        assert_eq!(escape_markdown("line\nbreak"), "line\\\\u\\{a\\}break");
+        assert_eq!(escape_markdown("gnp.\u{202e}exe"), "gnp.\\\\u\\{202e\\}exe");
+    }
+
+    #[test]
+    fn markdown_escaping_stops_autolinks() {
+        assert_eq!(
+            escape_markdown("https://evil.example/x"),
+            "https\\://evil.example/x"
+        );
+        assert_eq!(
+            escape_markdown("see WWW.evil.example"),
+            "see WWW\\.evil.example"
+        );
+        assert_eq!(escape_markdown("a@b.co"), "a@&#8288;b.co");
+        // Dots elsewhere stay as they are.
+        assert_eq!(escape_markdown("report.json"), "report.json");
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub fn repo() -> PathBuf {
 pub struct Tool {
     args: Vec<String>,
     cwd: PathBuf,
+    pinned: bool,
+    stdin: Option<Vec<u8>>,
 }
 
 pub struct Run {
@@ -38,6 +40,8 @@ pub fn tool() -> Tool {
     Tool {
         args: Vec::new(),
         cwd: fixtures(),
+        pinned: true,
+        stdin: None,
     }
 }
 
@@ -61,14 +65,33 @@ impl Tool {
         self
     }
 
+    /// Runs at the real time, not the pinned `SOURCE_DATE_EPOCH`.
+    pub fn unpinned(mut self) -> Self {
+        self.pinned = false;
+        self
+    }
+
     pub fn run(self) -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_sagemaker-audit"))
-            .args(&self.args)
+        use std::io::Write;
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sagemaker-audit"));
+        cmd.args(&self.args)
             .current_dir(&self.cwd)
-            .env("SOURCE_DATE_EPOCH", EPOCH)
+            .env_remove("SOURCE_DATE_EPOCH")
             .env_remove("RUST_BACKTRACE")
-            .output()
-            .expect("the binary runs");
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        if self.pinned {
+            cmd.env("SOURCE_DATE_EPOCH", EPOCH);
+        }
+        let mut child = cmd.spawn().expect("the binary runs");
+        let input = self.stdin.unwrap_or_default();
+        let mut pipe = child.stdin.take().expect("stdin");
+        let writer = std::thread::spawn(move || {
+            let _ = pipe.write_all(&input);
+        });
+        let out = child.wait_with_output().expect("the binary runs");
+        let _ = writer.join();
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),

@@ -9,6 +9,7 @@ mod bad_input;
 mod csv_readback;
 mod exit_codes;
 mod formats;
+mod hostile;
 mod samples;
 mod sarif;
 mod templates;

@@ -1,0 +1,88 @@
+//! Untrusted text made safe to show: every string this tool prints or renders can come from a
+//! hostile file or endpoint.
+//!
+//! Control characters (which move a terminal's cursor, forge a second line or recolour it) and
+//! the Unicode bidirectional controls (which make `exe.txt` read as `txt.exe`, the "Trojan
+//! Source" trick) are replaced by a visible escape such as `\u{202e}`, and long text is cut.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// True for characters that must never reach a terminal or a rendered report as themselves.
+pub fn is_hidden_control(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            // Bidirectional formatting: ALM, LRM, RLM, LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI.
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+            // Line and paragraph separators break lines in some viewers.
+            | '\u{2028}' | '\u{2029}'
+        )
+}
+
+/// `text` with every hidden control written as `\u{…}`; borrowed when there is none.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_hidden_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_hidden_control(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Cuts `text` to at most `max` bytes on a character boundary, saying how much was left out.
+pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
+    if text.len() <= max {
+        return Cow::Borrowed(text);
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    Cow::Owned(format!(
+        "{}… ({} more bytes not shown)",
+        &text[..end],
+        text.len() - end
+    ))
+}
+
+/// One line of at most `max` bytes: hidden controls made visible (so no newline survives),
+/// then cut. For text from an API response or a file that ends up in a message.
+pub fn one_line(text: &str, max: usize) -> String {
+    truncate(&visible(text), max).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_and_bidi_become_visible() {
+        assert_eq!(visible("plain job-1"), "plain job-1");
+        assert!(matches!(visible("plain"), Cow::Borrowed(_)));
+        assert_eq!(visible("a\nb"), "a\\u{a}b");
+        assert_eq!(visible("\x1b[31mred"), "\\u{1b}[31mred");
+        assert_eq!(visible("gnp.\u{202e}exe"), "gnp.\\u{202e}exe");
+        assert_eq!(visible("x\u{2066}y\u{2069}"), "x\\u{2066}y\\u{2069}");
+        assert_eq!(visible("tab\there\r"), "tab\\u{9}here\\u{d}");
+        // Ordinary non-ASCII text is left alone.
+        assert_eq!(visible("café 東京"), "café 東京");
+    }
+
+    #[test]
+    fn truncation_keeps_characters_whole() {
+        assert_eq!(truncate("short", 10), "short");
+        let cut = truncate("ééééé", 3);
+        assert!(cut.starts_with("é…"), "{cut}");
+        assert!(cut.contains("8 more bytes"), "{cut}");
+        let line = one_line(&"x\n".repeat(1000), 50);
+        assert!(!line.contains('\n'));
+        assert!(line.len() < 100);
+    }
+}

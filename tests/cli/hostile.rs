@@ -1,0 +1,194 @@
+//! Hostile input and a shared output directory: what the tool prints and writes stays inert,
+//! bounded and where it belongs.
+
+use crate::common::*;
+
+/// A describe-training-job document with `name` as job name (JSON-escaped here).
+fn job_doc(name: &str, extra: &str) -> String {
+    let name_json = serde_json::to_string(name).unwrap();
+    let arn_json = serde_json::to_string(&format!(
+        "arn:aws:sagemaker:us-east-1:123456789012:training-job/{name}"
+    ))
+    .unwrap();
+    format!(
+        "{{\"TrainingJobName\": {name_json}, \"TrainingJobArn\": {arn_json}, \
+         \"AlgorithmSpecification\": {{\"TrainingImage\": \"x\"}}, \
+         \"ResourceConfig\": {{\"InstanceType\": \"ml.m5.xlarge\"}}, \
+         \"OutputDataConfig\": {{\"S3OutputPath\": \"s3://b/\"}}{extra}}}"
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn file_names_cannot_forge_or_colour_stderr_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "evil\x1b[2J\rerror: forged line\n\u{202e}nosj.json";
+    std::fs::write(dir.path().join(name), "{ not json").unwrap();
+    let run = tool().cwd(dir.path()).args(["scan", "."]).run();
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(!run.stderr.contains('\x1b') && !run.stderr.contains('\r'));
+    assert!(!run.stderr.contains('\u{202e}'));
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", run.stderr);
+    assert!(
+        errors[0].contains("evil\\u{1b}[2J\\u{d}error: forged line\\u{a}\\u{202e}nosj.json"),
+        "{}",
+        errors[0]
+    );
+}
+
+#[test]
+fn usage_errors_are_one_line_even_with_hostile_values() {
+    let run = tool()
+        .args(["scan", "basic", "--format", "pdf\x1b[31m\nerror: forged"])
+        .run();
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: invalid value"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains('\x1b'));
+}
+
+#[test]
+fn bidi_controls_show_as_escapes_in_html_and_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("job.json"),
+        job_doc("invoice-\u{202e}fdp.exe", ""),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = tool()
+        .cwd(dir.path())
+        .args([
+            "scan",
+            "job.json",
+            "--out-dir",
+            out.path().to_str().unwrap(),
+        ])
+        .run();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let html = read(out.path(), "report.html");
+    let md = read(out.path(), "report.md");
+    for (name, text) in [("html", &html), ("md", &md)] {
+        assert!(!text.contains('\u{202e}'), "{name} holds a raw U+202E");
+    }
+    assert!(html.contains("invoice-\\u{202e}fdp.exe"));
+    assert!(md.contains("invoice-\\\\u\\{202e\\}fdp.exe"), "{md}");
+    // The data stays intact where it is data, not display.
+    let json = read(out.path(), "report.json");
+    assert!(json.contains("invoice-\u{202e}fdp.exe"));
+}
+
+#[test]
+fn a_hostile_baseline_injects_nothing_into_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let payload = "![x](https://evil.example/p.png) [click](https://evil.example) \
+                   # heading <img src=x> www.evil.example a@evil.example";
+    let baseline = serde_json::json!({
+        "schema_version": "1.0",
+        "findings": [{
+            "status": "FAIL", "rule_id": payload, "job_arn": "arn:x",
+            "job_name": payload
+        }]
+    });
+    let file = dir.path().join("baseline.json");
+    std::fs::write(&file, baseline.to_string()).unwrap();
+    let run = tool()
+        .args(["scan", "basic", "--format", "md", "--baseline"])
+        .arg(file.to_str().unwrap())
+        .run();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let fixed = run
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("### Fixed since the baseline"))
+        .find(|l| l.contains("evil"))
+        .expect("the fixed finding is listed");
+    for raw in ["![", "](", "<img", "https://", "www.evil", "a@evil"] {
+        assert!(!fixed.contains(raw), "{raw} survived in {fixed}");
+    }
+}
+
+#[test]
+fn markdown_stays_under_a_mebibyte_with_twenty_thousand_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad: String = (0..20_000)
+        .map(|i| format!("{{\"broken\": {i}, \"line\":\n"))
+        .collect();
+    std::fs::write(dir.path().join("bad.jsonl"), bad).unwrap();
+    let run = tool()
+        .cwd(dir.path())
+        .args(["scan", "bad.jsonl", "--format", "md", "-q"])
+        .run();
+    assert_eq!(run.code, 3);
+    assert!(
+        run.stdout.len() <= 1024 * 1024,
+        "{} bytes",
+        run.stdout.len()
+    );
+    assert!(
+        run.stdout
+            .contains("more inputs that could not be evaluated are not listed"),
+        "the note is missing"
+    );
+    let listed = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("| bad.jsonl"))
+        .count();
+    assert!(listed > 1000, "only {listed} errors listed");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_planted_link_in_the_output_directory_is_replaced_not_followed() {
+    let out = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let victim = elsewhere.path().join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    std::os::unix::fs::symlink(&victim, out.path().join("report.html")).unwrap();
+    let run = tool()
+        .args(["scan", "basic", "--out-dir", out.path().to_str().unwrap()])
+        .run();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    let html = out.path().join("report.html");
+    assert!(!html.symlink_metadata().unwrap().file_type().is_symlink());
+    assert!(read(out.path(), "report.html").contains("<!doctype html>"));
+}
+
+#[test]
+fn every_report_of_a_run_carries_the_same_run_id_and_runs_differ() {
+    let ids = |out: &std::path::Path| -> Vec<String> {
+        let report = json(out, "report.json");
+        let id = report["run_id"].as_str().unwrap().to_owned();
+        let sarif = json(out, "report.sarif");
+        assert_eq!(sarif["runs"][0]["automationDetails"]["guid"], id.as_str());
+        assert!(
+            read(out, "report.csv")
+                .lines()
+                .skip(1)
+                .all(|l| l.ends_with(&id))
+        );
+        assert!(read(out, "report.html").contains(&format!("content=\"{id}\"")));
+        assert!(read(out, "report.md").contains(&format!("run {id}")));
+        vec![id]
+    };
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for dir in [&a, &b] {
+        tool()
+            .unpinned()
+            .args(["scan", "basic", "--out-dir", dir.path().to_str().unwrap()])
+            .run();
+    }
+    assert_ne!(ids(a.path()), ids(b.path()));
+}
