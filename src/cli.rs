@@ -90,9 +90,9 @@ pub struct CollectArgs {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files or directories of exported `aws sagemaker describe-training-job` output
-    /// (.json with one document or an array; .jsonl/.ndjson with one per line).
-    /// Directories are walked recursively; KMS `describe-key` and `list-aliases`
-    /// output found there is used as key facts.
+    /// (.json with one document, an array or a sequence of objects; .jsonl/.ndjson with one
+    /// per line), or `-` for standard input. Directories are walked recursively; KMS
+    /// `describe-key` and `list-aliases` output found there is used as key facts.
     #[arg(value_name = "PATH")]
     #[cfg_attr(feature = "aws", arg(required_unless_present = "live"))]
     #[cfg_attr(not(feature = "aws"), arg(required = true))]
@@ -112,6 +112,11 @@ pub struct ScanArgs {
     /// so the key manager and key state decide instead of UNVERIFIED. Repeatable.
     #[arg(long, value_name = "PATH", help_heading = "Inputs")]
     pub kms_keys: Vec<PathBuf>,
+
+    /// Exit 0 rather than 3 when the inputs hold no training job at all (an empty stream,
+    /// `[]`, an empty directory), and accept empty files.
+    #[arg(long, help_heading = "Inputs")]
+    pub allow_empty: bool,
 
     /// TOML file extending or overriding the built-in table of instance families with
     /// local NVMe storage (see data/local-nvme-families.toml).
@@ -382,6 +387,7 @@ fn run_scan(args: ScanArgs) -> Result<u8, UsageError> {
     let config = ScanConfig {
         paths: args.paths,
         kms_paths: args.kms_keys,
+        allow_empty: args.allow_empty,
         storage,
         fail_on: prepared.fail_on,
         run: run_stamp(),
@@ -603,11 +609,13 @@ fn summarise(report: &Report, output: &Output) {
         report.errors.len(),
         where_to
     );
-    if report.inputs.skipped_files + report.inputs.skipped_links > 0 {
+    let i = &report.inputs;
+    if i.skipped_files + i.skipped_links + i.skipped_special > 0 {
         crate::info!(
-            "skipped {} non-JSON files and {} symbolic links in the scanned directories",
-            report.inputs.skipped_files,
-            report.inputs.skipped_links
+            "skipped {} non-JSON files, {} symbolic links and {} FIFOs, sockets or devices in the scanned directories",
+            i.skipped_files,
+            i.skipped_links,
+            i.skipped_special
         );
     }
     if let Some(w) = &report.waivers {

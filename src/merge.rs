@@ -124,6 +124,8 @@ pub fn merge(
         stats.kms_keys += report.inputs.kms_keys;
         stats.skipped_files += report.inputs.skipped_files;
         stats.skipped_links += report.inputs.skipped_links;
+        stats.skipped_special += report.inputs.skipped_special;
+        stats.documents += report.inputs.documents;
         stats.duplicate_jobs += report.inputs.duplicate_jobs;
         stats.jobs_gone.extend(report.inputs.jobs_gone);
         stats

@@ -245,6 +245,10 @@ pub struct InputStats {
     pub paths: Vec<String>,
     /// Files read and parsed.
     pub files_read: usize,
+    /// JSON documents found in them (objects, array elements, lines); each ended as a job, a
+    /// KMS fact, a manifest or an error.
+    #[serde(default)]
+    pub documents: usize,
     /// Training-job documents found.
     pub jobs: usize,
     /// The same job found again in another document; the newest copy was kept.
@@ -255,6 +259,9 @@ pub struct InputStats {
     pub skipped_files: usize,
     /// Symbolic links found in directories and not followed.
     pub skipped_links: usize,
+    /// FIFOs, sockets and devices found in directories and never opened.
+    #[serde(default)]
+    pub skipped_special: usize,
     /// Jobs listed but gone before they could be described (live, or from a manifest).
     pub jobs_gone: Vec<String>,
     /// Regions not enabled for the account (live, or from a manifest).

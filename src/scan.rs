@@ -18,6 +18,8 @@ pub struct ScanConfig {
     pub paths: Vec<PathBuf>,
     /// Extra files and directories of KMS facts only.
     pub kms_paths: Vec<PathBuf>,
+    /// An offline scan that finds no job (or an empty file) is not an error.
+    pub allow_empty: bool,
     /// Local-NVMe family table in force.
     pub storage: InstanceStorageTable,
     /// Exit-code threshold.
@@ -30,8 +32,23 @@ pub struct ScanConfig {
 pub fn offline(config: &ScanConfig, cwd: &Path) -> Report {
     let started = std::time::Instant::now();
     let progress = crate::log::Progress::files_read();
-    let ingested = ingest::ingest(&config.paths, &config.kms_paths, cwd);
+    let options = ingest::ReadOptions {
+        allow_empty: config.allow_empty,
+    };
+    let mut ingested = ingest::ingest(&config.paths, &config.kms_paths, cwd, options);
     drop(progress);
+    if ingested.jobs.is_empty() && ingested.errors.is_empty() && !config.allow_empty {
+        // Nothing failed, but nothing was checked either: that is no pass.
+        ingested.errors.push(crate::report::InputError {
+            source: crate::text::one_line(&ingested.stats.paths.join(", "), 200),
+            location: None,
+            line: None,
+            message: "no training job was found to evaluate, so the scan proves nothing; \
+                      pass --allow-empty if an empty export is expected"
+                .into(),
+            file: false,
+        });
+    }
     crate::debug!(
         "read {} files ({} jobs) in {:.2} s",
         ingested.stats.files_read,

@@ -178,17 +178,41 @@ impl<'de> Deserialize<'de> for RawTime {
 
 /// Why a document was refused; the message says what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DocumentError(pub String);
+pub struct DocumentError {
+    /// What is wrong, without a position.
+    pub message: String,
+    /// Line of the problem within the parsed text (1-based), when the parser knows it.
+    pub line: Option<u32>,
+}
 
-impl fmt::Display for DocumentError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+impl DocumentError {
+    fn new(message: impl Into<String>) -> Self {
+        DocumentError {
+            message: message.into(),
+            line: None,
+        }
+    }
+
+    /// A parser error, with its position kept apart from the message.
+    pub fn json(e: &serde_json::Error) -> Self {
+        DocumentError {
+            message: describe_json_error(e),
+            line: (e.line() > 0).then(|| u32::try_from(e.line()).unwrap_or(u32::MAX)),
+        }
     }
 }
 
-/// Turns a serde_json error into one readable line.
+impl fmt::Display for DocumentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Turns a serde_json error into one readable sentence, without its position.
 pub fn describe_json_error(e: &serde_json::Error) -> String {
     let text = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    let text = text.strip_suffix(&position).unwrap_or(&text);
     if text.contains("recursion limit exceeded") {
         return format!(
             "JSON is nested more than 128 levels deep ({text}); an exported API response never is"
@@ -209,8 +233,7 @@ pub fn describe_json_error(e: &serde_json::Error) -> String {
 /// Parses one JSON object text into a document. `origin` is filled in by the caller from
 /// the anchors, which are slices of `text`.
 pub fn parse(text: &str) -> Result<(Document, Anchors<'_>), DocumentError> {
-    let raw: RawDocument<'_> =
-        serde_json::from_str(text).map_err(|e| DocumentError(describe_json_error(&e)))?;
+    let raw: RawDocument<'_> = serde_json::from_str(text).map_err(|e| DocumentError::json(&e))?;
     let anchors = Anchors {
         resource_config: raw.resource_config.as_ref().map(|a| a.raw),
         volume_key: raw
@@ -226,7 +249,39 @@ pub fn parse(text: &str) -> Result<(Document, Anchors<'_>), DocumentError> {
     classify(raw).map(|document| (document, anchors))
 }
 
+/// The kinds of document a text can claim to be, by the fields that mark them.
+fn kinds(raw: &RawDocument<'_>) -> Vec<&'static str> {
+    let mut kinds = Vec::new();
+    if raw.training_job_name.is_some() || raw.training_job_arn.is_some() {
+        kinds.push("describe-training-job (TrainingJobName/TrainingJobArn)");
+    }
+    if raw.training_job_summaries.is_some() {
+        kinds.push("list-training-jobs (TrainingJobSummaries)");
+    }
+    if raw.key_metadata.is_some() {
+        kinds.push("KMS describe-key (KeyMetadata)");
+    }
+    if raw.aliases.is_some() {
+        kinds.push("KMS list-aliases (Aliases)");
+    }
+    if raw.sagemaker_audit_manifest.is_some() {
+        kinds.push("collect manifest (SagemakerAuditManifest)");
+    }
+    kinds
+}
+
+/// Decides what a document is. It becomes exactly one thing or an error: a document that
+/// carries the marks of two kinds is refused rather than guessed at, so no training job can
+/// hide behind a KMS or manifest field.
 fn classify(raw: RawDocument<'_>) -> Result<Document, DocumentError> {
+    let kinds = kinds(&raw);
+    if kinds.len() > 1 {
+        return Err(DocumentError::new(format!(
+            "ambiguous document: it has the fields of {}; an API response is exactly one of \
+             them, so export each response to its own document",
+            kinds.join(" and ")
+        )));
+    }
     if let Some(manifest) = raw.sagemaker_audit_manifest {
         return Ok(Document::Manifest(Box::new(manifest)));
     }
@@ -237,10 +292,9 @@ fn classify(raw: RawDocument<'_>) -> Result<Document, DocumentError> {
         return Ok(Document::Aliases(alias_facts(aliases)));
     }
     if raw.training_job_summaries.is_some() {
-        return Err(DocumentError(
+        return Err(DocumentError::new(
             "this is `aws sagemaker list-training-jobs` output, which has no encryption settings; \
-             export each job with `aws sagemaker describe-training-job --training-job-name NAME`"
-                .into(),
+             export each job with `aws sagemaker describe-training-job --training-job-name NAME`",
         ));
     }
     let has_describe_fields = raw.algorithm_specification.is_some()
@@ -253,27 +307,25 @@ fn classify(raw: RawDocument<'_>) -> Result<Document, DocumentError> {
     let (name, arn) = match (raw.training_job_name, raw.training_job_arn) {
         (Some(name), Some(arn)) if has_describe_fields => (name, arn),
         (Some(_), Some(_)) => {
-            return Err(DocumentError(
+            return Err(DocumentError::new(
                 "this looks like a list-training-jobs summary (name and ARN only); export the job \
-                 with `aws sagemaker describe-training-job`"
-                    .into(),
+                 with `aws sagemaker describe-training-job`",
             ));
         }
         (Some(_), None) => {
-            return Err(DocumentError(
-                "describe-training-job document without TrainingJobArn".into(),
+            return Err(DocumentError::new(
+                "describe-training-job document without TrainingJobArn",
             ));
         }
         (None, _) => {
-            return Err(DocumentError(
+            return Err(DocumentError::new(
                 "not a describe-training-job document (no TrainingJobName), nor KMS describe-key \
-                 or list-aliases output"
-                    .into(),
+                 or list-aliases output",
             ));
         }
     };
     let Some(parts) = ArnParts::parse(&arn) else {
-        return Err(DocumentError(format!(
+        return Err(DocumentError::new(format!(
             "TrainingJobArn {arn:?} is not an ARN"
         )));
     };
@@ -310,18 +362,18 @@ fn classify(raw: RawDocument<'_>) -> Result<Document, DocumentError> {
 fn key_fact(meta: RawKeyMetadata) -> Result<KeyFact, DocumentError> {
     let key_id = meta
         .key_id
-        .ok_or_else(|| DocumentError("describe-key output without KeyMetadata.KeyId".into()))?;
+        .ok_or_else(|| DocumentError::new("describe-key output without KeyMetadata.KeyId"))?;
     let manager = match meta.key_manager.as_deref() {
         Some("AWS") => KeyManager::Aws,
         Some("CUSTOMER") => KeyManager::Customer,
         other => {
-            return Err(DocumentError(format!(
+            return Err(DocumentError::new(format!(
                 "describe-key output for {key_id} has KeyManager {other:?}; expected \"AWS\" or \"CUSTOMER\""
             )));
         }
     };
     let state = meta.key_state.ok_or_else(|| {
-        DocumentError(format!("describe-key output for {key_id} has no KeyState"))
+        DocumentError::new(format!("describe-key output for {key_id} has no KeyState"))
     })?;
     Ok(KeyFact {
         key_id,
@@ -424,21 +476,50 @@ mod tests {
     #[test]
     fn names_what_other_documents_are() {
         let list = r#"{"TrainingJobSummaries":[{"TrainingJobName":"a"}]}"#;
-        assert!(parse(list).unwrap_err().0.contains("list-training-jobs"));
+        assert!(
+            parse(list)
+                .unwrap_err()
+                .message
+                .contains("list-training-jobs")
+        );
         let summary = r#"{"TrainingJobName":"a","TrainingJobArn":"arn:aws:sagemaker:r:1:training-job/a","TrainingJobStatus":"Completed"}"#;
-        assert!(parse(summary).unwrap_err().0.contains("summary"));
+        assert!(parse(summary).unwrap_err().message.contains("summary"));
         assert!(
             parse(r#"{"foo":1}"#)
                 .unwrap_err()
-                .0
+                .message
                 .contains("not a describe-training-job")
         );
         let bad_time = JOB.replace("1710407565.5", "\"last tuesday\"");
-        assert!(parse(&bad_time).unwrap_err().0.contains("ISO 8601"));
+        assert!(parse(&bad_time).unwrap_err().message.contains("ISO 8601"));
         let bad_type = JOB.replace("\"alias/ml\"", "42");
-        let message = parse(&bad_type).unwrap_err().0;
-        assert!(message.contains("unexpected type"), "{message}");
-        assert_eq!(message.matches(" at line ").count(), 1, "{message}");
+        let error = parse(&bad_type).unwrap_err();
+        assert!(
+            error.message.contains("unexpected type"),
+            "{}",
+            error.message
+        );
+        assert!(!error.message.contains(" at line "), "{}", error.message);
+        assert_eq!(error.line, Some(5), "the line of OutputDataConfig's key");
+    }
+
+    #[test]
+    fn a_document_with_the_fields_of_two_kinds_is_refused() {
+        let manifest = serde_json::to_string(&crate::manifest::Manifest::default()).unwrap();
+        for extra in [
+            r#""Aliases": []"#.to_owned(),
+            r#""KeyMetadata": {"KeyId": "k", "KeyManager": "AWS", "KeyState": "Enabled"}"#
+                .to_owned(),
+            format!(r#""SagemakerAuditManifest": {manifest}"#),
+            r#""TrainingJobSummaries": []"#.to_owned(),
+        ] {
+            let doc = JOB.replacen('{', &format!("{{{extra},"), 1);
+            let error = parse(&doc).unwrap_err();
+            assert!(
+                error.message.starts_with("ambiguous document"),
+                "{extra}: {error}"
+            );
+        }
     }
 
     #[test]

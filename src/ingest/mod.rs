@@ -1,29 +1,59 @@
-//! Offline input: files and directories of exported API documents → jobs, KMS facts, errors.
+//! Offline input: files, directories and streams of exported API documents → jobs, KMS facts,
+//! errors.
 //!
 //! Every problem becomes an [`InputError`] naming the file; the rest of the scan goes on.
+//! Every document read ends as exactly one job, KMS fact, manifest or error.
 
 pub mod document;
 mod jsonl;
 pub mod lines;
+pub mod split;
 
+use std::io::{BufRead, Read};
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
-use serde_json::value::RawValue;
 use walkdir::WalkDir;
 
 use crate::kms::KeyFacts;
 use crate::manifest::Manifest;
 use crate::model::{Origin, TrainingJob};
 use crate::report::{InputError, InputStats};
-use document::{Anchors, Document, describe_json_error};
+use document::{Anchors, Document, DocumentError};
 use lines::LineCounter;
+use split::{Event, Scanner, Shape, Span};
 
 /// Files read so far by this process, for the progress line on a terminal.
 pub static FILES_READ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// Files larger than this are refused rather than read into memory.
-pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+/// Inputs larger than this are refused. Reading is streamed, so this bounds time, not memory.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+
+/// One document (an object, an array element, a line) larger than this is refused: no API
+/// response comes near it, and it bounds the memory one document can take.
+pub const MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
+
+/// Regular files up to this size are read whole; larger ones, and streams, are read in chunks.
+const IN_MEMORY_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Bytes read from a stream at a time.
+const STREAM_CHUNK: usize = 1 << 20;
+
+/// Documents of a stream gathered before they are parsed together on every core.
+const BATCH_BYTES: usize = 32 << 20;
+
+/// Arrays with at least this many elements have them parsed in parallel.
+const PARALLEL_ELEMENTS: usize = 64;
+
+/// The name standard input goes by on the command line and in reports.
+pub const STDIN: &str = "-";
+
+/// How inputs are read, already validated.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions {
+    /// An empty file or stream is not an error.
+    pub allow_empty: bool,
+}
 
 /// What offline ingestion produced.
 #[derive(Debug, Default)]
@@ -45,14 +75,20 @@ pub struct Ingested {
 struct Candidate {
     path: PathBuf,
     shown: String,
+    kms_only: bool,
+    options: ReadOptions,
 }
 
-/// What one file (or one part of a file) yielded.
+/// What one file (or one part of a file) yielded. Every document counted in `documents` is
+/// one job, one KMS fact (`key_docs` or `alias_docs`), one manifest or one `rejected` error.
 #[derive(Default)]
 struct FileYield {
+    documents: usize,
     jobs: Vec<TrainingJob>,
     keys: KeyFacts,
     key_docs: usize,
+    alias_docs: usize,
+    rejected: usize,
     errors: Vec<InputError>,
     manifests: Vec<Manifest>,
 }
@@ -60,55 +96,83 @@ struct FileYield {
 impl FileYield {
     /// Adds what another part of the same file yielded, after this part.
     fn append(&mut self, other: FileYield) {
+        self.documents += other.documents;
         self.jobs.extend(other.jobs);
         self.keys.extend(other.keys);
         self.key_docs += other.key_docs;
+        self.alias_docs += other.alias_docs;
+        self.rejected += other.rejected;
         self.errors.extend(other.errors);
         self.manifests.extend(other.manifests);
+    }
+
+    /// An error about the file as a whole, or about a place in it that is no document.
+    fn fail(&mut self, c: &Candidate, location: Option<String>, line: Option<u32>, msg: String) {
+        self.errors.push(error(&c.shown, location, line, msg));
     }
 }
 
 /// Reads every path: jobs from `paths`, KMS facts from `paths` and `kms_paths`.
-pub fn ingest(paths: &[PathBuf], kms_paths: &[PathBuf], cwd: &Path) -> Ingested {
+pub fn ingest(
+    paths: &[PathBuf],
+    kms_paths: &[PathBuf],
+    cwd: &Path,
+    options: ReadOptions,
+) -> Ingested {
     let mut out = paths
         .iter()
         .map(|p| (p, false))
         .chain(kms_paths.iter().map(|p| (p, true)))
-        .map(|(path, kms_only)| ingest_path(path, kms_only, cwd))
+        .map(|(path, kms_only)| ingest_path(path, kms_only, cwd, options))
         .fold(Ingested::default(), Ingested::merge);
     out.stats.paths = paths
         .iter()
         .chain(kms_paths)
         .map(|p| shown_path(p, cwd))
         .collect();
+    out.stats.jobs_gone.sort();
+    out.stats.jobs_gone.dedup();
+    out.stats.regions_not_enabled.sort();
+    out.stats.regions_not_enabled.dedup();
     out
 }
 
-/// One command-line path: a file is read as given (whatever its name); a directory is walked
-/// and its files parsed while the walk goes on, folded per thread. Read order never shows in
-/// the output: reports sort, and duplicates are resolved by content and path.
-fn ingest_path(path: &Path, kms_only: bool, cwd: &Path) -> Ingested {
+/// One command-line path. A regular file is read as given (whatever its name); `-` is
+/// standard input; a FIFO, a device or a process substitution (`<(…)`) named explicitly is read
+/// as a stream; a directory is walked and its files parsed while the walk goes on, folded per
+/// thread. Read order never shows in the output: reports sort, and duplicates are resolved by
+/// content and path.
+fn ingest_path(path: &Path, kms_only: bool, cwd: &Path, options: ReadOptions) -> Ingested {
     let mut out = Ingested::default();
-    let shown = shown_path(path, cwd);
+    let candidate = |p: &Path| Candidate {
+        path: p.to_path_buf(),
+        shown: shown_path(p, cwd),
+        kms_only,
+        options,
+    };
+    if path.as_os_str() == STDIN {
+        out.stats.files_read = 1;
+        let c = Candidate {
+            shown: STDIN.to_owned(),
+            ..candidate(path)
+        };
+        let y = read_stream(&c, std::io::stdin().lock());
+        out.absorb(y);
+        return out;
+    }
+    let c = candidate(path);
     match std::fs::metadata(path) {
         Err(e) => {
-            out.errors.push(error(&shown, None, None, io_message(&e)));
+            out.errors.push(error(&c.shown, None, None, io_message(&e)));
             return out;
         }
-        Ok(meta) if meta.is_file() => {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => {
             out.stats.files_read = 1;
-            let y = read_file(
-                &Candidate {
-                    path: path.to_path_buf(),
-                    shown,
-                },
-                kms_only,
-                &mut out.buffer,
-            );
+            let y = read_file(&c, &mut out.buffer);
             out.absorb(y);
             return out;
         }
-        Ok(_) => {}
     }
     WalkDir::new(path)
         .follow_links(false)
@@ -117,7 +181,7 @@ fn ingest_path(path: &Path, kms_only: bool, cwd: &Path) -> Ingested {
         .fold(Ingested::default, |mut acc, entry| {
             match entry {
                 Err(e) => {
-                    let at = e.path().map_or(shown.clone(), |p| shown_path(p, cwd));
+                    let at = e.path().map_or(c.shown.clone(), |p| shown_path(p, cwd));
                     let msg = e.io_error().map_or_else(|| e.to_string(), io_message);
                     acc.errors.push(error(&at, None, None, msg));
                 }
@@ -127,14 +191,14 @@ fn ingest_path(path: &Path, kms_only: bool, cwd: &Path) -> Ingested {
                         acc.stats.skipped_links += 1;
                     } else if kind.is_file() && is_json_name(entry.path()) {
                         acc.stats.files_read += 1;
-                        let c = Candidate {
-                            path: entry.path().to_path_buf(),
-                            shown: shown_path(entry.path(), cwd),
-                        };
-                        let y = read_file(&c, kms_only, &mut acc.buffer);
+                        let y = read_file(&candidate(entry.path()), &mut acc.buffer);
                         acc.absorb(y);
                     } else if kind.is_file() {
                         acc.stats.skipped_files += 1;
+                    } else if !kind.is_dir() {
+                        // FIFOs, sockets and devices in a directory are never opened: reading one
+                        // could block the scan forever.
+                        acc.stats.skipped_special += 1;
                     }
                 }
             }
@@ -153,8 +217,10 @@ pub fn ingest_documents(documents: Vec<(String, Vec<u8>)>) -> Ingested {
             let c = Candidate {
                 path: PathBuf::from(&shown),
                 shown,
+                kms_only: false,
+                options: ReadOptions::default(),
             };
-            acc.absorb(read_bytes(&c, &bytes, false));
+            acc.absorb(read_bytes(&c, &bytes));
             acc
         })
         .reduce(Ingested::default, Ingested::merge);
@@ -164,6 +230,7 @@ pub fn ingest_documents(documents: Vec<(String, Vec<u8>)>) -> Ingested {
 
 impl Ingested {
     fn absorb(&mut self, y: FileYield) {
+        self.stats.documents += y.documents;
         self.stats.jobs += y.jobs.len();
         self.stats.kms_keys += y.key_docs;
         self.jobs.extend(y.jobs);
@@ -178,11 +245,13 @@ impl Ingested {
         if self.jobs.len() < other.jobs.len() {
             return other.merge(self);
         }
+        self.stats.documents += other.stats.documents;
         self.stats.jobs += other.stats.jobs;
         self.stats.kms_keys += other.stats.kms_keys;
         self.stats.files_read += other.stats.files_read;
         self.stats.skipped_files += other.stats.skipped_files;
         self.stats.skipped_links += other.stats.skipped_links;
+        self.stats.skipped_special += other.stats.skipped_special;
         self.stats.jobs_gone.extend(other.stats.jobs_gone);
         self.stats
             .regions_not_enabled
@@ -227,47 +296,54 @@ fn is_lines_name(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"))
 }
 
-/// Reads one file into `buffer` (reused, so 100,000 files cost no allocation each) and parses it.
-fn read_file(c: &Candidate, kms_only: bool, buffer: &mut Vec<u8>) -> FileYield {
+/// Reads one file. A regular file up to [`IN_MEMORY_BYTES`] is read whole into `buffer` (reused,
+/// so 100,000 files cost no allocation each); anything else is streamed.
+fn read_file(c: &Candidate, buffer: &mut Vec<u8>) -> FileYield {
     FILES_READ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut y = FileYield::default();
-    let fail = |y: &mut FileYield, msg: String| y.errors.push(error(&c.shown, None, None, msg));
     // One open and one fstat per file: at 100,000 files, path lookups are a real cost.
-    let opened = std::fs::File::open(&c.path).and_then(|f| f.metadata().map(|m| (f, m.len())));
-    let (mut file, len) = match opened {
+    let opened = std::fs::File::open(&c.path).and_then(|f| f.metadata().map(|m| (f, m)));
+    let (mut file, meta) = match opened {
         Ok(x) => x,
         Err(e) => {
-            fail(&mut y, io_message(&e));
+            y.fail(c, None, None, io_message(&e));
             return y;
         }
     };
+    if !meta.is_file() {
+        return read_stream(c, std::io::BufReader::with_capacity(STREAM_CHUNK, file));
+    }
+    let len = meta.len();
     if len > MAX_FILE_BYTES {
-        fail(
-            &mut y,
-            format!(
-                "file is {} MiB, larger than the {} MiB limit; split the export into smaller files",
-                len / (1024 * 1024),
-                MAX_FILE_BYTES / (1024 * 1024)
-            ),
-        );
+        y.fail(c, None, None, too_large(len));
         return y;
     }
     if is_lines_name(&c.path) {
-        return jsonl::read(c, file, kms_only);
+        return jsonl::read(c, std::io::BufReader::with_capacity(256 << 10, file));
+    }
+    if len > IN_MEMORY_BYTES {
+        return read_documents(c, std::io::BufReader::with_capacity(STREAM_CHUNK, file));
     }
     match read_whole(&mut file, len as usize, buffer) {
-        Ok(()) => read_bytes(c, buffer, kms_only),
+        Ok(()) => read_bytes(c, buffer),
         Err(e) => {
-            fail(&mut y, io_message(&e));
+            y.fail(c, None, None, io_message(&e));
             y
         }
     }
 }
 
+fn too_large(len: u64) -> String {
+    format!(
+        "file is {} MiB, larger than the {} MiB limit; split the export into smaller files",
+        len / (1024 * 1024),
+        MAX_FILE_BYTES / (1024 * 1024)
+    )
+}
+
 /// Reads a file of `len` bytes (as fstat said) into `buffer`, with no further metadata calls:
 /// `File::read_to_end` would stat the file again. A file that grew meanwhile is read whole.
 fn read_whole(file: &mut std::fs::File, len: usize, buffer: &mut Vec<u8>) -> std::io::Result<()> {
-    use std::io::Read;
     buffer.clear();
     buffer.resize(len + 1, 0);
     let mut filled = 0;
@@ -286,121 +362,293 @@ fn read_whole(file: &mut std::fs::File, len: usize, buffer: &mut Vec<u8>) -> std
     Ok(())
 }
 
-fn read_bytes(c: &Candidate, bytes: &[u8], kms_only: bool) -> FileYield {
-    let mut y = FileYield::default();
-    let fail = |y: &mut FileYield, msg: String| y.errors.push(error(&c.shown, None, None, msg));
+/// A stream (standard input, a FIFO, a device): JSON Lines when its name says so or when its
+/// first document fits on its first line, else one document, an array or a sequence of
+/// objects.
+fn read_stream<R: BufRead>(c: &Candidate, mut reader: R) -> FileYield {
     if is_lines_name(&c.path) {
-        return jsonl::parse_all(c, bytes, kms_only);
+        return jsonl::read(c, reader);
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            fail(
-                &mut y,
-                format!(
-                    "not UTF-8 text (invalid byte at offset {})",
-                    e.valid_up_to()
-                ),
-            );
+    let looks_like_lines = match reader.fill_buf() {
+        Ok(head) => first_document_is_one_line(head),
+        Err(_) => false,
+    };
+    if looks_like_lines && c.path.extension().is_none_or(|e| e != "json") {
+        jsonl::read(c, reader)
+    } else {
+        read_documents(c, reader)
+    }
+}
+
+/// True when the text begins with an object that closes before the first line ends.
+fn first_document_is_one_line(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let Some(start) = head.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return false;
+    };
+    let line_end = memchr::memchr(b'\n', &head[start..]).map_or(head.len(), |n| start + n);
+    let (_, events) = split::split(&head[start..line_end]);
+    head[start] == b'{' && matches!(events.as_slice(), [Event::Document(_)])
+}
+
+/// Bytes already in memory: a `.jsonl` / `.ndjson` name means JSON Lines; otherwise one
+/// document, an array, or a sequence of objects.
+fn read_bytes(c: &Candidate, bytes: &[u8]) -> FileYield {
+    if is_lines_name(&c.path) {
+        return jsonl::parse_all(c, bytes);
+    }
+    let mut y = FileYield::default();
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = body.iter().position(|b| !b.is_ascii_whitespace());
+    let Some(start) = start else {
+        empty(c, &mut y);
+        return y;
+    };
+    // The usual export is one pretty-printed object: parse it directly, and look for more
+    // documents only if that fails.
+    if body[start] == b'{'
+        && let Ok(text) = std::str::from_utf8(&body[start..])
+    {
+        let first_line = 1 + memchr::memchr_iter(b'\n', &bytes[..bytes.len() - body.len() + start])
+            .count() as u32;
+        let parsed = document::parse(text);
+        if parsed.is_ok() || single_document(body) {
+            y.documents = 1;
+            Sink { c, y: &mut y }.route(parsed, text, first_line, None);
             return y;
         }
-    };
-    if text.trim().is_empty() {
-        fail(&mut y, "file is empty".into());
-        return y;
     }
-    read_json_text(text, c, kms_only, &mut y);
+    let (scanner, events) = split::split(bytes);
+    let spans: Vec<Span> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Document(s) => Some(*s),
+            Event::Broken { .. } => None,
+        })
+        .collect();
+    let shape = scanner.shape().unwrap_or(Shape::Sequence);
+    let piece = |s: &Span| &bytes[s.start as usize..s.end as usize];
+    if spans.len() < PARALLEL_ELEMENTS {
+        let mut sink = Sink { c, y: &mut y };
+        spans.iter().for_each(|s| sink.piece(piece(s), s, shape));
+    } else {
+        let parts: Vec<FileYield> = spans
+            .par_iter()
+            .with_min_len(PARALLEL_ELEMENTS / 2)
+            .fold(FileYield::default, |mut part, s| {
+                Sink { c, y: &mut part }.piece(piece(s), s, shape);
+                part
+            })
+            .collect();
+        parts.into_iter().for_each(|part| y.append(part));
+    }
+    for e in events {
+        if let Event::Broken { line, message } = e {
+            y.fail(c, None, Some(line), message);
+        }
+    }
     y
 }
 
-/// Arrays with at least this many elements have them parsed in parallel.
-const PARALLEL_ELEMENTS: usize = 64;
+/// True when the text holds exactly one document and nothing after it.
+fn single_document(text: &[u8]) -> bool {
+    let (scanner, events) = split::split(text);
+    scanner.documents() == 1 && events.len() == 1
+}
 
-fn read_json_text(text: &str, c: &Candidate, kms_only: bool, y: &mut FileYield) {
-    let trimmed = text.trim_start();
-    let mut lines = LineCounter::new(text, 1);
-    let mut sink = Sink { c, kms_only, y };
-    if trimmed.starts_with('{') {
-        let first_line = lines.line_of(trimmed);
-        sink.document(trimmed, first_line, None);
-    } else if trimmed.starts_with('[') {
-        let elements: Vec<&RawValue> = match serde_json::from_str(text) {
-            Ok(v) => v,
-            Err(e) => {
-                let msg = describe_json_error(&e);
-                sink.y
-                    .errors
-                    .push(error(&c.shown, None, Some(e.line() as u32), msg));
-                return;
-            }
-        };
-        // Element lines in one forward count, then the elements themselves on every core.
-        let elements: Vec<(usize, &str, u32)> = elements
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (i, e.get(), lines.line_of(e.get())))
+fn empty(c: &Candidate, y: &mut FileYield) {
+    if !c.options.allow_empty {
+        y.fail(c, None, None, "file is empty".into());
+    }
+}
+
+/// Streams the documents of a large file or a stream through the splitter: each document is
+/// cut out as it completes and parsed in batches on every core, so memory stays bounded by
+/// the batch and the largest document, whatever the input's size.
+fn read_documents<R: Read>(c: &Candidate, mut reader: R) -> FileYield {
+    let mut y = FileYield::default();
+    let mut scanner = Scanner::default();
+    let mut events = Vec::new();
+    // The text from `base` on that may still be needed: the document being scanned.
+    let mut pending: Vec<u8> = Vec::new();
+    let mut base: u64 = 0;
+    let mut chunk = vec![0u8; STREAM_CHUNK];
+    let mut batch: Vec<(Vec<u8>, Span)> = Vec::new();
+    let mut batch_bytes = 0;
+    let mut oversized: Option<usize> = None;
+    let mut total: u64 = 0;
+    let flush = |batch: &mut Vec<(Vec<u8>, Span)>, y: &mut FileYield, shape: Shape| {
+        let parts: Vec<FileYield> = std::mem::take(batch)
+            .into_par_iter()
+            .with_max_len(64)
+            .fold(FileYield::default, |mut part, (bytes, span)| {
+                Sink { c, y: &mut part }.piece(&bytes, &span, shape);
+                part
+            })
             .collect();
-        let element = |sink: &mut Sink<'_>, (i, text, line): (usize, &str, u32)| {
-            let at = Some(format!("element {}", i + 1));
-            if text.starts_with('{') {
-                sink.document(text, line, at);
-            } else {
-                sink.y.errors.push(error(
-                    &c.shown,
-                    at,
+        parts.into_iter().for_each(|part| y.append(part));
+    };
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                y.fail(
+                    c,
                     None,
-                    "array element is not a JSON object".into(),
-                ));
+                    None,
+                    format!("{} (after {total} bytes)", io_message(&e)),
+                );
+                break;
             }
         };
-        if elements.len() < PARALLEL_ELEMENTS {
-            elements.into_iter().for_each(|e| element(&mut sink, e));
-        } else {
-            let parts: Vec<FileYield> = elements
-                .into_par_iter()
-                .with_min_len(PARALLEL_ELEMENTS / 2)
-                .fold(FileYield::default, |mut y, e| {
-                    element(
-                        &mut Sink {
-                            c,
-                            kms_only,
-                            y: &mut y,
-                        },
-                        e,
-                    );
-                    y
-                })
-                .collect();
-            parts.into_iter().for_each(|part| sink.y.append(part));
+        total += n as u64;
+        if total > MAX_FILE_BYTES {
+            y.fail(c, None, None, too_large(total));
+            break;
         }
-    } else {
-        sink.y.errors.push(error(
-            &c.shown,
-            None,
-            Some(1),
-            "expected a JSON object or an array of objects".into(),
-        ));
+        events.clear();
+        scanner.feed(&chunk[..n], &mut events);
+        pending.extend_from_slice(&chunk[..n]);
+        let shape = scanner.shape().unwrap_or(Shape::Sequence);
+        for event in events.drain(..) {
+            match event {
+                Event::Document(span) if oversized == Some(span.index) => {
+                    oversized = None;
+                    y.documents += 1;
+                    y.rejected += 1;
+                    let at = location(shape, span.index);
+                    y.fail(c, at, Some(span.line), document_too_large());
+                }
+                Event::Document(span) => {
+                    let piece =
+                        pending[(span.start - base) as usize..(span.end - base) as usize].to_vec();
+                    batch_bytes += piece.len();
+                    batch.push((piece, span));
+                }
+                Event::Broken { line, message } => y.fail(c, None, Some(line), message),
+            }
+        }
+        if batch_bytes >= BATCH_BYTES {
+            flush(&mut batch, &mut y, shape);
+            batch_bytes = 0;
+        }
+        // Keep only the document still open, unless it has grown too large to keep.
+        let keep_from = match scanner.open_document() {
+            Some(start) if oversized.is_none() => {
+                if (scanner_offset(base, &pending) - start) as usize > MAX_DOCUMENT_BYTES {
+                    oversized = Some(scanner.documents());
+                    scanner_offset(base, &pending)
+                } else {
+                    start
+                }
+            }
+            _ => scanner_offset(base, &pending),
+        };
+        pending.drain(..(keep_from - base) as usize);
+        base = keep_from;
+        if scanner.failed() {
+            break;
+        }
+    }
+    events.clear();
+    let any = scanner.finish(&mut events);
+    for event in events {
+        if let Event::Broken { line, message } = event {
+            y.fail(c, None, Some(line), message);
+        }
+    }
+    flush(
+        &mut batch,
+        &mut y,
+        scanner.shape().unwrap_or(Shape::Sequence),
+    );
+    if !any && y.errors.is_empty() {
+        empty(c, &mut y);
+    }
+    y
+}
+
+/// Offset just past the text held in `pending`.
+fn scanner_offset(base: u64, pending: &[u8]) -> u64 {
+    base + pending.len() as u64
+}
+
+fn document_too_large() -> String {
+    format!(
+        "document is larger than {} MiB; no API response is, so it was not read",
+        MAX_DOCUMENT_BYTES / (1024 * 1024)
+    )
+}
+
+/// How an error names a document: `element N` in an array, `document N` after the first of a
+/// sequence.
+fn location(shape: Shape, index: usize) -> Option<String> {
+    match shape {
+        Shape::Array => Some(format!("element {index}")),
+        Shape::Sequence if index > 1 => Some(format!("document {index}")),
+        Shape::Sequence => None,
     }
 }
 
 /// Routes parsed documents of one file to jobs, facts or errors.
 struct Sink<'a> {
     c: &'a Candidate,
-    kms_only: bool,
     y: &'a mut FileYield,
 }
 
 impl Sink<'_> {
-    /// One JSON object, whose text begins on `line`.
-    fn document(&mut self, text: &str, line: u32, at: Option<String>) {
-        match document::parse(text) {
-            Ok((Document::Job(_), _)) if self.kms_only => self.y.errors.push(error(
-                &self.c.shown,
+    /// One document found by the splitter.
+    fn piece(&mut self, bytes: &[u8], span: &Span, shape: Shape) {
+        let at = location(shape, span.index);
+        self.y.documents += 1;
+        if bytes.len() > MAX_DOCUMENT_BYTES {
+            self.reject(at, span.line, document_too_large());
+            return;
+        }
+        if bytes.first() != Some(&b'{') {
+            self.reject(at, span.line, "array element is not a JSON object".into());
+            return;
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.document(text, span.line, at),
+            Err(e) => self.reject(
                 at,
-                Some(line),
+                span.line,
+                format!(
+                    "not UTF-8 text (invalid byte at offset {} of the document)",
+                    e.valid_up_to()
+                ),
+            ),
+        }
+    }
+
+    /// One JSON object, whose text begins on `line` (already counted as a document).
+    fn document(&mut self, text: &str, line: u32, at: Option<String>) {
+        let parsed = document::parse(text);
+        self.route(parsed, text, line, at);
+    }
+
+    fn reject(&mut self, at: Option<String>, line: u32, message: String) {
+        self.y.rejected += 1;
+        self.y.fail(self.c, at, Some(line), message);
+    }
+
+    /// Sends a parsed document where it belongs; every one ends as exactly one thing.
+    fn route(
+        &mut self,
+        parsed: Result<(Document, Anchors<'_>), DocumentError>,
+        text: &str,
+        line: u32,
+        at: Option<String>,
+    ) {
+        match parsed {
+            Ok((Document::Job(_), _)) if self.c.kms_only => self.reject(
+                at,
+                line,
                 "--kms-keys expects `aws kms describe-key` or `list-aliases` output, not a training job; pass job files as scan paths".into(),
-            )),
+            ),
             Ok((Document::Job(mut job), anchors)) => {
                 let mut lines = LineCounter::new(text, line);
                 job.origin = origin(&self.c.shown, line, &anchors, &mut lines);
@@ -412,14 +660,20 @@ impl Sink<'_> {
             }
             Ok((Document::Manifest(m), _)) => self.y.manifests.push(*m),
             Ok((Document::Aliases(aliases), _)) => {
+                self.y.alias_docs += 1;
                 for (account, region, name, target) in aliases {
                     self.y.keys.add_alias(&account, &region, &name, &target);
                 }
             }
-            Err(e) => self
-                .y
-                .errors
-                .push(error(&self.c.shown, at, Some(line), e.0)),
+            Err(e) => {
+                // The parser counts lines from the document's start; reports count from the file's.
+                let at_line = e.line.map_or(line, |l| line + l - 1);
+                let message = match e.line {
+                    Some(_) => format!("{} at line {at_line}", e.message),
+                    None => e.message,
+                };
+                self.reject(at, at_line, message);
+            }
         }
     }
 }
@@ -524,6 +778,113 @@ fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every `.json` / `.jsonl` file shipped with the project: fixtures and samples.
+    fn shipped_files() -> Vec<PathBuf> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files: Vec<PathBuf> = ["tests/fixtures", "samples"]
+            .iter()
+            .flat_map(|d| WalkDir::new(root.join(d)).into_iter().flatten())
+            .filter(|e| e.file_type().is_file() && is_json_name(e.path()))
+            .map(|e| e.into_path())
+            .collect();
+        files.sort();
+        assert!(files.len() > 20, "{files:?}");
+        files
+    }
+
+    fn candidate(path: &Path) -> Candidate {
+        Candidate {
+            path: path.to_path_buf(),
+            shown: path.display().to_string(),
+            kms_only: false,
+            options: ReadOptions::default(),
+        }
+    }
+
+    #[test]
+    fn every_document_ends_as_exactly_one_thing() {
+        for path in shipped_files() {
+            let y = read_file(&candidate(&path), &mut Vec::new());
+            let outcomes =
+                y.jobs.len() + y.key_docs + y.alias_docs + y.manifests.len() + y.rejected;
+            assert_eq!(y.documents, outcomes, "{}", path.display());
+        }
+    }
+
+    /// The kinds a document claims by its top-level fields, decided here independently.
+    fn claimed(doc: &serde_json::Value) -> Vec<&'static str> {
+        let has = |k: &str| doc.get(k).is_some();
+        let mut kinds = Vec::new();
+        if has("TrainingJobName") || has("TrainingJobArn") {
+            kinds.push("job");
+        }
+        for (field, kind) in [
+            ("TrainingJobSummaries", "list"),
+            ("KeyMetadata", "key"),
+            ("Aliases", "aliases"),
+            ("SagemakerAuditManifest", "manifest"),
+        ] {
+            if has(field) {
+                kinds.push(kind);
+            }
+        }
+        kinds
+    }
+
+    #[test]
+    fn classification_follows_the_fields_a_document_carries() {
+        let mut documents = Vec::new();
+        for path in shipped_files() {
+            let bytes = std::fs::read(&path).unwrap();
+            let (_, events) = split::split(&bytes);
+            for e in events {
+                if let Event::Document(s) = e {
+                    documents.push(bytes[s.start as usize..s.end as usize].to_vec());
+                }
+            }
+        }
+        // Each shipped job also with the marks of every other kind added.
+        let jobs: Vec<Vec<u8>> = documents
+            .iter()
+            .filter(|d| d.windows(16).any(|w| w == b"\"TrainingJobName"))
+            .cloned()
+            .collect();
+        for job in jobs {
+            let text = String::from_utf8(job).unwrap();
+            for extra in [
+                r#""Aliases": [],"#,
+                r#""KeyMetadata": {"KeyId": "k", "KeyManager": "AWS", "KeyState": "Enabled"},"#,
+                r#""TrainingJobSummaries": [],"#,
+            ] {
+                documents.push(text.replacen('{', &format!("{{{extra}"), 1).into_bytes());
+            }
+        }
+        let mut checked = 0;
+        for bytes in documents {
+            let Ok(text) = std::str::from_utf8(&bytes) else {
+                continue;
+            };
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+                continue;
+            };
+            let kinds = claimed(&value);
+            let outcome = document::parse(text);
+            match (kinds.as_slice(), &outcome) {
+                // Refused: as ambiguous, or for a broken field found first.
+                ([_, _, ..], Err(_)) => {}
+                ([_, _, ..], Ok(_)) => panic!("{kinds:?} accepted: {text}"),
+                (["job"], Ok((Document::Job(_), _)))
+                | (["key"], Ok((Document::Key(_), _)))
+                | (["aliases"], Ok((Document::Aliases(_), _)))
+                | (["manifest"], Ok((Document::Manifest(_), _)))
+                | (_, Err(_)) => {}
+                (_, Ok((d, _))) => panic!("{kinds:?} became {d:?}"),
+            }
+            checked += 1;
+        }
+        assert!(checked > 60, "{checked}");
+    }
 
     #[test]
     fn shown_paths_are_relative_and_slash_separated() {

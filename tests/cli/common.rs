@@ -15,6 +15,13 @@ pub const REPORTS: [&str; 5] = [
 /// Fixed run time for reproducible reports (`SOURCE_DATE_EPOCH`).
 pub const EPOCH: &str = "1700000000";
 
+/// The binary under test: this build's, or `SAGEMAKER_AUDIT_BIN` (to run the suite against
+/// another build, for example to see a regression test fail on the code before a fix).
+pub fn binary() -> String {
+    std::env::var("SAGEMAKER_AUDIT_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_sagemaker-audit").to_owned())
+}
+
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
@@ -71,9 +78,15 @@ impl Tool {
         self
     }
 
+    /// Feeds `bytes` on standard input.
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
     pub fn run(self) -> Run {
         use std::io::Write;
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sagemaker-audit"));
+        let mut cmd = Command::new(binary());
         cmd.args(&self.args)
             .current_dir(&self.cwd)
             .env_remove("SOURCE_DATE_EPOCH")

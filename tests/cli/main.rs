@@ -12,4 +12,5 @@ mod formats;
 mod hostile;
 mod samples;
 mod sarif;
+mod streams;
 mod templates;
