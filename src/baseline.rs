@@ -3,19 +3,35 @@
 //!
 //! Identity is the check id plus the job ARN, the same pair the SARIF fingerprints use, so
 //! a baseline from another mode or a moved file still lines up.
+//!
+//! The file is read as a stream and only its failures are kept, so memory follows the number
+//! of failures, not the size of the file; files over [`MAX_BASELINE_BYTES`] are refused.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::path::Path;
 
-use serde_json::Value;
+use serde::Deserialize;
+use serde::de::{IgnoredAny, SeqAccess, Visitor};
 
 use crate::report::{BaselineState, BaselineSummary, FixedFinding, Report, Status};
 
-/// Failures recorded in a baseline: `(rule id, job ARN)` → job name.
+/// Baseline files larger than this are refused.
+pub const MAX_BASELINE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Where a baseline failure was reported, for the result that says it went away.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Place {
+    name: String,
+    file: Option<String>,
+    line: Option<u32>,
+}
+
+/// Failures recorded in a baseline: `(rule id, job ARN)` → where it was.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Baseline {
     file: String,
-    failing: BTreeMap<(String, String), String>,
+    failing: BTreeMap<(String, String), Place>,
 }
 
 /// A baseline that cannot be used.
@@ -26,64 +42,216 @@ pub struct BaselineError {
     message: String,
 }
 
+/// The fields of either report kind a baseline needs; everything else is skipped unread.
+#[derive(Deserialize)]
+struct Document {
+    schema_version: Option<IgnoredAny>,
+    findings: Option<Failures<JsonFinding>>,
+    runs: Option<Vec<SarifRun>>,
+}
+
+#[derive(Deserialize)]
+struct JsonFinding {
+    status: String,
+    rule_id: String,
+    job_arn: String,
+    #[serde(default)]
+    job_name: String,
+    source_file: Option<String>,
+    line: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct SarifRun {
+    results: Option<Failures<SarifResult>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: Option<String>,
+    kind: Option<String>,
+    baseline_state: Option<String>,
+    #[serde(default)]
+    locations: Vec<SarifLocation>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifLocation {
+    physical_location: Option<SarifPhysical>,
+    #[serde(default)]
+    logical_locations: Vec<SarifLogical>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifPhysical {
+    artifact_location: Option<SarifArtifact>,
+    region: Option<SarifRegion>,
+}
+
+#[derive(Deserialize)]
+struct SarifArtifact {
+    uri: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRegion {
+    start_line: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifLogical {
+    name: Option<String>,
+    fully_qualified_name: Option<String>,
+}
+
+/// An entry of a report that may record a failure.
+trait Entry {
+    /// `(rule id, job ARN)` and where, when the entry is a failure.
+    fn failure(self) -> Option<((String, String), Place)>;
+}
+
+impl Entry for JsonFinding {
+    fn failure(self) -> Option<((String, String), Place)> {
+        (self.status == "FAIL").then_some((
+            (self.rule_id, self.job_arn),
+            Place {
+                name: self.job_name,
+                file: self.source_file,
+                line: self.line,
+            },
+        ))
+    }
+}
+
+impl Entry for SarifResult {
+    fn failure(self) -> Option<((String, String), Place)> {
+        if self.kind.as_deref().is_some_and(|k| k != "fail")
+            || self.baseline_state.as_deref() == Some("absent")
+        {
+            return None;
+        }
+        let location = self.locations.into_iter().next()?;
+        let logical = location.logical_locations.into_iter().next()?;
+        let physical = location.physical_location;
+        Some((
+            (self.rule_id?, logical.fully_qualified_name?),
+            Place {
+                name: logical.name.unwrap_or_default(),
+                file: physical
+                    .as_ref()
+                    .and_then(|p| p.artifact_location.as_ref()?.uri.as_deref())
+                    .map(percent_decode),
+                line: physical.and_then(|p| p.region?.start_line),
+            },
+        ))
+    }
+}
+
+/// A list of report entries of which only the failures are kept, as they are read.
+struct Failures<T>(Vec<((String, String), Place)>, std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de> + Entry> Deserialize<'de> for Failures<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de> + Entry> Visitor<'de> for V<T> {
+            type Value = Failures<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of findings")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut kept = Vec::new();
+                while let Some(entry) = seq.next_element::<T>()? {
+                    kept.extend(entry.failure());
+                }
+                Ok(Failures(kept, std::marker::PhantomData))
+            }
+        }
+        d.deserialize_seq(V(std::marker::PhantomData))
+    }
+}
+
 /// Reads a sagemaker-audit JSON report or SARIF file.
 pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
     let file = path.display().to_string();
     let fail = |message: String| BaselineError {
-        file: file.clone(),
+        file: crate::text::one_line(&file, 300),
         message,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
-    let doc: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
-        .map_err(|e| fail(format!("not JSON ({e})")))?;
-    let failing = if doc.get("schema_version").is_some() && doc.get("findings").is_some() {
-        from_json_report(&doc)
-    } else if doc.get("runs").is_some() {
-        from_sarif(&doc)
-    } else {
-        return Err(fail(
-            "neither a sagemaker-audit JSON report nor a SARIF file".into(),
-        ));
+    let opened = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+    let size = opened.metadata().map_err(|e| fail(e.to_string()))?.len();
+    if size > MAX_BASELINE_BYTES {
+        return Err(fail(format!(
+            "the file is {} MiB, larger than the {} MiB limit for a baseline; use the JSON report of one scan",
+            size >> 20,
+            MAX_BASELINE_BYTES >> 20
+        )));
+    }
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, opened);
+    skip_bom(&mut reader).map_err(|e| fail(e.to_string()))?;
+    let doc: Document = serde_json::from_reader(reader).map_err(|e| {
+        fail(format!(
+            "not a JSON report or SARIF file ({})",
+            crate::text::one_line(&e.to_string(), 200)
+        ))
+    })?;
+    let failing = match doc {
+        Document {
+            schema_version: Some(_),
+            findings: Some(f),
+            ..
+        } => f.0,
+        Document {
+            runs: Some(runs), ..
+        } => runs
+            .into_iter()
+            .flat_map(|r| r.results.map(|f| f.0).unwrap_or_default())
+            .collect(),
+        _ => {
+            return Err(fail(
+                "neither a sagemaker-audit JSON report nor a SARIF file".into(),
+            ));
+        }
     };
-    Ok(Baseline { file, failing })
+    Ok(Baseline {
+        file,
+        failing: failing.into_iter().collect(),
+    })
 }
 
-fn from_json_report(doc: &Value) -> BTreeMap<(String, String), String> {
-    doc["findings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|f| f["status"] == "FAIL")
-        .filter_map(|f| {
-            Some((
-                (
-                    f["rule_id"].as_str()?.to_owned(),
-                    f["job_arn"].as_str()?.to_owned(),
-                ),
-                f["job_name"].as_str().unwrap_or_default().to_owned(),
-            ))
-        })
-        .collect()
+fn skip_bom(reader: &mut impl std::io::BufRead) -> std::io::Result<()> {
+    if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+    }
+    Ok(())
 }
 
-fn from_sarif(doc: &Value) -> BTreeMap<(String, String), String> {
-    doc["runs"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|run| run["results"].as_array().into_iter().flatten())
-        .filter(|r| {
-            r["kind"].as_str().is_none_or(|k| k == "fail") && r["baselineState"] != "absent"
-        })
-        .filter_map(|r| {
-            let logical = &r["locations"][0]["logicalLocations"][0];
-            let arn = logical["fullyQualifiedName"].as_str()?;
-            Some((
-                (r["ruleId"].as_str()?.to_owned(), arn.to_owned()),
-                logical["name"].as_str().unwrap_or_default().to_owned(),
-            ))
-        })
-        .collect()
+/// `%XX` escapes of a SARIF URI back to the bytes of the path.
+fn percent_decode(uri: &str) -> String {
+    let bytes = uri.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Marks failing findings new or unchanged and lists what was fixed.
@@ -118,16 +286,66 @@ pub fn apply(report: &mut Report, baseline: &Baseline, fail_on_new: bool) {
         .failing
         .iter()
         .filter(|(key, _)| !failing_now.contains(*key))
-        .map(|((rule, arn), name)| FixedFinding {
+        .map(|((rule, arn), place)| FixedFinding {
             rule_id: rule.clone(),
             job_arn: arn.clone(),
-            job_name: name.clone(),
+            job_name: place.name.clone(),
             now: status_now
                 .get(&(rule.as_str(), arn.as_str()))
                 .map_or("ABSENT", |s| s.as_str())
                 .to_owned(),
+            source_file: place.file.clone(),
+            line: place.line,
         })
         .collect();
     report.baseline = Some(summary);
     report.fail_on_new = fail_on_new;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sarif_uris_decode_to_paths() {
+        assert_eq!(percent_decode("a%20b/%C3%BC.json"), "a b/ü.json");
+        assert_eq!(percent_decode("100%"), "100%");
+    }
+
+    #[test]
+    fn only_failures_are_kept_from_either_kind_of_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("b.json");
+        std::fs::write(
+            &json,
+            r#"{"schema_version":"1.0","findings":[
+              {"status":"FAIL","rule_id":"r","job_arn":"a1","job_name":"j1","source_file":"x.json","line":3,"extra":[1,2]},
+              {"status":"PASS","rule_id":"r","job_arn":"a2"}]}"#,
+        )
+        .unwrap();
+        let b = load(&json).unwrap();
+        assert_eq!(b.failing.len(), 1);
+        assert_eq!(
+            b.failing[&("r".to_owned(), "a1".to_owned())]
+                .file
+                .as_deref(),
+            Some("x.json")
+        );
+        let sarif = dir.path().join("b.sarif");
+        std::fs::write(
+            &sarif,
+            r#"{"runs":[{"results":[
+              {"ruleId":"r","kind":"fail","locations":[{"physicalLocation":{"artifactLocation":{"uri":"a%20b.json"},"region":{"startLine":7}},"logicalLocations":[{"name":"j","fullyQualifiedName":"a1"}]}]},
+              {"ruleId":"r","kind":"pass","locations":[{"logicalLocations":[{"fullyQualifiedName":"a2"}]}]},
+              {"ruleId":"r","baselineState":"absent","locations":[{"logicalLocations":[{"fullyQualifiedName":"a3"}]}]}]}]}"#,
+        )
+        .unwrap();
+        let b = load(&sarif).unwrap();
+        assert_eq!(b.failing.len(), 1);
+        let place = &b.failing[&("r".to_owned(), "a1".to_owned())];
+        assert_eq!(
+            (place.file.as_deref(), place.line),
+            (Some("a b.json"), Some(7))
+        );
+    }
 }

@@ -27,6 +27,8 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Check saved `describe-training-job` JSON files and directories (or, in builds with
     /// the `aws` feature, an account through the API with --live).
@@ -72,6 +74,15 @@ pub struct AwsArgs {
     /// Attempts per API call (adaptive retry mode).
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
+    /// Seconds to wait for a connection to an endpoint.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub connect_timeout: u64,
+    /// Seconds one attempt of a call may take, response included.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub attempt_timeout: u64,
+    /// Seconds one call may take, retries included; then it is an ERROR.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=7200))]
+    pub operation_timeout: u64,
 }
 
 /// Flags of `collect`.
@@ -444,6 +455,11 @@ fn live_options(
         status: aws.status.clone(),
         concurrency: usize::from(aws.concurrency),
         max_attempts: aws.max_attempts,
+        timeouts: crate::aws::Timeouts {
+            connect: std::time::Duration::from_secs(aws.connect_timeout),
+            attempt: std::time::Duration::from_secs(aws.attempt_timeout),
+            operation: std::time::Duration::from_secs(aws.operation_timeout),
+        },
         progress: crate::log::level() >= 1,
         generated_at,
     })
@@ -469,21 +485,27 @@ fn run_collect(args: CollectArgs) -> Result<u8, UsageError> {
     }
     let written = crate::aws::collect::write(&args.out_dir, &fetched).map_err(|e| {
         UsageError::Message(format!(
-            "--out-dir {}: cannot write: {e}",
+            "--out-dir {}: cannot write the manifest: {e}",
             args.out_dir.display()
         ))
     })?;
     let m = &fetched.manifest;
     crate::info!(
-        "sagemaker-audit collect: {} jobs listed, {} described, {} gone, {} keys described, {} failed calls; {written} files in {}",
+        "sagemaker-audit collect: {} jobs listed, {} described, {} gone, {} keys described, {} failed calls; {} files in {}{}",
         m.counts.jobs_listed,
         m.counts.jobs_described,
         m.jobs_gone.len(),
         m.counts.keys_described,
-        m.failed_calls.len(),
-        args.out_dir.display()
+        m.failed_calls.len() + written.failed,
+        written.files,
+        args.out_dir.display(),
+        if written.failed > 0 {
+            format!(" ({} could not be written)", written.failed)
+        } else {
+            String::new()
+        }
     );
-    Ok(if m.failed_calls.is_empty() {
+    Ok(if m.failed_calls.is_empty() && written.failed == 0 {
         exit::CLEAN
     } else {
         exit::INCOMPLETE
@@ -625,6 +647,9 @@ fn summarise(report: &Report, output: &Output) {
             w.expired.len(),
             w.unused.len()
         );
+        for warning in &w.warnings {
+            crate::warn!("{}: {warning}", w.file);
+        }
         for x in &w.expired {
             crate::warn!(
                 "waiver at {}:{} ({}) expired on {}",

@@ -146,8 +146,9 @@ pub struct KeyFact {
 pub struct KeyFacts {
     by_id: HashMap<String, KeyFact>,
     by_arn: HashMap<String, String>,
-    /// `(account, region, alias/name)` → target key id.
-    aliases: HashMap<(String, String, String), String>,
+    /// `(account, region, alias/name)` → target key ids. Exports taken at different times can
+    /// disagree; every target is kept and the most cautious fact decides.
+    aliases: HashMap<(String, String, String), std::collections::BTreeSet<String>>,
     /// `(region, reference)` → why KMS would not describe it.
     unverified: HashMap<(String, String), String>,
 }
@@ -171,13 +172,6 @@ impl KeyFacts {
         if let Some(arn) = &fact.arn {
             self.by_arn.insert(arn.clone(), fact.key_id.clone());
         }
-        let caution = |f: &KeyFact| {
-            (
-                f.manager == KeyManager::Aws,
-                f.state != "Enabled",
-                f.state.clone(),
-            )
-        };
         match self.by_id.get(&fact.key_id) {
             Some(existing) if caution(existing) >= caution(&fact) => {}
             _ => {
@@ -188,26 +182,44 @@ impl KeyFacts {
 
     /// Records one `list-aliases` entry.
     pub fn add_alias(&mut self, account: &str, region: &str, alias_name: &str, target: &str) {
-        self.aliases.insert(
-            (account.to_owned(), region.to_owned(), alias_name.to_owned()),
-            target.to_owned(),
-        );
+        self.aliases
+            .entry((account.to_owned(), region.to_owned(), alias_name.to_owned()))
+            .or_default()
+            .insert(target.to_owned());
     }
 
-    /// Records that KMS would not describe `reference` in `region`, and why.
+    /// Records that KMS would not describe `reference` in `region`, and why. Of two reasons for
+    /// one reference the first in text order is kept, so read order never shows.
     pub fn add_unverified(&mut self, region: &str, reference: &str, reason: &str) {
-        self.unverified
-            .insert((region.to_owned(), reference.to_owned()), reason.to_owned());
+        let slot = self
+            .unverified
+            .entry((region.to_owned(), reference.to_owned()))
+            .or_insert_with(|| reason.to_owned());
+        if reason < slot.as_str() {
+            *slot = reason.to_owned();
+        }
     }
 
-    /// Merges another set of facts into this one.
+    /// Merges another set of facts into this one; the result does not depend on the order of
+    /// merging.
     pub fn extend(&mut self, other: KeyFacts) {
         for fact in other.by_id.into_values() {
             self.add_key(fact);
         }
-        self.by_arn.extend(other.by_arn);
-        self.aliases.extend(other.aliases);
-        self.unverified.extend(other.unverified);
+        for (arn, id) in other.by_arn {
+            let slot = self.by_arn.entry(arn).or_insert_with(|| id.clone());
+            if id < *slot {
+                *slot = id;
+            }
+        }
+        for ((account, region, name), targets) in other.aliases {
+            for target in targets {
+                self.add_alias(&account, &region, &name, &target);
+            }
+        }
+        for ((region, reference), reason) in other.unverified {
+            self.add_unverified(&region, &reference, &reason);
+        }
     }
 
     /// Region in which a reference is resolved: its own for ARNs, else the job's.
@@ -262,14 +274,42 @@ impl KeyFacts {
         self.by_arn.get(arn?).and_then(|id| self.by_id.get(id))
     }
 
+    /// The fact an alias leads to. When saved `list-aliases` exports disagree about its target,
+    /// the most cautious fact among the targets decides (AWS-managed, then not `Enabled`); a
+    /// target without a fact counts as unknown, which is more cautious than an enabled
+    /// customer key.
     fn resolve_alias(&self, account: &str, region: &str, name: &str) -> Option<&KeyFact> {
-        let target = self
-            .aliases
-            .get(&(account.to_owned(), region.to_owned(), name.to_owned()))?;
-        self.by_id
-            .get(target)
-            .or_else(|| self.lookup_arn(Some(target)))
+        let targets =
+            self.aliases
+                .get(&(account.to_owned(), region.to_owned(), name.to_owned()))?;
+        let facts: Vec<Option<&KeyFact>> = targets
+            .iter()
+            .map(|t| self.by_id.get(t).or_else(|| self.lookup_arn(Some(t))))
+            .collect();
+        let known = facts.iter().flatten().copied().max_by(|a, b| {
+            caution(a)
+                .cmp(&caution(b))
+                .then_with(|| b.key_id.cmp(&a.key_id))
+        })?;
+        let unknown_target = facts.iter().any(Option::is_none);
+        if unknown_target && caution(known) == caution_of_enabled_customer() {
+            return None;
+        }
+        Some(known)
     }
+}
+
+/// How cautious a fact is: AWS-managed first, then not `Enabled`, then the state's name.
+fn caution(f: &KeyFact) -> (bool, bool, String) {
+    (
+        f.manager == KeyManager::Aws,
+        f.state != "Enabled",
+        f.state.clone(),
+    )
+}
+
+fn caution_of_enabled_customer() -> (bool, bool, String) {
+    (false, false, "Enabled".to_owned())
 }
 
 fn key_arn_text(key: &KeyRef<'_>) -> Option<String> {
@@ -338,6 +378,48 @@ mod tests {
         assert!(KeyRef::parse("arn:aws:kms:us-east-1:1:alias/aws/s3").is_aws_managed_alias());
         assert!(!KeyRef::parse("alias/aws-team").is_aws_managed_alias());
         assert!(!KeyRef::parse("alias/awsome/x").is_aws_managed_alias());
+    }
+
+    #[test]
+    fn disagreeing_alias_exports_resolve_the_same_in_any_order() {
+        let fact = |id: &str, state: &str| KeyFact {
+            key_id: id.into(),
+            arn: None,
+            manager: KeyManager::Customer,
+            state: state.into(),
+        };
+        let j = job();
+        let mut outcomes = Vec::new();
+        for order in [[0, 1], [1, 0]] {
+            let parts: Vec<KeyFacts> = ["good", "off"]
+                .iter()
+                .map(|target| {
+                    let mut k = KeyFacts::default();
+                    k.add_alias("111122223333", "us-east-1", "alias/team", target);
+                    k.add_unverified("us-east-1", "x", &format!("reason {target}"));
+                    k
+                })
+                .collect();
+            let mut facts = KeyFacts::default();
+            facts.add_key(fact("good", "Enabled"));
+            facts.add_key(fact("off", "Disabled"));
+            for i in order {
+                facts.extend(parts[i].clone());
+            }
+            let a = facts.assess("alias/team", &KeyRef::parse("alias/team"), &j);
+            let u = facts.assess("x", &KeyRef::parse("x"), &j);
+            outcomes.push((a.state, u.note));
+        }
+        assert_eq!(outcomes[0], outcomes[1]);
+        assert_eq!(outcomes[0].0.as_deref(), Some("Disabled"));
+        assert_eq!(outcomes[0].1.as_deref(), Some("reason good"));
+        // One target unknown, the other an enabled customer key: not confirmed.
+        let mut facts = KeyFacts::default();
+        facts.add_key(fact("good", "Enabled"));
+        facts.add_alias("111122223333", "us-east-1", "alias/team", "good");
+        facts.add_alias("111122223333", "us-east-1", "alias/team", "unknown");
+        let a = facts.assess("alias/team", &KeyRef::parse("alias/team"), &j);
+        assert_eq!(a.manager, KeyManager::Unverified);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod fsutil;
 pub mod ingest;
 pub mod kms;
+pub mod layout;
 pub mod log;
 pub mod manifest;
 pub mod merge;

@@ -152,6 +152,95 @@ impl ArnParts {
     }
 }
 
+/// Why an ARN from a document or the API was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ArnError(pub String);
+
+impl ArnParts {
+    /// Parses and validates the ARN of a SageMaker resource of `kind` (for example
+    /// `training-job`), as the API documents it: partition `aws` or `aws-…`, service
+    /// `sagemaker`, a region of the documented shape, a 12-digit account id and
+    /// `<kind>/<name>`. Returns the parts and the name. Anything else is refused, because these
+    /// parts become report columns and, in `collect`, directory names.
+    pub fn sagemaker<'a>(arn: &'a str, kind: &str) -> Result<(ArnParts, &'a str), ArnError> {
+        let shown = crate::text::one_line(arn, 120);
+        let refuse =
+            |why: String| ArnError(format!("{shown:?} is not a SageMaker {kind} ARN: {why}"));
+        let mut parts = arn.splitn(6, ':');
+        let fields: Vec<&str> = parts.by_ref().collect();
+        let [tag, partition, service, region, account, resource] = fields[..] else {
+            return Err(refuse("it does not have six `:`-separated parts".into()));
+        };
+        if tag != "arn" {
+            return Err(refuse("it does not start with `arn:`".into()));
+        }
+        if !is_partition(partition) {
+            return Err(refuse(format!(
+                "partition {partition:?} is not `aws` or `aws-…`"
+            )));
+        }
+        if service != "sagemaker" {
+            return Err(refuse(format!("service {service:?} is not `sagemaker`")));
+        }
+        if !is_region(region) {
+            return Err(refuse(format!("{region:?} is not a region")));
+        }
+        if !is_account_id(account) {
+            return Err(refuse(format!("account {account:?} is not 12 digits")));
+        }
+        let Some(name) = resource
+            .strip_prefix(kind)
+            .and_then(|r| r.strip_prefix('/'))
+        else {
+            return Err(refuse(format!(
+                "the resource does not begin with `{kind}/`"
+            )));
+        };
+        Ok((
+            ArnParts {
+                partition: partition.to_owned(),
+                region: region.to_owned(),
+                account_id: account.to_owned(),
+            },
+            name,
+        ))
+    }
+}
+
+/// An AWS account id: exactly 12 digits.
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A region name of the documented shape: lower-case words joined by `-`, ending in a number,
+/// such as `us-east-1`, `us-gov-west-1` or `eu-isoe-west-1`.
+pub fn is_region(s: &str) -> bool {
+    let mut words = s.split('-');
+    let first = words.next().unwrap_or_default();
+    let rest: Vec<&str> = words.collect();
+    let Some((number, middle)) = rest.split_last() else {
+        return false;
+    };
+    (2..=4).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_lowercase())
+        && !middle.is_empty()
+        && middle
+            .iter()
+            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
+        && (1..=2).contains(&number.len())
+        && number.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// An ARN partition: `aws`, or `aws-` and lower-case words (`aws-cn`, `aws-us-gov`, `aws-iso-b`).
+pub fn is_partition(s: &str) -> bool {
+    s == "aws"
+        || s.strip_prefix("aws-").is_some_and(|rest| {
+            rest.split('-')
+                .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
+        })
+}
+
 /// `Some(s)` when the option holds a non-empty string.
 pub fn non_empty(value: &Option<String>) -> Option<&str> {
     value.as_deref().filter(|s| !s.trim().is_empty())
@@ -193,6 +282,62 @@ mod tests {
         assert_eq!(rc.instance_types(), vec!["ml.g5.xlarge"]);
         rc.selected_instance_type = None;
         assert!(rc.instance_types().is_empty());
+    }
+
+    #[test]
+    fn sagemaker_arns_are_validated() {
+        let (p, name) = ArnParts::sagemaker(
+            "arn:aws-us-gov:sagemaker:us-gov-west-1:123456789012:training-job/My-Job",
+            "training-job",
+        )
+        .unwrap();
+        assert_eq!((p.region.as_str(), name), ("us-gov-west-1", "My-Job"));
+        for bad in [
+            "arn:aws:sagemaker:us-east-1:../../../../tmp/x:training-job/j",
+            "arn:aws:sagemaker:us-east-1:/etc:training-job/j",
+            "arn:aws:sagemaker:us-east-1:12345678901:training-job/j",
+            "arn:aws:sagemaker:../x:123456789012:training-job/j",
+            "arn:aws:sagemaker::123456789012:training-job/j",
+            "arn:evil:sagemaker:us-east-1:123456789012:training-job/j",
+            "arn:aws:s3:us-east-1:123456789012:training-job/j",
+            "arn:aws:sagemaker:us-east-1:123456789012:processing-job/j",
+            "arn:aws:sagemaker:us-east-1:123456789012",
+        ] {
+            assert!(ArnParts::sagemaker(bad, "training-job").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn region_and_partition_shapes() {
+        for good in [
+            "us-east-1",
+            "ap-southeast-7",
+            "us-gov-west-1",
+            "eu-isoe-west-1",
+            "eusc-de-east-1",
+            "cn-northwest-1",
+        ] {
+            assert!(is_region(good), "{good}");
+        }
+        for bad in [
+            "",
+            "us",
+            "us-east",
+            "US-EAST-1",
+            "us-east-1a",
+            "us--1",
+            "x-1",
+            "us-east-123",
+            "../1",
+        ] {
+            assert!(!is_region(bad), "{bad}");
+        }
+        for good in ["aws", "aws-cn", "aws-us-gov", "aws-iso-b", "aws-eusc"] {
+            assert!(is_partition(good), "{good}");
+        }
+        for bad in ["", "aws-", "awsx", "aws-X", "azure"] {
+            assert!(!is_partition(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -171,6 +171,12 @@ pub struct FixedFinding {
     pub job_name: String,
     /// Its status now (`PASS`, `NOT_APPLICABLE`, or `ABSENT` when the job is gone).
     pub now: String,
+    /// The file the baseline reported it in, when it said.
+    #[serde(default)]
+    pub source_file: Option<String>,
+    /// The line the baseline reported it at, when it said.
+    #[serde(default)]
+    pub line: Option<u32>,
 }
 
 /// What `--baseline` found.
@@ -197,6 +203,9 @@ pub struct WaiverSummary {
     pub expired: Vec<WaiverListing>,
     /// Active waivers that matched no failing finding.
     pub unused: Vec<WaiverListing>,
+    /// Waivers that are applied but look wrong: they match everything, or live too long.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// A waiver as reports list it.

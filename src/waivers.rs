@@ -13,6 +13,9 @@ use serde::Deserialize;
 use crate::report::{Finding, Report, Status, WaiverListing, WaiverNote, WaiverSummary};
 use crate::rules::RuleId;
 
+/// Waiver files larger than this are refused.
+pub const MAX_WAIVER_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// A validated waiver.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiver {
@@ -20,8 +23,8 @@ pub struct Waiver {
     rule: Option<RuleId>,
     account: Option<String>,
     region: Option<String>,
-    job: Option<String>,
-    arn: Option<String>,
+    job: Option<Glob>,
+    arn: Option<Glob>,
     reason: String,
     owner: String,
     expires: NaiveDate,
@@ -58,10 +61,21 @@ struct RawWaiver {
 /// Reads and validates a waiver file.
 pub fn load(path: &Path) -> Result<Vec<Waiver>, WaiverError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| WaiverError {
+    let fail = |message: String| WaiverError {
         file: file.clone(),
-        message: e.to_string(),
-    })?;
+        message,
+    };
+    let size = std::fs::metadata(path)
+        .map_err(|e| fail(e.to_string()))?
+        .len();
+    if size > MAX_WAIVER_FILE_BYTES {
+        return Err(fail(format!(
+            "the file is {} MiB, larger than the {} MiB limit for a waiver file",
+            size >> 20,
+            MAX_WAIVER_FILE_BYTES >> 20
+        )));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
     parse(&text).map_err(|message| WaiverError { file, message })
 }
 
@@ -131,21 +145,41 @@ fn validate(raw: RawWaiver, line: u32) -> Result<Waiver, String> {
         rule,
         account: raw.account,
         region: raw.region,
-        job: raw.job,
-        arn: raw.arn,
+        job: raw.job.as_deref().map(Glob::new),
+        arn: raw.arn.as_deref().map(Glob::new),
         reason,
         owner,
         expires,
     })
 }
 
+/// A finding's fields as waivers compare them; the text is split into characters once per
+/// finding, not once per waiver.
+struct Subject<'a> {
+    finding: &'a Finding,
+    name: Vec<char>,
+    arn: Vec<char>,
+}
+
 impl Waiver {
-    fn matches(&self, f: &Finding) -> bool {
+    fn matches(&self, s: &Subject<'_>) -> bool {
+        let f = s.finding;
         self.rule.is_none_or(|r| r == f.rule_id)
             && self.account.as_ref().is_none_or(|a| *a == f.job.account_id)
             && self.region.as_ref().is_none_or(|r| *r == f.job.region)
-            && self.job.as_ref().is_none_or(|g| glob(g, &f.job.name))
-            && self.arn.as_ref().is_none_or(|g| glob(g, &f.job.arn))
+            && self.job.as_ref().is_none_or(|g| g.matches(&s.name))
+            && self.arn.as_ref().is_none_or(|g| g.matches(&s.arn))
+    }
+
+    /// True when the waiver matches every failing finding: no rule, account or region, and
+    /// its globs are all `*`.
+    fn matches_everything(&self) -> bool {
+        self.rule.is_none()
+            && self.account.is_none()
+            && self.region.is_none()
+            && [&self.job, &self.arn]
+                .iter()
+                .all(|g| g.as_ref().is_none_or(Glob::matches_everything))
     }
 
     fn listing(&self) -> WaiverListing {
@@ -156,11 +190,11 @@ impl Waiver {
         for (name, value) in [
             ("account", &self.account),
             ("region", &self.region),
-            ("job", &self.job),
-            ("arn", &self.arn),
+            ("job", &self.job.as_ref().map(|g| g.text.clone())),
+            ("arn", &self.arn.as_ref().map(|g| g.text.clone())),
         ] {
             if let Some(v) = value {
-                parts.push(format!("{name}={v}"));
+                parts.push(format!("{name}={}", crate::text::one_line(v, 200)));
             }
         }
         WaiverListing {
@@ -173,8 +207,12 @@ impl Waiver {
     }
 }
 
+/// Waivers whose expiry is further away than this are accepted with a warning.
+const LONG_LIVED_DAYS: i64 = 366;
+
 /// Applies waivers to the report's failing findings. A waiver applies up to and including
-/// its `expires` day (UTC) and stops the day after.
+/// its `expires` day (UTC) and stops the day after. Waivers that match every failure, or
+/// that expire more than a year from `today`, are applied and warned about.
 pub fn apply(report: &mut Report, file: &str, waivers: &[Waiver], today: NaiveDate) {
     let mut summary = WaiverSummary {
         file: file.to_owned(),
@@ -183,22 +221,42 @@ pub fn apply(report: &mut Report, file: &str, waivers: &[Waiver], today: NaiveDa
     let (active, expired): (Vec<&Waiver>, Vec<&Waiver>) =
         waivers.iter().partition(|w| today <= w.expires);
     summary.expired = expired.iter().map(|w| w.listing()).collect();
+    for w in &active {
+        if w.matches_everything() {
+            summary.warnings.push(format!(
+                "the waiver at line {} matches every failing finding (no rule, account or region, and only `*` globs)",
+                w.line
+            ));
+        }
+        if (w.expires - today).num_days() > LONG_LIVED_DAYS {
+            summary.warnings.push(format!(
+                "the waiver at line {} expires on {}, more than a year away; accepted risks should be reviewed at least once a year",
+                w.line, w.expires
+            ));
+        }
+    }
     let mut used = vec![false; active.len()];
     for f in report
         .findings
         .iter_mut()
         .filter(|f| f.status == Status::Fail)
     {
-        if let Some(i) = active.iter().position(|w| w.matches(f)) {
-            used[i] = true;
-            let w = active[i];
-            f.waiver = Some(Box::new(WaiverNote {
-                reason: w.reason.clone(),
-                owner: w.owner.clone(),
-                expires: w.expires.to_string(),
-            }));
-            summary.applied += 1;
-        }
+        let subject = Subject {
+            name: f.job.name.chars().collect(),
+            arn: f.job.arn.chars().collect(),
+            finding: f,
+        };
+        let Some(i) = active.iter().position(|w| w.matches(&subject)) else {
+            continue;
+        };
+        used[i] = true;
+        let w = active[i];
+        f.waiver = Some(Box::new(WaiverNote {
+            reason: w.reason.clone(),
+            owner: w.owner.clone(),
+            expires: w.expires.to_string(),
+        }));
+        summary.applied += 1;
     }
     summary.unused = active
         .iter()
@@ -209,27 +267,65 @@ pub fn apply(report: &mut Report, file: &str, waivers: &[Waiver], today: NaiveDa
     report.waivers = Some(summary);
 }
 
-/// `*` matches any run of characters, `?` one; everything else literally.
-pub fn glob(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
+/// A glob compiled once: `*` matches any run of characters, `?` exactly one, everything else
+/// itself. Matching takes time linear in the pattern and, per `*`-separated part, in the text,
+/// so a long or adversarial pattern cannot make a scan slow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Glob {
+    text: String,
+    /// The parts between `*`s; `?` is `None`.
+    parts: Vec<Vec<Option<char>>>,
+}
+
+impl Glob {
+    /// Compiles a pattern.
+    pub fn new(pattern: &str) -> Self {
+        Glob {
+            text: pattern.to_owned(),
+            parts: pattern
+                .split('*')
+                .map(|p| p.chars().map(|c| (c != '?').then_some(c)).collect())
+                .collect(),
         }
     }
-    p[pi..].iter().all(|&c| c == '*')
+
+    fn matches_everything(&self) -> bool {
+        self.parts.iter().all(Vec::is_empty) && self.parts.len() > 1
+    }
+
+    /// True when the whole of `text` matches.
+    pub fn matches(&self, text: &[char]) -> bool {
+        let fits = |part: &[Option<char>], at: &[char]| {
+            part.iter().zip(at).all(|(p, c)| p.is_none_or(|p| p == *c))
+        };
+        let (first, rest) = self.parts.split_first().expect("split yields one part");
+        let Some((last, middle)) = rest.split_last() else {
+            // No `*`: the text is the pattern.
+            return text.len() == first.len() && fits(first, text);
+        };
+        if text.len() < first.len() + last.len()
+            || !fits(first, text)
+            || !fits(last, &text[text.len() - last.len()..])
+        {
+            return false;
+        }
+        // Between the anchored ends, each middle part at its leftmost place is enough.
+        let mut window = &text[first.len()..text.len() - last.len()];
+        for part in middle {
+            match (0..=window.len().saturating_sub(part.len()))
+                .find(|&i| window.len() >= part.len() && fits(part, &window[i..]))
+            {
+                Some(i) => window = &window[i + part.len()..],
+                None => return false,
+            }
+        }
+        true
+    }
+}
+
+/// `pattern` against `text` (compiles the pattern each time; for one-off use).
+pub fn glob(pattern: &str, text: &str) -> bool {
+    Glob::new(pattern).matches(&text.chars().collect::<Vec<_>>())
 }
 
 #[cfg(test)]
@@ -244,6 +340,28 @@ mod tests {
         assert!(glob("exact", "exact"));
         assert!(!glob("exact", "exactly"));
         assert!(glob("*", ""));
+        assert!(glob("a*b*c", "abc"));
+        assert!(glob("a*b*c", "aXbYbZc"));
+        assert!(!glob("a*b*c", "aXcYb"));
+        assert!(glob("*ab*ab*", "xabyab"));
+        assert!(!glob("ab*ba", "aba"), "the ends must not overlap");
+        assert!(glob("?*?", "ab"));
+        assert!(!glob("?*?", "a"));
+        assert!(glob("caf?-*", "café-1"));
+        assert!(glob("**", "anything"));
+    }
+
+    #[test]
+    fn a_long_adversarial_pattern_is_matched_without_backtracking() {
+        // Backtracking matchers take pattern × text steps per call here (10^8); this one stops
+        // when the text runs out. `scripts/bench-waivers` measures a whole waiver file.
+        let pattern = format!("{}b", "*a".repeat(500_000));
+        let g = Glob::new(&pattern);
+        let text: Vec<char> = "a".repeat(200).chars().collect();
+        for _ in 0..100 {
+            assert!(!g.matches(&text));
+        }
+        assert!(Glob::new(&format!("{}*", "*a".repeat(200))).matches(&text));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use aws_sdk_sagemaker::types::TrainingJobStatus;
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::capture::CaptureBody;
+use super::capture::{BodyLimit, CaptureBody};
 use super::regions::NOT_ENABLED_CODES;
 use super::{LiveOptions, describe_error};
 use crate::manifest::{FailedCall, Manifest};
@@ -64,6 +64,7 @@ pub(super) async fn region(
 ) {
     let config = aws_sdk_sagemaker::config::Builder::from(sdk)
         .region(Region::new(region.to_owned()))
+        .interceptor(BodyLimit)
         .build();
     let client = Client::from_conf(config);
     progress.stage("listing", 0, region.to_owned());
@@ -90,57 +91,147 @@ pub(super) async fn region(
         }
     };
     manifest.counts.jobs_listed += summaries.len();
+    let summaries = checked(summaries, region, manifest);
     progress.stage("describing", summaries.len() as u64, region.to_owned());
-    let mut described = futures_util::stream::iter(summaries.into_iter().map(|(name, arn)| {
+    let mut described = futures_util::stream::iter(summaries.into_iter().map(|job| {
         let client = client.clone();
         async move {
             let capture = CaptureBody::default();
             let result = client
                 .describe_training_job()
-                .training_job_name(&name)
+                .training_job_name(&job.name)
                 .customize()
                 .interceptor(capture.clone())
                 .send()
                 .await;
-            (name, arn, result.map(|_| capture.body()))
+            (job, result.map(|_| capture.body()))
         }
     }))
     .buffer_unordered(options.concurrency.max(1));
-    while let Some((name, arn, result)) = described.next().await {
+    while let Some((job, result)) = described.next().await {
         progress.tick();
         manifest.counts.calls += 1;
-        let account = crate::model::ArnParts::parse(&arn)
-            .map(|p| p.account_id)
-            .unwrap_or_else(|| "unknown-account".to_owned());
-        let path = format!("{account}/{region}/{}.json", safe_file_name(&name));
-        match result {
-            Ok(Some(body)) => {
-                manifest.counts.jobs_described += 1;
-                jobs.push((path, pretty(&body)));
-            }
-            Ok(None) => manifest.failed_calls.push(FailedCall {
-                source: path,
+        let fail = |manifest: &mut Manifest, message: String| {
+            manifest.failed_calls.push(FailedCall {
+                source: job.path.clone(),
                 file: true,
-                message: "DescribeTrainingJob returned no body".to_owned(),
-            }),
+                message,
+            })
+        };
+        match result {
+            Ok(Some(body)) => match described_arn(&body) {
+                Some(arn) if arn == job.arn => {
+                    manifest.counts.jobs_described += 1;
+                    jobs.push((job.path, pretty(&body)));
+                }
+                other => fail(
+                    manifest,
+                    format!(
+                        "DescribeTrainingJob for {} answered with {}; the answer was not used",
+                        crate::text::one_line(&job.arn, 200),
+                        other.map_or_else(
+                            || "no TrainingJobArn".to_owned(),
+                            |a| format!("another job, {}", crate::text::one_line(&a, 200))
+                        )
+                    ),
+                ),
+            },
+            Ok(None) => fail(manifest, "DescribeTrainingJob returned no body".to_owned()),
             Err(err) => {
                 let (code, text) = describe_error(&err);
                 if code.as_deref() == Some("ValidationException") && text.contains("not found") {
-                    crate::info!("training job {arn} was deleted before it could be described");
-                    manifest.jobs_gone.push(arn);
+                    crate::info!(
+                        "training job {} was deleted before it could be described",
+                        job.arn
+                    );
+                    manifest.jobs_gone.push(job.arn);
                 } else {
-                    manifest.failed_calls.push(FailedCall {
-                        source: path,
-                        file: true,
-                        message: format!(
+                    fail(
+                        manifest,
+                        format!(
                             "DescribeTrainingJob failed after up to {} attempts: {text}",
                             options.max_attempts
                         ),
-                    });
+                    );
                 }
             }
         }
     }
+}
+
+/// A listed job that passed the checks, with the path its document goes to.
+struct Listed {
+    name: String,
+    arn: String,
+    path: String,
+}
+
+/// Keeps the listed jobs whose ARN is a training-job ARN of this region naming the listed job,
+/// once each, and gives each the path `collect` writes it to. Anything else is one ERROR for
+/// that job: an ARN is what account and region directories are made of.
+fn checked(summaries: Vec<(String, String)>, region: &str, manifest: &mut Manifest) -> Vec<Listed> {
+    let mut out = Vec::with_capacity(summaries.len());
+    let mut seen_arns = std::collections::HashMap::new();
+    // Case-folded paths: two names must not land on one file even where case is ignored.
+    let mut seen_paths = std::collections::HashSet::new();
+    for (name, arn) in summaries {
+        let problem = match crate::model::ArnParts::sagemaker(&arn, "training-job") {
+            Err(e) => e.to_string(),
+            Ok((parts, _)) if parts.region != region => {
+                format!("its ARN is in region {}, not {region}", parts.region)
+            }
+            Ok((_, arn_name)) if !arn_name.eq_ignore_ascii_case(&name) => {
+                "its ARN names another job".to_owned()
+            }
+            Ok((parts, _)) => {
+                let path = crate::layout::job_path(&parts.account_id, region, &name);
+                match seen_arns.get(&arn) {
+                    // The same job listed twice (a page boundary moving under a listing).
+                    Some(seen) if *seen == name => continue,
+                    Some(_) => {
+                        manifest.failed_calls.push(FailedCall {
+                            source: format!("ListTrainingJobs in {region}"),
+                            file: false,
+                            message: format!(
+                                "the listing returned job {:?} with the ARN of another listed job, {:?}; it was not described",
+                                crate::text::one_line(&name, 200),
+                                crate::text::one_line(&arn, 200)
+                            ),
+                        });
+                        continue;
+                    }
+                    None => {
+                        seen_arns.insert(arn.clone(), name.clone());
+                    }
+                }
+                if seen_paths.insert(path.to_ascii_lowercase()) {
+                    out.push(Listed { name, arn, path });
+                    continue;
+                }
+                format!("its file name {path} is taken by another listed job")
+            }
+        };
+        manifest.failed_calls.push(FailedCall {
+            source: format!("ListTrainingJobs in {region}"),
+            file: false,
+            message: format!(
+                "the listing returned job {:?} with ARN {:?}, which was not described: {problem}",
+                crate::text::one_line(&name, 200),
+                crate::text::one_line(&arn, 200)
+            ),
+        });
+    }
+    out
+}
+
+/// The `TrainingJobArn` a describe response names.
+fn described_arn(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(rename = "TrainingJobArn")]
+        arn: Option<String>,
+    }
+    serde_json::from_slice::<Probe>(body).ok()?.arn
 }
 
 /// Every `(name, arn)` of the region, page by page.
@@ -200,28 +291,9 @@ pub(super) fn pretty(body: &[u8]) -> Vec<u8> {
     }
 }
 
-/// Job names are `[a-zA-Z0-9-]`; anything else is replaced so a name can never leave its folder.
-pub(super) fn safe_file_name(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn file_names_cannot_escape() {
-        assert_eq!(safe_file_name("../../etc/passwd"), "______etc_passwd");
-        assert_eq!(safe_file_name("job-1"), "job-1");
-    }
 
     #[test]
     fn bodies_are_pretty_printed_and_garbage_kept() {

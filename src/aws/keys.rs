@@ -24,13 +24,15 @@ pub(super) async fn describe_keys(
     progress: &Progress,
     manifest: &mut Manifest,
 ) -> Vec<(String, Vec<u8>)> {
-    let references = references(jobs);
+    let (references, unusable) = references(jobs);
+    manifest.unverified_keys.extend(unusable);
     progress.stage("keys", references.len() as u64, "KMS DescribeKey".into());
     let mut clients: BTreeMap<String, aws_sdk_kms::Client> = BTreeMap::new();
     for (region, _) in &references {
         clients.entry(region.clone()).or_insert_with(|| {
             let config = aws_sdk_kms::config::Builder::from(sdk)
                 .region(Region::new(region.clone()))
+                .interceptor(super::capture::BodyLimit)
                 .build();
             aws_sdk_kms::Client::from_conf(config)
         });
@@ -64,13 +66,7 @@ pub(super) async fn describe_keys(
                 manifest.counts.keys_described += 1;
                 let key_id = meta.key_id().to_owned();
                 if let Some(body) = body {
-                    documents.insert(
-                        format!(
-                            "kms/{region}/describe-key-{}.json",
-                            super::fetch::safe_file_name(&key_id)
-                        ),
-                        pretty(&body),
-                    );
+                    documents.insert(crate::layout::key_path(&region, &key_id), pretty(&body));
                 }
                 if reference.contains("alias/") {
                     let (partition, account) = meta
@@ -113,14 +109,17 @@ pub(super) async fn describe_keys(
             .map(|(name, arn, target)| json!({"AliasName": name, "AliasArn": arn, "TargetKeyId": target}))
             .collect();
         let body = serde_json::to_vec(&json!({ "Aliases": list })).unwrap_or_default();
-        documents.insert(format!("kms/{region}/aliases.json"), pretty(&body));
+        documents.insert(crate::layout::aliases_path(&region), pretty(&body));
     }
     documents.into_iter().collect()
 }
 
-/// Distinct `(region, reference)` pairs worth asking KMS about.
-fn references(jobs: &[(String, Vec<u8>)]) -> BTreeSet<(String, String)> {
+/// Distinct `(region, reference)` pairs worth asking KMS about, and the references that name
+/// a region that is no region (KMS is not asked about those: the region would become part of
+/// an endpoint's host name).
+fn references(jobs: &[(String, Vec<u8>)]) -> (BTreeSet<(String, String)>, Vec<UnverifiedKey>) {
     let mut out = BTreeSet::new();
+    let mut unusable = BTreeSet::new();
     for (_, body) in jobs {
         let Ok(text) = std::str::from_utf8(body) else {
             continue;
@@ -139,8 +138,19 @@ fn references(jobs: &[(String, Vec<u8>)]) -> BTreeSet<(String, String)> {
                 continue;
             }
             let region = KeyFacts::lookup_region(&key, &job).to_owned();
-            out.insert((region, value.trim().to_owned()));
+            if crate::model::is_region(&region) {
+                out.insert((region, value.trim().to_owned()));
+            } else {
+                unusable.insert(UnverifiedKey {
+                    reason: format!(
+                        "the key's ARN names the region {:?}, which is not a region; KMS was not asked",
+                        crate::text::one_line(&region, 60)
+                    ),
+                    region,
+                    reference: value.trim().to_owned(),
+                });
+            }
         }
     }
-    out
+    (out, unusable.into_iter().collect())
 }

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_smithy_types::error::display::DisplayErrorContext;
 
 use crate::manifest::{Manifest, Scope};
@@ -33,10 +34,33 @@ pub struct LiveOptions {
     pub concurrency: usize,
     /// Attempts per call, adaptive retry mode.
     pub max_attempts: u32,
+    /// Connection, per-attempt and per-call limits.
+    pub timeouts: Timeouts,
     /// Show a progress bar on stderr.
     pub progress: bool,
     /// Run timestamp.
     pub generated_at: String,
+}
+
+/// How long a call may take; a hung endpoint ends as an ERROR per call, never a hung scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Establishing a connection.
+    pub connect: Duration,
+    /// One attempt, from sending the request to the last byte of the response.
+    pub attempt: Duration,
+    /// One call, retries and back-off included.
+    pub operation: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            attempt: Duration::from_secs(30),
+            operation: Duration::from_secs(120),
+        }
+    }
 }
 
 /// Everything fetched: documents keyed by the path `collect` writes them to.
@@ -73,11 +97,21 @@ pub fn fetch(options: &LiveOptions) -> Result<Fetched, LiveError> {
 }
 
 async fn fetch_async(options: &LiveOptions) -> Result<Fetched, LiveError> {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(
-        RetryConfig::adaptive()
-            .with_max_attempts(options.max_attempts)
-            .with_initial_backoff(Duration::from_millis(200)),
-    );
+    let t = options.timeouts;
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(
+            RetryConfig::adaptive()
+                .with_max_attempts(options.max_attempts)
+                .with_initial_backoff(Duration::from_millis(200)),
+        )
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(t.connect)
+                .read_timeout(t.attempt)
+                .operation_attempt_timeout(t.attempt)
+                .operation_timeout(t.operation)
+                .build(),
+        );
     if let Some(profile) = &options.profile {
         loader = loader.profile_name(profile);
     }
@@ -129,17 +163,32 @@ async fn fetch_async(options: &LiveOptions) -> Result<Fetched, LiveError> {
     })
 }
 
-/// One line for a failed call: the error code and message, or the whole error chain.
+/// Longest description of a failed call kept in reports; the rest is cut and counted.
+const MAX_ERROR_TEXT: usize = 300;
+
+/// One bounded line for a failed call: the service's error code and message (or the error
+/// chain when there is none), control characters made visible and cut to
+/// [`MAX_ERROR_TEXT`] bytes. A raw response body never gets here.
 fn describe_error<E>(err: &aws_sdk_sagemaker::error::SdkError<E>) -> (Option<String>, String)
 where
     E: aws_sdk_sagemaker::error::ProvideErrorMetadata + std::error::Error + 'static,
 {
     use aws_sdk_sagemaker::error::ProvideErrorMetadata;
-    let code = err.code().map(str::to_owned);
-    let text = match (err.code(), err.message()) {
+    use aws_sdk_sagemaker::error::SdkError;
+    let code = err.code().map(|c| crate::text::one_line(c, 100));
+    let text = match (code.as_deref(), err.message()) {
         (Some(code), Some(msg)) => format!("{code}: {msg}"),
         (Some(code), None) => code.to_owned(),
-        _ => DisplayErrorContext(err).to_string(),
+        _ => match err {
+            SdkError::TimeoutError(_) => {
+                "the call timed out (see --attempt-timeout and --operation-timeout)".to_owned()
+            }
+            SdkError::ResponseError(_) => format!(
+                "the response could not be read or was not a valid API response ({})",
+                DisplayErrorContext(err)
+            ),
+            _ => DisplayErrorContext(err).to_string(),
+        },
     };
-    (code, text.replace(['\n', '\r'], " "))
+    (code, crate::text::one_line(&text, MAX_ERROR_TEXT))
 }

@@ -324,11 +324,17 @@ fn classify(raw: RawDocument<'_>) -> Result<Document, DocumentError> {
             ));
         }
     };
-    let Some(parts) = ArnParts::parse(&arn) else {
+    // The ARN's parts become report columns and, in `collect`, directory names: validate them.
+    let (parts, arn_name) = ArnParts::sagemaker(&arn, "training-job")
+        .map_err(|e| DocumentError::new(format!("TrainingJobArn {e}")))?;
+    // SageMaker writes the name into the ARN in lower case.
+    if !arn_name.eq_ignore_ascii_case(&name) {
         return Err(DocumentError::new(format!(
-            "TrainingJobArn {arn:?} is not an ARN"
+            "TrainingJobArn names the job {:?} but TrainingJobName is {:?}",
+            crate::text::one_line(arn_name, 100),
+            crate::text::one_line(&name, 100)
         )));
-    };
+    }
     let resource = raw
         .resource_config
         .map(|At { value: rc, .. }| ResourceConfig {
@@ -482,7 +488,7 @@ mod tests {
                 .message
                 .contains("list-training-jobs")
         );
-        let summary = r#"{"TrainingJobName":"a","TrainingJobArn":"arn:aws:sagemaker:r:1:training-job/a","TrainingJobStatus":"Completed"}"#;
+        let summary = r#"{"TrainingJobName":"a","TrainingJobArn":"arn:aws:sagemaker:us-east-1:111122223333:training-job/a","TrainingJobStatus":"Completed"}"#;
         assert!(parse(summary).unwrap_err().message.contains("summary"));
         assert!(
             parse(r#"{"foo":1}"#)
@@ -501,6 +507,37 @@ mod tests {
         );
         assert!(!error.message.contains(" at line "), "{}", error.message);
         assert_eq!(error.line, Some(5), "the line of OutputDataConfig's key");
+    }
+
+    #[test]
+    fn arns_that_could_lead_anywhere_are_refused() {
+        for (arn, why) in [
+            (
+                "arn:aws:sagemaker:eu-west-1:../../../../tmp/x:training-job/a",
+                "12 digits",
+            ),
+            (
+                "arn:aws:sagemaker:/etc:111122223333:training-job/a",
+                "not a region",
+            ),
+            (
+                "arn:aws:sagemaker:eu-west-1:111122223333:training-job/b",
+                "names the job",
+            ),
+            ("not-an-arn", "six"),
+        ] {
+            let doc = JOB.replace(
+                "arn:aws:sagemaker:eu-west-1:111122223333:training-job/a",
+                arn,
+            );
+            let error = parse(&doc).unwrap_err();
+            assert!(error.message.contains(why), "{arn}: {error}");
+        }
+        let upper = JOB.replace("\"TrainingJobName\":\"a\"", "\"TrainingJobName\":\"A\"");
+        assert!(
+            parse(&upper).is_ok(),
+            "the ARN holds the name in lower case"
+        );
     }
 
     #[test]

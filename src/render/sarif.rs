@@ -80,6 +80,22 @@ pub fn render(report: &Report, options: &RenderOptions) -> Result<Vec<u8>, Rende
             bytes.extend_from_slice(line);
         }
     }
+    // Failures of the baseline that are gone: SARIF's `baselineState: absent` (§3.27.24),
+    // so any SARIF consumer sees what went away.
+    let fixed = report.baseline.as_ref().map_or(&[][..], |b| &b.fixed[..]);
+    for x in fixed.iter().take(GITHUB_MAX_RESULTS.saturating_sub(total)) {
+        let item = serde_json::to_vec_pretty(&absent_result(x))
+            .map_err(|e| RenderError::Serialise("SARIF", e.to_string()))?;
+        bytes.extend_from_slice(if any { b",\n" } else { b"\n" });
+        any = true;
+        for (k, line) in item.split(|b| *b == b'\n').enumerate() {
+            if k > 0 {
+                bytes.push(b'\n');
+            }
+            bytes.extend_from_slice(b"        ");
+            bytes.extend_from_slice(line);
+        }
+    }
     bytes.extend_from_slice(if any { b"\n      ]" } else { b"]" });
     bytes.extend_from_slice(&skeleton[at + marker.len()..]);
     if bytes.len() > GITHUB_MAX_GZIP_BYTES {
@@ -112,7 +128,15 @@ fn build(
     let errors: Vec<Notification> = report
         .errors
         .iter()
-        .map(|e| notification("error", e.to_string(), Some(e.source.as_str()), e.line))
+        // Only an input file has a location; a failed API call is not an artifact.
+        .map(|e| {
+            notification(
+                "error",
+                e.to_string(),
+                e.file.then_some(e.source.as_str()),
+                e.line,
+            )
+        })
         .collect();
     let mut invocation = Invocation::builder()
         .execution_successful(errors.is_empty())
@@ -150,7 +174,7 @@ fn build(
                     ("waived".to_owned(), json!(report.waived().count())),
                     (
                         "fixedSinceBaseline".to_owned(),
-                        json!(report.baseline.as_ref().map(|b| &b.fixed)),
+                        json!(report.baseline.as_ref().map(|b| b.fixed.len())),
                     ),
                 ]))
                 .build(),
@@ -330,6 +354,62 @@ fn result(f: &Finding) -> SarifResult {
     if let Some(b) = f.baseline {
         result.baseline_state = Some(json!(b.as_str()));
     }
+    result
+}
+
+/// A baseline failure that no longer fails. It is not a failure now (kind `pass`, level
+/// `none`), and its fingerprint differs from the failure's, so a tool that tracks alerts by
+/// fingerprint closes the old alert instead of keeping it open.
+fn absent_result(x: &crate::report::FixedFinding) -> SarifResult {
+    let rule_index = REGISTRY
+        .iter()
+        .position(|r| r.meta().id.as_str() == x.rule_id)
+        .map(|i| i as i64);
+    let location = Location::builder()
+        .physical_location(physical(
+            x.source_file.as_deref().unwrap_or("."),
+            Some(x.line.unwrap_or(1)),
+        ))
+        .logical_locations(vec![
+            LogicalLocation::builder()
+                .name(x.job_name.clone())
+                .fully_qualified_name(x.job_arn.clone())
+                .kind("resource")
+                .build(),
+        ])
+        .build();
+    let fingerprint = fingerprint(&format!("absent\n{}", x.rule_id), &x.job_arn);
+    let mut result = SarifResult::builder()
+        .rule_id(x.rule_id.clone())
+        .kind(ResultKind::Pass)
+        .level(ResultLevel::None)
+        .message(
+            Message::builder()
+                .text(format!(
+                    "Training job {}: failed {} in the baseline and no longer does (now {}).",
+                    x.job_name, x.rule_id, x.now
+                ))
+                .build(),
+        )
+        .locations(vec![location])
+        .partial_fingerprints(BTreeMap::from([
+            (
+                "primaryLocationLineHash".to_owned(),
+                format!("{}:1", &fingerprint[..16]),
+            ),
+            ("sagemakerAuditFinding/v1".to_owned(), fingerprint),
+        ]))
+        .properties(
+            PropertyBag::builder()
+                .additional_properties(BTreeMap::from([
+                    ("jobArn".to_owned(), json!(x.job_arn)),
+                    ("status".to_owned(), json!(x.now)),
+                ]))
+                .build(),
+        )
+        .build();
+    result.rule_index = rule_index;
+    result.baseline_state = Some(json!("absent"));
     result
 }
 

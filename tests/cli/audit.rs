@@ -99,6 +99,39 @@ fn waivers_match_by_every_field() {
 }
 
 #[test]
+fn waivers_that_match_everything_or_live_too_long_are_warned_about() {
+    // SOURCE_DATE_EPOCH 1700000000 is 2023-11-14 (UTC).
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "broad.toml",
+        &format!(
+            "{}{}{}",
+            waiver("job = \"*\"", "2024-06-01"),
+            waiver("rule = \"training-volume-cmk\"", "2026-01-01"),
+            waiver("region = \"us-east-1\"", "2024-11-14")
+        ),
+    );
+    let (_, doc, stderr) = scan_json(&["--waivers", &file]);
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{stderr}");
+    assert!(
+        warnings[0].contains("line 1 matches every failing finding"),
+        "{stderr}"
+    );
+    assert!(
+        warnings[1].contains("line 6 expires on 2026-01-01, more than a year away"),
+        "{stderr}"
+    );
+    assert_eq!(doc["waivers"]["warnings"].as_array().unwrap().len(), 2);
+    // Still applied: a warning, not a refusal.
+    assert_eq!(waived(&doc).len(), 4);
+}
+
+#[test]
 fn expiry_applies_through_the_expiry_day_and_stops_the_day_after() {
     // SOURCE_DATE_EPOCH 1700000000 is 2023-11-14 (UTC).
     let dir = tempfile::tempdir().unwrap();
@@ -234,12 +267,16 @@ fn baseline_round_trip_marks_fixed_unchanged_and_new() {
         assert_eq!(b["fixed"][0]["job_name"], "unencrypted");
         assert_eq!(b["fixed"][0]["now"], "PASS");
         let sarif = json(&dir.path().join("after"), "report.sarif");
-        assert!(
-            sarif["runs"][0]["results"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|r| r["baselineState"] == "unchanged")
+        let states: Vec<&str> = sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["baselineState"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            states,
+            ["unchanged", "unchanged", "unchanged", "absent"],
+            "{baseline}"
         );
         assert!(read(&dir.path().join("after"), "report.md").starts_with(
             "## SageMaker training job encryption audit\n\n**Since the baseline:** 0 new"
@@ -280,7 +317,8 @@ fn bad_baselines_are_usage_errors() {
         .run();
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("--baseline basic/notes.txt: not JSON"),
+        run.stderr
+            .contains("--baseline basic/notes.txt: not a JSON report or SARIF file"),
         "{}",
         run.stderr
     );
@@ -430,4 +468,26 @@ fn merge_reports_an_unreadable_report_and_goes_on() {
         .map(|e| e["source"].as_str().unwrap())
         .collect();
     assert_eq!(sources, ["junk.json", "missing.json"]);
+}
+
+#[test]
+fn a_baseline_over_the_size_limit_is_refused_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("huge.json");
+    // Sparse: the size is what counts, no disk is used.
+    std::fs::File::create(&file)
+        .unwrap()
+        .set_len(600 << 20)
+        .unwrap();
+    let run = tool()
+        .args(["scan", "basic", "--baseline"])
+        .arg(file.to_str().unwrap())
+        .run();
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("larger than the 512 MiB limit"),
+        "{}",
+        run.stderr
+    );
 }

@@ -308,3 +308,103 @@ fn lines_hold_in_large_arrays_parsed_in_parallel() {
         assert_eq!(f["line"], expected, "{}", f["job_name"]);
     }
 }
+
+#[test]
+fn a_failed_api_call_is_a_notification_without_a_file_location() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixtures().join("basic/unencrypted.json"),
+        dir.path().join("job.json"),
+    )
+    .unwrap();
+    let manifest = serde_json::json!({"SagemakerAuditManifest": {
+        "schema_version": "1.0", "tool_version": "0", "generated_at": "2023-11-14T22:13:20Z",
+        "scope": {"profile": null, "regions": ["eu-west-1"], "created_after": null, "status": null},
+        "accounts": [], "counts": {"jobs_listed": 0, "jobs_described": 0, "keys_described": 0, "calls": 1},
+        "failed_calls": [
+            {"source": "ListTrainingJobs in eu-west-1", "file": false, "message": "AccessDeniedException: no"},
+            {"source": "123456789012/eu-west-1/gone.json", "file": true, "message": "InternalFailure"}
+        ],
+        "jobs_gone": [], "regions_not_enabled": [], "unverified_keys": []
+    }});
+    std::fs::write(dir.path().join("manifest.json"), manifest.to_string()).unwrap();
+    let run = tool()
+        .cwd(dir.path())
+        .args(["scan", ".", "--format", "sarif"])
+        .run();
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_valid(&sarif);
+    let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    let by_text = |needle: &str| {
+        notes
+            .iter()
+            .find(|n| n["message"]["text"].as_str().unwrap().contains(needle))
+            .unwrap()
+    };
+    assert!(
+        by_text("ListTrainingJobs in eu-west-1")
+            .get("locations")
+            .is_none()
+    );
+    assert_eq!(
+        by_text("gone.json")["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "123456789012/eu-west-1/gone.json"
+    );
+}
+
+#[test]
+fn failures_fixed_since_the_baseline_are_absent_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    // The baseline had the encrypted job failing both checks; now both pass.
+    let (out, _) = scan_to_dir(&["basic/unencrypted.json"], &["--format", "json"]);
+    let text = read(out.path(), "report.json").replace("unencrypted", "encrypted");
+    std::fs::write(&baseline, text).unwrap();
+    let run = tool()
+        .args([
+            "scan",
+            "basic/encrypted.json",
+            "--format",
+            "sarif",
+            "--baseline",
+        ])
+        .arg(baseline.to_str().unwrap())
+        .run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_valid(&sarif);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{results:#?}");
+    for r in results {
+        assert_eq!(r["baselineState"], "absent");
+        assert_eq!(r["kind"], "pass");
+        assert_eq!(r["level"], "none");
+        assert_eq!(
+            r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+            "arn:aws:sagemaker:us-east-1:123456789012:training-job/encrypted"
+        );
+        assert_eq!(
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "basic/encrypted.json"
+        );
+    }
+    // Not the fingerprint of the failure, so the old alert can close.
+    let failing = fingerprint_of(
+        "training-volume-cmk",
+        "arn:aws:sagemaker:us-east-1:123456789012:training-job/encrypted",
+    );
+    assert!(
+        results
+            .iter()
+            .all(|r| r["partialFingerprints"]["sagemakerAuditFinding/v1"] != failing.as_str())
+    );
+}
+
+fn fingerprint_of(rule: &str, arn: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("{rule}\n{arn}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,121 @@
+"""A hostile SageMaker endpoint: it speaks just enough of the JSON protocol for the real AWS
+SDK to talk to it, and answers with what a compromised or fake endpoint could send —
+path-traversing ARNs, odd job names, malformed and huge bodies, or nothing at all.
+
+Tests set `Behaviour` fields, then point the tool at the server with AWS_ENDPOINT_URL.
+"""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ACCOUNT = "123456789012"
+
+
+def describe_body(name, arn, volume_key=None, output_key=None):
+    body = {
+        "TrainingJobName": name,
+        "TrainingJobArn": arn,
+        "TrainingJobStatus": "Completed",
+        "SecondaryStatus": "Completed",
+        "AlgorithmSpecification": {"TrainingImage": "img", "TrainingInputMode": "File"},
+        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/sm",
+        "OutputDataConfig": {"S3OutputPath": "s3://bucket/out/"},
+        "ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30},
+        "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+        "ModelArtifacts": {"S3ModelArtifacts": "s3://bucket/out/model.tar.gz"},
+        "CreationTime": 1700000000,
+        "LastModifiedTime": 1700000100,
+    }
+    if volume_key:
+        body["ResourceConfig"]["VolumeKmsKeyId"] = volume_key
+    if output_key:
+        body["OutputDataConfig"]["KmsKeyId"] = output_key
+    return body
+
+
+class Behaviour:
+    """What the endpoint does; tests change it between runs."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.jobs = []             # (name, arn) pairs listed, in order
+        self.bodies = {}           # name -> raw bytes answered to DescribeTrainingJob
+        self.chunked = set()       # names whose describe body is sent chunked (no Content-Length)
+        self.hang = set()          # operations that accept and never answer
+        self.calls = []
+
+
+def arn_for(name, account=ACCOUNT, region="us-east-1"):
+    return f"arn:aws:sagemaker:{region}:{account}:training-job/{name}"
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", 0))
+        params = json.loads(self.rfile.read(length) or b"{}")
+        operation = self.headers.get("X-Amz-Target", "").split(".")[-1]
+        b = self.server.behaviour
+        b.calls.append(operation)
+        if operation in b.hang:
+            # Accept, read the request, never answer (until the test ends).
+            time.sleep(3600)
+            return
+        if operation == "ListTrainingJobs":
+            summaries = [
+                {"TrainingJobName": n, "TrainingJobArn": a, "TrainingJobStatus": "Completed",
+                 "CreationTime": 1700000000}
+                for n, a in b.jobs
+            ]
+            self.answer(200, json.dumps({"TrainingJobSummaries": summaries}).encode())
+        elif operation == "DescribeTrainingJob":
+            name = params.get("TrainingJobName")
+            if name in b.bodies:
+                self.answer(200, b.bodies[name], chunked=name in b.chunked)
+                return
+            arn = dict(b.jobs).get(name)
+            if arn is None:
+                self.answer(400, json.dumps({"__type": "ValidationException",
+                                             "message": "Requested resource not found."}).encode())
+                return
+            self.answer(200, json.dumps(describe_body(name, arn)).encode())
+        else:
+            self.answer(400, json.dumps({"__type": "UnknownOperationException", "message": operation}).encode())
+
+    def answer(self, status, payload, chunked=False):
+        self.send_response(status)
+        self.send_header("Content-Type", "application/x-amz-json-1.1")
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            step = 1 << 20
+            try:
+                for i in range(0, len(payload), step):
+                    part = payload[i:i + step]
+                    self.wfile.write(f"{len(part):x}\r\n".encode() + part + b"\r\n")
+                self.wfile.write(b"0\r\n\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        try:
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+def start(behaviour):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.behaviour = behaviour
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

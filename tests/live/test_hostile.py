@@ -1,0 +1,141 @@
+"""The real binary against a hostile endpoint (tests/live/hostile.py): whatever the API
+returns, nothing is written outside --out-dir, every name round-trips through collect, error
+text stays short, and a hung endpoint ends in bounded time."""
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from conftest import run  # noqa: E402
+from hostile import ACCOUNT, Behaviour, arn_for, describe_body, start  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    behaviour = Behaviour()
+    server = start(behaviour)
+    yield f"http://127.0.0.1:{server.server_address[1]}", behaviour
+    server.shutdown()
+
+
+@pytest.fixture
+def hostile(endpoint):
+    url, behaviour = endpoint
+    behaviour.reset()
+    return url, behaviour
+
+
+def tree(root):
+    return sorted(str(p.relative_to(root)) for p in Path(root).rglob("*"))
+
+
+def test_path_traversing_arns_are_errors_and_nothing_leaves_out_dir(hostile, tmp_path):
+    url, b = hostile
+    marker = f"sagemaker-audit-escape-{os.getpid()}"
+    b.jobs = [
+        ("good", arn_for("good")),
+        ("up", f"arn:aws:sagemaker:us-east-1:../../../../tmp/{marker}:training-job/up"),
+        ("abs", f"arn:aws:sagemaker:us-east-1:/tmp/{marker}:training-job/abs"),
+        ("region", f"arn:aws:sagemaker:../../{marker}:{ACCOUNT}:training-job/region"),
+        ("other-region", arn_for("other-region", region="eu-west-1")),
+        ("mismatch", arn_for("somebody-else")),
+    ]
+    out = tmp_path / "work" / "out"
+    r = run(["collect", "--out-dir", str(out), "--region", "us-east-1"], url, cwd=tmp_path)
+    assert r.returncode == 3, r.stderr
+    assert tree(tmp_path) == sorted(["work", "work/out", "work/out/manifest.json", f"work/out/{ACCOUNT}",
+                                      f"work/out/{ACCOUNT}/us-east-1", f"work/out/{ACCOUNT}/us-east-1/good.json"])
+    assert not Path(f"/tmp/{marker}").exists()
+    manifest = json.loads((out / "manifest.json").read_text())["SagemakerAuditManifest"]
+    failed = [c["message"] for c in manifest["failed_calls"]]
+    assert len(failed) == 5, failed
+    assert all(c["source"] == "ListTrainingJobs in us-east-1" and not c["file"] for c in manifest["failed_calls"])
+    # The live scan reports the same errors, and no strange string becomes an account id.
+    r = run(["scan", "--live", "--region", "us-east-1", "--format", "json"], url)
+    live = json.loads(r.stdout)
+    assert r.returncode == 3
+    assert {f["account_id"] for f in live["findings"]} == {ACCOUNT}
+    r = run(["scan", str(out), "--format", "json"], url, cwd=tmp_path)
+    offline = json.loads(r.stdout)
+    assert [e["message"] for e in offline["errors"]] == [e["message"] for e in live["errors"]]
+
+
+ODD_NAMES = ["", "n" * 10_000, "a.b", "a_b", "Job-A", "job-a", "../../escape", "with/slash", "con", "caf\u00e9"]
+
+
+def test_every_name_round_trips_through_collect(hostile, tmp_path):
+    url, b = hostile
+    b.jobs = [(name, arn_for(name)) for name in ODD_NAMES]
+    out = tmp_path / "out"
+    r = run(["collect", "--out-dir", str(out), "--region", "us-east-1"], url)
+    assert r.returncode == 0, r.stderr
+    files = [p for p in (out / ACCOUNT / "us-east-1").iterdir()]
+    assert len(files) == len(ODD_NAMES), sorted(p.name for p in files)
+    assert all(len(p.name) < 256 and not p.name.startswith(".") for p in files)
+    # Distinct even where case is ignored.
+    assert len({p.name.lower() for p in files}) == len(files)
+    live_code, live = None, None
+    r = run(["scan", "--live", "--region", "us-east-1", "--format", "json"], url)
+    live_code, live = r.returncode, json.loads(r.stdout)
+    r = run(["scan", ".", "--format", "json"], url, cwd=out)
+    offline = json.loads(r.stdout)
+    assert r.returncode == live_code == 1, r.stderr
+    assert offline["findings"] == live["findings"]
+    assert offline["errors"] == live["errors"] == []
+    assert sorted({f["job_name"] for f in offline["findings"]}) == sorted(ODD_NAMES)
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_huge_malformed_body_is_one_short_error(hostile, tmp_path, chunked):
+    url, b = hostile
+    b.jobs = [("good", arn_for("good")), ("huge", arn_for("huge"))]
+    b.bodies["huge"] = b'{"TrainingJobName": "huge", "Junk": "' + b"\x1b[2J" * 12_500_000 + b'"'
+    if chunked:
+        b.chunked.add("huge")
+    out = tmp_path / "reports"
+    started = time.monotonic()
+    r = run(["scan", "--live", "--region", "us-east-1", "--out-dir", str(out), "--max-attempts", "1"], url)
+    elapsed = time.monotonic() - started
+    assert r.returncode == 3, r.stderr
+    errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, r.stderr
+    assert len(errors[0]) < 600, errors[0]
+    assert "\x1b" not in r.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["summary"]["jobs"] == 1
+    assert all(len(e["message"]) < 600 for e in report["errors"])
+    assert sum(p.stat().st_size for p in out.iterdir()) < 2_000_000
+    assert elapsed < 60, elapsed
+
+
+def test_a_hung_endpoint_ends_as_an_error_in_bounded_time(hostile, tmp_path):
+    url, b = hostile
+    b.hang.add("ListTrainingJobs")
+    started = time.monotonic()
+    r = run(["scan", "--live", "--region", "us-east-1", "--format", "json", "--attempt-timeout", "2",
+             "--operation-timeout", "5", "--max-attempts", "2"], url)
+    elapsed = time.monotonic() - started
+    assert r.returncode == 3, r.stderr
+    report = json.loads(r.stdout)
+    assert [e["source"] for e in report["errors"]] == ["ListTrainingJobs in us-east-1"]
+    assert "timed out" in report["errors"][0]["message"], report["errors"][0]
+    assert elapsed < 30, elapsed
+
+
+def test_a_hung_describe_is_one_error_per_job_and_the_rest_complete(hostile):
+    url, b = hostile
+    b.jobs = [("good", arn_for("good"))]
+    b.bodies["good"] = json.dumps(describe_body("good", arn_for("good"))).encode()
+    b.hang.add("DescribeTrainingJob")
+    started = time.monotonic()
+    r = run(["scan", "--live", "--region", "us-east-1", "--format", "json", "--attempt-timeout", "1",
+             "--operation-timeout", "3", "--max-attempts", "2"], url)
+    assert time.monotonic() - started < 30
+    report = json.loads(r.stdout)
+    assert r.returncode == 3
+    assert [e["source"] for e in report["errors"]] == [f"{ACCOUNT}/us-east-1/good.json"]
