@@ -430,9 +430,9 @@ fn live_options(
     generated_at: String,
 ) -> Result<crate::aws::LiveOptions, UsageError> {
     let regions = if aws.all_regions {
-        crate::aws::regions::SAGEMAKER_REGIONS
-            .iter()
-            .map(|r| (*r).to_owned())
+        crate::aws::regions::sagemaker_regions()
+            .into_iter()
+            .map(str::to_owned)
             .collect()
     } else if let Some(r) = &aws.region {
         vec![r.clone()]

@@ -338,6 +338,7 @@ mod tests {
             last_modified_time: None,
             resource: None,
             output: None,
+            serverless: false,
             origin: Default::default(),
         }
     }

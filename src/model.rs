@@ -27,6 +27,8 @@ pub struct TrainingJob {
     pub resource: Option<ResourceConfig>,
     /// `OutputDataConfig`; `None` when the document has none.
     pub output: Option<OutputDataConfig>,
+    /// True when the document has a `ServerlessJobConfig`: SageMaker picks the compute.
+    pub serverless: bool,
     /// Where the job was read from.
     pub origin: Origin,
 }
@@ -38,15 +40,19 @@ pub struct ResourceConfig {
     pub instance_type: Option<String>,
     /// `ResourceConfig.InstanceGroups[].InstanceType` (heterogeneous clusters).
     pub instance_groups: Vec<String>,
-    /// `SelectedInstanceType`, set when the job was created with `InstancePreferences`.
+    /// `ResourceConfig.SelectedInstanceType`: the preference SageMaker picked, once it has.
     pub selected_instance_type: Option<String>,
+    /// `ResourceConfig.InstancePreferences[].InstanceType`, in priority order.
+    pub instance_preferences: Vec<String>,
     /// `ResourceConfig.VolumeKmsKeyId` as written, which may be empty.
     pub volume_kms_key_id: Option<String>,
 }
 
 impl ResourceConfig {
     /// The instance types the job runs on, in the order the API documents them:
-    /// `InstanceType`, else every instance group's type, else the selected preference.
+    /// `InstanceType`, else every instance group's type, else the type SageMaker selected
+    /// from `InstancePreferences`, else every preferred type (before SageMaker has picked,
+    /// any of them may run the job).
     pub fn instance_types(&self) -> Vec<&str> {
         if let Some(t) = non_empty(&self.instance_type) {
             return vec![t];
@@ -60,17 +66,46 @@ impl ResourceConfig {
         if !groups.is_empty() {
             return groups;
         }
-        non_empty(&self.selected_instance_type)
-            .into_iter()
+        if let Some(selected) = non_empty(&self.selected_instance_type) {
+            return vec![selected];
+        }
+        self.instance_preferences
+            .iter()
+            .map(String::as_str)
+            .filter(|t| !t.trim().is_empty())
             .collect()
     }
 }
 
-/// `OutputDataConfig`, reduced to its key.
+/// `OutputDataConfig`, reduced to its key and where the output goes.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OutputDataConfig {
     /// `OutputDataConfig.KmsKeyId` as written, which may be empty.
     pub kms_key_id: Option<String>,
+    /// `OutputDataConfig.S3OutputPath`.
+    pub s3_output_path: Option<String>,
+}
+
+/// The S3 Express One Zone directory bucket an output location names, if it names one.
+/// Directory buckets end in `--x-s3`; the location is `s3://bucket/…` or an HTTPS URL with
+/// the bucket in the host or the first path segment.
+pub fn express_one_zone_bucket(location: &str) -> Option<&str> {
+    let location = location.trim();
+    let candidates: Vec<&str> = if let Some(rest) = location.strip_prefix("s3://") {
+        vec![rest.split('/').next().unwrap_or_default()]
+    } else if let Some(rest) = location.strip_prefix("https://") {
+        let mut parts = rest.splitn(3, '/');
+        let host = parts.next().unwrap_or_default();
+        vec![
+            host.split('.').next().unwrap_or_default(),
+            parts.next().unwrap_or_default(),
+        ]
+    } else {
+        Vec::new()
+    };
+    candidates
+        .into_iter()
+        .find(|b| b.len() > "--x-s3".len() && b.ends_with("--x-s3"))
 }
 
 /// Where a job came from: the file (relative to the working directory when it can be)
@@ -268,11 +303,35 @@ mod tests {
     }
 
     #[test]
+    fn express_one_zone_buckets_are_recognised() {
+        for (location, bucket) in [
+            (
+                "s3://models--usw2-az1--x-s3/out/",
+                Some("models--usw2-az1--x-s3"),
+            ),
+            ("s3://models/out/", None),
+            ("s3://x-s3/out", None),
+            (
+                "https://models--use1-az4--x-s3.s3express-use1-az4.us-east-1.amazonaws.com/out",
+                Some("models--use1-az4--x-s3"),
+            ),
+            (
+                "https://s3.us-east-1.amazonaws.com/models--use1-az4--x-s3/out",
+                Some("models--use1-az4--x-s3"),
+            ),
+            ("", None),
+        ] {
+            assert_eq!(express_one_zone_bucket(location), bucket, "{location}");
+        }
+    }
+
+    #[test]
     fn instance_types_follow_the_documented_precedence() {
         let mut rc = ResourceConfig {
             instance_type: Some("ml.m5.xlarge".into()),
             instance_groups: vec!["ml.p4d.24xlarge".into()],
             selected_instance_type: Some("ml.g5.xlarge".into()),
+            instance_preferences: vec!["ml.g6.xlarge".into(), "ml.m5.xlarge".into()],
             volume_kms_key_id: None,
         };
         assert_eq!(rc.instance_types(), vec!["ml.m5.xlarge"]);
@@ -281,6 +340,8 @@ mod tests {
         rc.instance_groups.clear();
         assert_eq!(rc.instance_types(), vec!["ml.g5.xlarge"]);
         rc.selected_instance_type = None;
+        assert_eq!(rc.instance_types(), vec!["ml.g6.xlarge", "ml.m5.xlarge"]);
+        rc.instance_preferences.clear();
         assert!(rc.instance_types().is_empty());
     }
 

@@ -272,6 +272,7 @@ mod tests {
             last_modified_time: modified.and_then(Timestamp::from_epoch_seconds),
             resource: None,
             output: None,
+            serverless: false,
             origin: crate::model::Origin {
                 file: file.into(),
                 ..Default::default()

@@ -1,42 +1,18 @@
-//! Regions `--all-regions` visits: the commercial-partition regions where SageMaker training
-//! is offered (checked 2026-11 against the AWS regional services list). Opt-in regions the
-//! account has not enabled are reported as such, not as errors.
+//! Regions `--all-regions` visits: `data/sagemaker-regions.txt`, the `aws` partition's
+//! SageMaker regions as botocore's endpoint data lists them (the test suite checks the file
+//! against botocore). Opt-in regions the account has not enabled are reported as such, not as
+//! errors.
+
+const REGIONS: &str = include_str!("../../data/sagemaker-regions.txt");
 
 /// SageMaker regions in the `aws` partition.
-pub const SAGEMAKER_REGIONS: &[&str] = &[
-    "af-south-1",
-    "ap-east-1",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-northeast-3",
-    "ap-south-1",
-    "ap-south-2",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ap-southeast-4",
-    "ap-southeast-5",
-    "ap-southeast-7",
-    "ca-central-1",
-    "ca-west-1",
-    "eu-central-1",
-    "eu-central-2",
-    "eu-north-1",
-    "eu-south-1",
-    "eu-south-2",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "il-central-1",
-    "me-central-1",
-    "me-south-1",
-    "mx-central-1",
-    "sa-east-1",
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-];
+pub fn sagemaker_regions() -> Vec<&'static str> {
+    REGIONS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+}
 
 /// Error codes AWS answers with in a region the account has not enabled.
 pub const NOT_ENABLED_CODES: &[&str] = &[
@@ -45,3 +21,19 @@ pub const NOT_ENABLED_CODES: &[&str] = &[
     "AuthFailure",
     "OptInRequired",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_region_list_holds_regions() {
+        let regions = sagemaker_regions();
+        assert!(regions.len() >= 34, "{regions:?}");
+        assert!(
+            regions.iter().all(|r| crate::model::is_region(r)),
+            "{regions:?}"
+        );
+        assert!(regions.contains(&"ap-east-2") && regions.contains(&"ap-southeast-6"));
+    }
+}

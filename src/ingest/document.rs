@@ -91,7 +91,7 @@ struct RawDocument<'a> {
     resource_config: Option<At<'a, RawResourceConfig<'a>>>,
     #[serde(borrow)]
     output_data_config: Option<At<'a, RawOutputDataConfig<'a>>>,
-    selected_instance_type: Option<String>,
+    serverless_job_config: Option<IgnoredAny>,
     algorithm_specification: Option<IgnoredAny>,
     stopping_condition: Option<IgnoredAny>,
     model_artifacts: Option<IgnoredAny>,
@@ -109,6 +109,7 @@ struct RawResourceConfig<'a> {
     instance_type: Option<String>,
     instance_groups: Option<Vec<RawInstanceGroup>>,
     selected_instance_type: Option<String>,
+    instance_preferences: Option<Vec<RawInstanceGroup>>,
     /// Kept as written even when `null`, so a finding can point at the line.
     #[serde(borrow, default)]
     volume_kms_key_id: At<'a, Option<String>>,
@@ -125,6 +126,7 @@ struct RawInstanceGroup {
 struct RawOutputDataConfig<'a> {
     #[serde(borrow, default)]
     kms_key_id: At<'a, Option<String>>,
+    s3_output_path: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -298,6 +300,7 @@ fn classify(raw: RawDocument<'_>) -> Result<Document, DocumentError> {
         ));
     }
     let has_describe_fields = raw.algorithm_specification.is_some()
+        || raw.serverless_job_config.is_some()
         || raw.stopping_condition.is_some()
         || raw.model_artifacts.is_some()
         || raw.role_arn.is_some()
@@ -345,7 +348,13 @@ fn classify(raw: RawDocument<'_>) -> Result<Document, DocumentError> {
                 .into_iter()
                 .filter_map(|g| g.instance_type)
                 .collect(),
-            selected_instance_type: rc.selected_instance_type.or(raw.selected_instance_type),
+            selected_instance_type: rc.selected_instance_type,
+            instance_preferences: rc
+                .instance_preferences
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|p| p.instance_type)
+                .collect(),
             volume_kms_key_id: rc.volume_kms_key_id.value,
         });
     Ok(Document::Job(Box::new(TrainingJob {
@@ -360,7 +369,9 @@ fn classify(raw: RawDocument<'_>) -> Result<Document, DocumentError> {
         resource,
         output: raw.output_data_config.map(|o| OutputDataConfig {
             kms_key_id: o.value.kms_key_id.value,
+            s3_output_path: o.value.s3_output_path,
         }),
+        serverless: raw.serverless_job_config.is_some(),
         origin: Default::default(),
     })))
 }

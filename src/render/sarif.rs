@@ -213,13 +213,18 @@ fn rule(meta: &RuleMeta) -> ReportingDescriptor {
     let compliance_md: String = meta
         .compliance
         .iter()
-        .map(|c| format!("| {} | {} | {} |\n", c.framework, c.control, c.title))
+        .map(|c| {
+            format!(
+                "| {} | {} | {} | {} |\n",
+                c.framework, c.control, c.title, c.source
+            )
+        })
         .collect();
     let markdown = format!(
         "## {title}\n\n{description}\n\n### Risk\n\n{risk}\n\n### Remediation\n\n\
          **Console:** {console}\n\n**AWS CLI:**\n\n```sh\n{cli}\n```\n\n**boto3:**\n\n```python\n{boto3}\n```\n\n\
          **SageMaker Python SDK:**\n\n```python\n{sdk}\n```\n\n### References\n\n{references_md}\n\
-         ### Compliance\n\n| Framework | Control | Title |\n|---|---|---|\n{compliance_md}",
+         ### Compliance\n\n| Framework | Control | Title | Source |\n|---|---|---|---|\n{compliance_md}",
         title = meta.title,
         description = meta.description,
         risk = meta.risk,

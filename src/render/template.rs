@@ -254,6 +254,8 @@ struct RuleView {
 struct ControlView {
     control: &'static str,
     title: &'static str,
+    rationale: &'static str,
+    source: &'static str,
     rules: Vec<&'static str>,
     /// Failing findings not waived.
     fail: usize,
@@ -309,6 +311,8 @@ fn compliance_view(report: &Report) -> Vec<FrameworkView> {
                     controls.push(ControlView {
                         control: c.control,
                         title: c.title,
+                        rationale: c.rationale,
+                        source: c.source,
                         rules: Vec::new(),
                         fail: 0,
                         waived: 0,

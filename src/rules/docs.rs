@@ -24,7 +24,7 @@ pub struct Reference {
     pub url: &'static str,
 }
 
-/// A framework control the check gives evidence for.
+/// A framework control the check gives evidence for, with why and on whose authority.
 #[derive(Debug, Serialize)]
 pub struct Compliance {
     /// Framework name, e.g. `NIST SP 800-53 r5`.
@@ -33,64 +33,121 @@ pub struct Compliance {
     pub control: &'static str,
     /// Control title, in short.
     pub title: &'static str,
+    /// Why this check is evidence for the control.
+    pub rationale: &'static str,
+    /// Where the mapping comes from: the control text and, where one exists, a peer's public
+    /// mapping of the same or the analogous check.
+    pub source: &'static str,
 }
 
-/// Controls both checks support: encryption at rest under keys the customer controls.
+/// Controls the key checks support: data at rest encrypted under keys the customer controls.
+/// `docs/compliance.md` lists these with the mappings considered and dropped.
 pub(super) const COMPLIANCE: &[Compliance] = &[
     Compliance {
         framework: "NIST SP 800-53 r5",
         control: "SC-28(1)",
         title: "Protection of information at rest: cryptographic protection",
+        rationale: "The check shows whether data the job writes at rest is protected by \
+            cryptography under a key the organisation controls.",
+        source: "NIST SP 800-53 Rev. 5, SC-28(1); Prowler maps the analogous SageMaker \
+            notebook-instance KMS check to it (compliance/aws/nist_800_53_revision_5_aws.json).",
     },
     Compliance {
         framework: "NIST SP 800-53 r5",
         control: "SC-12",
         title: "Cryptographic key establishment and management",
+        rationale: "A customer-managed key puts generation, rotation, access policy and \
+            revocation of the key under the organisation's own key management.",
+        source: "NIST SP 800-53 Rev. 5, SC-12 (control text); no peer maps this check to it.",
     },
     Compliance {
         framework: "NIST SP 800-53 r5",
         control: "SC-13",
         title: "Cryptographic protection",
+        rationale: "The check verifies that the cryptography protecting the data uses a key \
+            the organisation chose.",
+        source: "NIST SP 800-53 Rev. 5, SC-13; Prowler maps this check to SC-13 in its \
+            FedRAMP Low (Rev. 4) mapping and the notebook-instance check in its Rev. 5 one.",
+    },
+    Compliance {
+        framework: "FedRAMP Low (Rev. 4)",
+        control: "SC-13",
+        title: "Use of cryptography",
+        rationale: "FedRAMP baselines take SC-13 from NIST SP 800-53; the same evidence applies.",
+        source: "FedRAMP Rev. 4 Low baseline; Prowler maps this exact check to sc-13 \
+            (compliance/aws/fedramp_low_revision_4_aws.json).",
     },
     Compliance {
         framework: "ISO/IEC 27001:2022",
         control: "A.8.24",
         title: "Use of cryptography",
+        rationale: "The control asks for rules on effective use of cryptography and key \
+            management; the check shows whether SageMaker data follows them.",
+        source: "ISO/IEC 27001:2022 Annex A 8.24; Prowler maps this exact check to A.8.24 \
+            (compliance/aws/iso27001_2022_aws.json).",
     },
     Compliance {
         framework: "PCI DSS v4.0",
         control: "3.5.1",
-        title: "Stored account data is rendered unreadable",
+        title: "Primary account number (PAN) is rendered unreadable wherever it is stored \
+            (applies only where training data or model artifacts hold PAN)",
+        rationale: "Strong cryptography with associated key management is one way to render \
+            stored PAN unreadable; the requirement concerns PAN only.",
+        source: "PCI DSS v4.0 requirement 3.5.1; Prowler maps the analogous notebook-instance \
+            KMS check to 3.5.1 (compliance/aws/pci_4.0_aws.json).",
     },
     Compliance {
         framework: "HIPAA Security Rule",
         control: "164.312(a)(2)(iv)",
-        title: "Encryption and decryption",
+        title: "Encryption and decryption (addressable), where jobs process ePHI",
+        rationale: "Encrypting ePHI at rest under a key the covered entity controls \
+            implements this addressable specification for SageMaker data.",
+        source: "45 CFR 164.312(a)(2)(iv); Prowler maps the analogous notebook-instance KMS \
+            check to it (compliance/aws/hipaa_aws.json).",
     },
     Compliance {
         framework: "SOC 2",
         control: "CC6.1",
-        title: "Logical access security measures, including encryption",
+        title: "Logical access security over information assets, including encryption",
+        rationale: "CC6.1 covers protecting information assets with encryption as part of \
+            logical access security.",
+        source: "AICPA Trust Services Criteria (2017) CC6.1, reached through CSA CCM v4 \
+            CEK-03, whose scope applicability lists CC6.1 (Prowler compliance/csa_ccm_4.0.json).",
     },
     Compliance {
         framework: "CIS Controls v8.1",
         control: "3.11",
         title: "Encrypt sensitive data at rest",
+        rationale: "The safeguard asks for encryption of sensitive data at rest; the check \
+            shows it for SageMaker volumes and artifacts.",
+        source: "CIS Critical Security Controls v8.1, safeguard 3.11; Prowler maps this exact \
+            check to it (compliance/cis_controls_8.1.json).",
     },
     Compliance {
         framework: "CSA CCM v4",
         control: "CEK-03",
         title: "Data encryption",
+        rationale: "The control asks for cryptographic protection of data at rest.",
+        source: "Cloud Controls Matrix v4, CEK-03; Prowler maps this exact check to it \
+            (compliance/csa_ccm_4.0.json).",
     },
     Compliance {
-        framework: "BSI C5:2020",
-        control: "CRY-03",
-        title: "Encryption of sensitive data for storage",
+        framework: "BSI C5:2025",
+        control: "CRY-05",
+        title: "Data encryption",
+        rationale: "The criterion asks for encryption of customer data at rest with keys \
+            under appropriate control.",
+        source: "BSI Cloud Computing Compliance Criteria Catalogue (C5) 2025, CRY-05; Prowler \
+            maps this exact check to CRY-05.01AC (compliance/aws/c5_aws.json).",
     },
     Compliance {
-        framework: "BSI C5:2020",
-        control: "CRY-04",
-        title: "Secure key management",
+        framework: "AWS Well-Architected Security Pillar",
+        control: "SEC08-BP02",
+        title: "Enforce encryption at rest",
+        rationale: "The best practice asks that data at rest only be stored encrypted, with \
+            KMS keys.",
+        source: "AWS Well-Architected Framework, Security Pillar SEC08-BP02; Prowler maps this \
+            exact check to it (compliance/aws/aws_well_architected_framework_security_pillar_aws.json).",
     },
 ];
 

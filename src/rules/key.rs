@@ -12,6 +12,9 @@ pub(super) struct KeyField<'a> {
     pub field: &'static str,
     /// What the key protects, e.g. `model artifacts in S3`.
     pub protects: &'static str,
+    /// What AWS does when the key is not set, as the end of a sentence, e.g. `the model
+    /// artifacts get the account's default S3 encryption`.
+    pub without_key: &'static str,
     /// The value as written (`None` for missing or null).
     pub value: Option<&'a str>,
     /// Line of the key itself, when present.
@@ -39,8 +42,8 @@ pub(super) fn judge(field: KeyField<'_>, job: &TrainingJob, ctx: &Context<'_>) -
             KeyManager::None,
             None,
             format!(
-                "{} is not set, so the {} are encrypted only with an AWS-managed default key.",
-                field.field, field.protects
+                "{} is not set, so {}, not a customer-managed key.",
+                field.field, field.without_key
             ),
         );
     };
@@ -51,8 +54,8 @@ pub(super) fn judge(field: KeyField<'_>, job: &TrainingJob, ctx: &Context<'_>) -
             KeyManager::None,
             None,
             format!(
-                "{} is empty, so the {} are encrypted only with an AWS-managed default key.",
-                field.field, field.protects
+                "{} is empty, so {}, not a customer-managed key.",
+                field.field, field.without_key
             ),
         );
     }

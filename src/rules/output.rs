@@ -1,8 +1,14 @@
 //! `training-output-cmk`: model artifacts written to S3 are encrypted with a
 //! customer-managed KMS key.
+//!
+//! Never NOT_APPLICABLE: every job writes output to S3. Output in an S3 Express One Zone
+//! directory bucket fails with its own message: the API reference for
+//! `OutputDataConfig.KmsKeyId` says such output is encrypted with SSE-S3 and takes no KMS key
+//! (botocore 1.44.8, sagemaker 2017-07-24 model).
 
-use crate::model::TrainingJob;
-use crate::report::Severity;
+use crate::kms::KeyManager;
+use crate::model::{TrainingJob, express_one_zone_bucket};
+use crate::report::{Severity, Status};
 
 use super::docs::{COMPLIANCE, KMS_REFERENCE, Reference, Remediation, SAGEMAKER_AT_REST};
 use super::key::{KeyField, judge};
@@ -20,9 +26,11 @@ pub static META: RuleMeta = RuleMeta {
         uses this key to encrypt the model artifacts (model.tar.gz and output data) it uploads \
         to S3 when the job ends. The check passes when the field names an enabled \
         customer-managed KMS key in any of the forms KMS accepts, including keys in other \
-        accounts. It fails when the field or the whole OutputDataConfig is missing, when the \
-        value is null or empty, names an alias/aws/* key, or KMS reports the key as AWS-managed \
-        or not enabled.",
+        accounts. It fails when the field or the whole OutputDataConfig is missing (the artifacts \
+        then get the account's default S3 encryption), when the value is null or empty, names an \
+        alias/aws/* key, or KMS reports the key as AWS-managed or not enabled. It also fails when \
+        S3OutputPath is an S3 Express One Zone directory bucket, where SageMaker writes with \
+        SSE-S3 and accepts no KMS key.",
     risk: "Model artifacts can memorise and leak the data they were trained on. Encrypted only \
         with an AWS-managed or S3-managed key, they can be read by anyone with S3 read access in \
         the account, without a key policy you control, a rotation schedule you choose, or the \
@@ -65,13 +73,35 @@ impl Rule for TrainingOutputCmk {
     fn evaluate(&self, job: &TrainingJob, ctx: &Context<'_>) -> Verdict {
         let origin = &job.origin;
         let value = job.output.as_ref().and_then(|o| o.kms_key_id.as_deref());
+        let parent_line = origin.output_config_line.unwrap_or(origin.document_line);
+        let express = job
+            .output
+            .as_ref()
+            .and_then(|o| o.s3_output_path.as_deref())
+            .and_then(express_one_zone_bucket);
+        if let Some(bucket) = express {
+            return Verdict {
+                status: Status::Fail,
+                kms_key: value.map(str::to_owned),
+                key_manager: KeyManager::None,
+                key_state: None,
+                message: format!(
+                    "OutputDataConfig.S3OutputPath is the S3 Express One Zone directory bucket \
+                     {bucket}, where SageMaker writes the model artifacts with SSE-S3 and accepts \
+                     no KMS key, so no customer-managed key can protect them; write them to a \
+                     general purpose bucket with OutputDataConfig.KmsKeyId set."
+                ),
+                line: parent_line,
+            };
+        }
         judge(
             KeyField {
                 field: "OutputDataConfig.KmsKeyId",
                 protects: "model artifacts in S3",
+                without_key: "the model artifacts get the account's default S3 encryption",
                 value,
                 key_line: origin.output_key_line,
-                parent_line: origin.output_config_line.unwrap_or(origin.document_line),
+                parent_line,
             },
             job,
             ctx,
@@ -82,9 +112,8 @@ impl Rule for TrainingOutputCmk {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kms::{KeyFacts, KeyManager};
+    use crate::kms::KeyFacts;
     use crate::model::{Origin, OutputDataConfig};
-    use crate::report::Status;
     use crate::rules::InstanceStorageTable;
 
     fn job(output: Option<OutputDataConfig>) -> TrainingJob {
@@ -99,6 +128,7 @@ mod tests {
             last_modified_time: None,
             resource: None,
             output,
+            serverless: false,
             origin: Origin {
                 file: "j.json".into(),
                 document_line: 1,
@@ -124,6 +154,7 @@ mod tests {
     fn with_key(key: Option<&str>) -> TrainingJob {
         job(Some(OutputDataConfig {
             kms_key_id: key.map(str::to_owned),
+            s3_output_path: Some("s3://bucket/out/".into()),
         }))
     }
 
@@ -151,6 +182,35 @@ mod tests {
         let v = eval(&j);
         assert_eq!(v.status, Status::Fail);
         assert_eq!(v.line, 1);
+    }
+
+    #[test]
+    fn missing_output_keys_say_what_aws_does_instead() {
+        let v = eval(&with_key(None));
+        assert!(
+            v.message.contains("the account's default S3 encryption"),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn s3_express_one_zone_output_fails_with_its_own_message() {
+        for key in [None, Some("alias/ml")] {
+            let mut j = with_key(key);
+            if let Some(o) = j.output.as_mut() {
+                o.s3_output_path = Some("s3://models--usw2-az1--x-s3/out/".into());
+            }
+            let v = eval(&j);
+            assert_eq!(v.status, Status::Fail, "{key:?}");
+            assert!(v.message.contains("S3 Express One Zone"), "{}", v.message);
+            assert!(
+                v.message.contains("general purpose bucket"),
+                "{}",
+                v.message
+            );
+            assert_eq!(v.line, 20);
+        }
     }
 
     #[test]

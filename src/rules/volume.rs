@@ -1,5 +1,16 @@
 //! `training-volume-cmk`: the training instances' storage volume is encrypted with a
 //! customer-managed KMS key.
+//!
+//! NOT_APPLICABLE only where AWS says no key can be set: every instance type in use has local
+//! NVMe storage (SageMaker API reference, `ResourceConfig.VolumeKmsKeyId`: "You can't request a
+//! VolumeKmsKeyId when using an instance type with local storage"; the table and its sources
+//! are in `data/local-nvme-families.toml`).
+//!
+//! Serverless jobs (`ServerlessJobConfig`) are judged like any other: the model documents that
+//! SageMaker sizes their storage volume itself (`ResourceConfig.VolumeSizeInGB`: "SageMaker
+//! automatically selects the volume size for serverless training jobs"), and nothing in the
+//! API reference says such a volume takes no key, so a missing `VolumeKmsKeyId` fails there
+//! too (botocore 1.44.8, sagemaker 2017-07-24 model, checked 2026-11).
 
 use crate::kms::KeyManager;
 use crate::model::{TrainingJob, non_empty};
@@ -21,10 +32,11 @@ pub static META: RuleMeta = RuleMeta {
         volume attached to every training instance holds the training data copied from S3, \
         checkpoints and logs while the job runs. The check passes when the field names a \
         customer-managed KMS key (by key id, key ARN, alias or alias ARN, in any account) that \
-        is enabled. It fails when the field is missing, null or empty, names an alias/aws/* key, \
-        or KMS reports the key as AWS-managed or not enabled. It does not apply when every \
-        instance type of the job has local NVMe instance storage (hardware-encrypted, no EBS \
-        volume, no key accepted), or when the job has no ResourceConfig.",
+        is enabled. It fails when the field is missing, null or empty (SageMaker then encrypts \
+        the volume with a transient key it discards), names an alias/aws/* key, or KMS reports \
+        the key as AWS-managed or not enabled; a serverless job without the key fails too. It \
+        does not apply when every instance type of the job has local NVMe instance storage \
+        (hardware-encrypted, no EBS volume, and AWS accepts no key there).",
     risk: "Without a key you control, you cannot restrict who may decrypt the volume through a \
         key policy, choose the rotation schedule, audit each use of the key in CloudTrail, or \
         make the data unreadable at once by disabling the key. Training volumes can hold raw, \
@@ -67,19 +79,20 @@ impl Rule for TrainingVolumeCmk {
         &META
     }
 
-    fn evaluate(&self, job: &TrainingJob, ctx: &Context<'_>) -> Verdict {
+    fn evaluate<'a>(&self, job: &'a TrainingJob, ctx: &Context<'_>) -> Verdict {
         let origin = &job.origin;
+        let field = |value: Option<&'a str>| KeyField {
+            field: "ResourceConfig.VolumeKmsKeyId",
+            protects: "training volumes",
+            without_key: "SageMaker encrypts the training volumes with a transient key it \
+                discards",
+            value,
+            key_line: origin.volume_key_line,
+            parent_line: origin.resource_config_line.unwrap_or(origin.document_line),
+        };
         let Some(resource) = &job.resource else {
-            return Verdict {
-                status: Status::NotApplicable,
-                kms_key: None,
-                key_manager: KeyManager::None,
-                key_state: None,
-                message: "The job has no ResourceConfig (serverless training), so there is no \
-                    training volume to encrypt."
-                    .to_owned(),
-                line: origin.document_line,
-            };
+            // No ResourceConfig at all (serverless jobs may omit it): no key was asked for.
+            return judge(field(None), job, ctx);
         };
         let types = resource.instance_types();
         if !types.is_empty() && types.iter().all(|t| ctx.storage.has_local_nvme(t)) {
@@ -96,17 +109,7 @@ impl Rule for TrainingVolumeCmk {
                 line: origin.resource_config_line.unwrap_or(origin.document_line),
             };
         }
-        judge(
-            KeyField {
-                field: "ResourceConfig.VolumeKmsKeyId",
-                protects: "training volumes",
-                value: resource.volume_kms_key_id.as_deref(),
-                key_line: origin.volume_key_line,
-                parent_line: origin.resource_config_line.unwrap_or(origin.document_line),
-            },
-            job,
-            ctx,
-        )
+        judge(field(resource.volume_kms_key_id.as_deref()), job, ctx)
     }
 }
 
@@ -129,6 +132,7 @@ mod tests {
             last_modified_time: None,
             resource,
             output: None,
+            serverless: false,
             origin: Origin {
                 file: "j.json".into(),
                 document_line: 1,
@@ -148,6 +152,7 @@ mod tests {
             instance_type,
             instance_groups: groups,
             selected_instance_type: None,
+            instance_preferences: Vec::new(),
             volume_kms_key_id: key.map(str::to_owned),
         })
     }
@@ -188,6 +193,11 @@ mod tests {
         let missing = eval(&job(rc(&["ml.m5.xlarge"], None)));
         assert_eq!(missing.status, Status::Fail);
         assert!(missing.message.contains("is not set"));
+        assert!(
+            missing.message.contains("transient key it discards"),
+            "{}",
+            missing.message
+        );
         let empty = eval(&job(rc(&["ml.m5.xlarge"], Some(""))));
         assert_eq!(empty.status, Status::Fail);
         assert!(empty.message.contains("is empty"));
@@ -214,15 +224,45 @@ mod tests {
     }
 
     #[test]
-    fn local_nvme_only_jobs_and_serverless_jobs_are_not_applicable() {
+    fn local_nvme_only_jobs_are_not_applicable() {
         let nvme = eval(&job(rc(&["ml.p4d.24xlarge"], None)));
         assert_eq!(nvme.status, Status::NotApplicable);
         assert!(nvme.message.contains("ml.p4d.24xlarge"));
         let all_nvme_groups = eval(&job(rc(&["ml.g5.xlarge", "ml.p4d.24xlarge"], None)));
         assert_eq!(all_nvme_groups.status, Status::NotApplicable);
-        let serverless = eval(&job(None));
-        assert_eq!(serverless.status, Status::NotApplicable);
-        assert_eq!(serverless.line, 1);
+        let g7e = eval(&job(rc(&["ml.g7e.2xlarge"], None)));
+        assert_eq!(g7e.status, Status::NotApplicable);
+    }
+
+    #[test]
+    fn serverless_jobs_without_a_volume_key_fail() {
+        // AWS documents a volume for serverless jobs and no exception for its key.
+        let mut serverless = job(None);
+        serverless.serverless = true;
+        serverless.origin.resource_config_line = None;
+        serverless.origin.volume_key_line = None;
+        let v = eval(&serverless);
+        assert_eq!(v.status, Status::Fail);
+        assert_eq!(v.line, 1);
+        let mut with_key = job(rc(&[], Some("alias/ml")));
+        with_key.serverless = true;
+        assert_eq!(eval(&with_key).status, Status::Pass);
+    }
+
+    #[test]
+    fn instance_preferences_decide_until_one_is_selected() {
+        let mut r = rc(&["ml.m5.xlarge"], None).unwrap();
+        r.instance_type = None;
+        r.instance_preferences = vec!["ml.p5.48xlarge".into(), "ml.g6e.12xlarge".into()];
+        assert_eq!(eval(&job(Some(r.clone()))).status, Status::NotApplicable);
+        r.instance_preferences.push("ml.m5.xlarge".into());
+        assert_eq!(
+            eval(&job(Some(r.clone()))).status,
+            Status::Fail,
+            "an EBS-backed preference may run the job"
+        );
+        r.selected_instance_type = Some("ml.p5.48xlarge".into());
+        assert_eq!(eval(&job(Some(r))).status, Status::NotApplicable);
     }
 
     #[test]

@@ -64,7 +64,11 @@ fn usage_errors_exit_2_with_one_line() {
         let run = tool().args(&args).run();
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
-        assert!(run.stderr.starts_with("error: "), "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with("error: "),
+            "{args:?}: {}",
+            run.stderr
+        );
         assert!(!run.stderr.contains("panicked"), "{args:?}");
     }
 }

@@ -1,9 +1,37 @@
-//! The quick start: the shipped samples give the documented verdicts.
+//! The quick start: every shipped sample gives the verdicts `samples/README.md` promises.
+
+use std::collections::BTreeMap;
 
 use crate::common::*;
 
+/// `(file, job)` → the README's verdict cells for the volume and output checks.
+fn promised() -> BTreeMap<(String, String), (String, String)> {
+    let readme = std::fs::read_to_string(repo().join("samples/README.md")).unwrap();
+    readme
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
+            let file = format!("samples/{}", cells[0].trim_matches('`'));
+            (
+                (file, cells[1].to_owned()),
+                (cells[2].to_owned(), cells[3].to_owned()),
+            )
+        })
+        .collect()
+}
+
+/// A finding as the README writes it: the status, then the key manager when there is one.
+fn cell(f: &serde_json::Value) -> String {
+    let status = f["status"].as_str().unwrap();
+    match f["key_manager"].as_str().unwrap() {
+        "" => status.to_owned(),
+        manager => format!("{status} {manager}"),
+    }
+}
+
 #[test]
-fn samples_cover_every_verdict() {
+fn samples_give_the_verdicts_their_readme_promises() {
     let out = tempfile::tempdir().unwrap();
     let run = tool()
         .cwd(repo())
@@ -16,25 +44,42 @@ fn samples_cover_every_verdict() {
         run.stderr
     );
     let doc = json(out.path(), "report.json");
-    let s = &doc["summary"];
-    assert_eq!(
-        (s["jobs"].as_u64(), s["fail"].as_u64(), s["pass"].as_u64()),
-        (Some(15), Some(11), Some(15))
-    );
-    assert_eq!(
-        (s["not_applicable"].as_u64(), s["errors"].as_u64()),
-        (Some(4), Some(1))
-    );
-    let managers: std::collections::BTreeSet<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["key_manager"].as_str().unwrap())
+    let mut found: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
+    for f in doc["findings"].as_array().unwrap() {
+        let key = (
+            f["source_file"].as_str().unwrap().to_owned(),
+            f["job_name"].as_str().unwrap().to_owned(),
+        );
+        let slot = found.entry(key).or_default();
+        match f["rule_id"].as_str().unwrap() {
+            "training-volume-cmk" => slot.0 = cell(f),
+            "training-output-cmk" => slot.1 = cell(f),
+            other => panic!("unexpected check {other}"),
+        }
+    }
+    for e in doc["errors"].as_array().unwrap() {
+        let key = (e["source"].as_str().unwrap().to_owned(), String::new());
+        found.insert(key, ("ERROR".into(), "ERROR".into()));
+    }
+    let promised = promised();
+    assert!(promised.len() >= 18, "{promised:#?}");
+    assert_eq!(found, promised);
+    // Every verdict and key manager shows up somewhere in the samples.
+    let cells: std::collections::BTreeSet<&str> = promised
+        .values()
+        .flat_map(|(v, o)| [v.as_str(), o.as_str()])
         .collect();
-    assert_eq!(
-        managers.into_iter().collect::<Vec<_>>(),
-        ["", "AWS", "CUSTOMER", "UNVERIFIED"]
-    );
+    for wanted in [
+        "PASS CUSTOMER",
+        "PASS UNVERIFIED",
+        "FAIL",
+        "FAIL AWS",
+        "FAIL CUSTOMER",
+        "NOT_APPLICABLE",
+        "ERROR",
+    ] {
+        assert!(cells.contains(wanted), "no sample shows {wanted}");
+    }
     assert_eq!(doc["inputs"]["skipped_files"], 1);
     assert_eq!(doc["inputs"]["kms_keys"], 3);
 }

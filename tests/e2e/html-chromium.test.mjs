@@ -41,7 +41,7 @@ test('samples report renders with summary, chart, errors and every finding', asy
   assert.deepEqual(errors, []);
   assert.match(await page.locator('#verdict').innerText(), /Incomplete: 1 input could not be evaluated/);
   assert.equal(await page.locator('.chart svg').count(), 2);
-  assert.equal(await visibleRows(page), 30);
+  assert.equal(await visibleRows(page), 34);
   assert.match(await page.locator('#errors').innerText(), /list-training-jobs/);
   assert.match(await page.locator('#compliance').innerText(), /SC-28\(1\)/);
   await page.screenshot({ path: path.join(outRoot, 'samples-report.png'), fullPage: true });
@@ -52,7 +52,7 @@ test('filters and sorting change what is shown', async () => {
   const dir = scan('html-filter', ['samples/'], { cwd: repo });
   const { page } = await open(dir);
   await page.selectOption('#f-status', '0');
-  assert.equal(await visibleRows(page), 11);
+  assert.equal(await visibleRows(page), 14);
   const statuses = await page.locator('#rows tr.finding td:first-child').allInnerTexts();
   assert.ok(statuses.every((s) => s === 'FAIL'), statuses.join(','));
   await page.fill('#q', 'churn');
@@ -61,7 +61,7 @@ test('filters and sorting change what is shown', async () => {
   await page.fill('#q', '');
   await page.selectOption('#f-status', '');
   await page.selectOption('#f-rule', '1');
-  await page.waitForFunction(() => document.querySelectorAll('#rows tr.finding').length === 15);
+  await page.waitForFunction(() => document.querySelectorAll('#rows tr.finding').length === 17);
   // Sort by job name, descending on the second click.
   const header = page.locator('th[data-col="2"]');
   await header.click();
@@ -95,6 +95,9 @@ test('hostile job fields are shown as text and never run', async () => {
   assert.deepEqual(errors, []);
   const table = await page.locator('#findings-table').innerText();
   assert.match(table, /<img src=x onerror="window.__pwned=1">/);
+  // Bidirectional controls are shown as escapes, so names read as what they are.
+  assert.match(table, /invoice-\\u\{202e\}fdp\.exe/);
+  assert.doesNotMatch(await page.locator('body').innerText(), /\u202e|\u2066/);
   assert.equal(await page.locator('#findings-table img, #findings-table b, #findings-table script').count(), 0);
   await page.screenshot({ path: path.join(outRoot, 'hostile-report.png'), fullPage: true });
   await page.close();
@@ -107,6 +110,6 @@ test('without scripts the failing findings are still readable', async () => {
   await page.goto(pathToFileURL(path.join(dir, 'report.html')).href);
   const text = await page.locator('.static-only').innerText();
   assert.match(text, /churn-model-baseline/);
-  assert.equal(await page.locator('.static-only tbody tr').count(), 11);
+  assert.equal(await page.locator('.static-only tbody tr').count(), 14);
   await context.close();
 });
