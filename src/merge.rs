@@ -126,6 +126,9 @@ pub fn merge(
         stats.skipped_links += report.inputs.skipped_links;
         stats.skipped_special += report.inputs.skipped_special;
         stats.documents += report.inputs.documents;
+        stats.kms_alias_lists += report.inputs.kms_alias_lists;
+        stats.manifests += report.inputs.manifests;
+        stats.rejected_documents += report.inputs.rejected_documents;
         stats.duplicate_jobs += report.inputs.duplicate_jobs;
         stats.jobs_gone.extend(report.inputs.jobs_gone);
         stats

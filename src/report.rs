@@ -264,6 +264,16 @@ pub struct InputStats {
     pub duplicate_jobs: usize,
     /// KMS `describe-key` results loaded.
     pub kms_keys: usize,
+    /// KMS `list-aliases` results loaded.
+    #[serde(default)]
+    pub kms_alias_lists: usize,
+    /// Collect manifests read.
+    #[serde(default)]
+    pub manifests: usize,
+    /// Documents refused, each with an error: documents = jobs + kms_keys + kms_alias_lists +
+    /// manifests + rejected_documents.
+    #[serde(default)]
+    pub rejected_documents: usize,
     /// Files skipped in directories because they are not `.json`, `.jsonl` or `.ndjson`.
     pub skipped_files: usize,
     /// Symbolic links found in directories and not followed.

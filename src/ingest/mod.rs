@@ -233,6 +233,9 @@ impl Ingested {
         self.stats.documents += y.documents;
         self.stats.jobs += y.jobs.len();
         self.stats.kms_keys += y.key_docs;
+        self.stats.kms_alias_lists += y.alias_docs;
+        self.stats.manifests += y.manifests.len();
+        self.stats.rejected_documents += y.rejected;
         self.jobs.extend(y.jobs);
         self.keys.extend(y.keys);
         self.errors.extend(y.errors);
@@ -248,6 +251,9 @@ impl Ingested {
         self.stats.documents += other.stats.documents;
         self.stats.jobs += other.stats.jobs;
         self.stats.kms_keys += other.stats.kms_keys;
+        self.stats.kms_alias_lists += other.stats.kms_alias_lists;
+        self.stats.manifests += other.stats.manifests;
+        self.stats.rejected_documents += other.stats.rejected_documents;
         self.stats.files_read += other.stats.files_read;
         self.stats.skipped_files += other.stats.skipped_files;
         self.stats.skipped_links += other.stats.skipped_links;

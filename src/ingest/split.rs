@@ -86,7 +86,11 @@ pub struct Scanner {
     offset: u64,
     line: u32,
     documents: usize,
+    /// Bytes of a UTF-8 byte order mark matched at the very start.
+    bom: u8,
 }
+
+const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
 impl Default for Scanner {
     fn default() -> Self {
@@ -102,6 +106,7 @@ impl Default for Scanner {
             offset: 0,
             line: 1,
             documents: 0,
+            bom: 0,
         }
     }
 }
@@ -131,16 +136,27 @@ impl Scanner {
     /// what it finds onto `events`.
     pub fn feed(&mut self, chunk: &[u8], events: &mut Vec<Event>) {
         let mut i = 0;
-        // A UTF-8 byte order mark may open the text.
-        if self.offset == 0 && chunk.starts_with(b"\xEF\xBB\xBF") {
-            i = 3;
-        }
         while i < chunk.len() {
             if self.top == Top::Failed {
                 break;
             }
             let b = chunk[i];
             let at = self.offset + i as u64;
+            // A UTF-8 byte order mark may open the text, even split across chunks.
+            if at < 3 && u64::from(self.bom) == at {
+                if b == BOM[at as usize] {
+                    self.bom += 1;
+                    i += 1;
+                    continue;
+                }
+                if self.bom > 0 {
+                    self.fail(
+                        events,
+                        "the text begins with a broken byte order mark".into(),
+                    );
+                    break;
+                }
+            }
             if let Some(kind) = self.value {
                 if self.in_string {
                     if self.escaped {
@@ -421,6 +437,28 @@ mod tests {
         let (_, events) = split(b"  \n ");
         assert!(events.is_empty());
         assert!(!Scanner::default().finish(&mut Vec::new()));
+    }
+
+    #[test]
+    fn a_byte_order_mark_split_across_chunks_is_still_one() {
+        // Found by the fuzzer: a stream read one byte at a time.
+        let text = b"\xEF\xBB\xBF{\"a\": 1}";
+        let (_, whole) = split(text);
+        for cut in 0..text.len() {
+            let mut s = Scanner::default();
+            let mut events = Vec::new();
+            s.feed(&text[..cut], &mut events);
+            s.feed(&text[cut..], &mut events);
+            s.finish(&mut events);
+            assert_eq!(events, whole, "cut at {cut}");
+        }
+        assert!(matches!(whole.as_slice(), [Event::Document(_)]));
+        assert_eq!(pieces("\u{feff}").1.len(), 0);
+        let (_, broken) = split(b"\xEF\xBB{}");
+        assert!(
+            matches!(broken.as_slice(), [Event::Broken { .. }]),
+            "{broken:?}"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::view::{ErrorView, FindingView};
 use crate::report::{BaselineSummary, Counts, InputStats, Mode, Report, WaiverSummary};
 
 /// Bumped on any change that could break a reader.
-pub const SCHEMA_VERSION: &str = "1.0";
+pub const SCHEMA_VERSION: &str = "1.1";
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
