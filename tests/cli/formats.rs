@@ -81,7 +81,7 @@ fn format_subset_writes_only_those_files() {
 fn json_report_is_versioned_and_complete() {
     let (out, _) = basic_run();
     let doc = json(out.path(), "report.json");
-    assert_eq!(doc["schema_version"], "1.0");
+    assert_eq!(doc["schema_version"], "1.1");
     assert_eq!(doc["summary"]["jobs"], 4);
     assert_eq!(doc["findings"].as_array().unwrap().len(), 8);
     // The PendingDeletion key from kms/ turns an otherwise good job into a FAIL.
