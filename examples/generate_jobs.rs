@@ -1,7 +1,9 @@
 //! Writes N realistic `describe-training-job` files (AWS CLI v2 style, ~6.7 KB each) with a
-//! mix of verdicts, for benchmarks and load tests.
+//! mix of verdicts, for benchmarks and load tests; with `mixed`, every fifth file is a
+//! training job and the others are processing, batch transform, hyperparameter tuning and
+//! AutoML jobs in turn.
 //!
-//! Usage: `cargo run --release --example generate_jobs -- DIR N`
+//! Usage: `cargo run --release --example generate_jobs -- DIR N [mixed]`
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -121,6 +123,143 @@ fn job(i: usize) -> Value {
     })
 }
 
+/// The key references of job `i`: CMK on both, none, AWS-managed alias, output only, aliases.
+fn keys(i: usize, account: &str, region: &str) -> (Option<String>, Option<String>) {
+    let key = format!(
+        "arn:aws:kms:{region}:{account}:key/{:08x}-1111-2222-3333-444455556666",
+        i % 97
+    );
+    match i % 5 {
+        0 => (Some(key.clone()), Some(key)),
+        1 => (None, None),
+        2 => (Some("alias/aws/sagemaker".into()), Some(key)),
+        3 => (None, Some(key)),
+        _ => (
+            Some("alias/ml-volumes".into()),
+            Some("alias/ml-artifacts".into()),
+        ),
+    }
+}
+
+/// Inserts `key` under `field` of `object` when there is one.
+fn with_key(mut object: Value, field: &str, key: Option<String>) -> Value {
+    if let Some(k) = key {
+        object[field] = json!(k);
+    }
+    object
+}
+
+/// A job of kind `i % 5` (training, processing, transform, tuning, AutoML).
+fn mixed(i: usize) -> (String, Value) {
+    let account = ACCOUNTS[i % ACCOUNTS.len()];
+    let region = REGIONS[(i / 7) % REGIONS.len()];
+    let arn =
+        |kind: &str, name: &str| format!("arn:aws:sagemaker:{region}:{account}:{kind}/{name}");
+    let role = format!(
+        "arn:aws:iam::{account}:role/service-role/AmazonSageMaker-ExecutionRole-20240101T000000"
+    );
+    let base = 1_700_000_000 + (i as i64) * 3_600;
+    // Vary the keys within each kind too.
+    let (volume, output) = keys(i / 5, account, region);
+    let itype = TYPES[(i / 5) % TYPES.len()];
+    let doc = match i % 5 {
+        0 => return (format!("bench-job-{i:07}"), job(i)),
+        1 => {
+            let name = format!("bench-processing-{i:07}");
+            let outputs: Vec<Value> = ["train", "validation", "test"].iter().map(|o| json!({
+                "OutputName": o, "AppManaged": false,
+                "S3Output": {"S3Uri": format!("s3://ml-data-{account}/{name}/{o}/"), "LocalPath": format!("/opt/ml/processing/{o}"), "S3UploadMode": "EndOfJob"}})).collect();
+            json!({
+                "ProcessingInputs": [{"InputName": "raw", "AppManaged": false, "S3Input": {"S3Uri": format!("s3://ml-data-{account}/raw/{}/", i % 50), "LocalPath": "/opt/ml/processing/input", "S3DataType": "S3Prefix", "S3InputMode": "File", "S3DataDistributionType": "ShardedByS3Key", "S3CompressionType": "None"}}],
+                "ProcessingOutputConfig": with_key(json!({"Outputs": outputs}), "KmsKeyId", output),
+                "ProcessingJobName": name,
+                "ProcessingResources": {"ClusterConfig": with_key(json!({"InstanceCount": 2, "InstanceType": itype, "VolumeSizeInGB": 30}), "VolumeKmsKeyId", volume)},
+                "StoppingCondition": {"MaxRuntimeInSeconds": 7200},
+                "AppSpecification": {"ImageUri": format!("683313688378.dkr.ecr.{region}.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"), "ContainerEntrypoint": ["python3", "/opt/ml/processing/input/code/preprocess.py"]},
+                "Environment": {"STAGE": "prod"},
+                "RoleArn": role,
+                "ProcessingJobArn": arn("processing-job", &name),
+                "ProcessingJobStatus": "Completed",
+                "ProcessingEndTime": ts(base, 20), "ProcessingStartTime": ts(base, 4),
+                "LastModifiedTime": ts(base, 21), "CreationTime": ts(base, 0)
+            })
+        }
+        2 => {
+            let name = format!("bench-transform-{i:07}");
+            let mut doc = json!({
+                "TransformJobName": name, "TransformJobArn": arn("transform-job", &name), "TransformJobStatus": "Completed",
+                "ModelName": format!("model-{}", i % 30), "MaxConcurrentTransforms": 4, "MaxPayloadInMB": 6, "BatchStrategy": "MultiRecord",
+                "ModelClientConfig": {"InvocationsTimeoutInSeconds": 600, "InvocationsMaxRetries": 3},
+                "Environment": {"SAGEMAKER_MODEL_SERVER_TIMEOUT": "3600"},
+                "TransformInput": {"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": format!("s3://ml-data-{account}/score/{}/", i % 50)}}, "ContentType": "text/csv", "CompressionType": "None", "SplitType": "Line"},
+                "TransformOutput": with_key(json!({"S3OutputPath": format!("s3://ml-predictions-{account}/{name}/"), "Accept": "text/csv", "AssembleWith": "Line"}), "KmsKeyId", output.clone()),
+                "TransformResources": with_key(json!({"InstanceType": itype, "InstanceCount": 1}), "VolumeKmsKeyId", volume),
+                "CreationTime": ts(base, 0), "TransformStartTime": ts(base, 4), "TransformEndTime": ts(base, 9),
+                "DataProcessing": {"InputFilter": "$", "OutputFilter": "$", "JoinSource": "None"}
+            });
+            if i.is_multiple_of(2) {
+                doc["DataCaptureConfig"] = with_key(
+                    json!({"DestinationS3Uri": format!("s3://ml-capture-{account}/{name}/"), "GenerateInferenceId": true}),
+                    "KmsKeyId",
+                    output,
+                );
+            }
+            doc
+        }
+        3 => {
+            let name = format!("bench-tuning-{i:07}");
+            let definition = |def: &str, volume: Option<String>, output: Option<String>| {
+                json!({
+                    "DefinitionName": def,
+                    "TuningObjective": {"Type": "Maximize", "MetricName": "validation:auc"},
+                    "HyperParameterRanges": {"IntegerParameterRanges": [{"Name": "max_depth", "MinValue": "3", "MaxValue": "10", "ScalingType": "Auto"}], "ContinuousParameterRanges": [{"Name": "eta", "MinValue": "0.01", "MaxValue": "0.5", "ScalingType": "Logarithmic"}], "CategoricalParameterRanges": []},
+                    "StaticHyperParameters": {"objective": "binary:logistic", "num_round": "200"},
+                    "AlgorithmSpecification": {"TrainingImage": format!("683313688378.dkr.ecr.{region}.amazonaws.com/sagemaker-xgboost:1.7-1"), "TrainingInputMode": "File"},
+                    "RoleArn": role,
+                    "InputDataConfig": [{"ChannelName": "train", "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": format!("s3://ml-data-{account}/hpo/{}/train/", i % 50), "S3DataDistributionType": "FullyReplicated"}}, "ContentType": "text/csv"}],
+                    "OutputDataConfig": with_key(json!({"S3OutputPath": format!("s3://ml-artifacts-{account}-{region}/hpo/")}), "KmsKeyId", output),
+                    "ResourceConfig": with_key(json!({"InstanceType": itype, "InstanceCount": 1, "VolumeSizeInGB": 30}), "VolumeKmsKeyId", volume),
+                    "StoppingCondition": {"MaxRuntimeInSeconds": 3600}
+                })
+            };
+            let (v2, o2) = keys(i / 5 + 1, account, region);
+            json!({
+                "HyperParameterTuningJobName": name, "HyperParameterTuningJobArn": arn("hyper-parameter-tuning-job", &name),
+                "HyperParameterTuningJobConfig": {"Strategy": "Bayesian", "ResourceLimits": {"MaxNumberOfTrainingJobs": 20, "MaxParallelTrainingJobs": 2}, "TrainingJobEarlyStoppingType": "Off"},
+                "TrainingJobDefinitions": [definition("xgb", volume, output), definition("xgb-deep", v2, o2)],
+                "HyperParameterTuningJobStatus": "Completed", "CreationTime": ts(base, 0), "HyperParameterTuningEndTime": ts(base, 90), "LastModifiedTime": ts(base, 90),
+                "TrainingJobStatusCounters": {"Completed": 20, "InProgress": 0, "RetryableError": 0, "NonRetryableError": 0, "Stopped": 0},
+                "ObjectiveStatusCounters": {"Succeeded": 20, "Pending": 0, "Failed": 0}
+            })
+        }
+        _ => {
+            let name = format!("bench-automl-{i:07}");
+            let mut doc = json!({
+                "AutoMLJobName": name, "AutoMLJobArn": arn("automl-job", &name),
+                "AutoMLJobInputDataConfig": [{"ChannelType": "training", "ContentType": "text/csv;header=present", "CompressionType": "None", "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": format!("s3://ml-data-{account}/automl/{}/train.csv", i % 50)}}}],
+                "OutputDataConfig": with_key(json!({"S3OutputPath": format!("s3://ml-artifacts-{account}-{region}/autopilot/")}), "KmsKeyId", output),
+                "RoleArn": role, "AutoMLJobObjective": {"MetricName": "F1"},
+                "AutoMLProblemTypeConfig": {"TabularJobConfig": {"CompletionCriteria": {"MaxCandidates": 10}, "Mode": "ENSEMBLING", "ProblemType": "BinaryClassification", "TargetAttributeName": "churned"}},
+                "AutoMLProblemTypeConfigName": "Tabular",
+                "CreationTime": ts(base, 0), "EndTime": ts(base, 65), "LastModifiedTime": ts(base, 65),
+                "AutoMLJobStatus": "Completed", "AutoMLJobSecondaryStatus": "Completed"
+            });
+            if let Some(v) = volume {
+                doc["SecurityConfig"] =
+                    json!({"VolumeKmsKeyId": v, "EnableInterContainerTrafficEncryption": true});
+            }
+            doc
+        }
+    };
+    let name = doc
+        .as_object()
+        .and_then(|o| o.iter().find(|(k, _)| k.ends_with("JobName")))
+        .and_then(|(_, v)| v.as_str())
+        .unwrap_or_default()
+        .to_owned();
+    (name, doc)
+}
+
 #[allow(clippy::print_stderr)]
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -128,9 +267,10 @@ fn main() -> std::io::Result<()> {
         args.next(),
         args.next().and_then(|n| n.parse::<usize>().ok()),
     ) else {
-        eprintln!("usage: generate_jobs DIR N");
+        eprintln!("usage: generate_jobs DIR N [mixed]");
         std::process::exit(2);
     };
+    let mixed_kinds = args.next().as_deref() == Some("mixed");
     let dir = PathBuf::from(dir);
     std::fs::create_dir_all(&dir)?;
     for i in 0..n {
@@ -139,10 +279,14 @@ fn main() -> std::io::Result<()> {
         if i % 1000 == 0 {
             std::fs::create_dir_all(&sub)?;
         }
-        let mut f = std::io::BufWriter::new(std::fs::File::create(
-            sub.join(format!("bench-job-{i:07}.json")),
-        )?);
-        serde_json::to_writer_pretty(&mut f, &job(i))?;
+        let (name, doc) = if mixed_kinds {
+            mixed(i)
+        } else {
+            (format!("bench-job-{i:07}"), job(i))
+        };
+        let mut f =
+            std::io::BufWriter::new(std::fs::File::create(sub.join(format!("{name}.json")))?);
+        serde_json::to_writer_pretty(&mut f, &doc)?;
         f.write_all(b"\n")?;
     }
     Ok(())

@@ -1,8 +1,10 @@
 //! `--baseline FILE`: a previous JSON or SARIF report. Each failing finding becomes new or
 //! unchanged; baseline failures that no longer fail are listed as fixed.
 //!
-//! Identity is the check id plus the job ARN, the same pair the SARIF fingerprints use, so
-//! a baseline from another mode or a moved file still lines up.
+//! Identity is the check id, the resource ARN and the key slot's part (for resources with
+//! several slots of a check, such as a tuning job's definitions), the same triple the SARIF
+//! fingerprints use, so a baseline from another mode or a moved file still lines up. JSON
+//! reports are read through the report's own types ([`crate::schema`]), 1.x and 2.x alike.
 //!
 //! The file is read as a stream and only its failures are kept, so memory follows the number
 //! of failures, not the size of the file; files over [`MAX_BASELINE_BYTES`] are refused.
@@ -12,26 +14,32 @@ use std::fmt;
 use std::path::Path;
 
 use serde::Deserialize;
-use serde::de::{IgnoredAny, SeqAccess, Visitor};
+use serde::de::{SeqAccess, Visitor};
 
 use crate::report::{BaselineState, BaselineSummary, FixedFinding, Report, Status};
+use crate::resource::Kind;
+use crate::schema;
 
 /// Baseline files larger than this are refused.
 pub const MAX_BASELINE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Where a baseline failure was reported, for the result that says it went away.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Place {
     name: String,
+    kind: Kind,
     file: Option<String>,
     line: Option<u32>,
 }
 
-/// Failures recorded in a baseline: `(rule id, job ARN)` → where it was.
+/// A failure's identity: check id, resource ARN and part.
+type Key = (String, String, Option<String>);
+
+/// Failures recorded in a baseline: identity → where it was.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Baseline {
     file: String,
-    failing: BTreeMap<(String, String), Place>,
+    failing: BTreeMap<Key, Place>,
 }
 
 /// A baseline that cannot be used.
@@ -45,20 +53,9 @@ pub struct BaselineError {
 /// The fields of either report kind a baseline needs; everything else is skipped unread.
 #[derive(Deserialize)]
 struct Document {
-    schema_version: Option<IgnoredAny>,
-    findings: Option<Failures<JsonFinding>>,
+    schema_version: Option<String>,
+    findings: Option<Failures<schema::Finding<'static>>>,
     runs: Option<Vec<SarifRun>>,
-}
-
-#[derive(Deserialize)]
-struct JsonFinding {
-    status: String,
-    rule_id: String,
-    job_arn: String,
-    #[serde(default)]
-    job_name: String,
-    source_file: Option<String>,
-    line: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -74,6 +71,15 @@ struct SarifResult {
     baseline_state: Option<String>,
     #[serde(default)]
     locations: Vec<SarifLocation>,
+    #[serde(default)]
+    properties: SarifProperties,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct SarifProperties {
+    part: Option<String>,
+    resource_type: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -111,25 +117,32 @@ struct SarifLogical {
 
 /// An entry of a report that may record a failure.
 trait Entry {
-    /// `(rule id, job ARN)` and where, when the entry is a failure.
-    fn failure(self) -> Option<((String, String), Place)>;
+    /// The failure's identity and where it was, when the entry is a failure.
+    fn failure(self) -> Option<(Key, Place)>;
 }
 
-impl Entry for JsonFinding {
-    fn failure(self) -> Option<((String, String), Place)> {
-        (self.status == "FAIL").then_some((
-            (self.rule_id, self.job_arn),
-            Place {
-                name: self.job_name,
-                file: self.source_file,
-                line: self.line,
-            },
-        ))
+impl Entry for schema::Finding<'static> {
+    fn failure(self) -> Option<(Key, Place)> {
+        (self.status == Status::Fail).then(|| {
+            (
+                (
+                    self.rule_id.into_owned(),
+                    self.job_arn.into_owned(),
+                    self.part.map(|p| p.into_owned()),
+                ),
+                Place {
+                    name: self.job_name.into_owned(),
+                    kind: self.resource_type,
+                    file: Some(self.source_file.into_owned()),
+                    line: Some(self.line),
+                },
+            )
+        })
     }
 }
 
 impl Entry for SarifResult {
-    fn failure(self) -> Option<((String, String), Place)> {
+    fn failure(self) -> Option<(Key, Place)> {
         if self.kind.as_deref().is_some_and(|k| k != "fail")
             || self.baseline_state.as_deref() == Some("absent")
         {
@@ -138,10 +151,19 @@ impl Entry for SarifResult {
         let location = self.locations.into_iter().next()?;
         let logical = location.logical_locations.into_iter().next()?;
         let physical = location.physical_location;
+        let kind = match self.properties.resource_type.as_deref() {
+            Some(t) => Kind::parse(t)?,
+            None => Kind::Training,
+        };
         Some((
-            (self.rule_id?, logical.fully_qualified_name?),
+            (
+                self.rule_id?,
+                logical.fully_qualified_name?,
+                self.properties.part,
+            ),
             Place {
                 name: logical.name.unwrap_or_default(),
+                kind,
                 file: physical
                     .as_ref()
                     .and_then(|p| p.artifact_location.as_ref()?.uri.as_deref())
@@ -153,7 +175,7 @@ impl Entry for SarifResult {
 }
 
 /// A list of report entries of which only the failures are kept, as they are read.
-struct Failures<T>(Vec<((String, String), Place)>, std::marker::PhantomData<T>);
+struct Failures<T>(Vec<(Key, Place)>, std::marker::PhantomData<T>);
 
 impl<'de, T: Deserialize<'de> + Entry> Deserialize<'de> for Failures<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -201,10 +223,13 @@ pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
     })?;
     let failing = match doc {
         Document {
-            schema_version: Some(_),
+            schema_version: Some(version),
             findings: Some(f),
             ..
-        } => f.0,
+        } => {
+            schema::check_version(&version).map_err(fail)?;
+            f.0
+        }
         Document {
             runs: Some(runs), ..
         } => runs
@@ -266,7 +291,11 @@ pub fn apply(report: &mut Report, baseline: &Baseline, fail_on_new: bool) {
         .iter_mut()
         .filter(|f| f.status == Status::Fail)
     {
-        let key = (f.rule_id.as_str().to_owned(), f.job.arn.clone());
+        let key = (
+            f.rule.id.to_owned(),
+            f.resource.arn.clone(),
+            f.part.as_deref().map(str::to_owned),
+        );
         let state = if baseline.failing.contains_key(&key) {
             summary.unchanged += 1;
             BaselineState::Unchanged
@@ -277,21 +306,23 @@ pub fn apply(report: &mut Report, baseline: &Baseline, fail_on_new: bool) {
         f.baseline = Some(state);
         failing_now.insert(key);
     }
-    let status_now: BTreeMap<(&str, &str), Status> = report
+    let status_now: BTreeMap<(&str, &str, Option<&str>), Status> = report
         .findings
         .iter()
-        .map(|f| ((f.rule_id.as_str(), f.job.arn.as_str()), f.status))
+        .map(|f| (f.identity(), f.status))
         .collect();
     summary.fixed = baseline
         .failing
         .iter()
         .filter(|(key, _)| !failing_now.contains(*key))
-        .map(|((rule, arn), place)| FixedFinding {
+        .map(|((rule, arn, part), place)| FixedFinding {
             rule_id: rule.clone(),
             job_arn: arn.clone(),
+            resource_type: place.kind,
+            part: part.clone(),
             job_name: place.name.clone(),
             now: status_now
-                .get(&(rule.as_str(), arn.as_str()))
+                .get(&(rule.as_str(), arn.as_str(), part.as_deref()))
                 .map_or("ABSENT", |s| s.as_str())
                 .to_owned(),
             source_file: place.file.clone(),
@@ -312,40 +343,85 @@ mod tests {
         assert_eq!(percent_decode("100%"), "100%");
     }
 
+    fn finding(status: &str, rule: &str, kind: &str, arn: &str, part: &str) -> String {
+        format!(
+            r#"{{"status":"{status}","severity":"high","rule_id":"{rule}","job_name":"j","job_arn":"{arn}",
+               "resource_type":"{kind}","part":{part},"account_id":"111122223333","region":"us-east-1",
+               "job_status":null,"creation_time":null,"last_modified_time":null,"instance_types":[],
+               "kms_key":null,"key_manager":"","key_state":null,"message":"m","source_file":"x.json",
+               "line":3,"extra":[1,2]}}"#
+        )
+    }
+
+    fn key(rule: &str, arn: &str, part: Option<&str>) -> Key {
+        (rule.to_owned(), arn.to_owned(), part.map(str::to_owned))
+    }
+
     #[test]
     fn only_failures_are_kept_from_either_kind_of_report() {
         let dir = tempfile::tempdir().unwrap();
         let json = dir.path().join("b.json");
+        let findings = [
+            finding("FAIL", "training-volume-cmk", "training-job", "a1", "null"),
+            finding("PASS", "training-volume-cmk", "training-job", "a2", "null"),
+            finding(
+                "FAIL",
+                "tuning-volume-cmk",
+                "hyperparameter-tuning-job",
+                "t",
+                "\"definition x\"",
+            ),
+        ];
         std::fs::write(
             &json,
-            r#"{"schema_version":"1.0","findings":[
-              {"status":"FAIL","rule_id":"r","job_arn":"a1","job_name":"j1","source_file":"x.json","line":3,"extra":[1,2]},
-              {"status":"PASS","rule_id":"r","job_arn":"a2"}]}"#,
+            format!(
+                r#"{{"schema_version":"2.0","findings":[{}]}}"#,
+                findings.join(",")
+            ),
         )
         .unwrap();
         let b = load(&json).unwrap();
-        assert_eq!(b.failing.len(), 1);
+        assert_eq!(b.failing.len(), 2);
+        let place = &b.failing[&key("training-volume-cmk", "a1", None)];
         assert_eq!(
-            b.failing[&("r".to_owned(), "a1".to_owned())]
-                .file
-                .as_deref(),
-            Some("x.json")
+            (place.file.as_deref(), place.kind),
+            (Some("x.json"), Kind::Training)
         );
+        let tuning = &b.failing[&key("tuning-volume-cmk", "t", Some("definition x"))];
+        assert_eq!(tuning.kind, Kind::Tuning);
         let sarif = dir.path().join("b.sarif");
         std::fs::write(
             &sarif,
             r#"{"runs":[{"results":[
               {"ruleId":"r","kind":"fail","locations":[{"physicalLocation":{"artifactLocation":{"uri":"a%20b.json"},"region":{"startLine":7}},"logicalLocations":[{"name":"j","fullyQualifiedName":"a1"}]}]},
+              {"ruleId":"r","kind":"fail","properties":{"part":"definition y","resourceType":"hyperparameter-tuning-job"},"locations":[{"logicalLocations":[{"fullyQualifiedName":"t"}]}]},
               {"ruleId":"r","kind":"pass","locations":[{"logicalLocations":[{"fullyQualifiedName":"a2"}]}]},
               {"ruleId":"r","baselineState":"absent","locations":[{"logicalLocations":[{"fullyQualifiedName":"a3"}]}]}]}]}"#,
         )
         .unwrap();
         let b = load(&sarif).unwrap();
-        assert_eq!(b.failing.len(), 1);
-        let place = &b.failing[&("r".to_owned(), "a1".to_owned())];
+        assert_eq!(b.failing.len(), 2);
+        let place = &b.failing[&key("r", "a1", None)];
         assert_eq!(
             (place.file.as_deref(), place.line),
             (Some("a b.json"), Some(7))
+        );
+        assert_eq!(
+            b.failing[&key("r", "t", Some("definition y"))].kind,
+            Kind::Tuning
+        );
+    }
+
+    #[test]
+    fn reports_of_unknown_major_versions_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("b.json");
+        std::fs::write(&json, r#"{"schema_version":"3.0","findings":[]}"#).unwrap();
+        assert!(
+            load(&json)
+                .unwrap_err()
+                .to_string()
+                .contains("not supported")
         );
     }
 }

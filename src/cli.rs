@@ -3,14 +3,18 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::audit::Audit;
 use crate::render::{self, Format, RenderOptions, template::Templates};
 use crate::report::{Report, Severity};
+use crate::resource::Kind;
 use crate::rules::InstanceStorageTable;
 use crate::scan::{self, ScanConfig};
 
-/// Audit Amazon SageMaker training jobs for customer-managed KMS encryption.
+/// Audit Amazon SageMaker jobs (training, processing, batch transform, hyperparameter tuning,
+/// AutoML) for customer-managed KMS encryption of their volumes and outputs.
 #[derive(Debug, Parser)]
 #[command(name = "sagemaker-audit", version, about, long_about = None)]
 pub struct Cli {
@@ -30,12 +34,12 @@ pub struct Cli {
 // Parsed once per run: the size of the largest variant does not matter.
 #[allow(clippy::large_enum_variant)]
 pub enum Command {
-    /// Check saved `describe-training-job` JSON files and directories (or, in builds with
-    /// the `aws` feature, an account through the API with --live).
+    /// Check saved `describe-*-job` JSON files and directories (or, in builds with the `aws`
+    /// feature, an account through the API with --live).
     Scan(ScanArgs),
     /// Combine JSON reports from many accounts or regions into one set of reports.
     Merge(MergeArgs),
-    /// Export an account's training jobs and key facts for an offline review.
+    /// Export an account's jobs and key facts for an offline review.
     #[cfg(feature = "aws")]
     Collect(CollectArgs),
 }
@@ -62,11 +66,20 @@ pub struct AwsArgs {
     /// Every SageMaker region of the aws partition (regions not enabled are reported).
     #[arg(long)]
     pub all_regions: bool,
+    /// Job kinds to audit, comma-separated (default: all).
+    #[arg(
+        long,
+        value_name = "KINDS",
+        value_delimiter = ',',
+        value_parser = kind_parser()
+    )]
+    pub kinds: Vec<Kind>,
     /// Only jobs created after this time (RFC 3339, or a date like 2025-01-31).
     #[arg(long, value_name = "TIME")]
     pub created_after: Option<String>,
-    /// Only jobs in this status.
-    #[arg(long, value_name = "STATUS", value_parser = ["InProgress", "Completed", "Failed", "Stopping", "Stopped"])]
+    /// Only jobs in this status, e.g. Completed (each kind's List call's own status names;
+    /// a status a chosen kind does not have is refused).
+    #[arg(long, value_name = "STATUS")]
     pub status: Option<String>,
     /// Describe calls in flight at once.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -89,7 +102,8 @@ pub struct AwsArgs {
 #[cfg(feature = "aws")]
 #[derive(Debug, Args)]
 pub struct CollectArgs {
-    /// Directory to write `<account>/<region>/<job>.json`, `kms/` and `manifest.json` to.
+    /// Directory to write `<account>/<region>/<kind>/<job>.json`, `kms/` and `manifest.json`
+    /// to.
     #[arg(short, long, value_name = "DIR")]
     pub out_dir: PathBuf,
     /// AWS scope.
@@ -100,7 +114,9 @@ pub struct CollectArgs {
 /// Flags of `scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or directories of exported `aws sagemaker describe-training-job` output
+    /// Files or directories of exported `aws sagemaker describe-training-job`,
+    /// `describe-processing-job`, `describe-transform-job`,
+    /// `describe-hyper-parameter-tuning-job` or `describe-auto-ml-job-v2` output, in any mix
     /// (.json with one document, an array or a sequence of objects; .jsonl/.ndjson with one
     /// per line), or `-` for standard input. Directories are walked recursively; KMS
     /// `describe-key` and `list-aliases` output found there is used as key facts.
@@ -124,7 +140,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "PATH", help_heading = "Inputs")]
     pub kms_keys: Vec<PathBuf>,
 
-    /// Exit 0 rather than 3 when the inputs hold no training job at all (an empty stream,
+    /// Exit 0 rather than 3 when the inputs hold no job at all (an empty stream,
     /// `[]`, an empty directory), and accept empty files.
     #[arg(long, help_heading = "Inputs")]
     pub allow_empty: bool,
@@ -158,7 +174,7 @@ pub struct ReportArgs {
     #[arg(
         short,
         long,
-        value_enum,
+        value_parser = format_parser(),
         value_delimiter = ',',
         value_name = "FORMATS",
         help_heading = "Output"
@@ -200,8 +216,8 @@ pub struct ReportArgs {
     #[arg(long, requires = "baseline", help_heading = "Exit code")]
     pub fail_on_new: bool,
 
-    /// TOML file of waivers (rule, account, region, job glob and/or ARN; reason, owner and
-    /// expiry required). Waived failures are marked and do not count for the exit code.
+    /// TOML file of waivers (rule, kind, account, region, job glob and/or ARN; reason, owner
+    /// and expiry required). Waived failures are marked and do not count for the exit code.
     #[arg(long, value_name = "FILE", help_heading = "Audit")]
     pub waivers: Option<PathBuf>,
 
@@ -253,14 +269,46 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// Some input could not be evaluated (takes precedence over 1).
     pub const INCOMPLETE: u8 = 3;
+    /// The scan ran but its reports could not be written.
+    pub const OUTPUT: u8 = 4;
 }
 
-/// A problem with the command line or configuration: exit code 2.
+/// Why a command stopped before it could finish; each maps to one exit code.
 #[derive(Debug, thiserror::Error)]
-pub enum UsageError {
-    /// Message already phrased for the user.
+pub enum Failure {
+    /// The command line or a configuration file is wrong (exit code 2).
     #[error("{0}")]
-    Message(String),
+    Usage(String),
+    /// The reports (or `collect`'s files) could not be written (exit code 4).
+    #[error("{0}")]
+    Output(String),
+}
+
+impl Failure {
+    /// The exit code this failure ends the process with.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => exit::USAGE,
+            Failure::Output(_) => exit::OUTPUT,
+        }
+    }
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure::Usage(message.into())
+}
+
+/// `--kinds` values.
+#[cfg(feature = "aws")]
+fn kind_parser() -> impl clap::builder::TypedValueParser<Value = Kind> {
+    clap::builder::PossibleValuesParser::new(Kind::ALL.map(Kind::name))
+        .map(|name| Kind::parse(&name).expect("a possible value"))
+}
+
+/// `--format` values: one per writer.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    clap::builder::PossibleValuesParser::new(render::possible_values())
+        .map(|name| Format::named(&name).expect("a possible value"))
 }
 
 /// Reports a command-line error as one line naming the problem (exit code 2); help and version
@@ -315,7 +363,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             crate::error!("{e}");
-            ExitCode::from(exit::USAGE)
+            ExitCode::from(e.exit_code())
         }
     }
 }
@@ -329,15 +377,11 @@ struct Output {
 /// Everything about reporting, validated before any input is read.
 struct Prepared {
     output: Output,
-    waivers: Option<(String, Vec<crate::waivers::Waiver>)>,
-    baseline: Option<crate::baseline::Baseline>,
-    framework: Option<&'static str>,
+    audit: Audit,
     fail_on: Option<Severity>,
-    fail_on_new: bool,
 }
 
-fn prepare(args: &ReportArgs) -> Result<Prepared, UsageError> {
-    let usage = |m: String| UsageError::Message(m);
+fn prepare(args: &ReportArgs) -> Result<Prepared, Failure> {
     let output = validate_output(args)?;
     let waivers = match &args.waivers {
         Some(path) => Some((
@@ -356,26 +400,19 @@ fn prepare(args: &ReportArgs) -> Result<Prepared, UsageError> {
     };
     Ok(Prepared {
         output,
-        waivers,
-        baseline,
-        framework,
+        audit: Audit {
+            waivers,
+            baseline,
+            fail_on_new: args.fail_on_new,
+            framework,
+        },
         fail_on: args.fail_on.threshold(),
-        fail_on_new: args.fail_on_new,
     })
 }
 
-/// Applies waivers, baseline and framework, writes the reports, and picks the exit code.
-fn finish(mut report: Report, prepared: &Prepared) -> Result<u8, UsageError> {
-    if let Some((file, waivers)) = &prepared.waivers {
-        let today = chrono::DateTime::parse_from_rfc3339(&report.generated_at)
-            .map(|t| t.date_naive())
-            .unwrap_or_else(|_| chrono::Utc::now().date_naive());
-        crate::waivers::apply(&mut report, file, waivers, today);
-    }
-    if let Some(baseline) = &prepared.baseline {
-        crate::baseline::apply(&mut report, baseline, prepared.fail_on_new);
-    }
-    report.framework = prepared.framework;
+/// Annotates the report (waivers, baseline, framework), writes it, and picks the exit code.
+fn finish(mut report: Report, prepared: &Prepared) -> Result<u8, Failure> {
+    prepared.audit.annotate(&mut report);
     for e in &report.errors {
         crate::error!("{e}");
     }
@@ -384,8 +421,7 @@ fn finish(mut report: Report, prepared: &Prepared) -> Result<u8, UsageError> {
     Ok(exit_code(&report))
 }
 
-fn run_scan(args: ScanArgs) -> Result<u8, UsageError> {
-    let usage = |m: String| UsageError::Message(m);
+fn run_scan(args: ScanArgs) -> Result<u8, Failure> {
     let mut storage = InstanceStorageTable::built_in();
     if let Some(file) = &args.nvme_families {
         storage
@@ -416,19 +452,16 @@ fn run_scan(args: ScanArgs) -> Result<u8, UsageError> {
     finish(report, &prepared)
 }
 
-fn run_merge(args: MergeArgs) -> Result<u8, UsageError> {
+fn run_merge(args: MergeArgs) -> Result<u8, Failure> {
     let prepared = prepare(&args.report)?;
     let cwd = std::env::current_dir()
-        .map_err(|e| UsageError::Message(format!("cannot read the working directory: {e}")))?;
+        .map_err(|e| usage(format!("cannot read the working directory: {e}")))?;
     let report = crate::merge::merge(&args.reports, &cwd, run_stamp(), prepared.fail_on);
     finish(report, &prepared)
 }
 
 #[cfg(feature = "aws")]
-fn live_options(
-    aws: &AwsArgs,
-    generated_at: String,
-) -> Result<crate::aws::LiveOptions, UsageError> {
+fn live_options(aws: &AwsArgs, generated_at: String) -> Result<crate::aws::LiveOptions, Failure> {
     let regions = if aws.all_regions {
         crate::aws::regions::sagemaker_regions()
             .into_iter()
@@ -442,12 +475,17 @@ fn live_options(
     let created_after = match &aws.created_after {
         None => None,
         Some(text) => Some(parse_time(text).ok_or_else(|| {
-            UsageError::Message(format!(
+            usage(format!(
                 "--created-after {text:?}: expected RFC 3339 (2025-01-31T00:00:00Z) or a date (2025-01-31)"
             ))
         })?),
     };
+    let kinds = chosen_kinds(&aws.kinds);
+    if let Some(status) = &aws.status {
+        check_status(status, &kinds)?;
+    }
     Ok(crate::aws::LiveOptions {
+        kinds,
         profile: aws.profile.clone(),
         regions,
         created_after,
@@ -465,6 +503,42 @@ fn live_options(
     })
 }
 
+/// The kinds `--kinds` chose, in report order; all of them when it is not given.
+#[cfg(feature = "aws")]
+fn chosen_kinds(given: &[Kind]) -> Vec<Kind> {
+    let mut kinds: Vec<Kind> = if given.is_empty() {
+        Kind::ALL.to_vec()
+    } else {
+        given.to_vec()
+    };
+    kinds.sort();
+    kinds.dedup();
+    kinds
+}
+
+/// `--status` must be a status of every chosen kind (`data/job-statuses.toml`): the List
+/// calls reject any other, and a filter that silently matched nothing would be a false pass.
+#[cfg(feature = "aws")]
+fn check_status(status: &str, kinds: &[Kind]) -> Result<(), Failure> {
+    for kind in kinds {
+        let known = kind.statuses();
+        if !known.contains(&status) {
+            return Err(usage(format!(
+                "--status {:?}: {} jobs have no such status (theirs: {}){}",
+                crate::text::one_line(status, 40),
+                kind.name(),
+                known.join(", "),
+                if kinds.len() > 1 {
+                    "; narrow the scan with --kinds"
+                } else {
+                    ""
+                }
+            )));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(feature = "aws")]
 fn parse_time(text: &str) -> Option<i64> {
     if let Some(t) = crate::model::Timestamp::parse_iso(text) {
@@ -477,14 +551,14 @@ fn parse_time(text: &str) -> Option<i64> {
 }
 
 #[cfg(feature = "aws")]
-fn run_collect(args: CollectArgs) -> Result<u8, UsageError> {
+fn run_collect(args: CollectArgs) -> Result<u8, Failure> {
     let options = live_options(&args.aws, run_stamp().generated_at)?;
-    let fetched = crate::aws::fetch(&options).map_err(|e| UsageError::Message(e.to_string()))?;
+    let fetched = crate::aws::fetch(&options).map_err(|e| usage(e.to_string()))?;
     for call in &fetched.manifest.failed_calls {
         crate::error!("{}: {}", call.source, call.message);
     }
     let written = crate::aws::collect::write(&args.out_dir, &fetched).map_err(|e| {
-        UsageError::Message(format!(
+        Failure::Output(format!(
             "--out-dir {}: cannot write the manifest: {e}",
             args.out_dir.display()
         ))
@@ -512,29 +586,27 @@ fn run_collect(args: CollectArgs) -> Result<u8, UsageError> {
     })
 }
 
-fn validate_output(args: &ReportArgs) -> Result<Output, UsageError> {
+fn validate_output(args: &ReportArgs) -> Result<Output, Failure> {
     let mut formats = args.format.clone();
-    formats.sort();
+    formats.sort_by_key(|f| f.rank());
     formats.dedup();
     if formats.is_empty() {
         formats = match args.out_dir {
-            Some(_) => Format::ALL.to_vec(),
-            None => vec![Format::Md],
+            Some(_) => Format::all(),
+            None => vec![Format::named("md").expect("the Markdown writer")],
         };
     }
     if args.out_dir.is_none() && formats.len() > 1 {
-        return Err(UsageError::Message(
-            "several formats need --out-dir DIR; without it, pick one --format for stdout".into(),
+        return Err(usage(
+            "several formats need --out-dir DIR; without it, pick one --format for stdout",
         ));
     }
     let templates = match &args.templates {
-        Some(dir) => Templates::from_dir(dir).map_err(|e| UsageError::Message(e.to_string()))?,
+        Some(dir) => Templates::from_dir(dir).map_err(|e| usage(e.to_string()))?,
         None => Templates::default(),
     };
     if args.sarif_category.trim_matches('/').is_empty() {
-        return Err(UsageError::Message(
-            "--sarif-category must not be empty".into(),
-        ));
+        return Err(usage("--sarif-category must not be empty"));
     }
     Ok(Output {
         formats,
@@ -547,8 +619,8 @@ fn validate_output(args: &ReportArgs) -> Result<Output, UsageError> {
     })
 }
 
-fn write_reports(report: &Report, output: &Output) -> Result<(), UsageError> {
-    let fail = |m: String| UsageError::Message(m);
+fn write_reports(report: &Report, output: &Output) -> Result<(), Failure> {
+    let fail = Failure::Output;
     let Some(dir) = &output.out_dir else {
         // Without --out-dir there is exactly one format, for stdout.
         let stdout = std::io::stdout();
@@ -566,18 +638,13 @@ fn write_reports(report: &Report, output: &Output) -> Result<(), UsageError> {
         crate::debug!("removed {stale} temporary files left by an interrupted run");
     }
     // Formats are independent: render each into its own temporary in parallel, one task per
-    // format, the costliest first so the two cores finish together. Only when every format is
-    // complete are they renamed into place, so a failure or a kill never leaves a set of
-    // reports mixed from two runs (and each carries the run id, should a rename be cut short).
+    // format, the costliest first (the writers' order) so the two cores finish together. Only
+    // when every format is complete are they renamed into place, so a failure or a kill never
+    // leaves a set of reports mixed from two runs (and each carries the run id, should a
+    // rename be cut short).
     use rayon::prelude::*;
     let mut formats = output.formats.clone();
-    formats.sort_by_key(|f| match f {
-        Format::Json => 0,
-        Format::Csv => 1,
-        Format::Html => 2,
-        Format::Sarif => 3,
-        Format::Md => 4,
-    });
+    formats.sort_by_key(|f| std::cmp::Reverse(f.0.cost()));
     let prepared: Vec<crate::fsutil::Prepared> = formats
         .par_iter()
         .with_max_len(1)
@@ -595,7 +662,7 @@ fn write_reports(report: &Report, output: &Output) -> Result<(), UsageError> {
             );
             Ok(file)
         })
-        .collect::<Result<_, UsageError>>()?;
+        .collect::<Result<_, Failure>>()?;
     let mut set = crate::fsutil::FileSet::default();
     prepared.into_iter().for_each(|p| set.add(p));
     set.commit()
@@ -609,10 +676,7 @@ fn summarise(report: &Report, output: &Output) {
             let exts: Vec<&str> = output.formats.iter().map(|f| f.extension()).collect();
             format!(
                 "; reports in {}",
-                shown(
-                    &render::output_path(dir, Format::Sarif)
-                        .with_extension(format!("{{{}}}", exts.join(",")))
-                )
+                shown(&dir.join(format!("report.{{{}}}", exts.join(","))))
             )
         }
         None => String::new(),
@@ -622,9 +686,22 @@ fn summarise(report: &Report, output: &Output) {
         crate::report::Mode::Live => "the AWS API".to_owned(),
         crate::report::Mode::Merged => format!("{} reports", report.inputs.paths.len()),
     };
+    let kinds = report.kind_summaries();
+    let jobs = match kinds.as_slice() {
+        [] => "0 jobs".to_owned(),
+        [only] if only.kind == Kind::Training => format!("{} jobs", only.resources),
+        _ => format!(
+            "{} jobs ({})",
+            report.job_count(),
+            kinds
+                .iter()
+                .map(|k| format!("{} {}", k.resources, k.kind.name()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
     crate::info!(
-        "sagemaker-audit: {} jobs from {source}: {} FAIL, {} PASS, {} NOT_APPLICABLE, {} not evaluated{}",
-        report.job_count(),
+        "sagemaker-audit: {jobs} from {source}: {} FAIL, {} PASS, {} NOT_APPLICABLE, {} not evaluated{}",
         c.fail,
         c.pass,
         c.not_applicable,
@@ -702,4 +779,26 @@ fn run_stamp() -> crate::report::RunStamp {
         now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         pinned.is_some(),
     )
+}
+
+#[cfg(all(test, feature = "aws"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_must_exist_for_every_chosen_kind() {
+        assert!(check_status("Completed", &Kind::ALL).is_ok());
+        assert!(check_status("Deleting", &[Kind::Training, Kind::Tuning]).is_ok());
+        let e = check_status("Deleting", &Kind::ALL)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("processing jobs have no such status"), "{e}");
+        assert!(e.contains("--kinds"), "{e}");
+        assert!(check_status("completed", &[Kind::Training]).is_err());
+        assert_eq!(chosen_kinds(&[]), Kind::ALL);
+        assert_eq!(
+            chosen_kinds(&[Kind::Tuning, Kind::Training, Kind::Tuning]),
+            [Kind::Training, Kind::Tuning]
+        );
+    }
 }

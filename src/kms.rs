@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ArnParts, TrainingJob};
+use crate::model::ArnParts;
 
 /// A parsed `KmsKeyId` / `VolumeKmsKeyId` value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +120,16 @@ impl KeyManager {
             KeyManager::None => "",
         }
     }
+
+    /// The manager a report's label names (the inverse of [`KeyManager::as_str`]).
+    pub fn parse(label: &str) -> KeyManager {
+        match label {
+            "CUSTOMER" => KeyManager::Customer,
+            "AWS" => KeyManager::Aws,
+            "UNVERIFIED" => KeyManager::Unverified,
+            _ => KeyManager::None,
+        }
+    }
 }
 
 impl fmt::Display for KeyManager {
@@ -222,17 +232,23 @@ impl KeyFacts {
         }
     }
 
-    /// Region in which a reference is resolved: its own for ARNs, else the job's.
-    pub fn lookup_region<'k>(key: &'k KeyRef<'_>, job: &'k TrainingJob) -> &'k str {
+    /// Region in which a reference is resolved: its own for ARNs, else the resource's.
+    pub fn lookup_region<'k>(key: &'k KeyRef<'_>, region: &'k str) -> &'k str {
         match key {
             KeyRef::KeyArn { at, .. } | KeyRef::AliasArn { at, .. } => &at.region,
-            _ => &job.region,
+            _ => region,
         }
     }
 
-    /// Decides who manages the key a job names (`raw` as written, `key` parsed from it).
-    /// `alias/aws/*` never needs a lookup.
-    pub fn assess(&self, raw: &str, key: &KeyRef<'_>, job: &TrainingJob) -> KeyAssessment {
+    /// Decides who manages the key a resource in `account` and `region` names (`raw` as
+    /// written, `key` parsed from it). `alias/aws/*` never needs a lookup.
+    pub fn assess(
+        &self,
+        raw: &str,
+        key: &KeyRef<'_>,
+        account: &str,
+        region: &str,
+    ) -> KeyAssessment {
         if key.is_aws_managed_alias() {
             return KeyAssessment {
                 manager: KeyManager::Aws,
@@ -246,7 +262,7 @@ impl KeyFacts {
                 let arn_hit = self.lookup_arn(key_arn_text(key).as_deref());
                 arn_hit.or_else(|| self.by_id.get(*id))
             }
-            KeyRef::AliasName(name) => self.resolve_alias(&job.account_id, &job.region, name),
+            KeyRef::AliasName(name) => self.resolve_alias(account, region, name),
             KeyRef::AliasArn { at, name } => self.resolve_alias(&at.account_id, &at.region, name),
             KeyRef::Unrecognised => None,
         };
@@ -262,7 +278,7 @@ impl KeyFacts {
                 note: self
                     .unverified
                     .get(&(
-                        Self::lookup_region(key, job).to_owned(),
+                        Self::lookup_region(key, region).to_owned(),
                         raw.trim().to_owned(),
                     ))
                     .cloned(),
@@ -326,22 +342,8 @@ fn key_arn_text(key: &KeyRef<'_>) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn job() -> TrainingJob {
-        TrainingJob {
-            name: "j".into(),
-            arn: "arn:aws:sagemaker:us-east-1:111122223333:training-job/j".into(),
-            account_id: "111122223333".into(),
-            region: "us-east-1".into(),
-            partition: "aws".into(),
-            status: None,
-            creation_time: None,
-            last_modified_time: None,
-            resource: None,
-            output: None,
-            serverless: false,
-            origin: Default::default(),
-        }
-    }
+    const ACCOUNT: &str = "111122223333";
+    const REGION: &str = "us-east-1";
 
     #[test]
     fn parses_every_key_form() {
@@ -389,7 +391,6 @@ mod tests {
             manager: KeyManager::Customer,
             state: state.into(),
         };
-        let j = job();
         let mut outcomes = Vec::new();
         for order in [[0, 1], [1, 0]] {
             let parts: Vec<KeyFacts> = ["good", "off"]
@@ -407,8 +408,8 @@ mod tests {
             for i in order {
                 facts.extend(parts[i].clone());
             }
-            let a = facts.assess("alias/team", &KeyRef::parse("alias/team"), &j);
-            let u = facts.assess("x", &KeyRef::parse("x"), &j);
+            let a = facts.assess("alias/team", &KeyRef::parse("alias/team"), ACCOUNT, REGION);
+            let u = facts.assess("x", &KeyRef::parse("x"), ACCOUNT, REGION);
             outcomes.push((a.state, u.note));
         }
         assert_eq!(outcomes[0], outcomes[1]);
@@ -419,7 +420,7 @@ mod tests {
         facts.add_key(fact("good", "Enabled"));
         facts.add_alias("111122223333", "us-east-1", "alias/team", "good");
         facts.add_alias("111122223333", "us-east-1", "alias/team", "unknown");
-        let a = facts.assess("alias/team", &KeyRef::parse("alias/team"), &j);
+        let a = facts.assess("alias/team", &KeyRef::parse("alias/team"), ACCOUNT, REGION);
         assert_eq!(a.manager, KeyManager::Unverified);
     }
 
@@ -439,9 +440,8 @@ mod tests {
             state: "Disabled".into(),
         });
         facts.add_alias("111122223333", "us-east-1", "alias/team", "k2");
-        let j = job();
         facts.add_unverified("us-east-1", "denied-key", "AccessDeniedException: no");
-        let assess = |s: &str| facts.assess(s, &KeyRef::parse(s), &j);
+        let assess = |s: &str| facts.assess(s, &KeyRef::parse(s), ACCOUNT, REGION);
         assert_eq!(assess("k1").manager, KeyManager::Aws);
         assert_eq!(
             assess("arn:aws:kms:us-east-1:111122223333:key/k1").manager,

@@ -1,7 +1,7 @@
 //! Where `collect` puts each document, and the path live reports show for it.
 //!
 //! ```text
-//! DIR/<account>/<region>/<encoded job name>.json
+//! DIR/<account>/<region>/<kind>/<encoded job name>.json
 //! DIR/kms/<region>/describe-key-<encoded key id>.json
 //! DIR/kms/<region>/aliases.json
 //! DIR/manifest.json
@@ -22,6 +22,8 @@
 //!   full name.
 
 use sha2::{Digest, Sha256};
+
+use crate::resource::Kind;
 
 /// Longest file-name stem written; longer encodings are shortened with a digest.
 const MAX_STEM: usize = 200;
@@ -86,10 +88,15 @@ pub fn decode_name(stem: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// `<account>/<region>/<encoded name>.json`: where `collect` writes a training job, and the
-/// path every live report shows for it.
-pub fn job_path(account: &str, region: &str, name: &str) -> String {
-    format!("{account}/{region}/{}.json", encode_name(name))
+/// `<account>/<region>/<kind>/<encoded name>.json`: where `collect` writes a job, and the
+/// path every live report shows for it. The kind keeps names apart across kinds (a training
+/// job and a processing job may share a name).
+pub fn job_path(account: &str, region: &str, kind: Kind, name: &str) -> String {
+    format!(
+        "{account}/{region}/{}/{}.json",
+        kind.name(),
+        encode_name(name)
+    )
 }
 
 /// `kms/<region>/describe-key-<encoded key id>.json`.
@@ -192,8 +199,12 @@ mod tests {
     #[test]
     fn paths_have_the_documented_layout() {
         assert_eq!(
-            job_path("123456789012", "us-east-1", "My.Job"),
-            "123456789012/us-east-1/_4dy_2e_4aob.json"
+            job_path("123456789012", "us-east-1", Kind::Training, "My.Job"),
+            "123456789012/us-east-1/training/_4dy_2e_4aob.json"
+        );
+        assert_eq!(
+            job_path("123456789012", "us-east-1", Kind::Tuning, "hpo"),
+            "123456789012/us-east-1/tuning/hpo.json"
         );
         assert_eq!(
             key_path("eu-west-1", "1234abcd-12ab"),

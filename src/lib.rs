@@ -1,16 +1,20 @@
-//! sagemaker-audit: checks Amazon SageMaker training jobs for customer-managed KMS
-//! encryption of their training volumes and output artifacts.
+//! sagemaker-audit: checks Amazon SageMaker jobs (training, processing, batch transform,
+//! hyperparameter tuning, AutoML) for customer-managed KMS encryption of their storage
+//! volumes and outputs.
 //!
-//! Data flows one way: [`ingest`] turns saved API documents into [`model::TrainingJob`]s
-//! and [`kms::KeyFacts`]; [`rules`] turn each job into [`report::Finding`]s; the
-//! [`report::Report`] is the only thing the writers in [`render`] see.
+//! Data flows one way: inputs ([`ingest`], or [`aws`] live) → documents → [`resource::Resource`]s
+//! (one parser per kind in [`kinds`]) and [`kms::KeyFacts`] → findings ([`rules`], through
+//! [`scan`]) → audit annotations ([`audit`]: waivers, baseline, framework) →
+//! [`report::Report`] → the writers in [`render`]. [`verdict`] is the shared vocabulary.
 
+pub mod audit;
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod baseline;
 pub mod cli;
 pub mod fsutil;
 pub mod ingest;
+pub mod kinds;
 pub mod kms;
 pub mod layout;
 pub mod log;
@@ -19,7 +23,10 @@ pub mod merge;
 pub mod model;
 pub mod render;
 pub mod report;
+pub mod resource;
 pub mod rules;
 pub mod scan;
+pub mod schema;
 pub mod text;
+pub mod verdict;
 pub mod waivers;

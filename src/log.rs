@@ -14,6 +14,19 @@ pub fn level() -> u8 {
     LEVEL.load(Ordering::Relaxed)
 }
 
+/// The process's peak resident memory so far, for `-v` (Linux; empty elsewhere).
+pub fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
+        })
+        .map(|kb| format!(", peak memory {} MB", kb / 1024))
+        .unwrap_or_default()
+}
+
 /// Writes one line to stderr when the verbosity allows it. Whatever the line quotes (file
 /// names, job names, key ids, API messages) may be hostile: control and bidirectional
 /// characters are shown as `\u{…}` escapes, so one problem is always exactly one line and

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Bumped on any change that could break a reader.
-pub const MANIFEST_VERSION: &str = "1.0";
+pub const MANIFEST_VERSION: &str = "1.1";
 
 /// File name inside the collect directory.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -51,16 +51,23 @@ pub struct Scope {
     pub profile: Option<String>,
     /// Regions visited.
     pub regions: Vec<String>,
+    /// Job kinds listed (since 1.1; a 1.0 manifest listed training jobs only).
+    #[serde(default = "training_only")]
+    pub kinds: Vec<String>,
     /// `--created-after`, if any.
     pub created_after: Option<String>,
     /// `--status`, if any.
     pub status: Option<String>,
 }
 
+fn training_only() -> Vec<String> {
+    vec!["training".to_owned()]
+}
+
 /// Counts of a collection.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestCounts {
-    /// Jobs returned by `ListTrainingJobs`.
+    /// Jobs returned by the `List*` calls, of every kind.
     pub jobs_listed: usize,
     /// Jobs described successfully.
     pub jobs_described: usize,

@@ -1,93 +1,27 @@
 //! `merge`: combine JSON reports from many accounts and regions into one report.
 //!
-//! A job seen in several reports is taken from the report where its `LastModifiedTime` is
-//! newest (the first such report on a tie); every error of every report is kept. A report
-//! that cannot be read becomes an ERROR itself, and the merge goes on.
+//! Reports are read through the JSON report's own types ([`crate::schema`]), 1.x and 2.x
+//! alike. A resource seen in several reports is taken from the report where its
+//! `LastModifiedTime` is newest (the first such report on a tie); every error of every report
+//! is kept. A report that cannot be read becomes an ERROR itself, and the merge goes on.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-
-use serde::Deserialize;
+use std::sync::Arc;
 
 use crate::ingest::shown_path;
 use crate::kms::KeyManager;
-use crate::report::{Finding, InputError, InputStats, JobRef, Mode, Report, Severity, Status};
-use crate::rules::RuleId;
+use crate::report::{Finding, InputError, InputStats, Mode, Report, ResourceRef, Severity};
+use crate::resource::Kind;
+use crate::schema;
 
-#[derive(Deserialize)]
-struct JsonReport {
-    schema_version: String,
-    inputs: InputStats,
-    findings: Vec<JsonFinding>,
-    errors: Vec<JsonError>,
-}
+type JsonReport = schema::Report<'static, Vec<schema::Finding<'static>>>;
 
-#[derive(Deserialize)]
-struct JsonFinding {
-    status: Status,
-    severity: Severity,
-    rule_id: RuleId,
-    job_name: String,
-    job_arn: String,
-    account_id: String,
-    region: String,
-    job_status: Option<String>,
-    creation_time: Option<String>,
-    last_modified_time: Option<String>,
-    instance_types: Vec<String>,
-    kms_key: Option<String>,
-    key_manager: String,
-    key_state: Option<String>,
-    message: String,
-    source_file: String,
-    line: u32,
-}
-
-#[derive(Deserialize)]
-struct JsonError {
-    source: String,
-    location: Option<String>,
-    line: Option<u32>,
-    message: String,
-    #[serde(default = "yes")]
-    file: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl From<JsonFinding> for Finding {
-    fn from(f: JsonFinding) -> Self {
-        Finding {
-            rule_id: f.rule_id,
-            status: f.status,
-            severity: f.severity,
-            job: std::sync::Arc::new(JobRef {
-                name: f.job_name,
-                arn: f.job_arn,
-                account_id: f.account_id,
-                region: f.region,
-                status: f.job_status,
-                creation_time: f.creation_time,
-                last_modified_time: f.last_modified_time,
-                instance_types: f.instance_types,
-                source_file: f.source_file,
-            }),
-            kms_key: f.kms_key.map(Into::into),
-            key_manager: match f.key_manager.as_str() {
-                "CUSTOMER" => KeyManager::Customer,
-                "AWS" => KeyManager::Aws,
-                "UNVERIFIED" => KeyManager::Unverified,
-                _ => KeyManager::None,
-            },
-            key_state: f.key_state.map(Into::into),
-            message: f.message.into(),
-            line: f.line,
-            waiver: None,
-            baseline: None,
-        }
-    }
+/// A report's findings of one resource, ready to be merged.
+struct Resource {
+    last_modified: Option<String>,
+    report: usize,
+    findings: Vec<Finding>,
 }
 
 /// Merges JSON reports; waivers, baselines and `--fail-on` are applied afresh afterwards.
@@ -102,12 +36,12 @@ pub fn merge(
         ..InputStats::default()
     };
     let mut errors: BTreeSet<InputError> = BTreeSet::new();
-    // job ARN → (last modified, report index, findings)
-    let mut jobs: BTreeMap<String, (Option<String>, usize, Vec<Finding>)> = BTreeMap::new();
+    let mut resources: BTreeMap<String, Resource> = BTreeMap::new();
     let mut seen_twice = BTreeSet::new();
+    let mut scope: BTreeSet<Kind> = BTreeSet::new();
     for (index, path) in paths.iter().enumerate() {
         let shown = shown_path(path, cwd);
-        let report = match read(path) {
+        let (report, findings) = match read(path) {
             Ok(r) => r,
             Err(message) => {
                 errors.insert(InputError {
@@ -120,58 +54,61 @@ pub fn merge(
                 continue;
             }
         };
-        stats.files_read += report.inputs.files_read;
-        stats.kms_keys += report.inputs.kms_keys;
-        stats.skipped_files += report.inputs.skipped_files;
-        stats.skipped_links += report.inputs.skipped_links;
-        stats.skipped_special += report.inputs.skipped_special;
-        stats.documents += report.inputs.documents;
-        stats.kms_alias_lists += report.inputs.kms_alias_lists;
-        stats.manifests += report.inputs.manifests;
-        stats.rejected_documents += report.inputs.rejected_documents;
-        stats.duplicate_jobs += report.inputs.duplicate_jobs;
-        stats.jobs_gone.extend(report.inputs.jobs_gone);
-        stats
-            .regions_not_enabled
-            .extend(report.inputs.regions_not_enabled);
-        for e in report.errors {
-            errors.insert(InputError {
-                source: e.source,
-                location: e.location,
-                line: e.line,
-                message: e.message,
-                file: e.file,
-            });
+        add_stats(&mut stats, report.inputs.into_owned());
+        errors.extend(report.errors.into_iter().map(InputError::from));
+        // A 1.x report covers the training checks; a 2.x one lists what it covers.
+        if report.rules.is_empty() {
+            scope.insert(Kind::Training);
         }
-        let mut by_job: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
-        for f in report.findings {
-            by_job.entry(f.job_arn.clone()).or_default().push(f.into());
+        scope.extend(
+            report
+                .rules
+                .iter()
+                .filter_map(|id| crate::rules::find(id))
+                .map(|r| r.kind),
+        );
+        let mut by_arn: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
+        for f in findings {
+            by_arn.entry(f.resource.arn.clone()).or_default().push(f);
         }
-        for (arn, findings) in by_job {
-            let modified = findings[0].job.last_modified_time.clone();
-            match jobs.get(&arn) {
-                Some((existing, first, _)) => {
-                    if *first != index {
+        for (arn, findings) in by_arn {
+            let modified = findings[0].resource.last_modified_time.clone();
+            let candidate = Resource {
+                last_modified: modified,
+                report: index,
+                findings,
+            };
+            match resources.get(&arn) {
+                Some(existing) => {
+                    if existing.report != index {
                         seen_twice.insert(arn.clone());
                     }
                     // RFC 3339 in UTC with fixed precision sorts as text.
-                    if modified > *existing {
-                        jobs.insert(arn, (modified, index, findings));
+                    if candidate.last_modified > existing.last_modified {
+                        resources.insert(arn, candidate);
                     }
                 }
                 None => {
-                    jobs.insert(arn, (modified, index, findings));
+                    resources.insert(arn, candidate);
                 }
             }
         }
     }
     stats.duplicate_jobs += seen_twice.len();
-    stats.jobs = jobs.len();
+    stats.jobs = resources.len();
+    stats.resources = BTreeMap::new();
+    for r in resources.values() {
+        *stats
+            .resources
+            .entry(r.findings[0].resource.kind)
+            .or_default() += 1;
+    }
     stats.jobs_gone.sort();
     stats.jobs_gone.dedup();
     stats.regions_not_enabled.sort();
     stats.regions_not_enabled.dedup();
-    let findings = jobs.into_values().flat_map(|(_, _, f)| f).collect();
+    let findings = resources.into_values().flat_map(|r| r.findings).collect();
+    let scope: Vec<Kind> = scope.into_iter().collect();
     Report::new(
         run,
         Mode::Merged,
@@ -179,18 +116,96 @@ pub fn merge(
         findings,
         errors.into_iter().collect(),
         fail_on,
+        &scope,
     )
 }
 
-fn read(path: &Path) -> Result<JsonReport, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("could not be read: {e}"))?;
-    let report: JsonReport = serde_json::from_str(&text)
-        .map_err(|e| format!("not a sagemaker-audit JSON report ({e})"))?;
-    if !report.schema_version.starts_with("1.") {
+fn add_stats(total: &mut InputStats, r: InputStats) {
+    total.files_read += r.files_read;
+    total.kms_keys += r.kms_keys;
+    total.skipped_files += r.skipped_files;
+    total.skipped_links += r.skipped_links;
+    total.skipped_special += r.skipped_special;
+    total.documents += r.documents;
+    total.kms_alias_lists += r.kms_alias_lists;
+    total.manifests += r.manifests;
+    total.rejected_documents += r.rejected_documents;
+    total.duplicate_jobs += r.duplicate_jobs;
+    total.jobs_gone.extend(r.jobs_gone);
+    total.regions_not_enabled.extend(r.regions_not_enabled);
+}
+
+/// Reads one report and turns its findings back into the report's own findings; the
+/// findings of one resource share one record, as in a scan.
+fn read(path: &Path) -> Result<(JsonReport, Vec<Finding>), String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("could not be read: {e}"))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > crate::baseline::MAX_BASELINE_BYTES {
         return Err(format!(
-            "JSON report schema_version {} is not supported (this tool reads 1.x)",
-            report.schema_version
+            "the report is {} MiB, larger than the {} MiB a report may be",
+            size >> 20,
+            crate::baseline::MAX_BASELINE_BYTES >> 20
         ));
     }
-    Ok(report)
+    let reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut report: JsonReport = serde_json::from_reader(reader).map_err(|e| {
+        format!(
+            "not a sagemaker-audit JSON report ({})",
+            crate::text::one_line(&e.to_string(), 200)
+        )
+    })?;
+    schema::check_version(&report.schema_version)?;
+    let mut findings = Vec::with_capacity(report.findings.len());
+    let mut shared: Option<Arc<ResourceRef>> = None;
+    for (i, f) in std::mem::take(&mut report.findings).into_iter().enumerate() {
+        let rule = crate::rules::find(&f.rule_id).ok_or_else(|| {
+            format!(
+                "finding {} names the check {:?}, which this version does not know; merge with the version that wrote it",
+                i + 1,
+                crate::text::one_line(&f.rule_id, 80)
+            )
+        })?;
+        if rule.kind != f.resource_type {
+            return Err(format!(
+                "finding {} applies {} to a {}, which it does not judge",
+                i + 1,
+                rule.id,
+                f.resource_type.resource_type()
+            ));
+        }
+        let resource = match &shared {
+            Some(r) if r.arn == *f.job_arn => r.clone(),
+            _ => {
+                let r = Arc::new(ResourceRef {
+                    kind: f.resource_type,
+                    name: f.job_name.into_owned(),
+                    arn: f.job_arn.into_owned(),
+                    account_id: f.account_id.into_owned(),
+                    region: f.region.into_owned(),
+                    status: f.job_status.map(|c| c.into_owned()),
+                    creation_time: f.creation_time.map(|c| c.into_owned()),
+                    last_modified_time: f.last_modified_time.map(|c| c.into_owned()),
+                    instance_types: f.instance_types.into_owned(),
+                    source_file: f.source_file.into_owned(),
+                });
+                shared = Some(r.clone());
+                r
+            }
+        };
+        findings.push(Finding {
+            rule,
+            status: f.status,
+            severity: f.severity,
+            resource,
+            part: f.part.map(|p| Arc::from(p.as_ref())),
+            kms_key: f.kms_key.map(|k| Arc::from(k.as_ref())),
+            key_manager: KeyManager::parse(&f.key_manager),
+            key_state: f.key_state.map(|s| Arc::from(s.as_ref())),
+            message: Arc::from(f.message.as_ref()),
+            line: f.line,
+            waiver: None,
+            baseline: None,
+        });
+    }
+    Ok((report, findings))
 }

@@ -9,111 +9,27 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::kms::KeyManager;
-use crate::rules::RuleId;
+use crate::resource::Kind;
+pub use crate::resource::ResourceRef;
+use crate::rules::RuleMeta;
+pub use crate::verdict::{Severity, Status};
 
-/// The verdict of one check on one job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Status {
-    /// The check failed: the data is not protected by a usable customer-managed key.
-    Fail,
-    /// The check passed.
-    Pass,
-    /// The check does not apply to this job.
-    NotApplicable,
-}
-
-impl Status {
-    /// Upper-case label used in every format.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Fail => "FAIL",
-            Status::Pass => "PASS",
-            Status::NotApplicable => "NOT_APPLICABLE",
-        }
-    }
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// How much a failing check matters; `--fail-on` compares against it.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Informational.
-    Low,
-    /// Worth fixing.
-    Medium,
-    /// Fix soon.
-    High,
-    /// Fix now.
-    Critical,
-}
-
-impl Severity {
-    /// Lower-case label used in every format.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-}
-
-/// Identity of the job a finding is about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct JobRef {
-    /// `TrainingJobName`.
-    pub name: String,
-    /// `TrainingJobArn`.
-    pub arn: String,
-    /// Account id from the ARN.
-    pub account_id: String,
-    /// Region from the ARN.
-    pub region: String,
-    /// `TrainingJobStatus`.
-    pub status: Option<String>,
-    /// `CreationTime`, RFC 3339.
-    pub creation_time: Option<String>,
-    /// `LastModifiedTime`, RFC 3339.
-    pub last_modified_time: Option<String>,
-    /// Instance types the job runs on.
-    pub instance_types: Vec<String>,
-    /// File the job was read from (live: the path `collect` writes it to).
-    pub source_file: String,
-}
-
-/// One check's verdict on one job, with its evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One check's verdict on one key slot of one resource, with its evidence.
+#[derive(Debug, Clone)]
 pub struct Finding {
     /// Which check.
-    pub rule_id: RuleId,
+    pub rule: &'static RuleMeta,
     /// The verdict.
     pub status: Status,
     /// The check's severity.
     pub severity: Severity,
-    /// The job, shared by all of its findings.
-    pub job: Arc<JobRef>,
-    /// The key reference as written in the job, if any. Keys, states and messages repeat
-    /// across jobs, so findings share one copy of each.
+    /// The resource, shared by all of its findings.
+    pub resource: Arc<ResourceRef>,
+    /// Which slot, when the resource has several of the check's role (`definition xgb`,
+    /// `data capture`); part of the finding's identity.
+    pub part: Option<Arc<str>>,
+    /// The key reference as written, if any. Keys, states and messages repeat across
+    /// resources, so findings share one copy of each.
     pub kms_key: Option<Arc<str>>,
     /// Who manages that key, as far as is known.
     pub key_manager: KeyManager,
@@ -127,6 +43,13 @@ pub struct Finding {
     pub waiver: Option<Box<WaiverNote>>,
     /// Compared with `--baseline`: whether this FAIL is new or was already there.
     pub baseline: Option<BaselineState>,
+}
+
+impl Finding {
+    /// What makes a finding the same across runs and modes: check, resource ARN and slot.
+    pub fn identity(&self) -> (&'static str, &str, Option<&str>) {
+        (self.rule.id, &self.resource.arn, self.part.as_deref())
+    }
 }
 
 /// Why a failing finding is accepted for now.
@@ -165,9 +88,18 @@ impl BaselineState {
 pub struct FixedFinding {
     /// Check id.
     pub rule_id: String,
-    /// Job ARN.
+    /// Resource ARN.
     pub job_arn: String,
-    /// Job name.
+    /// Its type (a 1.x baseline holds training jobs only).
+    #[serde(
+        default = "crate::schema::training",
+        with = "crate::schema::resource_type"
+    )]
+    pub resource_type: Kind,
+    /// Which slot of the resource, when it has several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<String>,
+    /// Resource name.
     pub job_name: String,
     /// Its status now (`PASS`, `NOT_APPLICABLE`, or `ABSENT` when the job is gone).
     pub now: String,
@@ -254,11 +186,14 @@ pub struct InputStats {
     pub paths: Vec<String>,
     /// Files read and parsed.
     pub files_read: usize,
+    /// Resources read, by kind (training jobs are also counted in `jobs`).
+    #[serde(default)]
+    pub resources: std::collections::BTreeMap<Kind, usize>,
     /// JSON documents found in them (objects, array elements, lines); each ended as a job, a
     /// KMS fact, a manifest or an error.
     #[serde(default)]
     pub documents: usize,
-    /// Training-job documents found.
+    /// Resource documents found (of every kind).
     pub jobs: usize,
     /// The same job found again in another document; the newest copy was kept.
     pub duplicate_jobs: usize,
@@ -288,7 +223,7 @@ pub struct InputStats {
 }
 
 /// Counts of one status per rule and overall.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     /// FAIL findings.
     pub fail: usize,
@@ -375,6 +310,52 @@ impl RunStamp {
     }
 }
 
+/// How one framework control fares in this report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ControlSummary {
+    /// Control id.
+    pub control: &'static str,
+    /// Control title.
+    pub title: &'static str,
+    /// Why the checks map to it.
+    pub rationale: &'static str,
+    /// Where the mapping comes from.
+    pub source: &'static str,
+    /// The checks mapped to it.
+    pub rules: Vec<&'static str>,
+    /// Failing findings not waived.
+    pub fail: usize,
+    /// Failing findings waived.
+    pub waived: usize,
+    /// Passing findings.
+    pub pass: usize,
+    /// FAIL when a mapped check fails without a waiver, else PASS.
+    pub status: Status,
+}
+
+/// How one framework fares in this report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FrameworkSummary {
+    /// Framework name.
+    pub name: &'static str,
+    /// Its controls.
+    pub controls: Vec<ControlSummary>,
+    /// Controls that fail.
+    pub failing_controls: usize,
+}
+
+/// How resources of one kind fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindSummary {
+    /// The kind.
+    pub kind: Kind,
+    /// Resources evaluated.
+    pub resources: usize,
+    /// Their findings by status.
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
 /// Everything the writers need.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -384,11 +365,14 @@ pub struct Report {
     pub generated_at: String,
     /// The run's id, stamped on every report file it writes.
     pub run_id: String,
-    /// Offline or live.
+    /// Offline, live or merged.
     pub mode: Mode,
     /// What was read.
     pub inputs: InputStats,
-    /// Every finding, sorted by account, region, job, rule.
+    /// The checks this report covers, in registry order: those of every kind with a finding
+    /// or in the scan's scope.
+    pub rules: Vec<&'static RuleMeta>,
+    /// Every finding, sorted by account, region, resource, slot and check.
     pub findings: Vec<Finding>,
     /// Everything that could not be evaluated, sorted.
     pub errors: Vec<InputError>,
@@ -402,10 +386,13 @@ pub struct Report {
     pub baseline: Option<BaselineSummary>,
     /// `--framework`: limit compliance views to this framework.
     pub framework: Option<&'static str>,
+    /// How each framework's controls fare (after waivers), limited to `framework`.
+    pub compliance: Vec<FrameworkSummary>,
 }
 
 impl Report {
-    /// Builds a report, sorting findings and errors into their canonical order.
+    /// Builds a report, sorting findings and errors into their canonical order. `scope` names
+    /// kinds whose checks the report covers even without findings (live mode's `--kinds`).
     pub fn new(
         run: RunStamp,
         mode: Mode,
@@ -413,20 +400,33 @@ impl Report {
         mut findings: Vec<Finding>,
         mut errors: Vec<InputError>,
         fail_on: Option<Severity>,
+        scope: &[Kind],
     ) -> Self {
-        // Findings usually arrive grouped by job; comparing the shared record's address first
-        // keeps the sort cheap, and a parallel stable sort keeps it short at 100,000 jobs.
+        // Findings usually arrive grouped by resource; comparing the shared record's address
+        // first keeps the sort cheap, and a parallel stable sort keeps it short at 100,000.
         if !findings.is_sorted_by(|a, b| finding_order(a, b).is_le()) {
             use rayon::slice::ParallelSliceMut;
             findings.par_sort_by(finding_order);
         }
         errors.sort();
-        Report {
+        let mut kinds: std::collections::BTreeSet<Kind> = scope.iter().copied().collect();
+        kinds.extend(
+            findings
+                .chunk_by(|a, b| a.resource.kind == b.resource.kind)
+                .map(|run| run[0].resource.kind),
+        );
+        let rules = crate::rules::REGISTRY
+            .iter()
+            .map(|c| c.meta())
+            .filter(|m| kinds.contains(&m.kind))
+            .collect();
+        let mut report = Report {
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
             generated_at: run.generated_at,
             run_id: run.run_id,
             mode,
             inputs,
+            rules,
             findings,
             errors,
             fail_on,
@@ -434,7 +434,10 @@ impl Report {
             waivers: None,
             baseline: None,
             framework: None,
-        }
+            compliance: Vec::new(),
+        };
+        report.compliance = report.compliance_summary();
+        report
     }
 
     /// Counts over all findings.
@@ -444,41 +447,65 @@ impl Report {
         c
     }
 
-    /// Counts for one rule.
-    pub fn counts_for(&self, rule: RuleId) -> Counts {
+    /// Counts for one check.
+    pub fn counts_for(&self, rule: &RuleMeta) -> Counts {
         let mut c = Counts::default();
         self.findings
             .iter()
-            .filter(|f| f.rule_id == rule)
+            .filter(|f| std::ptr::eq(f.rule, rule))
             .for_each(|f| c.add(f.status));
         c
     }
 
-    /// Number of distinct jobs evaluated. Findings are sorted by job, so a job's findings
-    /// are adjacent.
+    /// Resources and findings per kind, for the kinds the report covers.
+    pub fn kind_summaries(&self) -> Vec<KindSummary> {
+        let mut out: Vec<KindSummary> = Vec::new();
+        for kind in self.kinds() {
+            out.push(KindSummary {
+                kind,
+                resources: 0,
+                counts: Counts::default(),
+            });
+        }
+        for run in self.findings.chunk_by(same_resource) {
+            if let Some(s) = out.iter_mut().find(|s| s.kind == run[0].resource.kind) {
+                s.resources += 1;
+                run.iter().for_each(|f| s.counts.add(f.status));
+            }
+        }
+        out
+    }
+
+    /// The kinds the report covers, in report order.
+    pub fn kinds(&self) -> Vec<Kind> {
+        let mut kinds: Vec<Kind> = self.rules.iter().map(|r| r.kind).collect();
+        kinds.dedup();
+        kinds
+    }
+
+    /// Number of distinct resources evaluated. Findings are sorted by resource, so a
+    /// resource's findings are adjacent.
     pub fn job_count(&self) -> usize {
-        self.findings
-            .chunk_by(|a, b| Arc::ptr_eq(&a.job, &b.job) || a.job.arn == b.job.arn)
-            .count()
+        self.findings.chunk_by(same_resource).count()
     }
 
     /// Distinct accounts seen, sorted.
     pub fn accounts(&self) -> Vec<&str> {
-        self.distinct(|job| &job.account_id)
+        self.distinct(|r| &r.account_id)
     }
 
     /// Distinct regions seen, sorted.
     pub fn regions(&self) -> Vec<&str> {
-        self.distinct(|job| &job.region)
+        self.distinct(|r| &r.region)
     }
 
-    /// Distinct values of one job field, sorted. Findings come grouped by account and region,
-    /// so runs of equal values collapse before the (short) list is sorted.
-    fn distinct(&self, field: impl Fn(&JobRef) -> &str) -> Vec<&str> {
+    /// Distinct values of one resource field, sorted. Findings come grouped by account and
+    /// region, so runs of equal values collapse before the (short) list is sorted.
+    fn distinct(&self, field: impl Fn(&ResourceRef) -> &str) -> Vec<&str> {
         let mut values: Vec<&str> = self
             .findings
-            .chunk_by(|a, b| field(&a.job) == field(&b.job))
-            .map(|run| field(&run[0].job))
+            .chunk_by(|a, b| field(&a.resource) == field(&b.resource))
+            .map(|run| field(&run[0].resource))
             .collect();
         values.sort_unstable();
         values.dedup();
@@ -513,19 +540,78 @@ impl Report {
     pub fn is_incomplete(&self) -> bool {
         !self.errors.is_empty()
     }
+
+    /// Each framework's controls with the findings of the checks mapped to them; recomputed
+    /// after waivers change and limited to `--framework`.
+    pub fn compliance_summary(&self) -> Vec<FrameworkSummary> {
+        let mut frameworks: std::collections::BTreeMap<&'static str, Vec<ControlSummary>> =
+            std::collections::BTreeMap::new();
+        for meta in &self.rules {
+            let counts = self.counts_for(meta);
+            let waived = self
+                .waived()
+                .filter(|f| std::ptr::eq(f.rule, *meta))
+                .count();
+            for c in meta.compliance {
+                if self.framework.is_some_and(|fw| fw != c.framework) {
+                    continue;
+                }
+                let controls = frameworks.entry(c.framework).or_default();
+                let i = match controls.iter().position(|x| x.control == c.control) {
+                    Some(i) => i,
+                    None => {
+                        controls.push(ControlSummary {
+                            control: c.control,
+                            title: c.title,
+                            rationale: c.rationale,
+                            source: c.source,
+                            rules: Vec::new(),
+                            fail: 0,
+                            waived: 0,
+                            pass: 0,
+                            status: Status::Pass,
+                        });
+                        controls.len() - 1
+                    }
+                };
+                let control = &mut controls[i];
+                control.rules.push(meta.id);
+                control.fail += counts.fail - waived;
+                control.waived += waived;
+                control.pass += counts.pass;
+                if control.fail > 0 {
+                    control.status = Status::Fail;
+                }
+            }
+        }
+        frameworks
+            .into_iter()
+            .map(|(name, controls)| FrameworkSummary {
+                name,
+                failing_controls: controls.iter().filter(|c| c.fail > 0).count(),
+                controls,
+            })
+            .collect()
+    }
 }
 
-/// The canonical order of findings: account, region, job name, job ARN, rule.
+fn same_resource(a: &Finding, b: &Finding) -> bool {
+    Arc::ptr_eq(&a.resource, &b.resource) || a.resource.arn == b.resource.arn
+}
+
+/// The canonical order of findings: account, region, resource name, ARN, slot, check.
 pub fn finding_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
-    if Arc::ptr_eq(&a.job, &b.job) {
-        return a.rule_id.cmp(&b.rule_id);
+    let rank = |f: &Finding| crate::rules::rank(f.rule);
+    if Arc::ptr_eq(&a.resource, &b.resource) {
+        return (&a.part, rank(a)).cmp(&(&b.part, rank(b)));
     }
-    let (x, y) = (&a.job, &b.job);
-    (&x.account_id, &x.region, &x.name, &x.arn, a.rule_id).cmp(&(
+    let (x, y) = (&a.resource, &b.resource);
+    (&x.account_id, &x.region, &x.name, &x.arn, &a.part, rank(a)).cmp(&(
         &y.account_id,
         &y.region,
         &y.name,
         &y.arn,
-        b.rule_id,
+        &b.part,
+        rank(b),
     ))
 }

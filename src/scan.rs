@@ -1,4 +1,5 @@
-//! One scan: inputs → jobs → rules → [`Report`]. Live mode will meet this at [`evaluate`].
+//! One scan: inputs → resources → checks → [`Report`]. Offline, live and collected scans all
+//! meet at [`conclude`].
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -7,8 +8,8 @@ use rayon::prelude::*;
 
 use crate::ingest;
 use crate::kms::KeyFacts;
-use crate::model::TrainingJob;
-use crate::report::{Finding, JobRef, Mode, Report, Severity};
+use crate::report::{Finding, Mode, Report, Severity};
+use crate::resource::{Kind, Resource};
 use crate::rules::{Context, InstanceStorageTable, REGISTRY};
 
 /// Everything an offline scan needs, already validated.
@@ -37,23 +38,24 @@ pub fn offline(config: &ScanConfig, cwd: &Path) -> Report {
     };
     let mut ingested = ingest::ingest(&config.paths, &config.kms_paths, cwd, options);
     drop(progress);
-    if ingested.jobs.is_empty() && ingested.errors.is_empty() && !config.allow_empty {
+    if ingested.resources.is_empty() && ingested.errors.is_empty() && !config.allow_empty {
         // Nothing failed, but nothing was checked either: that is no pass.
         ingested.errors.push(crate::report::InputError {
             source: crate::text::one_line(&ingested.stats.paths.join(", "), 200),
             location: None,
             line: None,
-            message: "no training job was found to evaluate, so the scan proves nothing; \
+            message: "no SageMaker job was found to evaluate, so the scan proves nothing; \
                       pass --allow-empty if an empty export is expected"
                 .into(),
             file: false,
         });
     }
     crate::debug!(
-        "read {} files ({} jobs) in {:.2} s",
+        "read {} files ({} jobs) in {:.2} s{}",
         ingested.stats.files_read,
         ingested.stats.jobs,
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        crate::log::peak_memory()
     );
     conclude(config, ingested, Mode::Offline)
 }
@@ -65,19 +67,30 @@ pub fn live(config: &ScanConfig, fetched: crate::aws::Fetched) -> Report {
     let mut documents = fetched.jobs;
     documents.extend(fetched.keys);
     let mut ingested = ingest::ingest_documents(documents);
+    // The manifest brings failed calls, gone jobs and the kinds listed, as from a collect
+    // directory.
     ingested.apply_manifest(fetched.manifest);
     ingested.stats.paths = regions.iter().map(|r| format!("live:{r}")).collect();
     conclude(config, ingested, Mode::Live)
 }
 
-/// Where both modes meet: one copy per job, every rule, one report.
+/// Where both modes meet: one copy per resource, every check, one report. A collect
+/// directory's manifest brings the kinds the live run listed.
 fn conclude(config: &ScanConfig, ingested: ingest::Ingested, mode: Mode) -> Report {
+    let scope: Vec<Kind> = ingested.scope.iter().copied().collect();
     let started = std::time::Instant::now();
     let mut stats = ingested.stats;
-    let (jobs, duplicates) = keep_newest(ingested.jobs);
+    let (resources, duplicates) = keep_newest(ingested.resources);
     stats.duplicate_jobs = duplicates;
-    let jobs = in_report_order(jobs);
-    let findings = evaluate(jobs, &ingested.keys, &config.storage);
+    let resources = in_report_order(resources);
+    let findings = evaluate(resources, &ingested.keys, &config.storage);
+    crate::debug!(
+        "evaluated {} findings in {:.2} s{}",
+        findings.len(),
+        started.elapsed().as_secs_f64(),
+        crate::log::peak_memory()
+    );
+    let started = std::time::Instant::now();
     let report = Report::new(
         config.run.clone(),
         mode,
@@ -85,46 +98,48 @@ fn conclude(config: &ScanConfig, ingested: ingest::Ingested, mode: Mode) -> Repo
         findings,
         ingested.errors,
         config.fail_on,
+        &scope,
     );
     crate::debug!(
-        "evaluated and sorted {} findings in {:.2} s",
+        "sorted and summarised {} findings in {:.2} s{}",
         report.findings.len(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        crate::log::peak_memory()
     );
     report
 }
 
-/// Puts jobs in the order reports list them (account, region, name, ARN), so findings come
-/// out of [`evaluate`] already sorted. The jobs are large, so their positions are sorted, with
-/// accounts and regions ranked first to keep string comparisons to the job names.
-fn in_report_order(mut jobs: Vec<TrainingJob>) -> Vec<TrainingJob> {
+/// Puts resources in the order reports list them (account, region, name, ARN), so findings
+/// come out of [`evaluate`] already sorted. Resources are large, so their positions are
+/// sorted, with accounts and regions ranked first to keep string comparisons to the names.
+fn in_report_order(mut resources: Vec<Resource>) -> Vec<Resource> {
     fn ranks<'a>(values: impl Iterator<Item = &'a str>) -> HashMap<&'a str, u32> {
         let distinct: std::collections::BTreeSet<&str> = values.collect();
         distinct.into_iter().zip(0..).collect()
     }
-    let accounts = ranks(jobs.iter().map(|j| j.account_id.as_str()));
-    let regions = ranks(jobs.iter().map(|j| j.region.as_str()));
-    let mut order: Vec<(u32, u32, &str, &str, usize)> = jobs
+    let accounts = ranks(resources.iter().map(|r| r.account_id.as_str()));
+    let regions = ranks(resources.iter().map(|r| r.region.as_str()));
+    let mut order: Vec<(u32, u32, &str, &str, usize)> = resources
         .iter()
         .enumerate()
-        .map(|(i, j)| {
+        .map(|(i, r)| {
             (
-                accounts[j.account_id.as_str()],
-                regions[j.region.as_str()],
-                j.name.as_str(),
-                j.arn.as_str(),
+                accounts[r.account_id.as_str()],
+                regions[r.region.as_str()],
+                r.name.as_str(),
+                r.arn.as_str(),
                 i,
             )
         })
         .collect();
     order.par_sort_unstable();
     let order: Vec<usize> = order.into_iter().map(|k| k.4).collect();
-    permute(&mut jobs, &order);
-    jobs
+    permute(&mut resources, &order);
+    resources
 }
 
 /// Rearranges `items` in place so that position `k` holds what was at `order[k]`, following
-/// each cycle of the permutation with swaps (no second copy of 100,000 jobs).
+/// each cycle of the permutation with swaps (no second copy of 100,000 resources).
 fn permute<T>(items: &mut [T], order: &[usize]) {
     let mut done = vec![false; items.len()];
     for start in 0..items.len() {
@@ -141,30 +156,42 @@ fn permute<T>(items: &mut [T], order: &[usize]) {
     }
 }
 
-/// Runs every registered rule on every job. Jobs are consumed: each becomes the shared
-/// record its findings point to, so the full documents are never held next to the findings.
+/// Runs every check of each resource's kind on every key slot of the check's role.
+/// Resources are consumed: each becomes the shared record its findings point to, so the full
+/// documents are never held next to the findings. Within a resource, findings come out by
+/// slot, then check: the report's order.
 pub fn evaluate(
-    jobs: Vec<TrainingJob>,
+    resources: Vec<Resource>,
     keys: &KeyFacts,
     storage: &InstanceStorageTable,
 ) -> Vec<Finding> {
     let ctx = Context { keys, storage };
-    jobs.into_par_iter()
+    resources
+        .into_par_iter()
         // Few chunks, so each worker's interner sees most repeats.
         .with_min_len(4096)
-        .map_init(Interner::default, |strings, job| {
-            let verdicts: Vec<_> = REGISTRY
-                .iter()
-                .map(|rule| (rule.meta(), rule.evaluate(&job, &ctx)))
-                .collect();
-            let shared = std::sync::Arc::new(job_ref(job));
+        .map_init(Interner::default, |strings, resource| {
+            let mut verdicts = Vec::with_capacity(resource.slots.len());
+            for check in REGISTRY.iter().filter(|c| c.meta().kind == resource.kind) {
+                let meta = check.meta();
+                for slot in resource.slots.iter().filter(|s| s.role == meta.role) {
+                    let part = slot.part.clone();
+                    verdicts.push((meta, part, check.evaluate(&resource, slot, &ctx)));
+                }
+            }
+            verdicts.sort_by(|a, b| {
+                (&a.1, crate::rules::rank(a.0)).cmp(&(&b.1, crate::rules::rank(b.0)))
+            });
+            let shared = resource.about.clone();
+            drop(resource);
             verdicts
                 .into_iter()
-                .map(|(meta, v)| Finding {
-                    rule_id: meta.id,
+                .map(|(meta, part, v)| Finding {
+                    rule: meta,
                     status: v.status,
                     severity: meta.severity,
-                    job: shared.clone(),
+                    resource: shared.clone(),
+                    part: part.map(|p| strings.share(p)),
                     kms_key: v.kms_key.map(|k| strings.share(k)),
                     key_manager: v.key_manager,
                     key_state: v.key_state.map(|s| strings.share(s)),
@@ -179,7 +206,7 @@ pub fn evaluate(
         .collect()
 }
 
-/// One shared copy of each distinct text: across 100,000 jobs, keys, key states and
+/// One shared copy of each distinct text: across 100,000 resources, keys, key states and
 /// messages repeat (an organisation has far fewer keys than jobs).
 #[derive(Default)]
 struct Interner(std::collections::HashSet<std::sync::Arc<str>>);
@@ -195,46 +222,25 @@ impl Interner {
     }
 }
 
-fn job_ref(job: TrainingJob) -> JobRef {
-    let instance_types = job
-        .resource
-        .as_ref()
-        .map(|r| r.instance_types().into_iter().map(str::to_owned).collect())
-        .unwrap_or_default();
-    JobRef {
-        name: job.name,
-        arn: job.arn,
-        account_id: job.account_id,
-        region: job.region,
-        status: job.status,
-        creation_time: job.creation_time.map(|t| t.to_rfc3339()),
-        last_modified_time: job.last_modified_time.map(|t| t.to_rfc3339()),
-        instance_types,
-        source_file: job.origin.file,
-    }
-}
-
-/// The same job exported twice counts once: the copy with the newest `LastModifiedTime`
-/// wins, the one from the first file in path order on a tie. Returns the jobs and how many copies were dropped.
-pub fn keep_newest(jobs: Vec<TrainingJob>) -> (Vec<TrainingJob>, usize) {
+/// The same resource exported twice counts once: the copy with the newest
+/// `LastModifiedTime` wins, the one from the first file in path order on a tie. Returns the
+/// resources and how many copies were dropped.
+pub fn keep_newest(resources: Vec<Resource>) -> (Vec<Resource>, usize) {
     use std::collections::hash_map::Entry;
-    let total = jobs.len();
+    let total = resources.len();
     // Pick each ARN's winner by index first, borrowing the ARNs, then move only the winners.
     let mut winner: HashMap<&str, usize> = HashMap::with_capacity(total);
-    for (i, job) in jobs.iter().enumerate() {
-        match winner.entry(job.arn.as_str()) {
+    for (i, r) in resources.iter().enumerate() {
+        match winner.entry(r.arn.as_str()) {
             Entry::Vacant(e) => {
                 e.insert(i);
             }
             Entry::Occupied(mut e) => {
-                let kept = &jobs[*e.get()];
+                let kept = &resources[*e.get()];
                 // Newest wins; on a tie the first file in path order, so the choice never
                 // depends on which thread read which file first.
-                let newer = (job.last_modified_time, std::cmp::Reverse(&job.origin.file))
-                    > (
-                        kept.last_modified_time,
-                        std::cmp::Reverse(&kept.origin.file),
-                    );
+                let newer = (r.last_modified, std::cmp::Reverse(&r.source_file))
+                    > (kept.last_modified, std::cmp::Reverse(&kept.source_file));
                 if newer {
                     e.insert(i);
                 }
@@ -242,14 +248,14 @@ pub fn keep_newest(jobs: Vec<TrainingJob>) -> (Vec<TrainingJob>, usize) {
         }
     }
     if winner.len() == total {
-        return (jobs, 0);
+        return (resources, 0);
     }
     let mut keep = vec![false; total];
     winner.into_values().for_each(|i| keep[i] = true);
-    let kept: Vec<TrainingJob> = jobs
+    let kept: Vec<Resource> = resources
         .into_iter()
         .zip(keep)
-        .filter_map(|(job, keep)| keep.then_some(job))
+        .filter_map(|(r, keep)| keep.then_some(r))
         .collect();
     let dropped = total - kept.len();
     (kept, dropped)
@@ -259,65 +265,64 @@ pub fn keep_newest(jobs: Vec<TrainingJob>) -> (Vec<TrainingJob>, usize) {
 mod tests {
     use super::*;
     use crate::model::Timestamp;
+    use crate::resource::{KeySlot, Role};
 
-    fn job(arn: &str, file: &str, modified: Option<f64>) -> TrainingJob {
-        TrainingJob {
-            name: "n".into(),
-            arn: arn.into(),
-            account_id: String::new(),
-            region: String::new(),
-            partition: "aws".into(),
-            status: None,
-            creation_time: None,
-            last_modified_time: modified.and_then(Timestamp::from_epoch_seconds),
-            resource: None,
-            output: None,
-            serverless: false,
-            origin: crate::model::Origin {
-                file: file.into(),
-                ..Default::default()
-            },
-        }
+    fn resource(arn: &str, file: &str, modified: Option<f64>) -> Resource {
+        let mut volume = KeySlot::new(Role::Volume, "ResourceConfig.VolumeKmsKeyId");
+        volume.parent_line = 1;
+        let mut output = KeySlot::new(Role::Output, "OutputDataConfig.KmsKeyId");
+        output.parent_line = 1;
+        let mut r = Resource::for_test(Kind::Training, "n", "", "", vec![volume, output]);
+        let about = std::sync::Arc::make_mut(&mut r.about);
+        about.arn = arn.into();
+        about.source_file = file.into();
+        r.last_modified = modified.and_then(Timestamp::from_epoch_seconds);
+        r
     }
 
     #[test]
     fn duplicates_keep_the_newest_copy() {
         let (kept, dropped) = keep_newest(vec![
-            job("a", "old.json", Some(10.0)),
-            job("b", "b.json", None),
-            job("a", "new.json", Some(20.0)),
-            job("a", "older.json", Some(5.0)),
+            resource("a", "old.json", Some(10.0)),
+            resource("b", "b.json", None),
+            resource("a", "new.json", Some(20.0)),
+            resource("a", "older.json", Some(5.0)),
         ]);
         assert_eq!(dropped, 2);
         assert_eq!(kept.len(), 2);
         let a = kept
             .iter()
-            .find(|j| j.arn == "a")
-            .map(|j| j.origin.file.as_str());
+            .find(|r| r.arn == "a")
+            .map(|r| r.source_file.as_str());
         assert_eq!(a, Some("new.json"));
         // Ties go to the first path, whatever the read order.
         for order in [["z.json", "a.json"], ["a.json", "z.json"]] {
-            let (kept, _) = keep_newest(order.iter().map(|f| job("a", f, Some(1.0))).collect());
-            assert_eq!(kept[0].origin.file, "a.json");
+            let (kept, _) =
+                keep_newest(order.iter().map(|f| resource("a", f, Some(1.0))).collect());
+            assert_eq!(kept[0].source_file, "a.json");
         }
     }
 
     #[test]
-    fn jobs_are_put_in_report_order() {
-        let mut jobs = Vec::new();
+    fn resources_are_put_in_report_order() {
+        let mut all = Vec::new();
         for (account, region, name) in [
             ("2", "eu-west-1", "a"),
             ("1", "us-east-1", "b"),
             ("1", "eu-west-1", "z"),
             ("1", "eu-west-1", "c"),
         ] {
-            let mut j = job(&format!("arn:{account}:{region}:{name}"), "f.json", None);
-            j.account_id = account.into();
-            j.region = region.into();
-            j.name = name.into();
-            jobs.push(j);
+            let mut r = resource(&format!("arn:{account}:{region}:{name}"), "f.json", None);
+            let about = std::sync::Arc::make_mut(&mut r.about);
+            about.account_id = account.into();
+            about.region = region.into();
+            about.name = name.into();
+            all.push(r);
         }
-        let names: Vec<String> = in_report_order(jobs).into_iter().map(|j| j.name).collect();
+        let names: Vec<String> = in_report_order(all)
+            .into_iter()
+            .map(|r| r.name.clone())
+            .collect();
         assert_eq!(names, ["c", "z", "b", "a"]);
     }
 
@@ -332,16 +337,43 @@ mod tests {
     }
 
     #[test]
-    fn findings_share_repeated_texts() {
-        let jobs = vec![job("a", "a.json", None), job("b", "b.json", None)];
+    fn every_slot_gets_one_finding_per_check_of_its_role() {
+        let mut tuning = resource("t", "t.json", None);
+        std::sync::Arc::make_mut(&mut tuning.about).kind = Kind::Tuning;
+        tuning.slots = ["definition a", "definition b"]
+            .iter()
+            .flat_map(|part| {
+                [Role::Volume, Role::Output].map(|role| {
+                    let mut s = KeySlot::new(role, "f");
+                    s.part = Some((*part).to_owned());
+                    s
+                })
+            })
+            .collect();
         let findings = evaluate(
-            jobs,
+            vec![resource("a", "a.json", None), tuning],
             &KeyFacts::default(),
             &InstanceStorageTable::built_in(),
         );
-        assert_eq!(findings.len(), 4);
-        let (first, second) = (&findings[0], &findings[2]);
-        assert_eq!(first.rule_id, second.rule_id);
-        assert!(std::sync::Arc::ptr_eq(&first.message, &second.message));
+        let ids: Vec<(&str, Option<&str>)> = findings
+            .iter()
+            .map(|f| (f.rule.id, f.part.as_deref()))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("training-volume-cmk", None),
+                ("training-output-cmk", None),
+                ("tuning-volume-cmk", Some("definition a")),
+                ("tuning-output-cmk", Some("definition a")),
+                ("tuning-volume-cmk", Some("definition b")),
+                ("tuning-output-cmk", Some("definition b")),
+            ]
+        );
+        // Repeated texts are shared.
+        assert!(std::sync::Arc::ptr_eq(
+            &findings[0].message,
+            &findings[0].message
+        ));
     }
 }

@@ -11,7 +11,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::report::{Finding, Report, Status, WaiverListing, WaiverNote, WaiverSummary};
-use crate::rules::RuleId;
+use crate::resource::Kind;
+use crate::rules::RuleMeta;
 
 /// Waiver files larger than this are refused.
 pub const MAX_WAIVER_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -20,7 +21,8 @@ pub const MAX_WAIVER_FILE_BYTES: u64 = 16 * 1024 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiver {
     line: u32,
-    rule: Option<RuleId>,
+    rule: Option<&'static RuleMeta>,
+    kind: Option<Kind>,
     account: Option<String>,
     region: Option<String>,
     job: Option<Glob>,
@@ -49,6 +51,7 @@ struct WaiverFile {
 #[serde(deny_unknown_fields)]
 struct RawWaiver {
     rule: Option<String>,
+    kind: Option<String>,
     account: Option<String>,
     region: Option<String>,
     job: Option<String>,
@@ -119,30 +122,50 @@ fn validate(raw: RawWaiver, line: u32) -> Result<Waiver, String> {
     .ok_or("`expires` must be a date such as 2026-12-31")?;
     let rule = match raw.rule {
         None => None,
-        Some(r) => Some(
-            serde_json::from_value::<RuleId>(serde_json::Value::String(r.clone())).map_err(
-                |_| {
-                    format!(
-                        "unknown rule {r:?}; expected training-volume-cmk or training-output-cmk"
-                    )
-                },
-            )?,
-        ),
+        Some(r) => Some(crate::rules::find(&r).ok_or_else(|| {
+            format!(
+                "unknown rule {:?}; expected one of {}",
+                crate::text::one_line(&r, 80),
+                crate::rules::ids().join(", ")
+            )
+        })?),
     };
+    let kind = match raw.kind {
+        None => None,
+        Some(k) => Some(Kind::parse(&k).ok_or_else(|| {
+            format!(
+                "unknown kind {:?}; expected one of {}",
+                crate::text::one_line(&k, 80),
+                Kind::ALL.map(Kind::name).join(", ")
+            )
+        })?),
+    };
+    if let (Some(r), Some(k)) = (rule, kind)
+        && r.kind != k
+    {
+        return Err(format!(
+            "rule {} judges {} resources, so kind {} never matches",
+            r.id,
+            r.kind.name(),
+            k.name()
+        ));
+    }
     if rule.is_none()
+        && kind.is_none()
         && raw.account.is_none()
         && raw.region.is_none()
         && raw.job.is_none()
         && raw.arn.is_none()
     {
         return Err(
-            "waiver matches everything; give at least one of rule, account, region, job, arn"
+            "waiver matches everything; give at least one of rule, kind, account, region, job, arn"
                 .into(),
         );
     }
     Ok(Waiver {
         line,
         rule,
+        kind,
         account: raw.account,
         region: raw.region,
         job: raw.job.as_deref().map(Glob::new),
@@ -164,9 +187,13 @@ struct Subject<'a> {
 impl Waiver {
     fn matches(&self, s: &Subject<'_>) -> bool {
         let f = s.finding;
-        self.rule.is_none_or(|r| r == f.rule_id)
-            && self.account.as_ref().is_none_or(|a| *a == f.job.account_id)
-            && self.region.as_ref().is_none_or(|r| *r == f.job.region)
+        self.rule.is_none_or(|r| std::ptr::eq(r, f.rule))
+            && self.kind.is_none_or(|k| k == f.resource.kind)
+            && self
+                .account
+                .as_ref()
+                .is_none_or(|a| *a == f.resource.account_id)
+            && self.region.as_ref().is_none_or(|r| *r == f.resource.region)
             && self.job.as_ref().is_none_or(|g| g.matches(&s.name))
             && self.arn.as_ref().is_none_or(|g| g.matches(&s.arn))
     }
@@ -175,6 +202,7 @@ impl Waiver {
     /// its globs are all `*`.
     fn matches_everything(&self) -> bool {
         self.rule.is_none()
+            && self.kind.is_none()
             && self.account.is_none()
             && self.region.is_none()
             && [&self.job, &self.arn]
@@ -185,7 +213,10 @@ impl Waiver {
     fn listing(&self) -> WaiverListing {
         let mut parts = Vec::new();
         if let Some(r) = self.rule {
-            parts.push(format!("rule={r}"));
+            parts.push(format!("rule={}", r.id));
+        }
+        if let Some(k) = self.kind {
+            parts.push(format!("kind={}", k.name()));
         }
         for (name, value) in [
             ("account", &self.account),
@@ -242,8 +273,8 @@ pub fn apply(report: &mut Report, file: &str, waivers: &[Waiver], today: NaiveDa
         .filter(|f| f.status == Status::Fail)
     {
         let subject = Subject {
-            name: f.job.name.chars().collect(),
-            arn: f.job.arn.chars().collect(),
+            name: f.resource.name.chars().collect(),
+            arn: f.resource.arn.chars().collect(),
             finding: f,
         };
         let Some(i) = active.iter().position(|w| w.matches(&subject)) else {
@@ -397,6 +428,30 @@ mod tests {
         );
         let syntax = "[[waiver]\n";
         assert!(parse(syntax).unwrap_err().starts_with("line 1:"));
+    }
+
+    #[test]
+    fn rules_and_kinds_are_validated_against_the_registry() {
+        let waiver = |extra: &str| {
+            parse(&format!(
+                "[[waiver]]\n{extra}\nreason = \"r\"\nowner = \"o\"\nexpires = 2030-01-01\n"
+            ))
+        };
+        for id in crate::rules::ids() {
+            let w = waiver(&format!("rule = \"{id}\"")).unwrap();
+            assert_eq!(w[0].rule.map(|r| r.id), Some(id));
+        }
+        let unknown = waiver("rule = \"training-vol\"").unwrap_err();
+        assert!(unknown.contains("processing-output-cmk"), "{unknown}");
+        let w = waiver("kind = \"transform\"").unwrap();
+        assert_eq!(w[0].kind, Some(Kind::Transform));
+        assert!(
+            waiver("kind = \"endpoint\"")
+                .unwrap_err()
+                .contains("unknown kind")
+        );
+        let never = waiver("rule = \"training-volume-cmk\"\nkind = \"tuning\"").unwrap_err();
+        assert!(never.contains("never matches"), "{never}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Document parsing, classification and rule evaluation, with three oracles:
-//! - every document read ends as exactly one job, KMS fact, manifest or refused document;
-//! - every job gets exactly one verdict per check;
+//! - every document read ends as exactly one job (of any kind), KMS fact, manifest or refused
+//!   document;
+//! - every key slot of a job gets exactly one verdict from each check of its kind and role;
 //! - a job whose key field was destroyed (removed, null, empty, a number) never passes that
 //!   check.
 #![no_main]
@@ -8,11 +9,14 @@
 use libfuzzer_sys::fuzz_target;
 use sagemaker_audit::ingest::ingest_documents;
 use sagemaker_audit::report::Status;
-use sagemaker_audit::rules::{InstanceStorageTable, REGISTRY, RuleId};
+use sagemaker_audit::rules::{InstanceStorageTable, REGISTRY};
 use sagemaker_audit::scan::evaluate;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-fn check(name: &str, bytes: Vec<u8>) -> Vec<(String, RuleId, Status)> {
+/// `(rule id, part)` and status of every finding.
+type Verdicts = Vec<(&'static str, Option<String>, Status)>;
+
+fn check(name: &str, bytes: Vec<u8>) -> Verdicts {
     let ingested = ingest_documents(vec![(name.to_owned(), bytes)]);
     let s = &ingested.stats;
     assert_eq!(
@@ -21,15 +25,75 @@ fn check(name: &str, bytes: Vec<u8>) -> Vec<(String, RuleId, Status)> {
         "a document ended as nothing, or as two things: {s:?}"
     );
     assert!(s.rejected_documents <= ingested.errors.len());
-    assert_eq!(s.jobs, ingested.jobs.len());
-    let jobs = ingested.jobs.len();
+    assert_eq!(s.jobs, ingested.resources.len());
+    let expected: usize = ingested
+        .resources
+        .iter()
+        .map(|r| {
+            REGISTRY
+                .iter()
+                .map(|c| c.meta())
+                .filter(|m| m.kind == r.kind)
+                .map(|m| {
+                    let n = r.slots.iter().filter(|s| s.role == m.role).count();
+                    assert!(n >= 1, "{} has no slot for {}", r.arn, m.id);
+                    n
+                })
+                .sum::<usize>()
+        })
+        .sum();
     let storage = InstanceStorageTable::built_in();
-    let findings = evaluate(ingested.jobs, &ingested.keys, &storage);
-    assert_eq!(findings.len(), jobs * REGISTRY.len());
+    let findings = evaluate(ingested.resources, &ingested.keys, &storage);
+    assert_eq!(findings.len(), expected);
     findings
         .iter()
-        .map(|f| (f.job.arn.clone(), f.rule_id, f.status))
+        .map(|f| (f.rule.id, f.part.as_deref().map(str::to_owned), f.status))
         .collect()
+}
+
+/// The key each check reads from a job's only (or first) slot.
+const KEYS: &[(&[&str], &str)] = &[
+    (&["ResourceConfig", "VolumeKmsKeyId"], "training-volume-cmk"),
+    (&["OutputDataConfig", "KmsKeyId"], "training-output-cmk"),
+    (&["ProcessingResources", "ClusterConfig", "VolumeKmsKeyId"], "processing-volume-cmk"),
+    (&["ProcessingOutputConfig", "KmsKeyId"], "processing-output-cmk"),
+    (&["TransformResources", "VolumeKmsKeyId"], "transform-volume-cmk"),
+    (&["TransformOutput", "KmsKeyId"], "transform-output-cmk"),
+    (&["TrainingJobDefinition", "ResourceConfig", "VolumeKmsKeyId"], "tuning-volume-cmk"),
+    (&["TrainingJobDefinition", "OutputDataConfig", "KmsKeyId"], "tuning-output-cmk"),
+    (&["SecurityConfig", "VolumeKmsKeyId"], "automl-volume-cmk"),
+    (&["OutputDataConfig", "KmsKeyId"], "automl-output-cmk"),
+];
+
+/// Sets (or removes) the key at `path`; where an object on the way is missing or not an
+/// object, the whole top-level section goes.
+fn destroy(doc: &mut Map<String, Value>, path: &[&str], with: &Option<Value>) {
+    let (top, rest) = path.split_first().expect("a path");
+    let mut at = match doc.get_mut(*top) {
+        Some(Value::Object(o)) => o,
+        _ => {
+            doc.remove(*top);
+            return;
+        }
+    };
+    let (field, parents) = rest.split_last().expect("a field");
+    for p in parents {
+        match at.get_mut(*p) {
+            Some(Value::Object(o)) => at = o,
+            _ => {
+                doc.remove(*top);
+                return;
+            }
+        }
+    }
+    match with {
+        None => {
+            at.remove(*field);
+        }
+        Some(v) => {
+            at.insert((*field).to_owned(), v.clone());
+        }
+    }
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -38,30 +102,17 @@ fuzz_target!(|data: &[u8]| {
     let Ok(Value::Object(doc)) = serde_json::from_slice::<Value>(data) else {
         return;
     };
-    for (section, field, rule) in [
-        ("ResourceConfig", "VolumeKmsKeyId", RuleId::TrainingVolumeCmk),
-        ("OutputDataConfig", "KmsKeyId", RuleId::TrainingOutputCmk),
-    ] {
+    for (path, rule) in KEYS {
         for destroyed in [None, Some(Value::Null), Some(Value::from("")), Some(Value::from(7))] {
             let mut d = doc.clone();
-            match d.get_mut(section) {
-                Some(Value::Object(s)) => match &destroyed {
-                    None => {
-                        s.remove(field);
-                    }
-                    Some(v) => {
-                        s.insert(field.to_owned(), v.clone());
-                    }
-                },
-                _ => {
-                    d.remove(section);
-                }
-            }
+            destroy(&mut d, path, &destroyed);
             let bytes = serde_json::to_vec(&Value::Object(d)).expect("serialises");
-            for (arn, r, status) in check("destroyed.json", bytes) {
+            for (r, part, status) in check("destroyed.json", bytes) {
+                let first = part.is_none() || part.as_deref() == Some("TrainingJobDefinition");
                 assert!(
-                    !(r == rule && status == Status::Pass),
-                    "{arn}: {rule} passed with {section}.{field} destroyed ({destroyed:?})"
+                    !(r == *rule && first && status == Status::Pass),
+                    "{rule} passed with {} destroyed ({destroyed:?})",
+                    path.join(".")
                 );
             }
         }

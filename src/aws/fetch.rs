@@ -1,11 +1,12 @@
-//! `ListTrainingJobs` (always `MaxResults=100`, following `NextToken` across empty pages) and
-//! `DescribeTrainingJob` per job with bounded concurrency.
+//! The `List*` calls of every job kind (always `MaxResults=100`, following `NextToken` across
+//! empty pages) and one `Describe*` call per job with bounded concurrency. Each kind's calls
+//! differ only in their names and types; [`list_page`] and [`describe`] hold the one `match`
+//! that knows them.
 
 use std::io::IsTerminal;
 
 use aws_sdk_sagemaker::Client;
 use aws_sdk_sagemaker::config::Region;
-use aws_sdk_sagemaker::types::TrainingJobStatus;
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -13,7 +14,7 @@ use super::capture::{BodyLimit, CaptureBody};
 use super::regions::NOT_ENABLED_CODES;
 use super::{LiveOptions, describe_error};
 use crate::manifest::{FailedCall, Manifest};
-
+use crate::resource::Kind;
 /// A progress bar on stderr when it is a terminal; silent otherwise.
 pub(super) struct Progress(ProgressBar);
 
@@ -53,7 +54,23 @@ impl Progress {
     }
 }
 
-/// Lists and describes every job of one region, appending documents and failures.
+/// The List and Describe operations of a kind, as errors and messages name them.
+fn operations(kind: Kind) -> (&'static str, &'static str) {
+    match kind {
+        Kind::Training => ("ListTrainingJobs", "DescribeTrainingJob"),
+        Kind::Processing => ("ListProcessingJobs", "DescribeProcessingJob"),
+        Kind::Transform => ("ListTransformJobs", "DescribeTransformJob"),
+        Kind::Tuning => (
+            "ListHyperParameterTuningJobs",
+            "DescribeHyperParameterTuningJob",
+        ),
+        Kind::AutoMl => ("ListAutoMLJobs", "DescribeAutoMLJobV2"),
+    }
+}
+
+/// Lists and describes every job of the chosen kinds in one region, appending documents and
+/// failures. A kind that cannot be listed (AccessDenied, say) is one failed call for that
+/// kind and region; the other kinds are still scanned.
 pub(super) async fn region(
     sdk: &aws_config::SdkConfig,
     region: &str,
@@ -67,44 +84,62 @@ pub(super) async fn region(
         .interceptor(BodyLimit)
         .build();
     let client = Client::from_conf(config);
-    progress.stage("listing", 0, region.to_owned());
-    let summaries = match list(&client, options, progress, manifest).await {
-        Ok(s) => s,
-        Err((code, text)) => {
-            if code
-                .as_deref()
-                .is_some_and(|c| NOT_ENABLED_CODES.contains(&c))
-            {
-                crate::warn!("region {region} is not enabled for this account ({text}); skipped");
-                manifest.regions_not_enabled.push(region.to_owned());
-            } else {
+    for &kind in &options.kinds {
+        let (list_op, _) = operations(kind);
+        progress.stage("listing", 0, format!("{} in {region}", kind.plural()));
+        let summaries = match list(&client, kind, options, progress, manifest).await {
+            Ok(s) => s,
+            Err((code, text)) => {
+                if code
+                    .as_deref()
+                    .is_some_and(|c| NOT_ENABLED_CODES.contains(&c))
+                {
+                    crate::warn!(
+                        "region {region} is not enabled for this account ({text}); skipped"
+                    );
+                    manifest.regions_not_enabled.push(region.to_owned());
+                    return;
+                }
                 manifest.failed_calls.push(FailedCall {
-                    source: format!("ListTrainingJobs in {region}"),
+                    source: format!("{list_op} in {region}"),
                     file: false,
                     message: format!(
-                        "listing training jobs failed after up to {} attempts: {text}",
+                        "listing {} failed after up to {} attempts: {text}",
+                        kind.plural(),
                         options.max_attempts
                     ),
                 });
+                continue;
             }
-            return;
-        }
-    };
-    manifest.counts.jobs_listed += summaries.len();
-    let summaries = checked(summaries, region, manifest);
-    progress.stage("describing", summaries.len() as u64, region.to_owned());
+        };
+        manifest.counts.jobs_listed += summaries.len();
+        let summaries = checked(summaries, kind, region, manifest);
+        progress.stage(
+            "describing",
+            summaries.len() as u64,
+            format!("{} in {region}", kind.plural()),
+        );
+        describe_all(&client, kind, summaries, options, progress, manifest, jobs).await;
+    }
+}
+
+/// Describes the listed jobs of one kind, `--concurrency` at a time.
+async fn describe_all(
+    client: &Client,
+    kind: Kind,
+    summaries: Vec<Listed>,
+    options: &LiveOptions,
+    progress: &Progress,
+    manifest: &mut Manifest,
+    jobs: &mut Vec<(String, Vec<u8>)>,
+) {
+    let (_, describe_op) = operations(kind);
     let mut described = futures_util::stream::iter(summaries.into_iter().map(|job| {
         let client = client.clone();
         async move {
             let capture = CaptureBody::default();
-            let result = client
-                .describe_training_job()
-                .training_job_name(&job.name)
-                .customize()
-                .interceptor(capture.clone())
-                .send()
-                .await;
-            (job, result.map(|_| capture.body()))
+            let result = describe(&client, kind, &job.name, capture.clone()).await;
+            (job, result.map(|()| capture.body()))
         }
     }))
     .buffer_unordered(options.concurrency.max(1));
@@ -119,7 +154,7 @@ pub(super) async fn region(
             })
         };
         match result {
-            Ok(Some(body)) => match described_arn(&body) {
+            Ok(Some(body)) => match described_arn(&body, kind) {
                 Some(arn) if arn == job.arn => {
                     manifest.counts.jobs_described += 1;
                     jobs.push((job.path, pretty(&body)));
@@ -127,21 +162,23 @@ pub(super) async fn region(
                 other => fail(
                     manifest,
                     format!(
-                        "DescribeTrainingJob for {} answered with {}; the answer was not used",
+                        "{describe_op} for {} answered with {}; the answer was not used",
                         crate::text::one_line(&job.arn, 200),
                         other.map_or_else(
-                            || "no TrainingJobArn".to_owned(),
+                            || format!("no {}", crate::kinds::parser(kind).arn_field),
                             |a| format!("another job, {}", crate::text::one_line(&a, 200))
                         )
                     ),
                 ),
             },
-            Ok(None) => fail(manifest, "DescribeTrainingJob returned no body".to_owned()),
-            Err(err) => {
-                let (code, text) = describe_error(&err);
-                if code.as_deref() == Some("ValidationException") && text.contains("not found") {
+            Ok(None) => fail(manifest, format!("{describe_op} returned no body")),
+            Err((code, text)) => {
+                if code.as_deref() == Some("ValidationException") && text.contains("not found")
+                    || code.as_deref() == Some("ResourceNotFound")
+                {
                     crate::info!(
-                        "training job {} was deleted before it could be described",
+                        "{} {} was deleted before it could be described",
+                        kind.noun().to_lowercase(),
                         job.arn
                     );
                     manifest.jobs_gone.push(job.arn);
@@ -149,13 +186,44 @@ pub(super) async fn region(
                     fail(
                         manifest,
                         format!(
-                            "DescribeTrainingJob failed after up to {} attempts: {text}",
+                            "{describe_op} failed after up to {} attempts: {text}",
                             options.max_attempts
                         ),
                     );
                 }
             }
         }
+    }
+}
+
+/// One describe call; the response body is left in `capture`.
+async fn describe(
+    client: &Client,
+    kind: Kind,
+    name: &str,
+    capture: CaptureBody,
+) -> Result<(), (Option<String>, String)> {
+    macro_rules! send {
+        ($builder:expr) => {
+            $builder
+                .customize()
+                .interceptor(capture)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| describe_error(&e))
+        };
+    }
+    match kind {
+        Kind::Training => send!(client.describe_training_job().training_job_name(name)),
+        Kind::Processing => send!(client.describe_processing_job().processing_job_name(name)),
+        Kind::Transform => send!(client.describe_transform_job().transform_job_name(name)),
+        Kind::Tuning => send!(
+            client
+                .describe_hyper_parameter_tuning_job()
+                .hyper_parameter_tuning_job_name(name)
+        ),
+        Kind::AutoMl => send!(client.describe_auto_ml_job_v2().auto_ml_job_name(name)),
     }
 }
 
@@ -166,16 +234,22 @@ struct Listed {
     path: String,
 }
 
-/// Keeps the listed jobs whose ARN is a training-job ARN of this region naming the listed job,
+/// Keeps the listed jobs whose ARN is an ARN of the kind in this region naming the listed job,
 /// once each, and gives each the path `collect` writes it to. Anything else is one ERROR for
 /// that job: an ARN is what account and region directories are made of.
-fn checked(summaries: Vec<(String, String)>, region: &str, manifest: &mut Manifest) -> Vec<Listed> {
+fn checked(
+    summaries: Vec<(String, String)>,
+    kind: Kind,
+    region: &str,
+    manifest: &mut Manifest,
+) -> Vec<Listed> {
+    let (list_op, _) = operations(kind);
     let mut out = Vec::with_capacity(summaries.len());
     let mut seen_arns = std::collections::HashMap::new();
     // Case-folded paths: two names must not land on one file even where case is ignored.
     let mut seen_paths = std::collections::HashSet::new();
     for (name, arn) in summaries {
-        let problem = match crate::model::ArnParts::sagemaker(&arn, "training-job") {
+        let problem = match crate::model::ArnParts::sagemaker(&arn, kind.arn_resource()) {
             Err(e) => e.to_string(),
             Ok((parts, _)) if parts.region != region => {
                 format!("its ARN is in region {}, not {region}", parts.region)
@@ -184,13 +258,13 @@ fn checked(summaries: Vec<(String, String)>, region: &str, manifest: &mut Manife
                 "its ARN names another job".to_owned()
             }
             Ok((parts, _)) => {
-                let path = crate::layout::job_path(&parts.account_id, region, &name);
+                let path = crate::layout::job_path(&parts.account_id, region, kind, &name);
                 match seen_arns.get(&arn) {
                     // The same job listed twice (a page boundary moving under a listing).
                     Some(seen) if *seen == name => continue,
                     Some(_) => {
                         manifest.failed_calls.push(FailedCall {
-                            source: format!("ListTrainingJobs in {region}"),
+                            source: format!("{list_op} in {region}"),
                             file: false,
                             message: format!(
                                 "the listing returned job {:?} with the ARN of another listed job, {:?}; it was not described",
@@ -212,7 +286,7 @@ fn checked(summaries: Vec<(String, String)>, region: &str, manifest: &mut Manife
             }
         };
         manifest.failed_calls.push(FailedCall {
-            source: format!("ListTrainingJobs in {region}"),
+            source: format!("{list_op} in {region}"),
             file: false,
             message: format!(
                 "the listing returned job {:?} with ARN {:?}, which was not described: {problem}",
@@ -224,57 +298,122 @@ fn checked(summaries: Vec<(String, String)>, region: &str, manifest: &mut Manife
     out
 }
 
-/// The `TrainingJobArn` a describe response names.
-fn described_arn(body: &[u8]) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Probe {
-        #[serde(rename = "TrainingJobArn")]
-        arn: Option<String>,
-    }
-    serde_json::from_slice::<Probe>(body).ok()?.arn
+/// The ARN a describe response names, in the kind's ARN field.
+fn described_arn(body: &[u8], kind: Kind) -> Option<String> {
+    let fields: std::collections::HashMap<String, serde_json::Value> =
+        serde_json::from_slice(body).ok()?;
+    fields
+        .get(crate::kinds::parser(kind).arn_field)?
+        .as_str()
+        .map(str::to_owned)
 }
 
-/// Every `(name, arn)` of the region, page by page.
+/// Every `(name, arn)` of one kind in the region, page by page.
 async fn list(
     client: &Client,
+    kind: Kind,
     options: &LiveOptions,
     progress: &Progress,
     manifest: &mut Manifest,
 ) -> Result<Vec<(String, String)>, (Option<String>, String)> {
+    let (list_op, _) = operations(kind);
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let mut request = client.list_training_jobs().max_results(100);
-        if let Some(t) = &token {
-            request = request.next_token(t);
-        }
-        if let Some(after) = options.created_after {
-            request = request.creation_time_after(aws_smithy_types::DateTime::from_secs(after));
-        }
-        if let Some(status) = &options.status {
-            request = request.status_equals(TrainingJobStatus::from(status.as_str()));
-        }
         manifest.counts.calls += 1;
-        let page = request.send().await.map_err(|e| describe_error(&e))?;
-        for s in page.training_job_summaries() {
-            if let (Some(name), Some(arn)) = (s.training_job_name(), s.training_job_arn()) {
-                out.push((name.to_owned(), arn.to_owned()));
-            }
-        }
+        let (page, next) = list_page(client, kind, options, token.as_deref()).await?;
+        out.extend(page);
         progress.listed(out.len() as u64);
         // An empty page with a token is not the end: keep going until the token is gone.
-        match page.next_token() {
+        match next {
             Some(next) if !next.is_empty() => {
-                if token.as_deref() == Some(next) {
+                if token.as_deref() == Some(next.as_str()) {
                     return Err((
                         None,
-                        format!("ListTrainingJobs returned the same NextToken twice ({next})"),
+                        format!("{list_op} returned the same NextToken twice ({next})"),
                     ));
                 }
-                token = Some(next.to_owned());
+                token = Some(next);
             }
             _ => return Ok(out),
         }
+    }
+}
+
+/// One page of a kind's listing: `(name, arn)` pairs and the next token.
+async fn list_page(
+    client: &Client,
+    kind: Kind,
+    options: &LiveOptions,
+    token: Option<&str>,
+) -> Result<(Vec<(String, String)>, Option<String>), (Option<String>, String)> {
+    use aws_sdk_sagemaker::types;
+    let after = options
+        .created_after
+        .map(aws_smithy_types::DateTime::from_secs);
+    let status = options.status.as_deref();
+    // Every List call takes the same paging and filter arguments under the same names.
+    macro_rules! page {
+        ($builder:expr, $status:ty, $summaries:ident, $name:ident, $arn:ident) => {{
+            let page = $builder
+                .max_results(100)
+                .set_next_token(token.map(str::to_owned))
+                .set_creation_time_after(after)
+                .set_status_equals(status.map(<$status>::from))
+                .send()
+                .await
+                .map_err(|e| describe_error(&e))?;
+            let pairs = page
+                .$summaries()
+                .iter()
+                // A summary without a name or ARN is kept empty, so the checks make it an
+                // ERROR instead of a job that silently goes missing.
+                .map(|s| {
+                    (
+                        s.$name().unwrap_or_default().to_owned(),
+                        s.$arn().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect();
+            Ok((pairs, page.next_token().map(str::to_owned)))
+        }};
+    }
+    match kind {
+        Kind::Training => page!(
+            client.list_training_jobs(),
+            types::TrainingJobStatus,
+            training_job_summaries,
+            training_job_name,
+            training_job_arn
+        ),
+        Kind::Processing => page!(
+            client.list_processing_jobs(),
+            types::ProcessingJobStatus,
+            processing_job_summaries,
+            processing_job_name,
+            processing_job_arn
+        ),
+        Kind::Transform => page!(
+            client.list_transform_jobs(),
+            types::TransformJobStatus,
+            transform_job_summaries,
+            transform_job_name,
+            transform_job_arn
+        ),
+        Kind::Tuning => page!(
+            client.list_hyper_parameter_tuning_jobs(),
+            types::HyperParameterTuningJobStatus,
+            hyper_parameter_tuning_job_summaries,
+            hyper_parameter_tuning_job_name,
+            hyper_parameter_tuning_job_arn
+        ),
+        Kind::AutoMl => page!(
+            client.list_auto_ml_jobs(),
+            types::AutoMlJobStatus,
+            auto_ml_job_summaries,
+            auto_ml_job_name,
+            auto_ml_job_arn
+        ),
     }
 }
 

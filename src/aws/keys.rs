@@ -1,5 +1,5 @@
 //! One KMS `DescribeKey` per distinct key reference, in the key's own region when the
-//! reference is an ARN, else the job's. Never for `alias/aws/*`: asking about one can make
+//! reference is an ARN, else the job's (of any kind). Never for `alias/aws/*`: asking about one can make
 //! AWS create the managed key, and the prefix already says who manages it.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -124,20 +124,15 @@ fn references(jobs: &[(String, Vec<u8>)]) -> (BTreeSet<(String, String)>, Vec<Un
         let Ok(text) = std::str::from_utf8(body) else {
             continue;
         };
-        let Ok((Document::Job(job), _)) = parse(text) else {
+        let Ok(Document::Resource(resource)) = parse(text, 1, "") else {
             continue;
         };
-        let volume = job
-            .resource
-            .as_ref()
-            .and_then(|r| non_empty(&r.volume_kms_key_id));
-        let output = job.output.as_ref().and_then(|o| non_empty(&o.kms_key_id));
-        for value in [volume, output].into_iter().flatten() {
+        for value in resource.slots.iter().filter_map(|s| non_empty(&s.value)) {
             let key = KeyRef::parse(value);
             if key == KeyRef::Unrecognised || key.is_aws_managed_alias() {
                 continue;
             }
-            let region = KeyFacts::lookup_region(&key, &job).to_owned();
+            let region = KeyFacts::lookup_region(&key, &resource.region).to_owned();
             if crate::model::is_region(&region) {
                 out.insert((region, value.trim().to_owned()));
             } else {

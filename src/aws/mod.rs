@@ -1,4 +1,4 @@
-//! Live mode: list and describe training jobs through the AWS API (read-only calls only),
+//! Live mode: list and describe jobs of every kind through the AWS API (read-only calls only),
 //! look the keys up in KMS, and hand the raw response bodies to the same parser and rules
 //! as offline mode. `collect` writes those same bodies to disk.
 
@@ -28,8 +28,10 @@ pub struct LiveOptions {
     pub created_after: Option<i64>,
     /// Same, as given, for the manifest.
     pub created_after_text: Option<String>,
-    /// Only jobs in this `TrainingJobStatus`.
+    /// Only jobs in this status (a status every chosen kind has).
     pub status: Option<String>,
+    /// The job kinds to list, in report order.
+    pub kinds: Vec<crate::resource::Kind>,
     /// Describe calls in flight at once.
     pub concurrency: usize,
     /// Attempts per call, adaptive retry mode.
@@ -66,7 +68,7 @@ impl Default for Timeouts {
 /// Everything fetched: documents keyed by the path `collect` writes them to.
 #[derive(Debug, Default)]
 pub struct Fetched {
-    /// `<account>/<region>/<job>.json` → describe-training-job body (pretty JSON).
+    /// `<account>/<region>/<kind>/<job>.json` → the describe response body (pretty JSON).
     pub jobs: Vec<(String, Vec<u8>)>,
     /// `kms/<region>/…` → describe-key bodies and alias tables.
     pub keys: Vec<(String, Vec<u8>)>,
@@ -134,6 +136,7 @@ async fn fetch_async(options: &LiveOptions) -> Result<Fetched, LiveError> {
             regions: regions.clone(),
             created_after: options.created_after_text.clone(),
             status: options.status.clone(),
+            kinds: options.kinds.iter().map(|k| k.name().to_owned()).collect(),
         },
         ..Manifest::default()
     };

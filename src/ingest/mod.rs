@@ -1,5 +1,5 @@
-//! Offline input: files, directories and streams of exported API documents → jobs, KMS facts,
-//! errors.
+//! Offline input: files, directories and streams of exported API documents → resources, KMS
+//! facts, errors.
 //!
 //! Every problem becomes an [`InputError`] naming the file; the rest of the scan goes on.
 //! Every document read ends as exactly one job, KMS fact, manifest or error.
@@ -17,10 +17,9 @@ use walkdir::WalkDir;
 
 use crate::kms::KeyFacts;
 use crate::manifest::Manifest;
-use crate::model::{Origin, TrainingJob};
 use crate::report::{InputError, InputStats};
-use document::{Anchors, Document, DocumentError};
-use lines::LineCounter;
+use crate::resource::Resource;
+use document::{Document, DocumentError};
 use split::{Event, Scanner, Shape, Span};
 
 /// Files read so far by this process, for the progress line on a terminal.
@@ -60,14 +59,17 @@ pub struct ReadOptions {
 pub struct Ingested {
     /// Read buffer reused from file to file by one worker (not part of the result).
     buffer: Vec<u8>,
-    /// Every training job read, in file order.
-    pub jobs: Vec<TrainingJob>,
+    /// Every resource read, in file order.
+    pub resources: Vec<Resource>,
     /// KMS facts read from `describe-key` / `list-aliases` documents.
     pub keys: KeyFacts,
     /// Everything that could not be read.
     pub errors: Vec<InputError>,
     /// Counts of what was read and skipped.
     pub stats: InputStats,
+    /// Kinds a collect manifest says were listed: their checks are in the report even when
+    /// no job of the kind was found, as in the live scan that collected them.
+    pub scope: std::collections::BTreeSet<crate::resource::Kind>,
 }
 
 /// A file to read, with the path reports show for it.
@@ -84,7 +86,7 @@ struct Candidate {
 #[derive(Default)]
 struct FileYield {
     documents: usize,
-    jobs: Vec<TrainingJob>,
+    resources: Vec<Resource>,
     keys: KeyFacts,
     key_docs: usize,
     alias_docs: usize,
@@ -97,7 +99,7 @@ impl FileYield {
     /// Adds what another part of the same file yielded, after this part.
     fn append(&mut self, other: FileYield) {
         self.documents += other.documents;
-        self.jobs.extend(other.jobs);
+        self.resources.extend(other.resources);
         self.keys.extend(other.keys);
         self.key_docs += other.key_docs;
         self.alias_docs += other.alias_docs;
@@ -112,7 +114,7 @@ impl FileYield {
     }
 }
 
-/// Reads every path: jobs from `paths`, KMS facts from `paths` and `kms_paths`.
+/// Reads every path: resources from `paths`, KMS facts from `paths` and `kms_paths`.
 pub fn ingest(
     paths: &[PathBuf],
     kms_paths: &[PathBuf],
@@ -231,12 +233,15 @@ pub fn ingest_documents(documents: Vec<(String, Vec<u8>)>) -> Ingested {
 impl Ingested {
     fn absorb(&mut self, y: FileYield) {
         self.stats.documents += y.documents;
-        self.stats.jobs += y.jobs.len();
+        self.stats.jobs += y.resources.len();
+        for r in &y.resources {
+            *self.stats.resources.entry(r.kind).or_default() += 1;
+        }
         self.stats.kms_keys += y.key_docs;
         self.stats.kms_alias_lists += y.alias_docs;
         self.stats.manifests += y.manifests.len();
         self.stats.rejected_documents += y.rejected;
-        self.jobs.extend(y.jobs);
+        self.resources.extend(y.resources);
         self.keys.extend(y.keys);
         self.errors.extend(y.errors);
         for m in y.manifests {
@@ -245,11 +250,14 @@ impl Ingested {
     }
 
     fn merge(mut self, other: Ingested) -> Ingested {
-        if self.jobs.len() < other.jobs.len() {
+        if self.resources.len() < other.resources.len() {
             return other.merge(self);
         }
         self.stats.documents += other.stats.documents;
         self.stats.jobs += other.stats.jobs;
+        for (kind, n) in other.stats.resources {
+            *self.stats.resources.entry(kind).or_default() += n;
+        }
         self.stats.kms_keys += other.stats.kms_keys;
         self.stats.kms_alias_lists += other.stats.kms_alias_lists;
         self.stats.manifests += other.stats.manifests;
@@ -262,9 +270,10 @@ impl Ingested {
         self.stats
             .regions_not_enabled
             .extend(other.stats.regions_not_enabled);
-        self.jobs.extend(other.jobs);
+        self.resources.extend(other.resources);
         self.keys.extend(other.keys);
         self.errors.extend(other.errors);
+        self.scope.extend(other.scope);
         self
     }
 
@@ -285,6 +294,12 @@ impl Ingested {
         }
         self.stats.jobs_gone.extend(m.jobs_gone);
         self.stats.regions_not_enabled.extend(m.regions_not_enabled);
+        self.scope.extend(
+            m.scope
+                .kinds
+                .iter()
+                .filter_map(|k| crate::resource::Kind::parse(k)),
+        );
     }
 }
 
@@ -417,10 +432,10 @@ fn read_bytes(c: &Candidate, bytes: &[u8]) -> FileYield {
     {
         let first_line = 1 + memchr::memchr_iter(b'\n', &bytes[..bytes.len() - body.len() + start])
             .count() as u32;
-        let parsed = document::parse(text);
+        let parsed = document::parse(text, first_line, &c.shown);
         if parsed.is_ok() || single_document(body) {
             y.documents = 1;
-            Sink { c, y: &mut y }.route(parsed, text, first_line, None);
+            Sink { c, y: &mut y }.route(parsed, first_line, None);
             return y;
         }
     }
@@ -598,7 +613,7 @@ fn location(shape: Shape, index: usize) -> Option<String> {
     }
 }
 
-/// Routes parsed documents of one file to jobs, facts or errors.
+/// Routes parsed documents of one file to resources, facts or errors.
 struct Sink<'a> {
     c: &'a Candidate,
     y: &'a mut FileYield,
@@ -632,8 +647,8 @@ impl Sink<'_> {
 
     /// One JSON object, whose text begins on `line` (already counted as a document).
     fn document(&mut self, text: &str, line: u32, at: Option<String>) {
-        let parsed = document::parse(text);
-        self.route(parsed, text, line, at);
+        let parsed = document::parse(text, line, &self.c.shown);
+        self.route(parsed, line, at);
     }
 
     fn reject(&mut self, at: Option<String>, line: u32, message: String) {
@@ -642,30 +657,20 @@ impl Sink<'_> {
     }
 
     /// Sends a parsed document where it belongs; every one ends as exactly one thing.
-    fn route(
-        &mut self,
-        parsed: Result<(Document, Anchors<'_>), DocumentError>,
-        text: &str,
-        line: u32,
-        at: Option<String>,
-    ) {
+    fn route(&mut self, parsed: Result<Document, DocumentError>, line: u32, at: Option<String>) {
         match parsed {
-            Ok((Document::Job(_), _)) if self.c.kms_only => self.reject(
+            Ok(Document::Resource(_)) if self.c.kms_only => self.reject(
                 at,
                 line,
-                "--kms-keys expects `aws kms describe-key` or `list-aliases` output, not a training job; pass job files as scan paths".into(),
+                "--kms-keys expects `aws kms describe-key` or `list-aliases` output, not a SageMaker job; pass job files as scan paths".into(),
             ),
-            Ok((Document::Job(mut job), anchors)) => {
-                let mut lines = LineCounter::new(text, line);
-                job.origin = origin(&self.c.shown, line, &anchors, &mut lines);
-                self.y.jobs.push(*job);
-            }
-            Ok((Document::Key(fact), _)) => {
+            Ok(Document::Resource(r)) => self.y.resources.push(*r),
+            Ok(Document::Key(fact)) => {
                 self.y.key_docs += 1;
                 self.y.keys.add_key(fact);
             }
-            Ok((Document::Manifest(m), _)) => self.y.manifests.push(*m),
-            Ok((Document::Aliases(aliases), _)) => {
+            Ok(Document::Manifest(m)) => self.y.manifests.push(*m),
+            Ok(Document::Aliases(aliases)) => {
                 self.y.alias_docs += 1;
                 for (account, region, name, target) in aliases {
                     self.y.keys.add_alias(&account, &region, &name, &target);
@@ -681,36 +686,6 @@ impl Sink<'_> {
                 self.reject(at, at_line, message);
             }
         }
-    }
-}
-
-/// Where a job was read: its file and the lines of the values its findings point at,
-/// counted in the order they appear in the text.
-fn origin(
-    file: &str,
-    document_line: u32,
-    anchors: &Anchors<'_>,
-    lines: &mut LineCounter<'_>,
-) -> Origin {
-    let mut marks = [
-        anchors.resource_config,
-        anchors.volume_key,
-        anchors.output_config,
-        anchors.output_key,
-    ]
-    .map(|slice| (slice.map(str::as_ptr), slice, None));
-    let mut order = [0, 1, 2, 3];
-    order.sort_by_key(|&i| marks[i].0);
-    for i in order {
-        marks[i].2 = marks[i].1.map(|slice| lines.line_of(slice));
-    }
-    Origin {
-        file: file.to_owned(),
-        document_line,
-        resource_config_line: marks[0].2,
-        volume_key_line: marks[1].2,
-        output_config_line: marks[2].2,
-        output_key_line: marks[3].2,
     }
 }
 
@@ -813,7 +788,7 @@ mod tests {
         for path in shipped_files() {
             let y = read_file(&candidate(&path), &mut Vec::new());
             let outcomes =
-                y.jobs.len() + y.key_docs + y.alias_docs + y.manifests.len() + y.rejected;
+                y.resources.len() + y.key_docs + y.alias_docs + y.manifests.len() + y.rejected;
             assert_eq!(y.documents, outcomes, "{}", path.display());
         }
     }
@@ -822,11 +797,15 @@ mod tests {
     fn claimed(doc: &serde_json::Value) -> Vec<&'static str> {
         let has = |k: &str| doc.get(k).is_some();
         let mut kinds = Vec::new();
-        if has("TrainingJobName") || has("TrainingJobArn") {
-            kinds.push("job");
+        for p in crate::kinds::PARSERS {
+            if has(p.marker) {
+                kinds.push("resource");
+            }
+            if has(p.list_marker) {
+                kinds.push("list");
+            }
         }
         for (field, kind) in [
-            ("TrainingJobSummaries", "list"),
             ("KeyMetadata", "key"),
             ("Aliases", "aliases"),
             ("SagemakerAuditManifest", "manifest"),
@@ -875,17 +854,17 @@ mod tests {
                 continue;
             };
             let kinds = claimed(&value);
-            let outcome = document::parse(text);
+            let outcome = document::parse(text, 1, "t.json");
             match (kinds.as_slice(), &outcome) {
                 // Refused: as ambiguous, or for a broken field found first.
                 ([_, _, ..], Err(_)) => {}
                 ([_, _, ..], Ok(_)) => panic!("{kinds:?} accepted: {text}"),
-                (["job"], Ok((Document::Job(_), _)))
-                | (["key"], Ok((Document::Key(_), _)))
-                | (["aliases"], Ok((Document::Aliases(_), _)))
-                | (["manifest"], Ok((Document::Manifest(_), _)))
+                (["resource"], Ok(Document::Resource(_)))
+                | (["key"], Ok(Document::Key(_)))
+                | (["aliases"], Ok(Document::Aliases(_)))
+                | (["manifest"], Ok(Document::Manifest(_)))
                 | (_, Err(_)) => {}
-                (_, Ok((d, _))) => panic!("{kinds:?} became {d:?}"),
+                (_, Ok(d)) => panic!("{kinds:?} became {d:?}"),
             }
             checked += 1;
         }

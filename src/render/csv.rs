@@ -1,10 +1,38 @@
-//! CSV for auditors: one row per (job, check), one `ERROR` row per input that failed.
+//! CSV for auditors: one row per check and key slot of each resource, one `ERROR` row per
+//! input that failed.
 
-use super::RenderError;
+use super::{RenderError, RenderOptions, Writer};
 use crate::report::{Report, Status};
 
-/// Column names, in order. The first eleven are the contract; the rest add evidence.
-pub const COLUMNS: [&str; 24] = [
+/// The CSV writer.
+pub struct Csv;
+
+impl Writer for Csv {
+    fn name(&self) -> &'static str {
+        "csv"
+    }
+
+    fn about(&self) -> &'static str {
+        "CSV (RFC 4180) for auditors and spreadsheets"
+    }
+
+    fn cost(&self) -> u8 {
+        3
+    }
+
+    fn write(
+        &self,
+        report: &Report,
+        _: &RenderOptions,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), RenderError> {
+        render(report, out)
+    }
+}
+
+/// Column names, in order. The first eleven are the contract; the rest add evidence. New
+/// columns are only ever appended.
+pub const COLUMNS: [&str; 26] = [
     "status",
     "severity",
     "rule_id",
@@ -29,6 +57,8 @@ pub const COLUMNS: [&str; 24] = [
     "baseline_state",
     "compliance",
     "run_id",
+    "resource_type",
+    "part",
 ];
 
 /// Writes the report as RFC 4180 CSV (comma, CRLF, UTF-8, header row).
@@ -39,10 +69,10 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Rende
     let err = |e: csv::Error| RenderError::Serialise("CSV", e.to_string());
     w.write_record(COLUMNS).map_err(err)?;
     // The same for every row of a rule: build it once.
-    let compliance: std::collections::HashMap<_, String> = crate::rules::REGISTRY
+    let compliance: std::collections::HashMap<_, String> = report
+        .rules
         .iter()
-        .map(|r| {
-            let meta = r.meta();
+        .map(|meta| {
             let text = meta
                 .compliance
                 .iter()
@@ -55,32 +85,33 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Rende
         .collect();
     for f in &report.findings {
         let line = f.line.to_string();
-        let types = f.job.instance_types.join(" ");
+        let r = &*f.resource;
+        let types = r.instance_types.join(" ");
         let waiver = f.waiver.as_deref();
         let waived = match (f.status, waiver) {
             (Status::Fail, Some(_)) => "yes",
             (Status::Fail, None) => "no",
             _ => "",
         };
-        let compliance = compliance.get(&f.rule_id).map_or("", String::as_str);
+        let compliance = compliance.get(f.rule.id).map_or("", String::as_str);
         let row = [
             f.status.as_str(),
             f.severity.as_str(),
-            f.rule_id.as_str(),
-            &f.job.name,
-            &f.job.arn,
-            &f.job.account_id,
-            &f.job.region,
+            f.rule.id,
+            &r.name,
+            &r.arn,
+            &r.account_id,
+            &r.region,
             f.kms_key.as_deref().unwrap_or(""),
             f.key_manager.as_str(),
             &f.message,
-            &f.job.source_file,
+            &r.source_file,
             &line,
             f.key_state.as_deref().unwrap_or(""),
             &types,
-            f.job.status.as_deref().unwrap_or(""),
-            f.job.creation_time.as_deref().unwrap_or(""),
-            f.job.last_modified_time.as_deref().unwrap_or(""),
+            r.status.as_deref().unwrap_or(""),
+            r.creation_time.as_deref().unwrap_or(""),
+            r.last_modified_time.as_deref().unwrap_or(""),
             waived,
             waiver.map_or("", |w| w.reason.as_str()),
             waiver.map_or("", |w| w.owner.as_str()),
@@ -88,6 +119,8 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Rende
             f.baseline.map_or("", |b| b.as_str()),
             compliance,
             &report.run_id,
+            r.kind.resource_type(),
+            f.part.as_deref().unwrap_or(""),
         ];
         let cells: Vec<_> = row.iter().map(|c| neutralise(c)).collect();
         w.write_record(cells.iter().map(|c| c.as_bytes()))
@@ -104,7 +137,7 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Rende
         row[9] = &message;
         row[10] = &e.source;
         row[11] = &line;
-        row[COLUMNS.len() - 1] = &report.run_id;
+        row[23] = &report.run_id;
         let cells: Vec<_> = row.iter().map(|c| neutralise(c)).collect();
         w.write_record(cells.iter().map(|c| c.as_bytes()))
             .map_err(err)?;
@@ -124,6 +157,12 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn new_columns_are_appended() {
+        assert_eq!(COLUMNS[23], "run_id");
+        assert_eq!(&COLUMNS[24..], ["resource_type", "part"]);
+    }
 
     #[test]
     fn formula_cells_are_neutralised() {

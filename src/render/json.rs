@@ -1,31 +1,38 @@
-//! The tool's own JSON document, versioned so users can rely on its shape.
+//! The tool's own JSON document, in the versioned shape of [`crate::schema`].
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use serde::Serialize;
 
-use super::RenderError;
-use super::view::{ErrorView, FindingView};
-use crate::report::{BaselineSummary, Counts, InputStats, Mode, Report, WaiverSummary};
+use super::{RenderError, RenderOptions, Writer};
+use crate::report::Report;
+use crate::schema;
 
-/// Bumped on any change that could break a reader.
-pub const SCHEMA_VERSION: &str = "1.1";
+/// The JSON writer.
+pub struct Json;
 
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    schema_version: &'static str,
-    tool: Tool<'a>,
-    generated_at: &'a str,
-    run_id: &'a str,
-    mode: Mode,
-    inputs: &'a InputStats,
-    summary: Summary,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    waivers: Option<&'a WaiverSummary>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    baseline: Option<&'a BaselineSummary>,
-    findings: Seq<'a>,
-    errors: Vec<ErrorView<'a>>,
+impl Writer for Json {
+    fn name(&self) -> &'static str {
+        "json"
+    }
+
+    fn about(&self) -> &'static str {
+        "The tool's own versioned JSON document (merge and --baseline read it)"
+    }
+
+    fn cost(&self) -> u8 {
+        4
+    }
+
+    fn write(
+        &self,
+        report: &Report,
+        _: &RenderOptions,
+        out: &mut dyn Write,
+    ) -> Result<(), RenderError> {
+        render(report, out)
+    }
 }
 
 /// Findings serialised straight from the report, without an intermediate vector.
@@ -33,51 +40,36 @@ struct Seq<'a>(&'a [crate::report::Finding]);
 
 impl Serialize for Seq<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(FindingView::from))
+        serializer.collect_seq(self.0.iter().map(schema::Finding::from))
     }
-}
-
-#[derive(Serialize)]
-struct Tool<'a> {
-    name: &'static str,
-    version: &'a str,
-}
-
-#[derive(Serialize)]
-struct Summary {
-    jobs: usize,
-    #[serde(flatten)]
-    counts: Counts,
-    errors: usize,
-    waived: usize,
-    gating_failures: usize,
-    incomplete: bool,
 }
 
 /// Writes the report as the versioned JSON document.
 pub fn render(report: &Report, out: &mut dyn Write) -> Result<(), RenderError> {
-    let doc = JsonReport {
-        schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: "sagemaker-audit",
-            version: &report.tool_version,
+    let doc = schema::Report {
+        schema_version: Cow::Borrowed(schema::SCHEMA_VERSION),
+        tool: schema::Tool {
+            name: Cow::Borrowed("sagemaker-audit"),
+            version: Cow::Borrowed(&report.tool_version),
         },
-        generated_at: &report.generated_at,
-        run_id: &report.run_id,
+        generated_at: Cow::Borrowed(&report.generated_at),
+        run_id: Cow::Borrowed(&report.run_id),
         mode: report.mode,
-        inputs: &report.inputs,
-        summary: Summary {
+        inputs: Cow::Borrowed(&report.inputs),
+        summary: schema::Summary {
             jobs: report.job_count(),
             counts: report.counts(),
             errors: report.errors.len(),
             waived: report.waived().count(),
             gating_failures: report.gating_failures(),
             incomplete: report.is_incomplete(),
+            kinds: report.kind_summaries(),
         },
-        waivers: report.waivers.as_ref(),
-        baseline: report.baseline.as_ref(),
+        rules: report.rules.iter().map(|r| Cow::Borrowed(r.id)).collect(),
+        waivers: report.waivers.as_ref().map(Cow::Borrowed),
+        baseline: report.baseline.as_ref().map(Cow::Borrowed),
         findings: Seq(&report.findings),
-        errors: report.errors.iter().map(ErrorView::from).collect(),
+        errors: report.errors.iter().map(schema::Error::from).collect(),
     };
     // Compact: the document is for programs (baselines, merges, jq), and at 100,000 jobs
     // indentation alone would add a third to its size and write time.

@@ -1,50 +1,102 @@
-//! Report writers, one module per format. Each exposes one function over the [`Report`].
+//! Report writers: one file per format, each an implementation of [`Writer`], and one line
+//! per format in [`WRITERS`]. Writers see only the [`Report`]: they format what it holds and
+//! never decide a verdict or consult the rule registry behind it.
 
-pub mod csv;
-pub mod json;
-pub mod sarif;
 pub mod template;
-mod view;
 
 use std::path::{Path, PathBuf};
 
 use crate::report::Report;
 
-/// The formats `--format` accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
-pub enum Format {
-    /// SARIF 2.1.0 for GitHub code scanning.
-    Sarif,
-    /// CSV (RFC 4180) for auditors and spreadsheets.
-    Csv,
-    /// Self-contained HTML report.
-    Html,
-    /// GitHub-flavoured Markdown (fits `$GITHUB_STEP_SUMMARY`).
-    Md,
-    /// The tool's own versioned JSON document.
-    Json,
+/// One report format.
+pub trait Writer: Sync {
+    /// The `--format` name, also the file extension (`report.<name>`).
+    fn name(&self) -> &'static str;
+    /// One line for `--help`.
+    fn about(&self) -> &'static str;
+    /// Roughly how long the format takes to write, relative to the others; `--out-dir` starts
+    /// the costliest first so that parallel writers finish together.
+    fn cost(&self) -> u8 {
+        0
+    }
+    /// Writes the report into `out`.
+    fn write(
+        &self,
+        report: &Report,
+        options: &RenderOptions,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), RenderError>;
 }
 
-impl Format {
-    /// Every format, in the order files are written.
-    pub const ALL: [Format; 5] = [
-        Format::Sarif,
-        Format::Csv,
-        Format::Html,
-        Format::Md,
-        Format::Json,
-    ];
+/// Declares each format's module and lists the writers, in the order reports list them, from
+/// one line each.
+macro_rules! writers {
+    ($($module:ident :: $writer:ident),* $(,)?) => {
+        $(pub mod $module;)*
 
-    /// File extension, also the `--format` name.
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Sarif => "sarif",
-            Format::Csv => "csv",
-            Format::Html => "html",
-            Format::Md => "md",
-            Format::Json => "json",
-        }
+        /// Every format, in the order reports list them.
+        pub static WRITERS: &[&dyn Writer] = &[$(&$module::$writer),*];
+    };
+}
+
+writers! {
+    sarif::Sarif,
+    csv::Csv,
+    html::Html,
+    markdown::Markdown,
+    json::Json,
+}
+
+/// A format chosen with `--format`.
+#[derive(Clone, Copy)]
+pub struct Format(pub &'static dyn Writer);
+
+impl Format {
+    /// The format called `name`.
+    pub fn named(name: &str) -> Option<Format> {
+        WRITERS
+            .iter()
+            .find(|w| w.name() == name)
+            .map(|w| Format(*w))
     }
+
+    /// Every format.
+    pub fn all() -> Vec<Format> {
+        WRITERS.iter().map(|w| Format(*w)).collect()
+    }
+
+    /// The format's name and file extension.
+    pub fn extension(self) -> &'static str {
+        self.0.name()
+    }
+
+    /// Position in [`WRITERS`]: the order formats are listed.
+    pub fn rank(self) -> usize {
+        WRITERS
+            .iter()
+            .position(|w| w.name() == self.0.name())
+            .unwrap_or(usize::MAX)
+    }
+}
+
+impl PartialEq for Format {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.name() == other.0.name()
+    }
+}
+
+impl std::fmt::Debug for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.name())
+    }
+}
+
+/// `--format` values for clap, with their help.
+pub fn possible_values() -> Vec<clap::builder::PossibleValue> {
+    WRITERS
+        .iter()
+        .map(|w| clap::builder::PossibleValue::new(w.name()).help(w.about()))
+        .collect()
 }
 
 /// Options that change how reports are written (not what they conclude).
@@ -77,23 +129,37 @@ pub enum RenderError {
     Io(#[from] std::io::Error),
 }
 
-/// Renders one format into `out`. CSV and JSON stream; the others are built whole first.
+/// Renders one format into `out`.
 pub fn render(
     report: &Report,
     format: Format,
     options: &RenderOptions,
     out: &mut dyn std::io::Write,
 ) -> Result<(), RenderError> {
-    match format {
-        Format::Csv => csv::render(report, out),
-        Format::Json => json::render(report, out),
-        Format::Sarif => Ok(out.write_all(&sarif::render(report, options)?)?),
-        Format::Html => options.templates.render_html(report, out),
-        Format::Md => Ok(out.write_all(&options.templates.render_markdown(report)?)?),
-    }
+    format.0.write(report, options, out)
 }
 
 /// Where `format` goes inside `--out-dir`.
 pub fn output_path(out_dir: &Path, format: Format) -> PathBuf {
     out_dir.join(format!("report.{}", format.extension()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_have_distinct_names() {
+        let mut names: Vec<&str> = WRITERS.iter().map(|w| w.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), WRITERS.len());
+        for w in WRITERS {
+            assert_eq!(
+                Format::named(w.name()).map(|f| f.extension()),
+                Some(w.name())
+            );
+            assert!(!w.about().is_empty());
+        }
+    }
 }

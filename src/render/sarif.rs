@@ -12,13 +12,39 @@ use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
     ReportingDescriptor, Result as SarifResult, ResultKind, ResultLevel, Run, RunAutomationDetails,
-    Sarif, Tool, ToolComponent,
+    Sarif as SarifLog, Tool, ToolComponent,
 };
 use sha2::{Digest, Sha256};
 
-use super::{RenderError, RenderOptions};
+use super::{RenderError, RenderOptions, Writer};
 use crate::report::{Finding, Report, Severity, Status};
-use crate::rules::{REGISTRY, RuleMeta};
+use crate::rules::RuleMeta;
+
+/// The SARIF writer.
+pub struct Sarif;
+
+impl Writer for Sarif {
+    fn name(&self) -> &'static str {
+        "sarif"
+    }
+
+    fn about(&self) -> &'static str {
+        "SARIF 2.1.0 for GitHub code scanning"
+    }
+
+    fn cost(&self) -> u8 {
+        1
+    }
+
+    fn write(
+        &self,
+        report: &Report,
+        options: &RenderOptions,
+        out: &mut dyn Write,
+    ) -> Result<(), RenderError> {
+        render(report, options, out)
+    }
+}
 
 /// GitHub code scanning keeps at most this many results per run.
 pub const GITHUB_MAX_RESULTS: usize = 25_000;
@@ -28,8 +54,77 @@ pub const GITHUB_MAX_GZIP_BYTES: usize = 10 * 1024 * 1024;
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/sagemaker-audit/sagemaker-audit";
 
-/// Renders the report as SARIF.
-pub fn render(report: &Report, options: &RenderOptions) -> Result<Vec<u8>, RenderError> {
+/// Counts the bytes written to it (the size of a gzipped stream, without keeping it).
+#[derive(Default)]
+struct Count(usize);
+
+impl Write for Count {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Where the SARIF text goes: the output, and (for large runs) a gzip stream whose size is
+/// compared with GitHub's upload limit. Text is gathered in 64 KiB pieces first, so both see
+/// few large writes.
+struct Sink<'a> {
+    out: &'a mut dyn Write,
+    buf: Vec<u8>,
+    raw: usize,
+    gzip: Option<flate2::write::GzEncoder<Count>>,
+}
+
+impl Sink<'_> {
+    const PIECE: usize = 64 * 1024;
+
+    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= Self::PIECE {
+            self.drain()?;
+        }
+        Ok(())
+    }
+
+    fn drain(&mut self) -> std::io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.raw += self.buf.len();
+        if let Some(g) = &mut self.gzip {
+            g.write_all(&self.buf)?;
+        }
+        self.buf.clear();
+        Ok(())
+    }
+
+    /// One result, indented as a member of `results`.
+    fn result(&mut self, first: bool, item: &[u8]) -> std::io::Result<()> {
+        self.put(if first { b"\n" } else { b",\n" })?;
+        // JSON strings hold no raw newlines, so re-indenting line by line is safe.
+        for (k, line) in item.split(|b| *b == b'\n').enumerate() {
+            if k > 0 {
+                self.put(b"\n")?;
+            }
+            self.put(b"        ")?;
+            self.put(line)?;
+        }
+        Ok(())
+    }
+}
+
+/// Results below this many cannot reach GitHub's gzipped limit in practice, so their size is
+/// only checked raw.
+const GZIP_CHECK_FROM: usize = 2_000;
+
+/// Writes the report as SARIF, streaming one result at a time.
+pub fn render(
+    report: &Report,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> Result<(), RenderError> {
     let selected = || {
         report
             .findings
@@ -62,53 +157,46 @@ pub fn render(report: &Report, options: &RenderOptions) -> Result<Vec<u8>, Rende
             "no results array in the run".into(),
         ));
     };
-    let mut bytes = Vec::with_capacity(skeleton.len() + total.min(GITHUB_MAX_RESULTS) * 1600);
-    bytes.extend_from_slice(&skeleton[..at]);
-    bytes.extend_from_slice(b"\"results\": [");
-    let mut any = false;
+    let fixed = report.baseline.as_ref().map_or(&[][..], |b| &b.fixed[..]);
+    let mut sink = Sink {
+        out,
+        buf: Vec::with_capacity(Sink::PIECE * 2),
+        raw: 0,
+        gzip: (total + fixed.len() >= GZIP_CHECK_FROM).then(|| {
+            flate2::write::GzEncoder::new(Count::default(), flate2::Compression::fast())
+        }),
+    };
+    sink.put(&skeleton[..at])?;
+    sink.put(b"\"results\": [")?;
+    let mut first = true;
     for f in selected().take(GITHUB_MAX_RESULTS) {
-        let item = serde_json::to_vec_pretty(&result(f))
+        let item = serde_json::to_vec_pretty(&result(report, f))
             .map_err(|e| RenderError::Serialise("SARIF", e.to_string()))?;
-        bytes.extend_from_slice(if any { b",\n" } else { b"\n" });
-        any = true;
-        // JSON strings hold no raw newlines, so re-indenting line by line is safe.
-        for (k, line) in item.split(|b| *b == b'\n').enumerate() {
-            if k > 0 {
-                bytes.push(b'\n');
-            }
-            bytes.extend_from_slice(b"        ");
-            bytes.extend_from_slice(line);
-        }
+        sink.result(first, &item)?;
+        first = false;
     }
     // Failures of the baseline that are gone: SARIF's `baselineState: absent` (§3.27.24),
     // so any SARIF consumer sees what went away.
-    let fixed = report.baseline.as_ref().map_or(&[][..], |b| &b.fixed[..]);
     for x in fixed.iter().take(GITHUB_MAX_RESULTS.saturating_sub(total)) {
-        let item = serde_json::to_vec_pretty(&absent_result(x))
+        let item = serde_json::to_vec_pretty(&absent_result(report, x))
             .map_err(|e| RenderError::Serialise("SARIF", e.to_string()))?;
-        bytes.extend_from_slice(if any { b",\n" } else { b"\n" });
-        any = true;
-        for (k, line) in item.split(|b| *b == b'\n').enumerate() {
-            if k > 0 {
-                bytes.push(b'\n');
-            }
-            bytes.extend_from_slice(b"        ");
-            bytes.extend_from_slice(line);
-        }
+        sink.result(first, &item)?;
+        first = false;
     }
-    bytes.extend_from_slice(if any { b"\n      ]" } else { b"]" });
-    bytes.extend_from_slice(&skeleton[at + marker.len()..]);
-    if bytes.len() > GITHUB_MAX_GZIP_BYTES {
-        let gz = gzipped_len(&bytes);
-        if gz > GITHUB_MAX_GZIP_BYTES {
-            crate::warn!(
-                "the SARIF file is {} bytes gzipped, over GitHub's {} byte upload limit; split the scan by account or region",
-                gz,
-                GITHUB_MAX_GZIP_BYTES
-            );
-        }
+    sink.put(if first { b"]" } else { b"\n      ]" })?;
+    sink.put(&skeleton[at + marker.len()..])?;
+    sink.drain()?;
+    sink.out.flush()?;
+    let gzipped = match sink.gzip {
+        Some(g) => g.finish()?.0,
+        None => sink.raw,
+    };
+    if gzipped > GITHUB_MAX_GZIP_BYTES {
+        crate::warn!(
+            "the SARIF file is {gzipped} bytes gzipped, over GitHub's {GITHUB_MAX_GZIP_BYTES} byte upload limit; split the scan by account or region"
+        );
     }
-    Ok(bytes)
+    Ok(())
 }
 
 fn build(
@@ -116,8 +204,8 @@ fn build(
     options: &RenderOptions,
     results: Vec<SarifResult>,
     config_notes: Vec<Notification>,
-) -> Sarif {
-    let rules: Vec<ReportingDescriptor> = REGISTRY.iter().map(|r| rule(r.meta())).collect();
+) -> SarifLog {
+    let rules: Vec<ReportingDescriptor> = report.rules.iter().map(|r| rule(r)).collect();
     let driver = ToolComponent::builder()
         .name("sagemaker-audit")
         .version(report.tool_version.clone())
@@ -180,7 +268,7 @@ fn build(
                 .build(),
         )
         .build();
-    Sarif::builder()
+    SarifLog::builder()
         .schema(SCHEMA_URI)
         .version(json!("2.1.0"))
         .runs(vec![run])
@@ -243,7 +331,7 @@ fn rule(meta: &RuleMeta) -> ReportingDescriptor {
         .map(|c| format!("{} {}", c.framework, c.control))
         .collect();
     ReportingDescriptor::builder()
-        .id(meta.id.as_str())
+        .id(meta.id)
         .name(meta.name)
         .short_description(MultiformatMessageString::builder().text(meta.title).build())
         .full_description(
@@ -289,35 +377,65 @@ fn rule(meta: &RuleMeta) -> ReportingDescriptor {
         .build()
 }
 
-fn result(f: &Finding) -> SarifResult {
-    let rule_index = REGISTRY
+/// The rule's position in the run's `rules` array.
+fn rule_index(report: &Report, id: &str) -> Option<i64> {
+    report
+        .rules
         .iter()
-        .position(|r| r.meta().id == f.rule_id)
-        .unwrap_or_default() as i64;
+        .position(|r| r.id == id)
+        .map(|i| i as i64)
+}
+
+/// The resource as a logical location: its name, its ARN, and its type.
+fn logical(name: &str, arn: &str, kind: crate::resource::Kind) -> LogicalLocation {
+    LogicalLocation::builder()
+        .name(name)
+        .fully_qualified_name(arn)
+        .kind("resource")
+        .properties(
+            PropertyBag::builder()
+                .additional_properties(BTreeMap::from([(
+                    "resourceType".to_owned(),
+                    json!(kind.resource_type()),
+                )]))
+                .build(),
+        )
+        .build()
+}
+
+/// How messages name a resource and, when it has several, the key slot.
+fn subject(kind: crate::resource::Kind, name: &str, part: Option<&str>) -> String {
+    match part {
+        Some(part) => format!("{} {name} ({part})", kind.noun()),
+        None => format!("{} {name}", kind.noun()),
+    }
+}
+
+fn result(report: &Report, f: &Finding) -> SarifResult {
+    let r = &*f.resource;
+    let rule_index = rule_index(report, f.rule.id).unwrap_or_default();
     let (kind, level) = match f.status {
         Status::Fail => (ResultKind::Fail, level(f.severity)),
         Status::Pass => (ResultKind::Pass, ResultLevel::None),
         Status::NotApplicable => (ResultKind::NotApplicable, ResultLevel::None),
     };
     let location = Location::builder()
-        .physical_location(physical(&f.job.source_file, Some(f.line)))
-        .logical_locations(vec![
-            LogicalLocation::builder()
-                .name(f.job.name.clone())
-                .fully_qualified_name(f.job.arn.clone())
-                .kind("resource")
-                .build(),
-        ])
+        .physical_location(physical(&r.source_file, Some(f.line)))
+        .logical_locations(vec![logical(&r.name, &r.arn, r.kind)])
         .build();
-    let fingerprint = fingerprint(f.rule_id.as_str(), &f.job.arn);
+    let fingerprint = fingerprint(f.rule.id, &r.arn, f.part.as_deref());
     let mut props = BTreeMap::from([
-        ("jobName".to_owned(), json!(f.job.name)),
-        ("jobArn".to_owned(), json!(f.job.arn)),
-        ("accountId".to_owned(), json!(f.job.account_id)),
-        ("region".to_owned(), json!(f.job.region)),
+        ("jobName".to_owned(), json!(r.name)),
+        ("jobArn".to_owned(), json!(r.arn)),
+        ("resourceType".to_owned(), json!(r.kind.resource_type())),
+        ("accountId".to_owned(), json!(r.account_id)),
+        ("region".to_owned(), json!(r.region)),
         ("keyManager".to_owned(), json!(f.key_manager.as_str())),
         ("status".to_owned(), json!(f.status.as_str())),
     ]);
+    if let Some(p) = &f.part {
+        props.insert("part".to_owned(), json!(p));
+    }
     if let Some(k) = &f.kms_key {
         props.insert("kmsKey".to_owned(), json!(k));
     }
@@ -325,13 +443,17 @@ fn result(f: &Finding) -> SarifResult {
         props.insert("keyState".to_owned(), json!(s));
     }
     let mut result = SarifResult::builder()
-        .rule_id(f.rule_id.as_str())
+        .rule_id(f.rule.id)
         .rule_index(rule_index)
         .kind(kind)
         .level(level)
         .message(
             Message::builder()
-                .text(format!("Training job {}: {}", f.job.name, f.message))
+                .text(format!(
+                    "{}: {}",
+                    subject(r.kind, &r.name, f.part.as_deref()),
+                    f.message
+                ))
                 .build(),
         )
         .locations(vec![location])
@@ -365,25 +487,28 @@ fn result(f: &Finding) -> SarifResult {
 /// A baseline failure that no longer fails. It is not a failure now (kind `pass`, level
 /// `none`), and its fingerprint differs from the failure's, so a tool that tracks alerts by
 /// fingerprint closes the old alert instead of keeping it open.
-fn absent_result(x: &crate::report::FixedFinding) -> SarifResult {
-    let rule_index = REGISTRY
-        .iter()
-        .position(|r| r.meta().id.as_str() == x.rule_id)
-        .map(|i| i as i64);
+fn absent_result(report: &Report, x: &crate::report::FixedFinding) -> SarifResult {
+    let rule_index = rule_index(report, &x.rule_id);
     let location = Location::builder()
         .physical_location(physical(
             x.source_file.as_deref().unwrap_or("."),
             Some(x.line.unwrap_or(1)),
         ))
-        .logical_locations(vec![
-            LogicalLocation::builder()
-                .name(x.job_name.clone())
-                .fully_qualified_name(x.job_arn.clone())
-                .kind("resource")
-                .build(),
-        ])
+        .logical_locations(vec![logical(&x.job_name, &x.job_arn, x.resource_type)])
         .build();
-    let fingerprint = fingerprint(&format!("absent\n{}", x.rule_id), &x.job_arn);
+    let fingerprint = fingerprint(
+        &format!("absent\n{}", x.rule_id),
+        &x.job_arn,
+        x.part.as_deref(),
+    );
+    let mut props = BTreeMap::from([
+        ("jobArn".to_owned(), json!(x.job_arn)),
+        ("resourceType".to_owned(), json!(x.resource_type.resource_type())),
+        ("status".to_owned(), json!(x.now)),
+    ]);
+    if let Some(p) = &x.part {
+        props.insert("part".to_owned(), json!(p));
+    }
     let mut result = SarifResult::builder()
         .rule_id(x.rule_id.clone())
         .kind(ResultKind::Pass)
@@ -391,8 +516,10 @@ fn absent_result(x: &crate::report::FixedFinding) -> SarifResult {
         .message(
             Message::builder()
                 .text(format!(
-                    "Training job {}: failed {} in the baseline and no longer does (now {}).",
-                    x.job_name, x.rule_id, x.now
+                    "{}: failed {} in the baseline and no longer does (now {}).",
+                    subject(x.resource_type, &x.job_name, x.part.as_deref()),
+                    x.rule_id,
+                    x.now
                 ))
                 .build(),
         )
@@ -404,14 +531,7 @@ fn absent_result(x: &crate::report::FixedFinding) -> SarifResult {
             ),
             ("sagemakerAuditFinding/v1".to_owned(), fingerprint),
         ]))
-        .properties(
-            PropertyBag::builder()
-                .additional_properties(BTreeMap::from([
-                    ("jobArn".to_owned(), json!(x.job_arn)),
-                    ("status".to_owned(), json!(x.now)),
-                ]))
-                .build(),
-        )
+        .properties(PropertyBag::builder().additional_properties(props).build())
         .build();
     result.rule_index = rule_index;
     result.baseline_state = Some(json!("absent"));
@@ -446,9 +566,15 @@ fn notification(level: &str, text: String, file: Option<&str>, line: Option<u32>
     n
 }
 
-/// Stable identity of an alert: the same rule on the same job, in any mode and any run.
-pub fn fingerprint(rule_id: &str, job_arn: &str) -> String {
-    let digest = Sha256::digest(format!("{rule_id}\n{job_arn}").as_bytes());
+/// Stable identity of an alert: the same rule on the same key slot of the same resource, in
+/// any mode and any run. A resource's only slot of a role has no part, so training-job
+/// fingerprints are those of earlier versions.
+pub fn fingerprint(rule_id: &str, arn: &str, part: Option<&str>) -> String {
+    let text = match part {
+        Some(part) => format!("{rule_id}\n{arn}\n{part}"),
+        None => format!("{rule_id}\n{arn}"),
+    };
+    let digest = Sha256::digest(text.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -466,14 +592,6 @@ pub fn uri_reference(path: &str) -> String {
     out
 }
 
-fn gzipped_len(bytes: &[u8]) -> usize {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    if enc.write_all(bytes).is_err() {
-        return bytes.len();
-    }
-    enc.finish().map_or(bytes.len(), |v| v.len())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -486,24 +604,36 @@ mod tests {
     }
 
     #[test]
-    fn fingerprints_depend_on_rule_and_arn_only() {
+    fn fingerprints_depend_on_rule_arn_and_part_only() {
         let a = fingerprint(
             "training-volume-cmk",
             "arn:aws:sagemaker:us-east-1:1:training-job/a",
+            None,
+        );
+        // The value earlier versions gave, so existing alerts stay open or closed.
+        let digest = Sha256::digest(b"training-volume-cmk\narn:aws:sagemaker:us-east-1:1:training-job/a");
+        let old: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(a, old);
+        let t = "arn:aws:sagemaker:us-east-1:1:hyper-parameter-tuning-job/t";
+        assert_ne!(
+            fingerprint("tuning-volume-cmk", t, Some("definition a")),
+            fingerprint("tuning-volume-cmk", t, Some("definition b"))
         );
         assert_eq!(a.len(), 64);
         assert_eq!(
             a,
             fingerprint(
                 "training-volume-cmk",
-                "arn:aws:sagemaker:us-east-1:1:training-job/a"
+                "arn:aws:sagemaker:us-east-1:1:training-job/a",
+                None
             )
         );
         assert_ne!(
             a,
             fingerprint(
                 "training-output-cmk",
-                "arn:aws:sagemaker:us-east-1:1:training-job/a"
+                "arn:aws:sagemaker:us-east-1:1:training-job/a",
+                None
             )
         );
     }

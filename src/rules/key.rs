@@ -1,15 +1,15 @@
 //! The judgement both checks share: is this key reference a usable customer-managed key?
 
 use crate::kms::{KeyManager, KeyRef};
-use crate::model::TrainingJob;
-use crate::report::Status;
+use crate::resource::Resource;
+use crate::verdict::Status;
 
 use super::{Context, Verdict};
 
 /// Which key field is being judged, for messages and line numbers.
 pub(super) struct KeyField<'a> {
     /// The API field path, e.g. `OutputDataConfig.KmsKeyId`.
-    pub field: &'static str,
+    pub field: &'a str,
     /// What the key protects, e.g. `model artifacts in S3`.
     pub protects: &'static str,
     /// What AWS does when the key is not set, as the end of a sentence, e.g. `the model
@@ -24,7 +24,7 @@ pub(super) struct KeyField<'a> {
 }
 
 /// PASS, FAIL with the reason, or PASS `UNVERIFIED` when KMS facts are absent.
-pub(super) fn judge(field: KeyField<'_>, job: &TrainingJob, ctx: &Context<'_>) -> Verdict {
+pub(super) fn judge(field: KeyField<'_>, resource: &Resource, ctx: &Context<'_>) -> Verdict {
     let line = field.key_line.unwrap_or(field.parent_line);
     let verdict =
         |status, kms_key: Option<&str>, manager, state: Option<String>, message| Verdict {
@@ -72,7 +72,9 @@ pub(super) fn judge(field: KeyField<'_>, job: &TrainingJob, ctx: &Context<'_>) -
             ),
         );
     }
-    let assessment = ctx.keys.assess(raw, &key, job);
+    let assessment = ctx
+        .keys
+        .assess(raw, &key, &resource.account_id, &resource.region);
     let state = assessment.state.clone();
     match assessment.manager {
         KeyManager::Aws if key.is_aws_managed_alias() => verdict(

@@ -1,75 +1,34 @@
-//! The encryption checks. One file per check; [`REGISTRY`] lists them all.
+//! The encryption checks. One file per check under `checks/`; [`REGISTRY`] lists them all and
+//! is the only list of rule ids (waivers, merges and baselines validate against it; tests
+//! derive counts from it).
 //!
-//! Rules decide verdicts and never format reports; writers never decide verdicts.
+//! A check declares the resource kind and the key role it judges; the scan runs it on every
+//! key slot of that role of every resource of that kind. Checks decide verdicts and write one
+//! sentence of evidence; they never format reports.
 
+mod checks;
 mod docs;
 pub mod instance_storage;
 mod key;
 mod output;
 mod volume;
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
-
 use crate::kms::{KeyFacts, KeyManager};
-use crate::model::TrainingJob;
-use crate::report::Severity;
+use crate::resource::{KeySlot, Kind, Resource, Role};
+use crate::verdict::{Severity, Status};
 
 pub use docs::{Compliance, Reference, Remediation};
 pub use instance_storage::InstanceStorageTable;
 
-/// The checks this tool runs, as stable kebab-case ids.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    clap::ValueEnum,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum RuleId {
-    /// `ResourceConfig.VolumeKmsKeyId` names a customer-managed key.
-    TrainingVolumeCmk,
-    /// `OutputDataConfig.KmsKeyId` names a customer-managed key.
-    TrainingOutputCmk,
-}
-
-impl RuleId {
-    /// The id as it appears in every report.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RuleId::TrainingVolumeCmk => "training-volume-cmk",
-            RuleId::TrainingOutputCmk => "training-output-cmk",
-        }
-    }
-
-    /// The check's documentation.
-    pub fn meta(self) -> &'static RuleMeta {
-        match self {
-            RuleId::TrainingVolumeCmk => &volume::META,
-            RuleId::TrainingOutputCmk => &output::META,
-        }
-    }
-}
-
-impl fmt::Display for RuleId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// What a check is, why it matters and how to fix it.
+/// What a check is, what it judges, why it matters and how to fix it.
 #[derive(Debug)]
 pub struct RuleMeta {
-    /// Stable id.
-    pub id: RuleId,
+    /// Stable kebab-case id, e.g. `training-volume-cmk`.
+    pub id: &'static str,
+    /// The kind of resource it judges.
+    pub kind: Kind,
+    /// The key role it judges.
+    pub role: Role,
     /// PascalCase name (SARIF `name`).
     pub name: &'static str,
     /// One-line title.
@@ -78,11 +37,11 @@ pub struct RuleMeta {
     pub description: &'static str,
     /// What can go wrong when it fails.
     pub risk: &'static str,
-    /// How to fix a failing job.
+    /// How to fix a failing resource.
     pub remediation: Remediation,
     /// Where to read more.
     pub references: &'static [Reference],
-    /// Framework controls the check supports.
+    /// Framework controls the check supports, each with its rationale and source.
     pub compliance: &'static [Compliance],
     /// Severity of a failure.
     pub severity: Severity,
@@ -90,7 +49,16 @@ pub struct RuleMeta {
     pub security_severity: &'static str,
 }
 
-/// What rules may consult besides the job itself.
+/// A check is its id: two metas with one id are the same check.
+impl PartialEq for RuleMeta {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+impl Eq for RuleMeta {}
+
+/// What checks may consult besides the resource itself.
 #[derive(Debug)]
 pub struct Context<'a> {
     /// KMS facts loaded for this scan.
@@ -99,11 +67,11 @@ pub struct Context<'a> {
     pub storage: &'a InstanceStorageTable,
 }
 
-/// A check's conclusion about one job, before it becomes a [`crate::report::Finding`].
+/// A check's conclusion about one key slot, before it becomes a [`crate::report::Finding`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
     /// PASS, FAIL or NOT_APPLICABLE.
-    pub status: crate::report::Status,
+    pub status: Status,
     /// The key reference as written, if any.
     pub kms_key: Option<String>,
     /// Who manages the key.
@@ -116,12 +84,32 @@ pub struct Verdict {
     pub line: u32,
 }
 
-/// A check over a training job.
-pub trait Rule: Sync {
-    /// The check's id and documentation.
+/// A check over one key slot of a resource.
+pub trait Check: Sync {
+    /// The check's id, scope and documentation.
     fn meta(&self) -> &'static RuleMeta;
-    /// Decides the verdict for one job.
-    fn evaluate(&self, job: &TrainingJob, ctx: &Context<'_>) -> Verdict;
+    /// Decides the verdict for one slot (of the check's role) of one resource (of its kind).
+    fn evaluate(&self, resource: &Resource, slot: &KeySlot, ctx: &Context<'_>) -> Verdict;
+}
+
+pub use checks::REGISTRY;
+
+/// The check with this id.
+pub fn find(id: &str) -> Option<&'static RuleMeta> {
+    REGISTRY.iter().map(|c| c.meta()).find(|m| m.id == id)
+}
+
+/// A check's position in the registry: its place in every report's order.
+pub fn rank(meta: &RuleMeta) -> usize {
+    REGISTRY
+        .iter()
+        .position(|c| std::ptr::eq(c.meta(), meta))
+        .unwrap_or(usize::MAX)
+}
+
+/// Every rule id, in report order (for messages that list them).
+pub fn ids() -> Vec<&'static str> {
+    REGISTRY.iter().map(|c| c.meta().id).collect()
 }
 
 /// Every compliance framework the checks map to, sorted.
@@ -166,28 +154,238 @@ pub fn find_framework(query: &str) -> Result<&'static str, String> {
     }
 }
 
-/// Every check, in report order.
-pub static REGISTRY: &[&dyn Rule] = &[&volume::TrainingVolumeCmk, &output::TrainingOutputCmk];
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use crate::kms::{KeyFact, KeyFacts, KeyManager};
+
+    /// A resource of `meta`'s kind with one slot of its role holding `key`.
+    fn subject(meta: &RuleMeta, key: Option<&str>, types: &[&str]) -> (Resource, KeySlot) {
+        let mut slot = KeySlot::new(meta.role, "Some.KmsKeyId");
+        slot.value = key.map(str::to_owned);
+        slot.value_line = key.map(|_| 7);
+        slot.parent_line = 5;
+        slot.instance_types = types.iter().map(|t| (*t).to_owned()).collect();
+        if meta.role == Role::Output {
+            slot.locations = vec!["s3://bucket/out/".into()];
+        }
+        let resource = Resource::for_test(
+            meta.kind,
+            "j",
+            "111122223333",
+            "us-east-1",
+            vec![slot.clone()],
+        );
+        (resource, slot)
+    }
+
+    fn judge_with(
+        check: &dyn Check,
+        key: Option<&str>,
+        types: &[&str],
+        keys: &KeyFacts,
+    ) -> Verdict {
+        let (r, slot) = subject(check.meta(), key, types);
+        let storage = InstanceStorageTable::built_in();
+        check.evaluate(
+            &r,
+            &slot,
+            &Context {
+                keys,
+                storage: &storage,
+            },
+        )
+    }
+
+    fn judge(check: &dyn Check, key: Option<&str>) -> Verdict {
+        judge_with(check, key, &["ml.m5.xlarge"], &KeyFacts::default())
+    }
+
     #[test]
-    fn registry_ids_are_unique_and_match_their_metadata() {
-        let ids: Vec<_> = REGISTRY.iter().map(|r| r.meta().id).collect();
-        let mut sorted = ids.clone();
-        sorted.sort();
-        sorted.dedup();
-        // In id order too: a job's findings then come out of the rules already sorted.
-        assert_eq!(sorted, ids);
-        for rule in REGISTRY {
-            assert!(std::ptr::eq(rule.meta(), rule.meta().id.meta()));
+    fn every_check_judges_keys_the_same_way() {
+        let mut facts = KeyFacts::default();
+        for (id, manager, state) in [
+            (
+                "1234abcd-12ab-34cd-56ef-1234567890ab",
+                KeyManager::Customer,
+                "Enabled",
+            ),
+            (
+                "00000000-1111-2222-3333-444444444444",
+                KeyManager::Customer,
+                "PendingDeletion",
+            ),
+            (
+                "99999999-8888-7777-6666-555555555555",
+                KeyManager::Aws,
+                "Enabled",
+            ),
+        ] {
+            facts.add_key(KeyFact {
+                key_id: id.into(),
+                arn: None,
+                manager,
+                state: state.into(),
+            });
+        }
+        for check in REGISTRY {
+            let id = check.meta().id;
+            let missing = judge(*check, None);
+            assert_eq!(missing.status, Status::Fail, "{id}");
+            assert!(
+                missing.message.contains("Some.KmsKeyId is not set"),
+                "{id}: {}",
+                missing.message
+            );
+            assert_eq!(missing.line, 5, "{id}: a missing key points at its parent");
+            let empty = judge(*check, Some("  "));
+            assert_eq!(empty.status, Status::Fail, "{id}");
+            let junk = judge(*check, Some("not a key"));
+            assert_eq!(junk.status, Status::Fail, "{id}");
+            let aws = judge(*check, Some("alias/aws/sagemaker"));
             assert_eq!(
-                serde_json::to_value(rule.meta().id).unwrap(),
-                rule.meta().id.as_str()
+                (aws.status, aws.key_manager),
+                (Status::Fail, KeyManager::Aws),
+                "{id}"
+            );
+            assert_eq!(aws.line, 7, "{id}: a key points at itself");
+            for form in [
+                "1234abcd-12ab-34cd-56ef-1234567890ab",
+                "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                "alias/ml",
+                "arn:aws:kms:us-east-1:111122223333:alias/ml",
+            ] {
+                let v = judge(*check, Some(form));
+                assert_eq!(
+                    (v.status, v.key_manager),
+                    (Status::Pass, KeyManager::Unverified),
+                    "{id} {form}"
+                );
+            }
+            let confirmed = judge_with(
+                *check,
+                Some("1234abcd-12ab-34cd-56ef-1234567890ab"),
+                &["ml.m5.xlarge"],
+                &facts,
+            );
+            assert_eq!(
+                (confirmed.status, confirmed.key_manager),
+                (Status::Pass, KeyManager::Customer),
+                "{id}"
+            );
+            let pending = judge_with(
+                *check,
+                Some("00000000-1111-2222-3333-444444444444"),
+                &["ml.m5.xlarge"],
+                &facts,
+            );
+            assert_eq!(pending.status, Status::Fail, "{id}");
+            assert!(pending.message.contains("PendingDeletion"), "{id}");
+            let managed = judge_with(
+                *check,
+                Some("99999999-8888-7777-6666-555555555555"),
+                &["ml.m5.xlarge"],
+                &facts,
+            );
+            assert_eq!(
+                (managed.status, managed.key_manager),
+                (Status::Fail, KeyManager::Aws),
+                "{id}"
             );
         }
+    }
+
+    #[test]
+    fn volume_checks_do_not_apply_where_every_instance_has_local_nvme() {
+        let keys = KeyFacts::default();
+        for check in REGISTRY.iter().filter(|c| c.meta().role == Role::Volume) {
+            let id = check.meta().id;
+            let nvme = judge_with(*check, None, &["ml.p4d.24xlarge", "ml.g5.2xlarge"], &keys);
+            assert_eq!(nvme.status, Status::NotApplicable, "{id}");
+            assert!(
+                nvme.message.contains("ml.p4d.24xlarge, ml.g5.2xlarge"),
+                "{id}"
+            );
+            let mixed = judge_with(*check, None, &["ml.p4d.24xlarge", "ml.m5.xlarge"], &keys);
+            assert_eq!(
+                mixed.status,
+                Status::Fail,
+                "{id}: one EBS-backed type needs the key"
+            );
+            let unknown = judge_with(*check, None, &[], &keys);
+            assert_eq!(
+                unknown.status,
+                Status::Fail,
+                "{id}: no known type is judged as written"
+            );
+        }
+    }
+
+    #[test]
+    fn output_checks_fail_express_one_zone_and_skip_jobs_without_outputs() {
+        let keys = KeyFacts::default();
+        let storage = InstanceStorageTable::built_in();
+        let ctx = Context {
+            keys: &keys,
+            storage: &storage,
+        };
+        for check in REGISTRY.iter().filter(|c| c.meta().role == Role::Output) {
+            let id = check.meta().id;
+            let (r, mut slot) = subject(check.meta(), Some("alias/ml"), &[]);
+            slot.locations = vec!["s3://models--use1-az4--x-s3/out/".into()];
+            let express = check.evaluate(&r, &slot, &ctx);
+            assert_eq!(express.status, Status::Fail, "{id}");
+            assert!(express.message.contains("Express One Zone"), "{id}");
+            let (r, mut slot) = subject(check.meta(), None, &[]);
+            slot.nothing_to_protect = true;
+            assert_eq!(
+                check.evaluate(&r, &slot, &ctx).status,
+                Status::NotApplicable,
+                "{id}"
+            );
+            // NVMe instance types say nothing about an output key.
+            let nvme = judge_with(*check, None, &["ml.p4d.24xlarge"], &keys);
+            assert_eq!(nvme.status, Status::Fail, "{id}");
+        }
+    }
+
+    #[test]
+    fn every_kind_has_a_check_of_each_role_and_ids_are_unique() {
+        let mut ids = ids();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), REGISTRY.len());
+        for kind in Kind::ALL {
+            for role in [Role::Volume, Role::Output] {
+                assert!(
+                    REGISTRY
+                        .iter()
+                        .any(|c| c.meta().kind == kind && c.meta().role == role),
+                    "no {role:?} check for {kind}: its key would go unjudged"
+                );
+            }
+        }
+        for check in REGISTRY {
+            let m = check.meta();
+            assert!(
+                m.id.starts_with(&format!("{}-", m.kind.name())),
+                "{}: ids start with their kind",
+                m.id
+            );
+            assert!(
+                m.id.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{}: ids are kebab-case",
+                m.id
+            );
+            assert_eq!(find(m.id).map(|f| f.id), Some(m.id));
+        }
+        // Report order: grouped by kind, in the kinds' order.
+        let order: Vec<Kind> = REGISTRY.iter().map(|c| c.meta().kind).collect();
+        let mut sorted = order.clone();
+        sorted.sort();
+        assert_eq!(order, sorted);
     }
 
     #[test]

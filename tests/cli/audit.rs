@@ -492,3 +492,131 @@ fn a_baseline_over_the_size_limit_is_refused_with_a_clear_error() {
         run.stderr
     );
 }
+
+/// A 2.0 report rewritten the way version 1.x wrote it: no kinds, no parts, no rules list.
+fn as_version_1(doc: &Value) -> Value {
+    let mut old = doc.clone();
+    old["schema_version"] = "1.1".into();
+    let o = old.as_object_mut().unwrap();
+    o.remove("rules");
+    o["summary"].as_object_mut().unwrap().remove("kinds");
+    for f in o["findings"].as_array_mut().unwrap() {
+        let f = f.as_object_mut().unwrap();
+        f.remove("resource_type");
+        f.remove("part");
+    }
+    old
+}
+
+#[test]
+fn merge_reads_1_x_reports_next_to_2_0_reports_of_every_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let training = tool().args(["scan", "basic", "--format", "json"]).run();
+    let training: Value = serde_json::from_str(&training.stdout).unwrap();
+    write(d, "old.json", &as_version_1(&training).to_string());
+    let kinds = tool().args(["scan", "kinds", "--format", "json"]).run();
+    write(d, "kinds.json", &kinds.stdout);
+    let run = tool()
+        .cwd(d)
+        .args(["merge", "old.json", "kinds.json", "--format", "json"])
+        .run();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let merged: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(merged["schema_version"], "2.0");
+    assert_eq!(merged["summary"]["jobs"], 4 + 8);
+    let old_findings = training["findings"].as_array().unwrap().len();
+    let new_findings = serde_json::from_str::<Value>(&kinds.stdout).unwrap()["findings"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(
+        merged["findings"].as_array().unwrap().len(),
+        old_findings + new_findings
+    );
+    // The 1.x findings come back as training jobs; parts survive the merge.
+    let by = |job: &str| -> Vec<(String, Value)> {
+        merged["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["job_name"] == job)
+            .map(|f| (f["resource_type"].as_str().unwrap().to_owned(), f["part"].clone()))
+            .collect()
+    };
+    assert!(by("unencrypted").iter().all(|(t, p)| t == "training-job" && p.is_null()));
+    assert!(
+        by("churn-multi-algo-hpo-2025-04-02")
+            .iter()
+            .any(|(_, p)| p == "definition linear-learner")
+    );
+    // A report naming a check this version does not know is an error, not a guess.
+    let mut alien = serde_json::from_str::<Value>(&kinds.stdout).unwrap();
+    alien["findings"][0]["rule_id"] = "endpoint-volume-cmk".into();
+    write(d, "alien.json", &alien.to_string());
+    let run = tool()
+        .cwd(d)
+        .args(["merge", "alien.json", "--format", "json"])
+        .run();
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("endpoint-volume-cmk"), "{}", run.stderr);
+}
+
+#[test]
+fn baselines_line_up_by_part_and_read_1_x_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let base = tool().args(["scan", "kinds", "--format", "json"]).run();
+    let baseline = write(d, "baseline.json", &base.stdout);
+    // The tuning job's second definition gets its keys; nothing else changes.
+    std::fs::create_dir(d.join("kinds")).unwrap();
+    std::fs::copy(
+        fixtures().join("kinds/mixed-array.json"),
+        d.join("kinds/mixed-array.json"),
+    )
+    .unwrap();
+    let fixed = std::fs::read_to_string(fixtures().join("kinds/more.jsonl"))
+        .unwrap()
+        .replacen(
+            r#""OutputDataConfig": {"S3OutputPath": "s3://ml-artifacts-111122223333-us-east-1/hpo/"}, "HyperParameterTuningResourceConfig": {"#,
+            r#""OutputDataConfig": {"S3OutputPath": "s3://ml-artifacts-111122223333-us-east-1/hpo/", "KmsKeyId": "alias/ml"}, "HyperParameterTuningResourceConfig": {"VolumeKmsKeyId": "alias/ml", "#,
+            1,
+        );
+    assert!(fixed.contains("\"VolumeKmsKeyId\": \"alias/ml\""), "the fixture changed shape");
+    std::fs::write(d.join("kinds/more.jsonl"), fixed).unwrap();
+    let run = tool()
+        .cwd(d)
+        .args(["scan", "kinds", "--format", "json", "--baseline", &baseline])
+        .run();
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let fixed: Vec<(String, String)> = doc["baseline"]["fixed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["rule_id"].as_str().unwrap().to_owned(),
+                x["part"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fixed,
+        [
+            ("tuning-output-cmk".to_owned(), "definition linear-learner".to_owned()),
+            ("tuning-volume-cmk".to_owned(), "definition linear-learner".to_owned()),
+        ]
+    );
+    assert_eq!(doc["baseline"]["new"], 0);
+    assert_eq!(doc["baseline"]["unchanged"], 9);
+    // A 1.x baseline of training jobs still lines up with today's training findings.
+    let training = tool().args(["scan", "basic", "--format", "json"]).run();
+    let old = write(
+        d,
+        "old.json",
+        &as_version_1(&serde_json::from_str(&training.stdout).unwrap()).to_string(),
+    );
+    let (_, doc, stderr) = scan_json(&["--baseline", &old]);
+    assert_eq!(doc["baseline"]["new"], 0, "{stderr}");
+    assert_eq!(doc["baseline"]["fixed"].as_array().unwrap().len(), 0);
+}

@@ -52,6 +52,32 @@ fn incomplete_scans_exit_3_even_with_failures() {
 }
 
 #[test]
+fn reports_that_cannot_be_written_exit_4_not_2() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file where the output directory should be.
+    let blocked = dir.path().join("reports");
+    std::fs::write(&blocked, "not a directory").unwrap();
+    let run = tool()
+        .args(["scan", "basic", "--out-dir", blocked.to_str().unwrap()])
+        .run();
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.starts_with("error: --out-dir "), "{}", run.stderr);
+    // An unknown waiver rule is still a usage error, found before anything is read.
+    let waivers = dir.path().join("w.toml");
+    std::fs::write(
+        &waivers,
+        "[[waiver]]\nrule = \"training-vol\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2030-01-01\n",
+    )
+    .unwrap();
+    let run = tool()
+        .args(["scan", "basic", "--waivers", waivers.to_str().unwrap()])
+        .run();
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("processing-volume-cmk"), "{}", run.stderr);
+}
+
+#[test]
 fn usage_errors_exit_2_with_one_line() {
     for args in [
         vec!["scan"],
@@ -94,7 +120,8 @@ fn verbose_prints_phase_timings_and_quiet_prints_nothing_but_errors() {
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("evaluated and sorted 8 findings in "));
+    assert!(run.stderr.contains("evaluated 8 findings in "));
+    assert!(run.stderr.contains("sorted and summarised 8 findings in "));
     assert_eq!(run.stderr.matches("wrote ").count(), 5, "{}", run.stderr);
     let quiet = tool().args(["scan", "basic", "--out-dir", dir, "-q"]).run();
     assert_eq!(quiet.code, 1);

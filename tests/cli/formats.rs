@@ -81,7 +81,17 @@ fn format_subset_writes_only_those_files() {
 fn json_report_is_versioned_and_complete() {
     let (out, _) = basic_run();
     let doc = json(out.path(), "report.json");
-    assert_eq!(doc["schema_version"], "1.1");
+    assert_eq!(doc["schema_version"], "2.0");
+    assert_eq!(
+        doc["rules"],
+        serde_json::json!(["training-volume-cmk", "training-output-cmk"])
+    );
+    assert_eq!(doc["summary"]["kinds"][0]["kind"], "training");
+    assert_eq!(doc["summary"]["kinds"][0]["resources"], 4);
+    for f in doc["findings"].as_array().unwrap() {
+        assert_eq!(f["resource_type"], "training-job");
+        assert!(f["part"].is_null());
+    }
     assert_eq!(doc["summary"]["jobs"], 4);
     assert_eq!(doc["findings"].as_array().unwrap().len(), 8);
     // The PendingDeletion key from kms/ turns an otherwise good job into a FAIL.
@@ -170,4 +180,75 @@ fn help_lists_the_flags_that_matter() {
         "scan-help-offline"
     };
     insta::assert_snapshot!(name, redact(&run.stdout));
+}
+
+#[test]
+fn mixed_kinds_match_their_snapshots_in_every_format() {
+    let (out, run) = scan_to_dir(&["kinds"], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    insta::assert_snapshot!(
+        "mixed-stderr",
+        run.stderr
+            .replace(&out.path().display().to_string(), "[OUT]")
+    );
+    for name in REPORTS {
+        let text = redact(&read(out.path(), name));
+        let text = if name == "report.json" {
+            let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+            serde_json::to_string_pretty(&value).unwrap()
+        } else {
+            text
+        };
+        insta::assert_snapshot!(format!("mixed-{name}"), text);
+    }
+    let doc = json(out.path(), "report.json");
+    let kinds: Vec<&str> = doc["summary"]["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["training", "processing", "transform", "tuning", "automl"]
+    );
+    // Every check of every kind is in the report and in SARIF's rules, in registry order.
+    let sarif = json(out.path(), "report.sarif");
+    let rules: Vec<&str> = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules.len(), 10);
+    assert_eq!(doc["rules"].as_array().unwrap().len(), 10);
+    // A tuning job's definitions are separate findings with their own fingerprints.
+    let tuning: Vec<&serde_json::Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["properties"]["resourceType"] == "hyperparameter-tuning-job")
+        .collect();
+    assert_eq!(
+        tuning.len(),
+        2,
+        "the linear-learner definition fails both checks"
+    );
+    assert!(tuning[0]["message"]["text"].as_str().unwrap().starts_with(
+        "Hyperparameter tuning job churn-multi-algo-hpo-2025-04-02 (definition linear-learner): "
+    ));
+    // The CSV names each row's resource type and part, after the earlier columns.
+    let csv = read(out.path(), "report.csv");
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let headers: Vec<String> = rows.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(&headers[headers.len() - 2..], ["resource_type", "part"]);
+    let capture = rows
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[25] == "data capture")
+        .expect("the transform's data capture row");
+    assert_eq!(
+        (&capture[2], &capture[24]),
+        ("transform-output-cmk", "transform-job")
+    );
 }

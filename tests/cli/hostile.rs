@@ -95,8 +95,11 @@ fn a_hostile_baseline_injects_nothing_into_markdown() {
     let baseline = serde_json::json!({
         "schema_version": "1.0",
         "findings": [{
-            "status": "FAIL", "rule_id": payload, "job_arn": "arn:x",
-            "job_name": payload
+            "status": "FAIL", "severity": "high", "rule_id": payload, "job_arn": "arn:x",
+            "job_name": payload, "account_id": payload, "region": payload, "job_status": null,
+            "creation_time": null, "last_modified_time": null, "instance_types": [payload],
+            "kms_key": payload, "key_manager": payload, "key_state": null, "message": payload,
+            "source_file": payload, "line": 1
         }]
     });
     let file = dir.path().join("baseline.json");
@@ -172,12 +175,17 @@ fn every_report_of_a_run_carries_the_same_run_id_and_runs_differ() {
         let id = report["run_id"].as_str().unwrap().to_owned();
         let sarif = json(out, "report.sarif");
         assert_eq!(sarif["runs"][0]["automationDetails"]["guid"], id.as_str());
-        assert!(
-            read(out, "report.csv")
-                .lines()
-                .skip(1)
-                .all(|l| l.ends_with(&id))
-        );
+        let csv = read(out, "report.csv");
+        let mut rows = csv::Reader::from_reader(csv.as_bytes());
+        let column = rows
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "run_id")
+            .unwrap();
+        for row in rows.records() {
+            assert_eq!(&row.unwrap()[column], id);
+        }
         assert!(read(out, "report.html").contains(&format!("content=\"{id}\"")));
         assert!(read(out, "report.md").contains(&format!("run {id}")));
         vec![id]

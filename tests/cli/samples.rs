@@ -4,8 +4,10 @@ use std::collections::BTreeMap;
 
 use crate::common::*;
 
-/// `(file, job)` → the README's verdict cells for the volume and output checks.
-fn promised() -> BTreeMap<(String, String), (String, String)> {
+type Row = (String, String, String);
+
+/// `(file, job, part)` → the README's verdict cells for the volume and output checks.
+fn promised() -> BTreeMap<Row, (String, String)> {
     let readme = std::fs::read_to_string(repo().join("samples/README.md")).unwrap();
     readme
         .lines()
@@ -14,8 +16,8 @@ fn promised() -> BTreeMap<(String, String), (String, String)> {
             let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
             let file = format!("samples/{}", cells[0].trim_matches('`'));
             (
-                (file, cells[1].to_owned()),
-                (cells[2].to_owned(), cells[3].to_owned()),
+                (file, cells[1].to_owned(), cells[2].to_owned()),
+                (cells[3].to_owned(), cells[4].to_owned()),
             )
         })
         .collect()
@@ -44,25 +46,35 @@ fn samples_give_the_verdicts_their_readme_promises() {
         run.stderr
     );
     let doc = json(out.path(), "report.json");
-    let mut found: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
+    let mut found: BTreeMap<Row, (String, String)> = BTreeMap::new();
     for f in doc["findings"].as_array().unwrap() {
         let key = (
             f["source_file"].as_str().unwrap().to_owned(),
             f["job_name"].as_str().unwrap().to_owned(),
+            f["part"].as_str().unwrap_or_default().to_owned(),
         );
-        let slot = found.entry(key).or_default();
-        match f["rule_id"].as_str().unwrap() {
-            "training-volume-cmk" => slot.0 = cell(f),
-            "training-output-cmk" => slot.1 = cell(f),
-            other => panic!("unexpected check {other}"),
+        let slot = found
+            .entry(key)
+            .or_insert_with(|| ("—".to_owned(), "—".to_owned()));
+        let rule = f["rule_id"].as_str().unwrap();
+        if rule.ends_with("-volume-cmk") {
+            slot.0 = cell(f);
+        } else if rule.ends_with("-output-cmk") {
+            slot.1 = cell(f);
+        } else {
+            panic!("unexpected check {rule}");
         }
     }
     for e in doc["errors"].as_array().unwrap() {
-        let key = (e["source"].as_str().unwrap().to_owned(), String::new());
+        let key = (
+            e["source"].as_str().unwrap().to_owned(),
+            String::new(),
+            String::new(),
+        );
         found.insert(key, ("ERROR".into(), "ERROR".into()));
     }
     let promised = promised();
-    assert!(promised.len() >= 18, "{promised:#?}");
+    assert!(promised.len() >= 32, "{promised:#?}");
     assert_eq!(found, promised);
     // Every verdict and key manager shows up somewhere in the samples.
     let cells: std::collections::BTreeSet<&str> = promised
@@ -80,6 +92,14 @@ fn samples_give_the_verdicts_their_readme_promises() {
     ] {
         assert!(cells.contains(wanted), "no sample shows {wanted}");
     }
+    // Every kind is in the samples.
+    let kinds: std::collections::BTreeSet<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["resource_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.len(), 5, "{kinds:?}");
     assert_eq!(doc["inputs"]["skipped_files"], 1);
     assert_eq!(doc["inputs"]["kms_keys"], 3);
 }

@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { repo, scan, outRoot } from './helpers.mjs';
@@ -34,14 +35,22 @@ async function open(dir) {
 }
 
 const visibleRows = (page) => page.locator('#rows tr.finding').count();
+// The JSON report of the same run: what the page must show.
+const report = (dir) => JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8'));
+const failing = (doc) => doc.findings.filter((f) => f.status === 'FAIL');
 
 test('samples report renders with summary, chart, errors and every finding', async () => {
   const dir = scan('html-samples', ['samples/'], { cwd: repo });
   const { page, errors } = await open(dir);
+  const doc = report(dir);
   assert.deepEqual(errors, []);
   assert.match(await page.locator('#verdict').innerText(), /Incomplete: 1 input could not be evaluated/);
-  assert.equal(await page.locator('.chart svg').count(), 2);
-  assert.equal(await visibleRows(page), 34);
+  // One bar per check of the five kinds in the samples; every finding is in the table.
+  assert.equal(await page.locator('.chart svg').count(), 10);
+  assert.equal(doc.rules.length, 10);
+  assert.ok(doc.findings.length >= 60, doc.findings.length);
+  assert.equal(await visibleRows(page), Math.min(doc.findings.length, 500));
+  assert.equal(await page.locator('#kinds tbody tr').count(), 5);
   assert.match(await page.locator('#errors').innerText(), /list-training-jobs/);
   assert.match(await page.locator('#compliance').innerText(), /SC-28\(1\)/);
   await page.screenshot({ path: path.join(outRoot, 'samples-report.png'), fullPage: true });
@@ -51,17 +60,20 @@ test('samples report renders with summary, chart, errors and every finding', asy
 test('filters and sorting change what is shown', async () => {
   const dir = scan('html-filter', ['samples/'], { cwd: repo });
   const { page } = await open(dir);
+  const doc = report(dir);
   await page.selectOption('#f-status', '0');
-  assert.equal(await visibleRows(page), 14);
+  assert.equal(await visibleRows(page), failing(doc).length);
   const statuses = await page.locator('#rows tr.finding td:first-child').allInnerTexts();
   assert.ok(statuses.every((s) => s === 'FAIL'), statuses.join(','));
-  await page.fill('#q', 'churn');
+  await page.fill('#q', 'churn-model-baseline');
   await page.waitForFunction(() => document.querySelectorAll('#rows tr.finding').length === 2);
   assert.match(await page.locator('#count').innerText(), /Showing 2 of 2/);
   await page.fill('#q', '');
   await page.selectOption('#f-status', '');
+  // The second check (training-output-cmk): as many rows as it has findings.
+  const outputs = doc.findings.filter((f) => f.rule_id === doc.rules[1]).length;
   await page.selectOption('#f-rule', '1');
-  await page.waitForFunction(() => document.querySelectorAll('#rows tr.finding').length === 17);
+  await page.waitForFunction((n) => document.querySelectorAll('#rows tr.finding').length === n, outputs);
   // Sort by job name, descending on the second click.
   const header = page.locator('th[data-col="2"]');
   await header.click();
@@ -110,6 +122,37 @@ test('without scripts the failing findings are still readable', async () => {
   await page.goto(pathToFileURL(path.join(dir, 'report.html')).href);
   const text = await page.locator('.static-only').innerText();
   assert.match(text, /churn-model-baseline/);
-  assert.equal(await page.locator('.static-only tbody tr').count(), 14);
+  assert.match(text, /churn-multi-algo-hpo-2025-04-02 \(definition linear-learner\)/);
+  assert.equal(await page.locator('.static-only tbody tr').count(), failing(report(dir)).length);
   await context.close();
+});
+
+test('mixed kinds: per-kind summary, kind filter, parts and ARNs of every kind', async () => {
+  const dir = scan('html-kinds', ['kinds']);
+  const { page, errors } = await open(dir);
+  const doc = report(dir);
+  assert.deepEqual(errors, []);
+  assert.match(await page.locator('h1').innerText(), /SageMaker job encryption audit/);
+  const kinds = await page.locator('#kinds tbody tr').allInnerTexts();
+  assert.equal(kinds.length, 5, kinds.join('|'));
+  assert.match(kinds[3], /Hyperparameter tuning jobs/);
+  assert.ok(await page.locator('#f-kind').isVisible());
+  await page.selectOption('#f-kind', 'transform-job');
+  const transform = doc.findings.filter((f) => f.resource_type === 'transform-job');
+  await page.waitForFunction((n) => document.querySelectorAll('#rows tr.finding').length === n, transform.length);
+  const labels = await page.locator('#rows tr.finding td:nth-child(3)').allInnerTexts();
+  assert.ok(labels.includes('fraud-scoring-2025-03-02 (data capture)'), labels.join('|'));
+  // Every job's evidence shows the ARN the JSON report holds, rebuilt for its kind.
+  await page.selectOption('#f-kind', '');
+  await page.fill('#q', 'churn-multi-algo');
+  await page.waitForFunction(() => document.querySelectorAll('#rows tr.finding').length === 4);
+  await page.locator('#rows tr.finding').first().click();
+  const detail = await page.locator('#rows tr.detail').innerText();
+  const tuning = doc.findings.find((f) => f.resource_type === 'hyperparameter-tuning-job');
+  assert.ok(detail.includes(tuning.job_arn), detail);
+  assert.match(detail, /Kind\s+Hyperparameter tuning job/);
+  assert.match(detail, /Part\s+definition /);
+  await page.fill('#q', '');
+  await page.screenshot({ path: path.join(outRoot, 'kinds-report.png'), fullPage: true });
+  await page.close();
 });

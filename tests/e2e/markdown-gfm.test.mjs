@@ -34,7 +34,12 @@ test('hostile fields and a hostile baseline stay text in GitHub-flavoured Markdo
   writeFileSync(path.join(dir, 'job.json'), JSON.stringify(job));
   writeFileSync(path.join(dir, 'baseline.json'), JSON.stringify({
     schema_version: '1.0',
-    findings: [{ status: 'FAIL', rule_id: PAYLOAD, job_arn: 'arn:gone', job_name: PAYLOAD }],
+    findings: [{
+      status: 'FAIL', severity: 'high', rule_id: PAYLOAD, job_arn: 'arn:gone', job_name: PAYLOAD,
+      account_id: PAYLOAD, region: PAYLOAD, job_status: null, creation_time: null,
+      last_modified_time: null, instance_types: [PAYLOAD], kms_key: PAYLOAD, key_manager: PAYLOAD,
+      key_state: null, message: PAYLOAD, source_file: PAYLOAD, line: 1,
+    }],
   }));
   const out = scan('md-hostile', ['job.json'], {
     cwd: dir,

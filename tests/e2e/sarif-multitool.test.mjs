@@ -37,6 +37,7 @@ for (const [name, paths, cwd, extra] of [
   ['basic', ['basic'], undefined, ['--kms-keys', 'kms']],
   ['bad', ['bad'], undefined, []],
   ['hostile', ['hostile'], undefined, ['--sarif-all-results']],
+  ['mixed kinds', ['kinds'], undefined, ['--sarif-all-results']],
 ]) {
   test(`SARIF for ${name} has no Multitool errors or warnings`, () => {
     const dir = scan(`multitool-${name}`, paths, { cwd, extra });

@@ -12,6 +12,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ACCOUNT = "123456789012"
 
+# List operations of the other job kinds, and the member holding their summaries.
+OTHER_LISTS = {
+    "ListProcessingJobs": "ProcessingJobSummaries",
+    "ListTransformJobs": "TransformJobSummaries",
+    "ListHyperParameterTuningJobs": "HyperParameterTuningJobSummaries",
+    "ListAutoMLJobs": "AutoMLJobSummaries",
+}
+
 
 def describe_body(name, arn, volume_key=None, output_key=None):
     body = {
@@ -87,6 +95,9 @@ class Handler(BaseHTTPRequestHandler):
                                              "message": "Requested resource not found."}).encode())
                 return
             self.answer(200, json.dumps(describe_body(name, arn)).encode())
+        elif operation in OTHER_LISTS:
+            # The other job kinds: an account with none of them.
+            self.answer(200, json.dumps({OTHER_LISTS[operation]: []}).encode())
         else:
             self.answer(400, json.dumps({"__type": "UnknownOperationException", "message": operation}).encode())
 

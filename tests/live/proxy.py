@@ -1,8 +1,9 @@
 """A fault-injecting HTTP proxy in front of the moto server.
 
 moto cannot throttle, fail one call persistently, deny access, or describe an AWS-managed
-key. This proxy forwards every request to moto unchanged and, when a rule matches, answers
-instead with the error or body AWS would send. Rules match on the JSON-protocol operation
+key, and moto 5.2.1 leaves ProcessingResources out of DescribeProcessingJob. This proxy
+forwards every request to moto unchanged and, when a rule matches, answers instead with the
+error or body AWS would send (or adds back what moto left out). Rules match on the JSON-protocol operation
 (`X-Amz-Target`), the region in the SigV4 credential scope, and the request body.
 """
 
@@ -28,9 +29,11 @@ class Faults:
             self.fail_describe = set()      # job names: persistent HTTP 500
             self.gone = set()               # job names: ValidationException not found
             self.deny_list_regions = set()  # AccessDenied on ListTrainingJobs
+            self.deny_lists = set()         # (List operation, region): AccessDenied
             self.disabled_regions = set()   # UnrecognizedClientException (opt-in region off)
             self.empty_first_page = False   # an empty page that still carries a NextToken
             self.key_overrides = {}         # DescribeKey KeyId -> KeyMetadata fields
+            self.processing_resources = {}  # ProcessingJobName -> the ProcessingResources created
             self.deny_keys = set()          # DescribeKey KeyId -> AccessDenied
             self.calls = []                 # (operation, region) of every request
             self.described_keys = []        # KeyId of every DescribeKey request
@@ -92,6 +95,8 @@ class Handler(BaseHTTPRequestHandler):
             if f.throttle_ratio and f.rng.random() < f.throttle_ratio:
                 f.throttled += 1
                 return _error(400, "ThrottlingException", "Rate exceeded")
+        if operation.startswith("List") and (operation, region) in f.deny_lists:
+            return _error(400, "AccessDeniedException", f"User is not authorized to perform: sagemaker:{operation} in {region}")
         if operation == "ListTrainingJobs":
             if region in f.disabled_regions:
                 return _error(400, "UnrecognizedClientException", "The security token included in the request is invalid.")
@@ -112,6 +117,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def rewrite(self, f, operation, params, answer):
         status, headers, payload = answer
+        if operation == "DescribeProcessingJob" and status == 200:
+            doc = json.loads(payload)
+            created = f.processing_resources.get(doc.get("ProcessingJobName"))
+            if created is not None and "ProcessingResources" not in doc:
+                doc["ProcessingResources"] = created
+                payload = json.dumps(doc).encode()
         if operation == "DescribeKey" and status == 200:
             doc = json.loads(payload)
             meta = doc.get("KeyMetadata", {})

@@ -49,7 +49,8 @@ def test_path_traversing_arns_are_errors_and_nothing_leaves_out_dir(hostile, tmp
     r = run(["collect", "--out-dir", str(out), "--region", "us-east-1"], url, cwd=tmp_path)
     assert r.returncode == 3, r.stderr
     assert tree(tmp_path) == sorted(["work", "work/out", "work/out/manifest.json", f"work/out/{ACCOUNT}",
-                                      f"work/out/{ACCOUNT}/us-east-1", f"work/out/{ACCOUNT}/us-east-1/good.json"])
+                                      f"work/out/{ACCOUNT}/us-east-1", f"work/out/{ACCOUNT}/us-east-1/training",
+                                      f"work/out/{ACCOUNT}/us-east-1/training/good.json"])
     assert not Path(f"/tmp/{marker}").exists()
     manifest = json.loads((out / "manifest.json").read_text())["SagemakerAuditManifest"]
     failed = [c["message"] for c in manifest["failed_calls"]]
@@ -74,7 +75,7 @@ def test_every_name_round_trips_through_collect(hostile, tmp_path):
     out = tmp_path / "out"
     r = run(["collect", "--out-dir", str(out), "--region", "us-east-1"], url)
     assert r.returncode == 0, r.stderr
-    files = [p for p in (out / ACCOUNT / "us-east-1").iterdir()]
+    files = [p for p in (out / ACCOUNT / "us-east-1" / "training").iterdir()]
     assert len(files) == len(ODD_NAMES), sorted(p.name for p in files)
     assert all(len(p.name) < 256 and not p.name.startswith(".") for p in files)
     # Distinct even where case is ignored.
@@ -138,4 +139,4 @@ def test_a_hung_describe_is_one_error_per_job_and_the_rest_complete(hostile):
     assert time.monotonic() - started < 30
     report = json.loads(r.stdout)
     assert r.returncode == 3
-    assert [e["source"] for e in report["errors"]] == [f"{ACCOUNT}/us-east-1/good.json"]
+    assert [e["source"] for e in report["errors"]] == [f"{ACCOUNT}/us-east-1/training/good.json"]

@@ -31,7 +31,7 @@ def test_live_scan_gives_every_verdict(seeded, proxy):
     by = {(f["job_name"], f["rule_id"]): f for f in report["findings"]}
     assert "Disabled" in by[("disabled-key", V)]["message"]
     assert "AccessDeniedException" in by[("denied-key", V)]["message"]
-    assert by[("cmk-arn", V)]["source_file"] == f"{ACCOUNT}/us-east-1/cmk-arn.json"
+    assert by[("cmk-arn", V)]["source_file"] == f"{ACCOUNT}/us-east-1/training/cmk-arn.json"
     # One DescribeKey per distinct reference; alias/aws/* is classified by its prefix and
     # never sent to KMS (asking could make AWS create the managed key).
     referenced = {v for job in ("cmk-arn", "alias-forms", "disabled-key", "cross-account", "aws-managed-by-id", "denied-key")
@@ -48,7 +48,7 @@ def test_collect_then_offline_scan_gives_identical_findings(seeded, proxy, tmp_p
     manifest = json.loads((out / "manifest.json").read_text())["SagemakerAuditManifest"]
     assert manifest["counts"]["jobs_described"] == 11
     assert manifest["accounts"] == [ACCOUNT]
-    assert (out / ACCOUNT / "us-east-1" / "cmk-arn.json").exists()
+    assert (out / ACCOUNT / "us-east-1" / "training" / "cmk-arn.json").exists()
     live_code, live, _ = scan_json(endpoint)
     r = run(["scan", ".", "--format", "json"], endpoint, cwd=out)
     offline = json.loads(r.stdout)
@@ -114,12 +114,12 @@ def test_persistent_500_on_one_describe_is_an_error_and_the_rest_complete(seeded
     faults.fail_describe.add("no-keys")
     code, report, stderr = scan_json(endpoint, "--max-attempts", "3")
     assert code == 3
-    assert [e["source"] for e in report["errors"]] == [f"{ACCOUNT}/us-east-1/no-keys.json"]
+    assert [e["source"] for e in report["errors"]] == [f"{ACCOUNT}/us-east-1/training/no-keys.json"]
     assert "InternalFailure" in report["errors"][0]["message"]
     table = expected_table(expected)
     del table[("no-keys", V)], table[("no-keys", O)]
     assert verdicts(report) == table
-    assert f"error: {ACCOUNT}/us-east-1/no-keys.json" in stderr
+    assert f"error: {ACCOUNT}/us-east-1/training/no-keys.json" in stderr
 
 
 def test_access_denied_listing_a_region_is_an_error_for_that_region(seeded, proxy):

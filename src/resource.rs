@@ -1,0 +1,286 @@
+//! A SageMaker resource as the checks see it, whatever its kind and however it was read: its
+//! identity, where it was read, and the key slots the checks judge.
+//!
+//! Each kind has one small parser (`crate::kinds`) that fills this shape; checks, reports and
+//! writers only ever see this shape.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::Timestamp;
+
+/// The kinds of resource the tool audits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A training job (`DescribeTrainingJob`).
+    Training,
+    /// A processing job (`DescribeProcessingJob`).
+    Processing,
+    /// A batch transform job (`DescribeTransformJob`).
+    Transform,
+    /// A hyperparameter tuning job (`DescribeHyperParameterTuningJob`).
+    Tuning,
+    /// An AutoML job (`DescribeAutoMLJobV2`, or V1 documents).
+    #[serde(rename = "automl")]
+    AutoMl,
+}
+
+impl Kind {
+    /// Every kind, in report order.
+    pub const ALL: [Kind; 5] = [
+        Kind::Training,
+        Kind::Processing,
+        Kind::Transform,
+        Kind::Tuning,
+        Kind::AutoMl,
+    ];
+
+    /// The short name `--kinds` and `collect` directories use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Training => "training",
+            Kind::Processing => "processing",
+            Kind::Transform => "transform",
+            Kind::Tuning => "tuning",
+            Kind::AutoMl => "automl",
+        }
+    }
+
+    /// The resource type reports show (`resource_type` column).
+    pub fn resource_type(self) -> &'static str {
+        match self {
+            Kind::Training => "training-job",
+            Kind::Processing => "processing-job",
+            Kind::Transform => "transform-job",
+            Kind::Tuning => "hyperparameter-tuning-job",
+            Kind::AutoMl => "automl-job",
+        }
+    }
+
+    /// The resource part of the kind's ARNs (`arn:…:<this>/<name>`), as botocore's ARN
+    /// patterns give it.
+    pub fn arn_resource(self) -> &'static str {
+        match self {
+            Kind::Training => "training-job",
+            Kind::Processing => "processing-job",
+            Kind::Transform => "transform-job",
+            Kind::Tuning => "hyper-parameter-tuning-job",
+            Kind::AutoMl => "automl-job",
+        }
+    }
+
+    /// How messages name a resource of this kind.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Training => "Training job",
+            Kind::Processing => "Processing job",
+            Kind::Transform => "Batch transform job",
+            Kind::Tuning => "Hyperparameter tuning job",
+            Kind::AutoMl => "AutoML job",
+        }
+    }
+
+    /// The kind's jobs in a sentence, e.g. `batch transform jobs`.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Training => "training jobs",
+            Kind::Processing => "processing jobs",
+            Kind::Transform => "batch transform jobs",
+            Kind::Tuning => "hyperparameter tuning jobs",
+            Kind::AutoMl => "AutoML jobs",
+        }
+    }
+
+    /// The kind a `--kinds` name or a report's `resource_type` names.
+    pub fn parse(text: &str) -> Option<Kind> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.name() == text || k.resource_type() == text)
+    }
+
+    /// The status values the kind's List call accepts (`data/job-statuses.toml`).
+    pub fn statuses(self) -> Vec<&'static str> {
+        static TABLE: std::sync::LazyLock<std::collections::BTreeMap<String, Vec<String>>> =
+            std::sync::LazyLock::new(|| {
+                toml::from_str(include_str!("../data/job-statuses.toml"))
+                    .expect("data/job-statuses.toml is valid")
+            });
+        TABLE
+            .get(self.name())
+            .map(|v| v.iter().map(String::as_str).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.resource_type())
+    }
+}
+
+/// What a key protects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// The storage volume of the instances that run the job.
+    Volume,
+    /// The output the job writes to S3.
+    Output,
+}
+
+/// One place a resource names (or should name) a KMS key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeySlot {
+    /// Volume or output.
+    pub role: Role,
+    /// Which of several slots of one role this is (`definition xgb`, `data capture`); `None`
+    /// for a resource's only slot of the role. Part of a finding's identity.
+    pub part: Option<String>,
+    /// The field path as the API names it, e.g. `ProcessingOutputConfig.KmsKeyId` (static for
+    /// every slot but a tuning job's numbered definitions).
+    pub field: Cow<'static, str>,
+    /// The value as written; `None` when missing or `null`.
+    pub value: Option<String>,
+    /// Line of the value, when present.
+    pub value_line: Option<u32>,
+    /// Line of the object that holds (or should hold) the key, else the document's.
+    pub parent_line: u32,
+    /// Volume slots: the instance types that may run on the volume (empty when the document
+    /// names none, e.g. AutoML).
+    pub instance_types: Vec<String>,
+    /// Output slots: the S3 locations written under this key.
+    pub locations: Vec<String>,
+    /// True when the resource declares nothing this key would protect (a processing job
+    /// without S3 outputs): the check does not apply.
+    pub nothing_to_protect: bool,
+}
+
+impl KeySlot {
+    /// A slot of `role` for the key at `field`, with nothing known yet.
+    pub fn new(role: Role, field: impl Into<Cow<'static, str>>) -> Self {
+        KeySlot {
+            role,
+            part: None,
+            field: field.into(),
+            value: None,
+            value_line: None,
+            parent_line: 0,
+            instance_types: Vec::new(),
+            locations: Vec::new(),
+            nothing_to_protect: false,
+        }
+    }
+
+    /// The line a finding points at: the key, or the object that should hold it.
+    pub fn line(&self) -> u32 {
+        self.value_line.unwrap_or(self.parent_line)
+    }
+}
+
+/// What reports say about a resource: its identity, times, status, instance types and the
+/// file it was read from. Built once when the document is read and shared (through an `Arc`)
+/// by the resource while it is judged and by every finding about it afterwards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResourceRef {
+    /// Its kind.
+    pub kind: Kind,
+    /// Its name.
+    pub name: String,
+    /// Its ARN (validated).
+    pub arn: String,
+    /// Account id from the ARN.
+    pub account_id: String,
+    /// Region from the ARN.
+    pub region: String,
+    /// The kind's status field, e.g. `Completed`.
+    pub status: Option<String>,
+    /// `CreationTime`, RFC 3339.
+    pub creation_time: Option<String>,
+    /// `LastModifiedTime` (or the kind's stand-in), RFC 3339.
+    pub last_modified_time: Option<String>,
+    /// Every instance type the resource may run on.
+    pub instance_types: Vec<String>,
+    /// The file it was read from (live: the path `collect` writes it to).
+    pub source_file: String,
+}
+
+/// A resource read from a document: what reports say about it, and the key slots the checks
+/// judge. It reads as its [`ResourceRef`] (`resource.account_id`, `resource.kind`, …).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    /// Identity and the rest reports show, shared with its findings.
+    pub about: Arc<ResourceRef>,
+    /// ARN partition (`aws`, `aws-cn`, …), used to build key ARNs.
+    pub partition: String,
+    /// `LastModifiedTime` as a time, to keep the newest of two copies.
+    pub last_modified: Option<Timestamp>,
+    /// The key slots the checks judge; every kind has at least one of each role.
+    pub slots: Vec<KeySlot>,
+    /// Line where its document begins.
+    pub document_line: u32,
+}
+
+impl std::ops::Deref for Resource {
+    type Target = ResourceRef;
+
+    fn deref(&self) -> &ResourceRef {
+        &self.about
+    }
+}
+
+#[cfg(test)]
+impl Resource {
+    /// A resource for unit tests: the identity and slots given, nothing else known.
+    pub(crate) fn for_test(
+        kind: Kind,
+        name: &str,
+        account_id: &str,
+        region: &str,
+        slots: Vec<KeySlot>,
+    ) -> Resource {
+        Resource {
+            about: Arc::new(ResourceRef {
+                kind,
+                name: name.to_owned(),
+                arn: format!(
+                    "arn:aws:sagemaker:{region}:{account_id}:{}/{name}",
+                    kind.arn_resource()
+                ),
+                account_id: account_id.to_owned(),
+                region: region.to_owned(),
+                status: None,
+                creation_time: None,
+                last_modified_time: None,
+                instance_types: Vec::new(),
+                source_file: "f.json".to_owned(),
+            }),
+            partition: "aws".to_owned(),
+            last_modified: None,
+            slots,
+            document_line: 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_have_names_types_and_statuses() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::parse(k.name()), Some(k));
+            assert_eq!(Kind::parse(k.resource_type()), Some(k));
+            assert!(k.statuses().contains(&"Completed"), "{k}");
+        }
+        assert!(Kind::Training.statuses().contains(&"Deleting"));
+        assert!(!Kind::Processing.statuses().contains(&"Deleting"));
+        assert_eq!(
+            serde_json::to_value(Kind::AutoMl).unwrap(),
+            serde_json::json!("automl")
+        );
+    }
+}

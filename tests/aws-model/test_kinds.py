@@ -1,0 +1,191 @@
+"""The five job kinds against botocore's SageMaker model: the operations the live scan calls,
+every field the kind parsers in src/kinds/ read, the documentation the verdicts rest on, and
+the status names --status accepts (data/job-statuses.toml)."""
+
+import json
+import tomllib
+
+import pytest
+
+from test_tables import REPO, member, model  # noqa: F401  (model is a fixture)
+
+# kind -> (list operation, its summaries member, describe operation, fields the parser reads)
+KINDS = {
+    "training": ("ListTrainingJobs", "TrainingJobSummaries", "DescribeTrainingJob", [
+        "TrainingJobName", "TrainingJobArn", "TrainingJobStatus", "CreationTime", "LastModifiedTime",
+        "ResourceConfig.InstanceType", "ResourceConfig.InstanceGroups[].InstanceType",
+        "ResourceConfig.SelectedInstanceType", "ResourceConfig.InstancePreferences[].InstanceType",
+        "ResourceConfig.VolumeKmsKeyId", "OutputDataConfig.KmsKeyId", "OutputDataConfig.S3OutputPath",
+    ]),
+    "processing": ("ListProcessingJobs", "ProcessingJobSummaries", "DescribeProcessingJob", [
+        "ProcessingJobName", "ProcessingJobArn", "ProcessingJobStatus", "CreationTime", "LastModifiedTime",
+        "ProcessingResources.ClusterConfig.InstanceType",
+        "ProcessingResources.ClusterConfig.VolumeKmsKeyId",
+        "ProcessingResources.ClusterConfig.SelectedInstanceType",
+        "ProcessingResources.ClusterConfig.InstancePreferences[].InstanceType",
+        "ProcessingOutputConfig.KmsKeyId", "ProcessingOutputConfig.Outputs[].S3Output.S3Uri",
+        "AppSpecification", "ProcessingInputs", "RoleArn", "StoppingCondition",
+    ]),
+    "transform": ("ListTransformJobs", "TransformJobSummaries", "DescribeTransformJob", [
+        "TransformJobName", "TransformJobArn", "TransformJobStatus", "CreationTime", "TransformEndTime",
+        "TransformResources.InstanceType", "TransformResources.VolumeKmsKeyId",
+        "TransformOutput.KmsKeyId", "TransformOutput.S3OutputPath",
+        "DataCaptureConfig.KmsKeyId", "DataCaptureConfig.DestinationS3Uri",
+        "TransformInput", "ModelName",
+    ]),
+    "tuning": ("ListHyperParameterTuningJobs", "HyperParameterTuningJobSummaries",
+               "DescribeHyperParameterTuningJob", [
+        "HyperParameterTuningJobName", "HyperParameterTuningJobArn", "HyperParameterTuningJobStatus",
+        "CreationTime", "LastModifiedTime", "HyperParameterTuningJobConfig",
+        "TrainingJobDefinition.DefinitionName",
+        "TrainingJobDefinition.ResourceConfig.InstanceType",
+        "TrainingJobDefinition.ResourceConfig.InstanceGroups[].InstanceType",
+        "TrainingJobDefinition.ResourceConfig.VolumeKmsKeyId",
+        "TrainingJobDefinition.HyperParameterTuningResourceConfig.InstanceType",
+        "TrainingJobDefinition.HyperParameterTuningResourceConfig.InstanceConfigs[].InstanceType",
+        "TrainingJobDefinition.HyperParameterTuningResourceConfig.VolumeKmsKeyId",
+        "TrainingJobDefinition.OutputDataConfig.KmsKeyId",
+        "TrainingJobDefinition.OutputDataConfig.S3OutputPath",
+        "TrainingJobDefinitions[].DefinitionName",
+        "TrainingJobDefinitions[].ResourceConfig.VolumeKmsKeyId",
+        "TrainingJobDefinitions[].HyperParameterTuningResourceConfig.VolumeKmsKeyId",
+        "TrainingJobDefinitions[].OutputDataConfig.KmsKeyId",
+    ]),
+    "automl": ("ListAutoMLJobs", "AutoMLJobSummaries", "DescribeAutoMLJobV2", [
+        "AutoMLJobName", "AutoMLJobArn", "AutoMLJobStatus", "CreationTime", "LastModifiedTime",
+        "SecurityConfig.VolumeKmsKeyId", "OutputDataConfig.KmsKeyId", "OutputDataConfig.S3OutputPath",
+        "AutoMLJobInputDataConfig",
+    ]),
+}
+
+# AutoML V1 documents (describe-auto-ml-job) keep the volume key one level down.
+AUTOML_V1 = ["AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId", "OutputDataConfig.KmsKeyId", "InputDataConfig"]
+
+
+def output_shape(model, operation):
+    return model["operations"][operation]["output"]["shape"]
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_every_field_a_kind_parser_reads_exists(model, kind):
+    _, _, describe, fields = KINDS[kind]
+    for path in fields:
+        member(model, output_shape(model, describe), path)
+
+
+def test_automl_v1_documents_have_the_fields_read_from_them(model):
+    for path in AUTOML_V1:
+        member(model, output_shape(model, "DescribeAutoMLJob"), path)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_the_list_operations_page_and_filter_as_the_live_scan_uses_them(model, kind):
+    list_op, summaries, _, _ = KINDS[kind]
+    request = model["shapes"][model["operations"][list_op]["input"]["shape"]]["members"]
+    for name in ("NextToken", "MaxResults", "CreationTimeAfter", "StatusEquals"):
+        assert name in request, f"{list_op} has no {name}"
+    response = model["shapes"][output_shape(model, list_op)]["members"]
+    assert summaries in response and "NextToken" in response
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_status_names_are_the_models(model, kind):
+    list_op = KINDS[kind][0]
+    request = model["shapes"][model["operations"][list_op]["input"]["shape"]]["members"]
+    enum = model["shapes"][request["StatusEquals"]["shape"]]["enum"]
+    ours = tomllib.loads((REPO / "data" / "job-statuses.toml").read_text())[kind]
+    assert sorted(ours) == sorted(enum), f"data/job-statuses.toml [{kind}] differs from {list_op}"
+
+
+def test_no_volume_key_with_local_storage_is_documented_for_every_volume_field(model):
+    shapes = model["shapes"]
+    for shape in ("ResourceConfig", "ProcessingClusterConfig", "TransformResources",
+                  "HyperParameterTuningResourceConfig"):
+        doc = shapes[shape]["members"]["VolumeKmsKeyId"]["documentation"]
+        assert "local storage" in doc, shape
+
+
+def test_the_processing_output_key_covers_every_output(model):
+    doc = model["shapes"]["ProcessingOutputConfig"]["members"]["KmsKeyId"]["documentation"]
+    assert "applied to all outputs" in doc
+
+
+def conforms(model, shape_name, value, path="$"):
+    """Problems found checking `value` against the model's shape (unknown members, wrong
+    types, unknown enum values), as messages."""
+    shape = model["shapes"][shape_name]
+    kind = shape["type"]
+    if kind == "structure":
+        if not isinstance(value, dict):
+            return [f"{path}: expected an object"]
+        problems = []
+        for name, v in value.items():
+            if name not in shape["members"]:
+                problems.append(f"{path}.{name}: not in {shape_name}")
+            elif v is not None:
+                problems += conforms(model, shape["members"][name]["shape"], v, f"{path}.{name}")
+        return problems
+    if kind == "list":
+        if not isinstance(value, list):
+            return [f"{path}: expected a list"]
+        return [p for i, v in enumerate(value) for p in conforms(model, shape["member"]["shape"], v, f"{path}[{i}]")]
+    if kind == "map":
+        return [] if isinstance(value, dict) else [f"{path}: expected a map"]
+    if kind == "string":
+        if not isinstance(value, str):
+            return [f"{path}: expected a string"]
+        if "enum" in shape and value not in shape["enum"]:
+            return [f"{path}: {value!r} is not one of {shape_name}"]
+        return []
+    if kind == "timestamp":
+        return [] if isinstance(value, (str, int, float)) else [f"{path}: expected a timestamp"]
+    if kind == "boolean":
+        return [] if isinstance(value, bool) else [f"{path}: expected a boolean"]
+    if kind in ("integer", "long", "float", "double"):
+        return [] if isinstance(value, (int, float)) and not isinstance(value, bool) else [f"{path}: expected a number"]
+    return []
+
+
+MARKERS = {
+    "TrainingJobName": "DescribeTrainingJob",
+    "ProcessingJobName": "DescribeProcessingJob",
+    "TransformJobName": "DescribeTransformJob",
+    "HyperParameterTuningJobName": "DescribeHyperParameterTuningJob",
+}
+
+
+def describe_operation(doc):
+    if "AutoMLJobName" in doc:
+        # V2 responses carry AutoMLJobInputDataConfig, V1 ones InputDataConfig.
+        return "DescribeAutoMLJobV2" if "AutoMLJobInputDataConfig" in doc else "DescribeAutoMLJob"
+    return next((op for marker, op in MARKERS.items() if marker in doc), None)
+
+
+def sample_documents():
+    for path in sorted((REPO / "samples").rglob("*.json*")):
+        if path.parent.name == "kms":
+            continue
+        text = path.read_text(encoding="utf-8-sig")
+        docs = [json.loads(l) for l in text.splitlines() if l.strip()] if path.suffix == ".jsonl" else json.loads(text)
+        for doc in docs if isinstance(docs, list) else [docs]:
+            if describe_operation(doc):
+                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith('JobName'))}")
+
+
+@pytest.mark.parametrize("doc", list(sample_documents()))
+def test_every_sample_is_shaped_like_the_api_response(model, doc):
+    operation = describe_operation(doc)
+    assert conforms(model, output_shape(model, operation), doc) == []
+
+
+def test_the_samples_cover_every_kind():
+    ops = {describe_operation(p.values[0]) for p in sample_documents()}
+    assert {"DescribeTrainingJob", "DescribeProcessingJob", "DescribeTransformJob",
+            "DescribeHyperParameterTuningJob", "DescribeAutoMLJobV2", "DescribeAutoMLJob"} <= ops
+
+
+def test_the_shape_check_notices_a_wrong_sample(model):
+    shape = output_shape(model, "DescribeProcessingJob")
+    assert conforms(model, shape, {"ProcessingJobNmae": "x"})
+    assert conforms(model, shape, {"ProcessingJobStatus": "Done"})
+    assert conforms(model, shape, {"ProcessingResources": {"ClusterConfig": {"InstanceCount": "2"}}})
