@@ -35,21 +35,8 @@ fn job(i: usize) -> Value {
     let account = ACCOUNTS[i % ACCOUNTS.len()];
     let region = REGIONS[(i / 7) % REGIONS.len()];
     let name = format!("bench-job-{i:07}");
-    let key = format!(
-        "arn:aws:kms:{region}:{account}:key/{:08x}-1111-2222-3333-444455556666",
-        i % 97
-    );
     // Verdict mix: CMK on both, none, AWS-managed alias, output only, alias names.
-    let (volume, output): (Option<String>, Option<String>) = match i % 5 {
-        0 => (Some(key.clone()), Some(key)),
-        1 => (None, None),
-        2 => (Some("alias/aws/sagemaker".into()), Some(key)),
-        3 => (None, Some(key)),
-        _ => (
-            Some("alias/ml-volumes".into()),
-            Some("alias/ml-artifacts".into()),
-        ),
-    };
+    let (volume, output) = keys(i, account, region);
     let base = 1_700_000_000 + (i as i64) * 3_600;
     let mut rc = json!({"InstanceType": TYPES[i % TYPES.len()], "InstanceCount": 1 + (i % 3), "VolumeSizeInGB": 50});
     if let Some(v) = volume {

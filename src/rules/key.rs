@@ -1,7 +1,7 @@
 //! The judgement both checks share: is this key reference a usable customer-managed key?
 
 use crate::kms::{KeyManager, KeyRef};
-use crate::resource::Resource;
+use crate::resource::{KeySlot, Resource};
 use crate::verdict::Status;
 
 use super::{Context, Verdict};
@@ -21,6 +21,28 @@ pub(super) struct KeyField<'a> {
     pub key_line: Option<u32>,
     /// Line of the enclosing object (or the document) otherwise.
     pub parent_line: u32,
+}
+
+/// [`judge`] on the key a slot holds.
+pub(super) fn judge_slot(
+    slot: &KeySlot,
+    protects: &'static str,
+    without_key: &'static str,
+    resource: &Resource,
+    ctx: &Context<'_>,
+) -> Verdict {
+    judge(
+        KeyField {
+            field: &slot.field,
+            protects,
+            without_key,
+            value: slot.value.as_deref(),
+            key_line: slot.value_line,
+            parent_line: slot.parent_line,
+        },
+        resource,
+        ctx,
+    )
 }
 
 /// PASS, FAIL with the reason, or PASS `UNVERIFIED` when KMS facts are absent.

@@ -10,8 +10,8 @@ mod checks;
 mod docs;
 pub mod instance_storage;
 mod key;
-mod output;
-mod volume;
+pub mod output;
+pub mod volume;
 
 use crate::kms::{KeyFacts, KeyManager};
 use crate::resource::{KeySlot, Kind, Resource, Role};

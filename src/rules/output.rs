@@ -6,19 +6,37 @@
 //! nothing for its output key to protect ("The KmsKeyId is applied to all outputs",
 //! `ProcessingOutputConfig.KmsKeyId`), so the check does not apply to it.
 
-use super::key::{KeyField, judge};
-use super::{Context, Verdict};
+use super::key::judge_slot;
+use super::{Check, Context, RuleMeta, Verdict};
 use crate::kms::KeyManager;
 use crate::model::non_empty;
 use crate::resource::{KeySlot, Resource};
 use crate::verdict::Status;
 
 /// What a kind's output is and what AWS does without a key, for messages.
-pub(super) struct OutputText {
+pub struct OutputText {
     /// e.g. `model artifacts in S3`.
     pub protects: &'static str,
     /// The end of a sentence saying what happens without a key.
     pub without_key: &'static str,
+}
+
+/// A check of output keys: its documentation and its words; the judgement is shared.
+pub struct OutputCheck {
+    /// What the check is.
+    pub meta: &'static RuleMeta,
+    /// What the output is, for messages.
+    pub text: OutputText,
+}
+
+impl Check for OutputCheck {
+    fn meta(&self) -> &'static RuleMeta {
+        self.meta
+    }
+
+    fn evaluate(&self, resource: &Resource, slot: &KeySlot, ctx: &Context<'_>) -> Verdict {
+        judge_output(resource, slot, ctx, &self.text)
+    }
 }
 
 /// Judges one output slot.
@@ -63,18 +81,7 @@ pub(super) fn judge_output(
             )
         };
     }
-    judge(
-        KeyField {
-            field: &slot.field,
-            protects: text.protects,
-            without_key: text.without_key,
-            value: slot.value.as_deref(),
-            key_line: slot.value_line,
-            parent_line: slot.parent_line,
-        },
-        resource,
-        ctx,
-    )
+    judge_slot(slot, text.protects, text.without_key, resource, ctx)
 }
 
 /// The S3 Express One Zone directory bucket an output location names, if it names one.

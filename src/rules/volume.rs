@@ -9,19 +9,37 @@
 //! `data/local-nvme-families.toml`. Where no instance type is known (AutoML, a serverless
 //! training job), the key is judged as written.
 
-use super::key::{KeyField, judge};
-use super::{Context, Verdict};
+use super::key::judge_slot;
+use super::{Check, Context, RuleMeta, Verdict};
 use crate::kms::KeyManager;
 use crate::model::non_empty;
 use crate::resource::{KeySlot, Resource};
 use crate::verdict::Status;
 
 /// What a kind's volume holds and what AWS does without a key, for messages.
-pub(super) struct VolumeText {
+pub struct VolumeText {
     /// e.g. `processing volumes`.
     pub protects: &'static str,
     /// The end of a sentence saying what happens without a key.
     pub without_key: &'static str,
+}
+
+/// A check of volume keys: its documentation and its words; the judgement is shared.
+pub struct VolumeCheck {
+    /// What the check is.
+    pub meta: &'static RuleMeta,
+    /// What the volume holds, for messages.
+    pub text: VolumeText,
+}
+
+impl Check for VolumeCheck {
+    fn meta(&self) -> &'static RuleMeta {
+        self.meta
+    }
+
+    fn evaluate(&self, resource: &Resource, slot: &KeySlot, ctx: &Context<'_>) -> Verdict {
+        judge_volume(resource, slot, ctx, &self.text)
+    }
 }
 
 /// Judges one volume slot.
@@ -46,16 +64,5 @@ pub(super) fn judge_volume(
             line: slot.parent_line,
         };
     }
-    judge(
-        KeyField {
-            field: &slot.field,
-            protects: text.protects,
-            without_key: text.without_key,
-            value: slot.value.as_deref(),
-            key_line: slot.value_line,
-            parent_line: slot.parent_line,
-        },
-        resource,
-        ctx,
-    )
+    judge_slot(slot, text.protects, text.without_key, resource, ctx)
 }

@@ -541,10 +541,19 @@ fn merge_reads_1_x_reports_next_to_2_0_reports_of_every_kind() {
             .unwrap()
             .iter()
             .filter(|f| f["job_name"] == job)
-            .map(|f| (f["resource_type"].as_str().unwrap().to_owned(), f["part"].clone()))
+            .map(|f| {
+                (
+                    f["resource_type"].as_str().unwrap().to_owned(),
+                    f["part"].clone(),
+                )
+            })
             .collect()
     };
-    assert!(by("unencrypted").iter().all(|(t, p)| t == "training-job" && p.is_null()));
+    assert!(
+        by("unencrypted")
+            .iter()
+            .all(|(t, p)| t == "training-job" && p.is_null())
+    );
     assert!(
         by("churn-multi-algo-hpo-2025-04-02")
             .iter()
@@ -582,7 +591,10 @@ fn baselines_line_up_by_part_and_read_1_x_reports() {
             r#""OutputDataConfig": {"S3OutputPath": "s3://ml-artifacts-111122223333-us-east-1/hpo/", "KmsKeyId": "alias/ml"}, "HyperParameterTuningResourceConfig": {"VolumeKmsKeyId": "alias/ml", "#,
             1,
         );
-    assert!(fixed.contains("\"VolumeKmsKeyId\": \"alias/ml\""), "the fixture changed shape");
+    assert!(
+        fixed.contains("\"VolumeKmsKeyId\": \"alias/ml\""),
+        "the fixture changed shape"
+    );
     std::fs::write(d.join("kinds/more.jsonl"), fixed).unwrap();
     let run = tool()
         .cwd(d)
@@ -603,8 +615,14 @@ fn baselines_line_up_by_part_and_read_1_x_reports() {
     assert_eq!(
         fixed,
         [
-            ("tuning-output-cmk".to_owned(), "definition linear-learner".to_owned()),
-            ("tuning-volume-cmk".to_owned(), "definition linear-learner".to_owned()),
+            (
+                "tuning-output-cmk".to_owned(),
+                "definition linear-learner".to_owned()
+            ),
+            (
+                "tuning-volume-cmk".to_owned(),
+                "definition linear-learner".to_owned()
+            ),
         ]
     );
     assert_eq!(doc["baseline"]["new"], 0);

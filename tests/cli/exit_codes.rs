@@ -62,7 +62,11 @@ fn reports_that_cannot_be_written_exit_4_not_2() {
         .run();
     assert_eq!(run.code, 4, "{}", run.stderr);
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
-    assert!(run.stderr.starts_with("error: --out-dir "), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: --out-dir "),
+        "{}",
+        run.stderr
+    );
     // An unknown waiver rule is still a usage error, found before anything is read.
     let waivers = dir.path().join("w.toml");
     std::fs::write(
@@ -74,7 +78,11 @@ fn reports_that_cannot_be_written_exit_4_not_2() {
         .args(["scan", "basic", "--waivers", waivers.to_str().unwrap()])
         .run();
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("processing-volume-cmk"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("processing-volume-cmk"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -252,3 +252,40 @@ fn mixed_kinds_match_their_snapshots_in_every_format() {
         ("transform-output-cmk", "transform-job")
     );
 }
+
+#[test]
+fn collect_directories_of_earlier_versions_still_scan() {
+    // Version 1.0 of collect: <account>/<region>/<name>.json and a manifest without kinds.
+    let dir = tempfile::tempdir().unwrap();
+    let region = dir.path().join("123456789012/us-east-1");
+    std::fs::create_dir_all(&region).unwrap();
+    std::fs::copy(
+        fixtures().join("basic/unencrypted.json"),
+        region.join("unencrypted.json"),
+    )
+    .unwrap();
+    let manifest = serde_json::json!({"SagemakerAuditManifest": {
+        "schema_version": "1.0", "tool_version": "0.1.0", "generated_at": "2026-01-01T00:00:00Z",
+        "scope": {"profile": null, "regions": ["us-east-1", "eu-west-1"], "created_after": null, "status": null},
+        "accounts": ["123456789012"],
+        "counts": {"jobs_listed": 1, "jobs_described": 1, "keys_described": 0, "calls": 3},
+        "failed_calls": [], "jobs_gone": [], "regions_not_enabled": [], "unverified_keys": []
+    }});
+    std::fs::write(dir.path().join("manifest.json"), manifest.to_string()).unwrap();
+    let run = tool()
+        .cwd(dir.path())
+        .args(["scan", ".", "--format", "json"])
+        .run();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["summary"]["jobs"], 1);
+    assert_eq!(doc["inputs"]["manifests"], 1);
+    assert_eq!(
+        doc["rules"],
+        serde_json::json!(["training-volume-cmk", "training-output-cmk"])
+    );
+    assert_eq!(
+        doc["findings"][0]["source_file"],
+        "123456789012/us-east-1/unencrypted.json"
+    );
+}

@@ -14,14 +14,14 @@ macro_rules! checks {
 }
 
 checks! {
-    training_volume::TrainingVolumeCmk,
-    training_output::TrainingOutputCmk,
-    processing_volume::ProcessingVolumeCmk,
-    processing_output::ProcessingOutputCmk,
-    transform_volume::TransformVolumeCmk,
-    transform_output::TransformOutputCmk,
-    tuning_volume::TuningVolumeCmk,
-    tuning_output::TuningOutputCmk,
-    automl_volume::AutomlVolumeCmk,
-    automl_output::AutomlOutputCmk,
+    training_volume::CHECK,
+    training_output::CHECK,
+    processing_volume::CHECK,
+    processing_output::CHECK,
+    transform_volume::CHECK,
+    transform_output::CHECK,
+    tuning_volume::CHECK,
+    tuning_output::CHECK,
+    automl_volume::CHECK,
+    automl_output::CHECK,
 }

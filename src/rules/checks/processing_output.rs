@@ -1,13 +1,10 @@
 //! `processing-output-cmk`: processing outputs are encrypted with a customer-managed KMS key.
 
-use crate::resource::{KeySlot, Kind, Resource, Role};
+use crate::resource::{Kind, Role};
 use crate::rules::docs::{COMPLIANCE, KMS_REFERENCE, Reference, Remediation, SAGEMAKER_AT_REST};
-use crate::rules::output::{OutputText, judge_output};
-use crate::rules::{Check, Context, RuleMeta, Verdict};
+use crate::rules::output::{OutputCheck, OutputText};
+use crate::rules::RuleMeta;
 use crate::verdict::Severity;
-
-/// The check itself.
-pub struct ProcessingOutputCmk;
 
 /// Documentation of `processing-output-cmk`.
 pub static META: RuleMeta = RuleMeta {
@@ -53,17 +50,11 @@ pub static META: RuleMeta = RuleMeta {
     security_severity: "7.5",
 };
 
-const TEXT: OutputText = OutputText {
-    protects: "processing outputs",
-    without_key: "the processing outputs get the bucket's default S3 encryption",
+/// The check itself.
+pub static CHECK: OutputCheck = OutputCheck {
+    meta: &META,
+    text: OutputText {
+        protects: "processing outputs",
+        without_key: "the processing outputs get the bucket's default S3 encryption",
+    },
 };
-
-impl Check for ProcessingOutputCmk {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn evaluate(&self, resource: &Resource, slot: &KeySlot, ctx: &Context<'_>) -> Verdict {
-        judge_output(resource, slot, ctx, &TEXT)
-    }
-}

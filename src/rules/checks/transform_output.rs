@@ -1,13 +1,10 @@
 //! `transform-output-cmk`: batch transform output and captured data are encrypted with a customer-managed KMS key.
 
-use crate::resource::{KeySlot, Kind, Resource, Role};
+use crate::resource::{Kind, Role};
 use crate::rules::docs::{COMPLIANCE, KMS_REFERENCE, Reference, Remediation, SAGEMAKER_AT_REST};
-use crate::rules::output::{OutputText, judge_output};
-use crate::rules::{Check, Context, RuleMeta, Verdict};
+use crate::rules::output::{OutputCheck, OutputText};
+use crate::rules::RuleMeta;
 use crate::verdict::Severity;
-
-/// The check itself.
-pub struct TransformOutputCmk;
 
 /// Documentation of `transform-output-cmk`.
 pub static META: RuleMeta = RuleMeta {
@@ -64,17 +61,11 @@ pub static META: RuleMeta = RuleMeta {
     security_severity: "7.5",
 };
 
-const TEXT: OutputText = OutputText {
-    protects: "transform outputs",
-    without_key: "SageMaker uses the default S3 key of the role's account for the transform outputs",
+/// The check itself.
+pub static CHECK: OutputCheck = OutputCheck {
+    meta: &META,
+    text: OutputText {
+        protects: "transform outputs",
+        without_key: "SageMaker uses the default S3 key of the role's account for the transform outputs",
+    },
 };
-
-impl Check for TransformOutputCmk {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn evaluate(&self, resource: &Resource, slot: &KeySlot, ctx: &Context<'_>) -> Verdict {
-        judge_output(resource, slot, ctx, &TEXT)
-    }
-}

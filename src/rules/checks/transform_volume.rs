@@ -1,13 +1,10 @@
 //! `transform-volume-cmk`: batch transform volume is encrypted with a customer-managed KMS key.
 
-use crate::resource::{KeySlot, Kind, Resource, Role};
+use crate::resource::{Kind, Role};
 use crate::rules::docs::{COMPLIANCE, KMS_REFERENCE, Reference, Remediation, SAGEMAKER_AT_REST};
-use crate::rules::volume::{VolumeText, judge_volume};
-use crate::rules::{Check, Context, RuleMeta, Verdict};
+use crate::rules::volume::{VolumeCheck, VolumeText};
+use crate::rules::RuleMeta;
 use crate::verdict::Severity;
-
-/// The check itself.
-pub struct TransformVolumeCmk;
 
 /// Documentation of `transform-volume-cmk`.
 pub static META: RuleMeta = RuleMeta {
@@ -57,17 +54,11 @@ pub static META: RuleMeta = RuleMeta {
     security_severity: "7.5",
 };
 
-const TEXT: VolumeText = VolumeText {
-    protects: "transform volumes",
-    without_key: "SageMaker chooses the key for the transform volumes",
+/// The check itself.
+pub static CHECK: VolumeCheck = VolumeCheck {
+    meta: &META,
+    text: VolumeText {
+        protects: "transform volumes",
+        without_key: "SageMaker chooses the key for the transform volumes",
+    },
 };
-
-impl Check for TransformVolumeCmk {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn evaluate(&self, resource: &Resource, slot: &KeySlot, ctx: &Context<'_>) -> Verdict {
-        judge_volume(resource, slot, ctx, &TEXT)
-    }
-}

@@ -1,13 +1,10 @@
 //! `tuning-volume-cmk`: hyperparameter tuning training volumes are encrypted with a customer-managed KMS key.
 
-use crate::resource::{KeySlot, Kind, Resource, Role};
+use crate::resource::{Kind, Role};
 use crate::rules::docs::{COMPLIANCE, KMS_REFERENCE, Reference, Remediation, SAGEMAKER_AT_REST};
-use crate::rules::volume::{VolumeText, judge_volume};
-use crate::rules::{Check, Context, RuleMeta, Verdict};
+use crate::rules::volume::{VolumeCheck, VolumeText};
+use crate::rules::RuleMeta;
 use crate::verdict::Severity;
-
-/// The check itself.
-pub struct TuningVolumeCmk;
 
 /// Documentation of `tuning-volume-cmk`.
 pub static META: RuleMeta = RuleMeta {
@@ -60,17 +57,11 @@ pub static META: RuleMeta = RuleMeta {
     security_severity: "7.5",
 };
 
-const TEXT: VolumeText = VolumeText {
-    protects: "training volumes of the tuning job",
-    without_key: "SageMaker encrypts the training volumes with a transient key it discards",
+/// The check itself.
+pub static CHECK: VolumeCheck = VolumeCheck {
+    meta: &META,
+    text: VolumeText {
+        protects: "training volumes of the tuning job",
+        without_key: "SageMaker encrypts the training volumes with a transient key it discards",
+    },
 };
-
-impl Check for TuningVolumeCmk {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn evaluate(&self, resource: &Resource, slot: &KeySlot, ctx: &Context<'_>) -> Verdict {
-        judge_volume(resource, slot, ctx, &TEXT)
-    }
-}
