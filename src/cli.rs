@@ -520,7 +520,13 @@ fn chosen_kinds(given: &[Kind]) -> Vec<Kind> {
 /// calls reject any other, and a filter that silently matched nothing would be a false pass.
 #[cfg(feature = "aws")]
 fn check_status(status: &str, kinds: &[Kind]) -> Result<(), Failure> {
-    for kind in kinds {
+    // Pipelines are definitions, not runs: no status filters them.
+    if kinds == [Kind::Pipeline] {
+        return Err(usage(
+            "--status: pipelines have no status to filter by (it applies to jobs)",
+        ));
+    }
+    for kind in kinds.iter().filter(|k| **k != Kind::Pipeline) {
         let known = kind.statuses();
         if !known.contains(&status) {
             return Err(usage(format!(
@@ -690,12 +696,16 @@ fn summarise(report: &Report, output: &Output) {
     let jobs = match kinds.as_slice() {
         [] => "0 jobs".to_owned(),
         [only] if only.kind == Kind::Training => format!("{} jobs", only.resources),
+        [only] if only.kind == Kind::Pipeline => format!("{} pipeline steps", only.resources),
         _ => format!(
             "{} jobs ({})",
             report.job_count(),
             kinds
                 .iter()
-                .map(|k| format!("{} {}", k.resources, k.kind.name()))
+                .map(|k| match k.kind {
+                    Kind::Pipeline => format!("{} pipeline steps", k.resources),
+                    kind => format!("{} {}", k.resources, kind.name()),
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -795,6 +805,11 @@ mod tests {
         assert!(e.contains("processing jobs have no such status"), "{e}");
         assert!(e.contains("--kinds"), "{e}");
         assert!(check_status("completed", &[Kind::Training]).is_err());
+        assert!(
+            check_status("Completed", &Kind::ALL).is_ok(),
+            "pipelines take no status"
+        );
+        assert!(check_status("Completed", &[Kind::Pipeline]).is_err());
         assert_eq!(chosen_kinds(&[]), Kind::ALL);
         assert_eq!(
             chosen_kinds(&[Kind::Tuning, Kind::Training, Kind::Tuning]),

@@ -193,8 +193,16 @@ pub struct InputStats {
     /// KMS fact, a manifest or an error.
     #[serde(default)]
     pub documents: usize,
-    /// Resource documents found (of every kind).
+    /// Job documents found (describe responses of every job kind).
     pub jobs: usize,
+    /// Documents holding pipeline definitions: definition files, describe-pipeline output,
+    /// CloudFormation templates and Terraform plans (a template may hold none). Their
+    /// job-creating steps are counted in `resources` as `pipeline`.
+    #[serde(default)]
+    pub pipeline_documents: usize,
+    /// Pipeline steps that create no job the checks cover (Condition, Fail, Lambda, …).
+    #[serde(default)]
+    pub pipeline_other_steps: usize,
     /// The same job found again in another document; the newest copy was kept.
     pub duplicate_jobs: usize,
     /// KMS `describe-key` results loaded.
@@ -205,8 +213,8 @@ pub struct InputStats {
     /// Collect manifests read.
     #[serde(default)]
     pub manifests: usize,
-    /// Documents refused, each with an error: documents = jobs + kms_keys + kms_alias_lists +
-    /// manifests + rejected_documents.
+    /// Documents refused, each with an error: documents = jobs + pipeline_documents + kms_keys +
+    /// kms_alias_lists + manifests + rejected_documents.
     #[serde(default)]
     pub rejected_documents: usize,
     /// Files skipped in directories because they are not `.json`, `.jsonl` or `.ndjson`.
@@ -509,6 +517,8 @@ impl Report {
             .collect();
         values.sort_unstable();
         values.dedup();
+        // Pipeline steps read from files belong to no account or region.
+        values.retain(|v| !v.is_empty());
         values
     }
 

@@ -27,16 +27,20 @@ pub enum Kind {
     /// An AutoML job (`DescribeAutoMLJobV2`, or V1 documents).
     #[serde(rename = "automl")]
     AutoMl,
+    /// A step of a SageMaker Pipeline that creates one of the jobs above, judged from the
+    /// pipeline's definition before any job exists.
+    Pipeline,
 }
 
 impl Kind {
     /// Every kind, in report order.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Training,
         Kind::Processing,
         Kind::Transform,
         Kind::Tuning,
         Kind::AutoMl,
+        Kind::Pipeline,
     ];
 
     /// The short name `--kinds` and `collect` directories use.
@@ -47,6 +51,7 @@ impl Kind {
             Kind::Transform => "transform",
             Kind::Tuning => "tuning",
             Kind::AutoMl => "automl",
+            Kind::Pipeline => "pipeline",
         }
     }
 
@@ -58,6 +63,7 @@ impl Kind {
             Kind::Transform => "transform-job",
             Kind::Tuning => "hyperparameter-tuning-job",
             Kind::AutoMl => "automl-job",
+            Kind::Pipeline => "pipeline-step",
         }
     }
 
@@ -70,6 +76,7 @@ impl Kind {
             Kind::Transform => "transform-job",
             Kind::Tuning => "hyper-parameter-tuning-job",
             Kind::AutoMl => "automl-job",
+            Kind::Pipeline => "pipeline",
         }
     }
 
@@ -81,6 +88,7 @@ impl Kind {
             Kind::Transform => "Batch transform job",
             Kind::Tuning => "Hyperparameter tuning job",
             Kind::AutoMl => "AutoML job",
+            Kind::Pipeline => "Pipeline step",
         }
     }
 
@@ -92,11 +100,15 @@ impl Kind {
             Kind::Transform => "batch transform jobs",
             Kind::Tuning => "hyperparameter tuning jobs",
             Kind::AutoMl => "AutoML jobs",
+            Kind::Pipeline => "pipeline steps",
         }
     }
 
     /// The kind a `--kinds` name or a report's `resource_type` names.
     pub fn parse(text: &str) -> Option<Kind> {
+        if text == "pipelines" {
+            return Some(Kind::Pipeline);
+        }
         Kind::ALL
             .into_iter()
             .find(|k| k.name() == text || k.resource_type() == text)
@@ -156,6 +168,24 @@ pub struct KeySlot {
     /// True when the resource declares nothing this key would protect (a processing job
     /// without S3 outputs): the check does not apply.
     pub nothing_to_protect: bool,
+    /// Where the value came from: always written out in a job; in a pipeline definition
+    /// possibly a parameter's default or an expression known only at run time.
+    pub source: KeySource,
+}
+
+/// Where a key's value came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum KeySource {
+    /// Written out (or missing) where the slot is.
+    #[default]
+    Literal,
+    /// Built from the defaults of these pipeline parameters; an execution may pass others.
+    Parameters(Vec<String>),
+    /// From pipeline parameters of which these have no default: no key unless every
+    /// execution passes one.
+    NoDefault(Vec<String>),
+    /// Known only when the pipeline runs: the expression as written.
+    Expression(String),
 }
 
 impl KeySlot {
@@ -171,6 +201,7 @@ impl KeySlot {
             instance_types: Vec::new(),
             locations: Vec::new(),
             nothing_to_protect: false,
+            source: KeySource::Literal,
         }
     }
 
@@ -274,8 +305,14 @@ mod tests {
         for k in Kind::ALL {
             assert_eq!(Kind::parse(k.name()), Some(k));
             assert_eq!(Kind::parse(k.resource_type()), Some(k));
-            assert!(k.statuses().contains(&"Completed"), "{k}");
+            // Pipelines are definitions: ListPipelines filters by no status.
+            assert_eq!(
+                k.statuses().contains(&"Completed"),
+                k != Kind::Pipeline,
+                "{k}"
+            );
         }
+        assert_eq!(Kind::parse("pipelines"), Some(Kind::Pipeline));
         assert!(Kind::Training.statuses().contains(&"Deleting"));
         assert!(!Kind::Processing.statuses().contains(&"Deleting"));
         assert_eq!(

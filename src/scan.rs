@@ -44,8 +44,9 @@ pub fn offline(config: &ScanConfig, cwd: &Path) -> Report {
             source: crate::text::one_line(&ingested.stats.paths.join(", "), 200),
             location: None,
             line: None,
-            message: "no SageMaker job was found to evaluate, so the scan proves nothing; \
-                      pass --allow-empty if an empty export is expected"
+            message: "no SageMaker job and no pipeline step that creates one was found to \
+                      evaluate, so the scan proves nothing; pass --allow-empty if an empty \
+                      export is expected"
                 .into(),
             file: false,
         });
@@ -230,7 +231,14 @@ pub fn keep_newest(resources: Vec<Resource>) -> (Vec<Resource>, usize) {
     let total = resources.len();
     // Pick each ARN's winner by index first, borrowing the ARNs, then move only the winners.
     let mut winner: HashMap<&str, usize> = HashMap::with_capacity(total);
+    let mut kept_anyway: Vec<usize> = Vec::new();
     for (i, r) in resources.iter().enumerate() {
+        // A pipeline step read from a definition without an ARN is named by its pipeline and
+        // step only; two files may define the same names differently, so both are judged.
+        if !r.arn.starts_with("arn:") {
+            kept_anyway.push(i);
+            continue;
+        }
         match winner.entry(r.arn.as_str()) {
             Entry::Vacant(e) => {
                 e.insert(i);
@@ -247,11 +255,12 @@ pub fn keep_newest(resources: Vec<Resource>) -> (Vec<Resource>, usize) {
             }
         }
     }
-    if winner.len() == total {
+    if winner.len() + kept_anyway.len() == total {
         return (resources, 0);
     }
     let mut keep = vec![false; total];
     winner.into_values().for_each(|i| keep[i] = true);
+    kept_anyway.into_iter().for_each(|i| keep[i] = true);
     let kept: Vec<Resource> = resources
         .into_iter()
         .zip(keep)
@@ -283,24 +292,38 @@ mod tests {
     #[test]
     fn duplicates_keep_the_newest_copy() {
         let (kept, dropped) = keep_newest(vec![
-            resource("a", "old.json", Some(10.0)),
-            resource("b", "b.json", None),
-            resource("a", "new.json", Some(20.0)),
-            resource("a", "older.json", Some(5.0)),
+            resource("arn:a", "old.json", Some(10.0)),
+            resource("arn:b", "b.json", None),
+            resource("arn:a", "new.json", Some(20.0)),
+            resource("arn:a", "older.json", Some(5.0)),
         ]);
         assert_eq!(dropped, 2);
         assert_eq!(kept.len(), 2);
         let a = kept
             .iter()
-            .find(|r| r.arn == "a")
+            .find(|r| r.arn == "arn:a")
             .map(|r| r.source_file.as_str());
         assert_eq!(a, Some("new.json"));
         // Ties go to the first path, whatever the read order.
         for order in [["z.json", "a.json"], ["a.json", "z.json"]] {
-            let (kept, _) =
-                keep_newest(order.iter().map(|f| resource("a", f, Some(1.0))).collect());
+            let (kept, _) = keep_newest(
+                order
+                    .iter()
+                    .map(|f| resource("arn:a", f, Some(1.0)))
+                    .collect(),
+            );
             assert_eq!(kept[0].source_file, "a.json");
         }
+    }
+
+    #[test]
+    fn pipeline_steps_named_without_an_arn_are_all_kept() {
+        // Two files define a pipeline of the same name: both are judged.
+        let (kept, dropped) = keep_newest(vec![
+            resource("pipeline/churn/Train", "a.json", None),
+            resource("pipeline/churn/Train", "b.json", None),
+        ]);
+        assert_eq!((kept.len(), dropped), (2, 0));
     }
 
     #[test]

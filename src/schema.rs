@@ -3,10 +3,11 @@
 //!
 //! Strings are `Cow`: the writer borrows them from the report, readers own them.
 //!
-//! Versions: 2.0 (this one) adds `resource_type` and `part` to findings, the covered `rules`
-//! and per-kind summaries, and makes a finding's identity `(rule_id, job_arn, part)`. 1.x
-//! reports (training jobs only) are read as 2.0 reports whose findings are all training jobs
-//! with no part.
+//! Versions: 2.0 added `resource_type` and `part` to findings, the covered `rules` and
+//! per-kind summaries, and made a finding's identity `(rule_id, job_arn, part)`; 2.1 (this
+//! one) adds pipeline steps (`resource_type` `pipeline-step`, `job_name` `PIPELINE/STEP`) and
+//! the inputs' `pipeline_documents` and `pipeline_other_steps`. 1.x reports (training jobs
+//! only) are read as reports whose findings are all training jobs with no part.
 
 use std::borrow::Cow;
 
@@ -21,7 +22,7 @@ use crate::verdict::{Severity, Status};
 
 /// The version this build writes. Bumped on any change that could break a reader: the major
 /// part when a reader relying on the old shape could draw a wrong conclusion.
-pub const SCHEMA_VERSION: &str = "2.0";
+pub const SCHEMA_VERSION: &str = "2.1";
 
 /// Checks that a report's `schema_version` is one this build reads (1.x or 2.x).
 pub fn check_version(version: &str) -> Result<(), String> {

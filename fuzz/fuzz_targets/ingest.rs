@@ -1,6 +1,6 @@
 //! Document parsing, classification and rule evaluation, with three oracles:
-//! - every document read ends as exactly one job (of any kind), KMS fact, manifest or refused
-//!   document;
+//! - every document read ends as exactly one job (of any kind), pipeline document, KMS fact,
+//!   manifest or refused document;
 //! - every key slot of a job gets exactly one verdict from each check of its kind and role;
 //! - a job whose key field was destroyed (removed, null, empty, a number) never passes that
 //!   check.
@@ -21,11 +21,21 @@ fn check(name: &str, bytes: Vec<u8>) -> Verdicts {
     let s = &ingested.stats;
     assert_eq!(
         s.documents,
-        s.jobs + s.kms_keys + s.kms_alias_lists + s.manifests + s.rejected_documents,
+        s.jobs
+            + s.pipeline_documents
+            + s.kms_keys
+            + s.kms_alias_lists
+            + s.manifests
+            + s.rejected_documents,
         "a document ended as nothing, or as two things: {s:?}"
     );
     assert!(s.rejected_documents <= ingested.errors.len());
-    assert_eq!(s.jobs, ingested.resources.len());
+    let jobs = ingested
+        .resources
+        .iter()
+        .filter(|r| r.kind != sagemaker_audit::resource::Kind::Pipeline)
+        .count();
+    assert_eq!(s.jobs, jobs);
     let expected: usize = ingested
         .resources
         .iter()

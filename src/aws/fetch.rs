@@ -65,6 +65,15 @@ fn operations(kind: Kind) -> (&'static str, &'static str) {
             "DescribeHyperParameterTuningJob",
         ),
         Kind::AutoMl => ("ListAutoMLJobs", "DescribeAutoMLJobV2"),
+        Kind::Pipeline => ("ListPipelines", "DescribePipeline"),
+    }
+}
+
+/// The field of a kind's describe response that holds its ARN.
+fn arn_field(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Pipeline => "PipelineArn",
+        kind => crate::kinds::parser(kind).arn_field,
     }
 }
 
@@ -165,7 +174,7 @@ async fn describe_all(
                         "{describe_op} for {} answered with {}; the answer was not used",
                         crate::text::one_line(&job.arn, 200),
                         other.map_or_else(
-                            || format!("no {}", crate::kinds::parser(kind).arn_field),
+                            || format!("no {}", arn_field(kind)),
                             |a| format!("another job, {}", crate::text::one_line(&a, 200))
                         )
                     ),
@@ -224,6 +233,7 @@ async fn describe(
                 .hyper_parameter_tuning_job_name(name)
         ),
         Kind::AutoMl => send!(client.describe_auto_ml_job_v2().auto_ml_job_name(name)),
+        Kind::Pipeline => send!(client.describe_pipeline().pipeline_name(name)),
     }
 }
 
@@ -302,10 +312,7 @@ fn checked(
 fn described_arn(body: &[u8], kind: Kind) -> Option<String> {
     let fields: std::collections::HashMap<String, serde_json::Value> =
         serde_json::from_slice(body).ok()?;
-    fields
-        .get(crate::kinds::parser(kind).arn_field)?
-        .as_str()
-        .map(str::to_owned)
+    fields.get(arn_field(kind))?.as_str().map(str::to_owned)
 }
 
 /// Every `(name, arn)` of one kind in the region, page by page.
@@ -414,6 +421,28 @@ async fn list_page(
             auto_ml_job_name,
             auto_ml_job_arn
         ),
+        Kind::Pipeline => {
+            // ListPipelines filters by creation time only; pipelines have no status.
+            let page = client
+                .list_pipelines()
+                .max_results(100)
+                .set_next_token(token.map(str::to_owned))
+                .set_created_after(after)
+                .send()
+                .await
+                .map_err(|e| describe_error(&e))?;
+            let pairs = page
+                .pipeline_summaries()
+                .iter()
+                .map(|s| {
+                    (
+                        s.pipeline_name().unwrap_or_default().to_owned(),
+                        s.pipeline_arn().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect();
+            Ok((pairs, page.next_token().map(str::to_owned)))
+        }
     }
 }
 

@@ -124,10 +124,16 @@ fn references(jobs: &[(String, Vec<u8>)]) -> (BTreeSet<(String, String)>, Vec<Un
         let Ok(text) = std::str::from_utf8(body) else {
             continue;
         };
-        let Ok(Document::Resource(resource)) = parse(text, 1, "") else {
-            continue;
+        let resources = match parse(text, 1, "") {
+            Ok(Document::Resource(r)) => vec![*r],
+            Ok(Document::Pipeline(steps)) => steps.resources,
+            _ => continue,
         };
-        for value in resource.slots.iter().filter_map(|s| non_empty(&s.value)) {
+        for (resource, value) in resources.iter().flat_map(|r| {
+            r.slots
+                .iter()
+                .filter_map(move |s| Some((r, non_empty(&s.value)?)))
+        }) {
             let key = KeyRef::parse(value);
             if key == KeyRef::Unrecognised || key.is_aws_managed_alias() {
                 continue;

@@ -22,6 +22,10 @@ pub enum Document {
     Aliases(Vec<(String, String, String, String)>),
     /// The manifest of a `collect` directory.
     Manifest(Box<crate::manifest::Manifest>),
+    /// Pipeline definitions (a definition file, `describe-pipeline` output, a CloudFormation
+    /// template or a Terraform plan): one resource per step that creates a job, and the steps
+    /// that could not be read.
+    Pipeline(Box<crate::pipeline::Steps>),
 }
 
 #[derive(Deserialize)]
@@ -48,6 +52,9 @@ pub struct DocumentError {
     pub message: String,
     /// Line of the problem within the parsed text (1-based), when the parser knows it.
     pub line: Option<u32>,
+    /// Address of the text at fault, when a reader knows the value but not its line; turned
+    /// into `line` by whoever holds the whole document.
+    pub at: Option<usize>,
 }
 
 impl DocumentError {
@@ -56,6 +63,7 @@ impl DocumentError {
         DocumentError {
             message: message.into(),
             line: None,
+            at: None,
         }
     }
 
@@ -64,7 +72,28 @@ impl DocumentError {
         DocumentError {
             message: describe_json_error(e),
             line: (e.line() > 0).then(|| u32::try_from(e.line()).unwrap_or(u32::MAX)),
+            at: None,
         }
+    }
+
+    /// An error about the value written at `slice` (a part of the document).
+    pub fn at(message: impl Into<String>, slice: &str) -> Self {
+        DocumentError {
+            at: Some(slice.as_ptr() as usize),
+            ..DocumentError::new(message)
+        }
+    }
+
+    /// Fills in the line from `at`, when `text` (starting at line 1) holds it.
+    pub fn locate(mut self, text: &str) -> Self {
+        if self.line.is_none()
+            && let Some(addr) = self.at
+            && let Some(before) = text.get(..addr.wrapping_sub(text.as_ptr() as usize))
+        {
+            let lines = memchr::memchr_iter(b'\n', before.as_bytes()).count();
+            self.line = Some(u32::try_from(lines).unwrap_or(u32::MAX).saturating_add(1));
+        }
+        self
     }
 }
 
@@ -112,6 +141,11 @@ fn claims(f: &Fields<'_>) -> Vec<String> {
         ("KeyMetadata", "KMS describe-key"),
         ("Aliases", "KMS list-aliases"),
         ("SagemakerAuditManifest", "collect manifest"),
+        ("Steps", "pipeline definition"),
+        ("PipelineDefinition", "describe-pipeline"),
+        ("PipelineSummaries", "list-pipelines"),
+        ("terraform_version", "Terraform plan"),
+        ("Resources", "CloudFormation template"),
     ] {
         if f.has(field) {
             kinds.push(format!("{what} ({field})"));
@@ -142,6 +176,28 @@ pub fn parse(text: &str, first_line: u32, file: &str) -> Result<Document, Docume
     if let Some(aliases) = f.get::<Vec<RawAlias>>("Aliases")? {
         return Ok(Document::Aliases(alias_facts(aliases.value)));
     }
+    if f.has("PipelineSummaries") {
+        return Err(DocumentError::new(
+            "this is `aws sagemaker list-pipelines` output, which holds no definitions; export \
+             each pipeline with `aws sagemaker describe-pipeline --pipeline-name NAME`",
+        ));
+    }
+    if f.has("PipelineDefinition") {
+        return crate::pipeline::describe(&f, text, first_line, file)
+            .map(|s| Document::Pipeline(Box::new(s)));
+    }
+    if f.has("terraform_version") {
+        return crate::pipeline::terraform::plan(&f, text, first_line, file)
+            .map(|s| Document::Pipeline(Box::new(s)));
+    }
+    if f.has("Resources") {
+        return crate::pipeline::cloudformation::json_template(&f, text, first_line, file)
+            .map(|s| Document::Pipeline(Box::new(s)));
+    }
+    if crate::pipeline::is_definition(&f) {
+        return crate::pipeline::definition_file(text, first_line, file)
+            .map(|s| Document::Pipeline(Box::new(s)));
+    }
     for p in PARSERS {
         let (list, describe, name_option) = p.commands;
         if f.has(p.list_marker) {
@@ -157,7 +213,7 @@ pub fn parse(text: &str, first_line: u32, file: &str) -> Result<Document, Docume
                      with `aws sagemaker {describe}`"
                 )));
             }
-            let draft = (p.parse)(&f)?;
+            let draft = (p.parse)(&f).map_err(|e| e.locate(text))?;
             return Ok(Document::Resource(Box::new(
                 draft.finish(text, first_line, file),
             )));
@@ -165,7 +221,8 @@ pub fn parse(text: &str, first_line: u32, file: &str) -> Result<Document, Docume
     }
     Err(DocumentError::new(
         "not a describe document of a training, processing, transform, hyperparameter tuning \
-         or AutoML job, nor KMS describe-key or list-aliases output",
+         or AutoML job, a pipeline definition, describe-pipeline output, a CloudFormation \
+         template or a Terraform plan, nor KMS describe-key or list-aliases output",
     ))
 }
 
@@ -283,11 +340,15 @@ mod tests {
         let e = error(&bad_type);
         assert!(e.message.contains("unexpected type"), "{}", e.message);
         assert!(
-            e.message.starts_with("OutputDataConfig has "),
+            e.message.starts_with("OutputDataConfig.KmsKeyId has "),
             "{}",
             e.message
         );
-        assert!(e.line.is_some(), "the line inside the field is kept");
+        let line = JOB[..JOB.find("\"alias/ml\"").unwrap()]
+            .matches('\n')
+            .count() as u32
+            + 1;
+        assert_eq!(e.line, Some(line), "the error names the value's line");
         assert!(!e.message.contains(" at line "), "{}", e.message);
     }
 

@@ -79,6 +79,9 @@ struct Candidate {
     shown: String,
     kms_only: bool,
     options: ReadOptions,
+    /// Found in a directory rather than named: YAML that is no CloudFormation template is
+    /// then skipped, not an error.
+    in_directory: bool,
 }
 
 /// What one file (or one part of a file) yielded. Every document counted in `documents` is
@@ -87,6 +90,12 @@ struct Candidate {
 struct FileYield {
     documents: usize,
     resources: Vec<Resource>,
+    /// Documents holding pipeline definitions (of any source).
+    pipeline_docs: usize,
+    /// Pipeline steps that create no job the checks cover.
+    other_steps: usize,
+    /// The file is not an input this tool reads (YAML that is no template, in a directory).
+    not_ours: bool,
     keys: KeyFacts,
     key_docs: usize,
     alias_docs: usize,
@@ -100,6 +109,8 @@ impl FileYield {
     fn append(&mut self, other: FileYield) {
         self.documents += other.documents;
         self.resources.extend(other.resources);
+        self.pipeline_docs += other.pipeline_docs;
+        self.other_steps += other.other_steps;
         self.keys.extend(other.keys);
         self.key_docs += other.key_docs;
         self.alias_docs += other.alias_docs;
@@ -151,6 +162,7 @@ fn ingest_path(path: &Path, kms_only: bool, cwd: &Path, options: ReadOptions) ->
         shown: shown_path(p, cwd),
         kms_only,
         options,
+        in_directory: false,
     };
     if path.as_os_str() == STDIN {
         out.stats.files_read = 1;
@@ -191,10 +203,20 @@ fn ingest_path(path: &Path, kms_only: bool, cwd: &Path, options: ReadOptions) ->
                     let kind = entry.file_type();
                     if kind.is_symlink() {
                         acc.stats.skipped_links += 1;
-                    } else if kind.is_file() && is_json_name(entry.path()) {
-                        acc.stats.files_read += 1;
-                        let y = read_file(&candidate(entry.path()), &mut acc.buffer);
-                        acc.absorb(y);
+                    } else if kind.is_file()
+                        && (is_json_name(entry.path()) || is_yaml_name(entry.path()))
+                    {
+                        let c = Candidate {
+                            in_directory: true,
+                            ..candidate(entry.path())
+                        };
+                        let y = read_file(&c, &mut acc.buffer);
+                        if y.not_ours {
+                            acc.stats.skipped_files += 1;
+                        } else {
+                            acc.stats.files_read += 1;
+                            acc.absorb(y);
+                        }
                     } else if kind.is_file() {
                         acc.stats.skipped_files += 1;
                     } else if !kind.is_dir() {
@@ -221,6 +243,7 @@ pub fn ingest_documents(documents: Vec<(String, Vec<u8>)>) -> Ingested {
                 shown,
                 kms_only: false,
                 options: ReadOptions::default(),
+                in_directory: false,
             };
             acc.absorb(read_bytes(&c, &bytes));
             acc
@@ -233,8 +256,12 @@ pub fn ingest_documents(documents: Vec<(String, Vec<u8>)>) -> Ingested {
 impl Ingested {
     fn absorb(&mut self, y: FileYield) {
         self.stats.documents += y.documents;
-        self.stats.jobs += y.resources.len();
+        self.stats.pipeline_documents += y.pipeline_docs;
+        self.stats.pipeline_other_steps += y.other_steps;
         for r in &y.resources {
+            if r.kind != crate::resource::Kind::Pipeline {
+                self.stats.jobs += 1;
+            }
             *self.stats.resources.entry(r.kind).or_default() += 1;
         }
         self.stats.kms_keys += y.key_docs;
@@ -255,6 +282,8 @@ impl Ingested {
         }
         self.stats.documents += other.stats.documents;
         self.stats.jobs += other.stats.jobs;
+        self.stats.pipeline_documents += other.stats.pipeline_documents;
+        self.stats.pipeline_other_steps += other.stats.pipeline_other_steps;
         for (kind, n) in other.stats.resources {
             *self.stats.resources.entry(kind).or_default() += n;
         }
@@ -311,6 +340,15 @@ fn is_json_name(path: &Path) -> bool {
     })
 }
 
+/// YAML, read as a CloudFormation template.
+fn is_yaml_name(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["yaml", "yml", "template"]
+            .iter()
+            .any(|x| e.eq_ignore_ascii_case(x))
+    })
+}
+
 fn is_lines_name(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
@@ -342,6 +380,9 @@ fn read_file(c: &Candidate, buffer: &mut Vec<u8>) -> FileYield {
     if is_lines_name(&c.path) {
         return jsonl::read(c, std::io::BufReader::with_capacity(256 << 10, file));
     }
+    if is_yaml_name(&c.path) {
+        return read_yaml(c, &mut file, len, buffer);
+    }
     if len > IN_MEMORY_BYTES {
         return read_documents(c, std::io::BufReader::with_capacity(STREAM_CHUNK, file));
     }
@@ -352,6 +393,54 @@ fn read_file(c: &Candidate, buffer: &mut Vec<u8>) -> FileYield {
             y
         }
     }
+}
+
+/// A YAML file: a CloudFormation template's pipelines. YAML that is no template is not ours:
+/// skipped in a directory, an error when named.
+fn read_yaml(c: &Candidate, file: &mut std::fs::File, len: u64, buffer: &mut Vec<u8>) -> FileYield {
+    let mut y = FileYield::default();
+    if len > MAX_DOCUMENT_BYTES as u64 {
+        y.fail(
+            c,
+            None,
+            None,
+            format!(
+                "YAML file is {} MiB, larger than the {} MiB a template may be",
+                len >> 20,
+                MAX_DOCUMENT_BYTES >> 20
+            ),
+        );
+        return y;
+    }
+    if let Err(e) = read_whole(file, len as usize, buffer) {
+        y.fail(c, None, None, io_message(&e));
+        return y;
+    }
+    let body = buffer.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buffer);
+    let Ok(text) = std::str::from_utf8(body) else {
+        y.fail(c, None, None, "not UTF-8 text".into());
+        return y;
+    };
+    match crate::pipeline::cloudformation::yaml_template(text, &c.shown) {
+        Ok(Some(steps)) => {
+            y.documents = 1;
+            Sink { c, y: &mut y }.route(Ok(document::Document::Pipeline(Box::new(steps))), 1, None);
+        }
+        Ok(None) if c.in_directory => y.not_ours = true,
+        Ok(None) => y.fail(
+            c,
+            None,
+            None,
+            "YAML without a Resources section is no CloudFormation template, and no other \
+             YAML is read"
+                .into(),
+        ),
+        Err(e) => {
+            y.documents = 1;
+            Sink { c, y: &mut y }.route(Err(e), 1, None);
+        }
+    }
+    y
 }
 
 fn too_large(len: u64) -> String {
@@ -665,6 +754,22 @@ impl Sink<'_> {
                 "--kms-keys expects `aws kms describe-key` or `list-aliases` output, not a SageMaker job; pass job files as scan paths".into(),
             ),
             Ok(Document::Resource(r)) => self.y.resources.push(*r),
+            Ok(Document::Pipeline(_)) if self.c.kms_only => self.reject(
+                at,
+                line,
+                "--kms-keys expects `aws kms describe-key` or `list-aliases` output, not a pipeline definition; pass it as a scan path".into(),
+            ),
+            Ok(Document::Pipeline(steps)) => {
+                self.y.pipeline_docs += 1;
+                self.y.other_steps += steps.other_steps;
+                self.y.resources.extend(steps.resources);
+                // A step that cannot be read is an error of its own; the document still
+                // counts as the pipeline definition it is.
+                for e in steps.errors {
+                    let at_line = e.line.map_or(line, |l| line + l - 1);
+                    self.y.fail(self.c, at.clone(), Some(at_line), e.message);
+                }
+            }
             Ok(Document::Key(fact)) => {
                 self.y.key_docs += 1;
                 self.y.keys.add_key(fact);
@@ -780,6 +885,7 @@ mod tests {
             shown: path.display().to_string(),
             kms_only: false,
             options: ReadOptions::default(),
+            in_directory: false,
         }
     }
 
@@ -787,8 +893,13 @@ mod tests {
     fn every_document_ends_as_exactly_one_thing() {
         for path in shipped_files() {
             let y = read_file(&candidate(&path), &mut Vec::new());
+            let jobs = y
+                .resources
+                .iter()
+                .filter(|r| r.kind != crate::resource::Kind::Pipeline)
+                .count();
             let outcomes =
-                y.resources.len() + y.key_docs + y.alias_docs + y.manifests.len() + y.rejected;
+                jobs + y.pipeline_docs + y.key_docs + y.alias_docs + y.manifests.len() + y.rejected;
             assert_eq!(y.documents, outcomes, "{}", path.display());
         }
     }
@@ -809,6 +920,11 @@ mod tests {
             ("KeyMetadata", "key"),
             ("Aliases", "aliases"),
             ("SagemakerAuditManifest", "manifest"),
+            ("Steps", "pipeline"),
+            ("PipelineDefinition", "pipeline"),
+            ("terraform_version", "pipeline"),
+            ("Resources", "pipeline"),
+            ("PipelineSummaries", "list"),
         ] {
             if has(field) {
                 kinds.push(kind);
@@ -841,6 +957,8 @@ mod tests {
                 r#""Aliases": [],"#,
                 r#""KeyMetadata": {"KeyId": "k", "KeyManager": "AWS", "KeyState": "Enabled"},"#,
                 r#""TrainingJobSummaries": [],"#,
+                r#""Steps": [],"#,
+                r#""PipelineDefinition": "{}","#,
             ] {
                 documents.push(text.replacen('{', &format!("{{{extra}"), 1).into_bytes());
             }
@@ -863,6 +981,7 @@ mod tests {
                 | (["key"], Ok(Document::Key(_)))
                 | (["aliases"], Ok(Document::Aliases(_)))
                 | (["manifest"], Ok(Document::Manifest(_)))
+                | (["pipeline"], Ok(Document::Pipeline(_)))
                 | (_, Err(_)) => {}
                 (_, Ok(d)) => panic!("{kinds:?} became {d:?}"),
             }

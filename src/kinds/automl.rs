@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::training::{OutputDataConfig, output_slot};
-use super::{At, Draft, Fields, KindParser, SlotDraft, identity, resource};
+use super::{At, Draft, Fields, KindParser, Scope, SlotDraft, Text, identity, resource};
 use crate::ingest::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
 
@@ -31,13 +31,14 @@ pub static PARSER: KindParser = KindParser {
         "SecurityConfig",
     ],
     parse,
+    slots,
 };
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct SecurityConfig<'a> {
     #[serde(borrow, default)]
-    volume_kms_key_id: At<'a, Option<String>>,
+    volume_kms_key_id: At<'a, Option<Text<'a>>>,
 }
 
 #[derive(Deserialize)]
@@ -47,12 +48,7 @@ struct JobConfigV1<'a> {
     security_config: Option<At<'a, SecurityConfig<'a>>>,
 }
 
-fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
-    let id = identity(f, Kind::AutoMl)?;
-    let mut r = resource(Kind::AutoMl, id);
-    r.status = f.string("AutoMLJobStatus")?;
-    r.creation_time = f.time("CreationTime")?;
-    r.last_modified_time = f.time("LastModifiedTime")?;
+fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, DocumentError> {
     let v2 = f.get::<SecurityConfig<'a>>("SecurityConfig")?;
     let v1 = f.get::<JobConfigV1<'a>>("AutoMLJobConfig")?;
     let volume = match (&v2, &v1) {
@@ -60,7 +56,8 @@ fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
             KeySlot::new(Role::Volume, "SecurityConfig.VolumeKmsKeyId"),
             Some(&sc.value.volume_kms_key_id),
             Some(sc.raw),
-        ),
+            scope,
+        )?,
         (None, Some(cfg)) => {
             let sc = cfg.value.security_config.as_ref();
             SlotDraft::new(
@@ -70,18 +67,27 @@ fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
                 ),
                 sc.map(|s| &s.value.volume_kms_key_id),
                 sc.map(|s| s.raw).or(Some(cfg.raw)),
-            )
+                scope,
+            )?
         }
         (None, None) => SlotDraft::new(
             KeySlot::new(Role::Volume, "SecurityConfig.VolumeKmsKeyId"),
             None,
             None,
-        ),
+            scope,
+        )?,
     };
     let out = f.get::<OutputDataConfig<'a>>("OutputDataConfig")?;
-    let output = output_slot("OutputDataConfig.KmsKeyId".into(), out.as_ref());
-    Ok(Draft {
-        resource: r,
-        slots: vec![volume, output],
-    })
+    let output = output_slot("OutputDataConfig.KmsKeyId".into(), out.as_ref(), scope)?;
+    Ok(vec![volume, output])
+}
+
+fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
+    let id = identity(f, Kind::AutoMl)?;
+    let mut r = resource(Kind::AutoMl, id);
+    r.status = f.string("AutoMLJobStatus")?;
+    r.creation_time = f.time("CreationTime")?;
+    r.last_modified_time = f.time("LastModifiedTime")?;
+    let slots = slots(f, Scope::Describe)?;
+    Ok(Draft { resource: r, slots })
 }

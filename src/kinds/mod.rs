@@ -23,7 +23,7 @@ use serde_json::value::RawValue;
 use crate::ingest::document::DocumentError;
 use crate::ingest::lines::LineCounter;
 use crate::model::{ArnParts, Timestamp};
-use crate::resource::{KeySlot, Kind, Resource, ResourceRef};
+use crate::resource::{KeySlot, KeySource, Kind, Resource, ResourceRef};
 
 /// How to recognise and read one kind of describe document.
 pub struct KindParser {
@@ -41,6 +41,122 @@ pub struct KindParser {
     pub describe_fields: &'static [&'static str],
     /// Reads the document.
     pub parse: for<'a> fn(&Fields<'a>) -> Result<Draft<'a>, DocumentError>,
+    /// Reads the key slots from the kind's describe response or Create request (a pipeline
+    /// step's arguments); instance types come with the volume slots.
+    pub slots: for<'a> fn(&Fields<'a>, Scope<'_>) -> Result<Vec<SlotDraft<'a>>, DocumentError>,
+}
+
+/// A string field as a document gives it: text, or (in a pipeline definition) an expression.
+pub enum Text<'a> {
+    /// A JSON string.
+    Plain(String),
+    /// Anything else, as written.
+    Expr(&'a RawValue),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw: &'de RawValue = Deserialize::deserialize(d)?;
+        if raw.get().starts_with('"') {
+            serde_json::from_str(raw.get())
+                .map(Text::Plain)
+                .map_err(de::Error::custom)
+        } else {
+            Ok(Text::Expr(raw))
+        }
+    }
+}
+
+/// How expressions are read: a describe response never holds one (it is a malformed
+/// document); a pipeline definition resolves them through its parameters.
+#[derive(Clone, Copy)]
+pub enum Scope<'p> {
+    /// A describe response.
+    Describe,
+    /// A pipeline step's arguments.
+    Pipeline {
+        /// The definition's parameters.
+        parameters: &'p crate::expr::Parameters,
+        /// The definition came through a CloudFormation `Fn::Sub` or `Fn::Join`.
+        placeholders: bool,
+    },
+}
+
+impl Scope<'_> {
+    fn resolve(self, field: &str, raw: &RawValue) -> Result<crate::expr::Resolved, DocumentError> {
+        match self {
+            Scope::Describe => Err(DocumentError::at(
+                format!("{field} has an unexpected type or value (expected a string)"),
+                raw.get(),
+            )),
+            Scope::Pipeline {
+                parameters,
+                placeholders,
+            } => {
+                let value: serde_json::Value =
+                    serde_json::from_str(raw.get()).map_err(|e| DocumentError::json(&e))?;
+                Ok(crate::expr::resolve(&value, parameters, placeholders))
+            }
+        }
+    }
+
+    /// A key's value and where it came from.
+    fn key(
+        self,
+        field: &str,
+        text: Option<&Text<'_>>,
+    ) -> Result<(Option<String>, KeySource), DocumentError> {
+        use crate::expr::Resolved;
+        let plain = |t: &str| {
+            (!matches!(
+                self,
+                Scope::Pipeline {
+                    placeholders: true,
+                    ..
+                }
+            ) || !t.contains("${"))
+            .then(|| t.to_owned())
+        };
+        Ok(match text {
+            None => (None, KeySource::Literal),
+            Some(Text::Plain(t)) => match plain(t) {
+                Some(t) => (Some(t), KeySource::Literal),
+                None => (None, KeySource::Expression(crate::text::one_line(t, 200))),
+            },
+            Some(Text::Expr(raw)) => match self.resolve(field, raw)? {
+                Resolved::Text { text, parameters } if parameters.is_empty() => {
+                    (Some(text), KeySource::Literal)
+                }
+                Resolved::Text { text, parameters } => {
+                    (Some(text), KeySource::Parameters(parameters))
+                }
+                Resolved::NoDefault { parameters } => (None, KeySource::NoDefault(parameters)),
+                Resolved::Unknown(e) => (None, KeySource::Expression(e)),
+            },
+        })
+    }
+
+    /// An instance type or S3 location: the text when the document says it, the expression
+    /// as written when only a run knows it (an unknown instance type needs a key), `None`
+    /// when absent.
+    pub fn text(
+        self,
+        field: &str,
+        text: &Option<Text<'_>>,
+    ) -> Result<Option<String>, DocumentError> {
+        use crate::expr::Resolved;
+        Ok(match text {
+            None => None,
+            Some(Text::Plain(t)) => Some(t.clone()),
+            Some(Text::Expr(raw)) => Some(match self.resolve(field, raw)? {
+                Resolved::Text { text, .. } => text,
+                Resolved::NoDefault { parameters } => {
+                    format!("(parameter {} without a default)", parameters.join(", "))
+                }
+                Resolved::Unknown(e) => e,
+            }),
+        })
+    }
 }
 
 /// Every kind parser. The order is the report order of kinds.
@@ -134,6 +250,11 @@ impl<'a> Fields<'a> {
             .binary_search_by(|(k, _)| k.as_ref().cmp(name))
             .ok()
             .map(|i| self.entries[i].1)
+    }
+
+    /// Every field, in name order.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &'a RawValue)> {
+        self.entries.iter().map(|(k, v)| (k.as_ref(), *v))
     }
 
     /// True when the field is present.
@@ -263,19 +384,32 @@ impl<'de> Deserialize<'de> for RawTime {
 /// `{ "InstanceType": … }`, the element of instance groups, preferences and configs.
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct InstanceEntry {
+pub struct InstanceEntry<'a> {
     /// `InstanceType`.
-    pub instance_type: Option<String>,
+    #[serde(borrow)]
+    pub instance_type: Option<Text<'a>>,
 }
 
 /// Instance types of a list of entries, blanks left out.
-pub fn types_of(entries: &Option<Vec<InstanceEntry>>) -> Vec<String> {
-    entries
-        .iter()
-        .flatten()
-        .filter_map(|e| e.instance_type.clone())
-        .filter(|t| !t.trim().is_empty())
-        .collect()
+pub fn types_of(
+    field: &str,
+    entries: &Option<Vec<InstanceEntry<'_>>>,
+    scope: Scope<'_>,
+) -> Result<Vec<String>, DocumentError> {
+    let mut out = Vec::new();
+    for e in entries.iter().flatten() {
+        if let Some(t) = scope.text(field, &e.instance_type)?
+            && !t.trim().is_empty()
+        {
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
+/// A text that is present and not blank.
+pub fn non_blank(text: Option<String>) -> Option<String> {
+    text.filter(|t| !t.trim().is_empty())
 }
 
 /// A key slot being built, with the text of its value and of the object that holds it.
@@ -289,19 +423,22 @@ pub struct SlotDraft<'a> {
 }
 
 impl<'a> SlotDraft<'a> {
-    /// A slot whose key (an `At` of an optional string) sits in an object read from `parent`.
+    /// A slot whose key (an `At` of an optional text) sits in an object read from `parent`.
     pub fn new(
         slot: KeySlot,
-        key: Option<&At<'a, Option<String>>>,
+        key: Option<&At<'a, Option<Text<'a>>>>,
         parent: Option<&'a str>,
-    ) -> Self {
+        scope: Scope<'_>,
+    ) -> Result<Self, DocumentError> {
         let mut slot = slot;
-        slot.value = key.and_then(|k| k.value.clone());
-        SlotDraft {
+        let (value, source) = scope.key(&slot.field, key.and_then(|k| k.value.as_ref()))?;
+        slot.value = value;
+        slot.source = source;
+        Ok(SlotDraft {
             slot,
             value_at: key.and_then(At::slice),
             parent_at: parent,
-        }
+        })
     }
 }
 

@@ -6,10 +6,10 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use super::{
-    At, Draft, Fields, InstanceEntry, KindParser, SlotDraft, identity, resource, types_of,
+    At, Draft, Fields, InstanceEntry, KindParser, Scope, SlotDraft, Text, distinct_types, identity,
+    non_blank, resource, types_of,
 };
 use crate::ingest::document::DocumentError;
-use crate::model::non_empty;
 use crate::resource::{KeySlot, Kind, Role};
 
 /// Recognises and reads training jobs.
@@ -34,21 +34,27 @@ pub static PARSER: KindParser = KindParser {
         "ServerlessJobConfig",
     ],
     parse,
+    slots,
 };
 
 /// `ResourceConfig` (also the shape of a tuning job's training definitions).
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(super) struct ResourceConfig<'a> {
-    pub instance_type: Option<String>,
-    pub instance_groups: Option<Vec<InstanceEntry>>,
-    pub selected_instance_type: Option<String>,
-    pub instance_preferences: Option<Vec<InstanceEntry>>,
+    #[serde(borrow)]
+    pub instance_type: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub instance_groups: Option<Vec<InstanceEntry<'a>>>,
+    #[serde(borrow)]
+    pub selected_instance_type: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub instance_preferences: Option<Vec<InstanceEntry<'a>>>,
     /// `HyperParameterTuningResourceConfig` only.
-    pub instance_configs: Option<Vec<InstanceEntry>>,
+    #[serde(borrow)]
+    pub instance_configs: Option<Vec<InstanceEntry<'a>>>,
     /// Kept as written even when `null`, so a finding can point at the line.
     #[serde(borrow, default)]
-    pub volume_kms_key_id: At<'a, Option<String>>,
+    pub volume_kms_key_id: At<'a, Option<Text<'a>>>,
 }
 
 impl ResourceConfig<'_> {
@@ -56,22 +62,26 @@ impl ResourceConfig<'_> {
     /// `InstanceType`, else every instance group's (or tuning instance config's) type, else
     /// the type SageMaker selected from `InstancePreferences`, else every preferred type
     /// (before SageMaker picks, any of them may run the job).
-    pub fn instance_types(&self) -> Vec<String> {
-        if let Some(t) = non_empty(&self.instance_type) {
-            return vec![t.to_owned()];
+    pub fn instance_types(
+        &self,
+        field: &str,
+        scope: Scope<'_>,
+    ) -> Result<Vec<String>, DocumentError> {
+        if let Some(t) = non_blank(scope.text(field, &self.instance_type)?) {
+            return Ok(vec![t]);
         }
-        let groups = types_of(&self.instance_groups);
+        let groups = types_of(field, &self.instance_groups, scope)?;
         if !groups.is_empty() {
-            return groups;
+            return Ok(groups);
         }
-        let configs = types_of(&self.instance_configs);
+        let configs = types_of(field, &self.instance_configs, scope)?;
         if !configs.is_empty() {
-            return configs;
+            return Ok(configs);
         }
-        if let Some(t) = non_empty(&self.selected_instance_type) {
-            return vec![t.to_owned()];
+        if let Some(t) = non_blank(scope.text(field, &self.selected_instance_type)?) {
+            return Ok(vec![t]);
         }
-        types_of(&self.instance_preferences)
+        types_of(field, &self.instance_preferences, scope)
     }
 }
 
@@ -80,21 +90,26 @@ impl ResourceConfig<'_> {
 #[serde(rename_all = "PascalCase")]
 pub(super) struct OutputDataConfig<'a> {
     #[serde(borrow, default)]
-    pub kms_key_id: At<'a, Option<String>>,
-    pub s3_output_path: Option<String>,
+    pub kms_key_id: At<'a, Option<Text<'a>>>,
+    #[serde(borrow)]
+    pub s3_output_path: Option<Text<'a>>,
 }
 
 /// The volume slot of a `ResourceConfig`-shaped object whose key is at `field`.
 pub(super) fn volume_slot<'a>(
     field: Cow<'static, str>,
     config: Option<&At<'a, ResourceConfig<'a>>>,
-) -> SlotDraft<'a> {
+    scope: Scope<'_>,
+) -> Result<SlotDraft<'a>, DocumentError> {
     let mut slot = KeySlot::new(Role::Volume, field);
-    slot.instance_types = config.map(|c| c.value.instance_types()).unwrap_or_default();
+    if let Some(c) = config {
+        slot.instance_types = c.value.instance_types(&slot.field, scope)?;
+    }
     SlotDraft::new(
         slot,
         config.map(|c| &c.value.volume_kms_key_id),
         config.map(|c| c.raw),
+        scope,
     )
 }
 
@@ -102,17 +117,30 @@ pub(super) fn volume_slot<'a>(
 pub(super) fn output_slot<'a>(
     field: Cow<'static, str>,
     config: Option<&At<'a, OutputDataConfig<'a>>>,
-) -> SlotDraft<'a> {
+    scope: Scope<'_>,
+) -> Result<SlotDraft<'a>, DocumentError> {
     let mut slot = KeySlot::new(Role::Output, field);
-    slot.locations = config
-        .and_then(|c| c.value.s3_output_path.clone())
-        .into_iter()
-        .collect();
+    if let Some(c) = config {
+        slot.locations = scope
+            .text(&slot.field, &c.value.s3_output_path)?
+            .into_iter()
+            .collect();
+    }
     SlotDraft::new(
         slot,
         config.map(|c| &c.value.kms_key_id),
         config.map(|c| c.raw),
+        scope,
     )
+}
+
+fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, DocumentError> {
+    let rc = f.get::<ResourceConfig<'a>>("ResourceConfig")?;
+    let out = f.get::<OutputDataConfig<'a>>("OutputDataConfig")?;
+    Ok(vec![
+        volume_slot("ResourceConfig.VolumeKmsKeyId".into(), rc.as_ref(), scope)?,
+        output_slot("OutputDataConfig.KmsKeyId".into(), out.as_ref(), scope)?,
+    ])
 }
 
 fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
@@ -121,13 +149,8 @@ fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
     r.status = f.string("TrainingJobStatus")?;
     r.creation_time = f.time("CreationTime")?;
     r.last_modified_time = f.time("LastModifiedTime")?;
-    let rc = f.get::<ResourceConfig<'a>>("ResourceConfig")?;
-    let out = f.get::<OutputDataConfig<'a>>("OutputDataConfig")?;
-    let slots = vec![
-        volume_slot("ResourceConfig.VolumeKmsKeyId".into(), rc.as_ref()),
-        output_slot("OutputDataConfig.KmsKeyId".into(), out.as_ref()),
-    ];
-    r.instance_types = slots[0].slot.instance_types.clone();
+    let slots = slots(f, Scope::Describe)?;
+    r.instance_types = distinct_types(&slots);
     Ok(Draft { resource: r, slots })
 }
 

@@ -3,7 +3,10 @@
 
 use serde::Deserialize;
 
-use super::{At, Draft, Fields, KindParser, SlotDraft, identity, resource};
+use super::{
+    At, Draft, Fields, KindParser, Scope, SlotDraft, Text, distinct_types, identity, non_blank,
+    resource,
+};
 use crate::ingest::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
 
@@ -25,30 +28,82 @@ pub static PARSER: KindParser = KindParser {
         "ModelName",
     ],
     parse,
+    slots,
 };
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct TransformResources<'a> {
-    instance_type: Option<String>,
+    #[serde(borrow)]
+    instance_type: Option<Text<'a>>,
     #[serde(borrow, default)]
-    volume_kms_key_id: At<'a, Option<String>>,
+    volume_kms_key_id: At<'a, Option<Text<'a>>>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct TransformOutput<'a> {
-    s3_output_path: Option<String>,
+    #[serde(borrow)]
+    s3_output_path: Option<Text<'a>>,
     #[serde(borrow, default)]
-    kms_key_id: At<'a, Option<String>>,
+    kms_key_id: At<'a, Option<Text<'a>>>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct DataCapture<'a> {
-    destination_s3_uri: Option<String>,
+    #[serde(borrow)]
+    destination_s3_uri: Option<Text<'a>>,
     #[serde(borrow, default)]
-    kms_key_id: At<'a, Option<String>>,
+    kms_key_id: At<'a, Option<Text<'a>>>,
+}
+
+fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, DocumentError> {
+    let res = f.get::<TransformResources<'a>>("TransformResources")?;
+    let mut volume = KeySlot::new(Role::Volume, "TransformResources.VolumeKmsKeyId");
+    if let Some(r) = &res {
+        volume.instance_types =
+            non_blank(scope.text("TransformResources.InstanceType", &r.value.instance_type)?)
+                .into_iter()
+                .collect();
+    }
+    let mut slots = vec![SlotDraft::new(
+        volume,
+        res.as_ref().map(|r| &r.value.volume_kms_key_id),
+        res.as_ref().map(|r| r.raw),
+        scope,
+    )?];
+    let out = f.get::<TransformOutput<'a>>("TransformOutput")?;
+    let mut output = KeySlot::new(Role::Output, "TransformOutput.KmsKeyId");
+    if let Some(o) = &out {
+        output.locations = scope
+            .text("TransformOutput.S3OutputPath", &o.value.s3_output_path)?
+            .into_iter()
+            .collect();
+    }
+    slots.push(SlotDraft::new(
+        output,
+        out.as_ref().map(|o| &o.value.kms_key_id),
+        out.as_ref().map(|o| o.raw),
+        scope,
+    )?);
+    if let Some(capture) = f.get::<Option<DataCapture<'a>>>("DataCaptureConfig")?
+        && let Some(c) = &capture.value
+    {
+        let mut slot = KeySlot::new(Role::Output, "DataCaptureConfig.KmsKeyId");
+        slot.part = Some("data capture".to_owned());
+        slot.locations = scope
+            .text("DataCaptureConfig.DestinationS3Uri", &c.destination_s3_uri)?
+            .into_iter()
+            .collect();
+        slots.push(SlotDraft::new(
+            slot,
+            Some(&c.kms_key_id),
+            Some(capture.raw),
+            scope,
+        )?);
+    }
+    Ok(slots)
 }
 
 fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
@@ -58,39 +113,7 @@ fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
     r.creation_time = f.time("CreationTime")?;
     // DescribeTransformJob has no LastModifiedTime; the end time is the last change.
     r.last_modified_time = f.time("TransformEndTime")?.or(r.creation_time);
-    let res = f.get::<TransformResources<'a>>("TransformResources")?;
-    let mut volume = KeySlot::new(Role::Volume, "TransformResources.VolumeKmsKeyId");
-    volume.instance_types = res
-        .as_ref()
-        .and_then(|r| r.value.instance_type.clone())
-        .filter(|t| !t.trim().is_empty())
-        .into_iter()
-        .collect();
-    r.instance_types = volume.instance_types.clone();
-    let mut slots = vec![SlotDraft::new(
-        volume,
-        res.as_ref().map(|r| &r.value.volume_kms_key_id),
-        res.as_ref().map(|r| r.raw),
-    )];
-    let out = f.get::<TransformOutput<'a>>("TransformOutput")?;
-    let mut output = KeySlot::new(Role::Output, "TransformOutput.KmsKeyId");
-    output.locations = out
-        .as_ref()
-        .and_then(|o| o.value.s3_output_path.clone())
-        .into_iter()
-        .collect();
-    slots.push(SlotDraft::new(
-        output,
-        out.as_ref().map(|o| &o.value.kms_key_id),
-        out.as_ref().map(|o| o.raw),
-    ));
-    if let Some(capture) = f.get::<Option<DataCapture<'a>>>("DataCaptureConfig")?
-        && let Some(c) = &capture.value
-    {
-        let mut slot = KeySlot::new(Role::Output, "DataCaptureConfig.KmsKeyId");
-        slot.part = Some("data capture".to_owned());
-        slot.locations = c.destination_s3_uri.clone().into_iter().collect();
-        slots.push(SlotDraft::new(slot, Some(&c.kms_key_id), Some(capture.raw)));
-    }
+    let slots = slots(f, Scope::Describe)?;
+    r.instance_types = distinct_types(&slots);
     Ok(Draft { resource: r, slots })
 }

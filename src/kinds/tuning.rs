@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::training::{OutputDataConfig, ResourceConfig, output_slot, volume_slot};
-use super::{At, Draft, Fields, KindParser, SlotDraft, distinct_types, identity, resource};
+use super::{At, Draft, Fields, KindParser, Scope, SlotDraft, distinct_types, identity, resource};
 use crate::ingest::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
 
@@ -27,6 +27,7 @@ pub static PARSER: KindParser = KindParser {
         "TrainingJobStatusCounters",
     ],
     parse,
+    slots,
 };
 
 #[derive(Deserialize)]
@@ -46,7 +47,8 @@ fn definition_slots<'a>(
     path: &str,
     part: Option<String>,
     def: &At<'a, Definition<'a>>,
-) -> [SlotDraft<'a>; 2] {
+    scope: Scope<'_>,
+) -> Result<[SlotDraft<'a>; 2], DocumentError> {
     let d = &def.value;
     let (config_field, config) = match (
         &d.resource_config,
@@ -59,25 +61,22 @@ fn definition_slots<'a>(
     let mut volume = volume_slot(
         format!("{path}.{config_field}.VolumeKmsKeyId").into(),
         config,
-    );
+        scope,
+    )?;
     let mut output = output_slot(
         format!("{path}.OutputDataConfig.KmsKeyId").into(),
         d.output_data_config.as_ref(),
-    );
+        scope,
+    )?;
     for s in [&mut volume, &mut output] {
         s.slot.part.clone_from(&part);
         // Without the holding object, point at the definition.
         s.parent_at = s.parent_at.or(Some(def.raw));
     }
-    [volume, output]
+    Ok([volume, output])
 }
 
-fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
-    let id = identity(f, Kind::Tuning)?;
-    let mut r = resource(Kind::Tuning, id);
-    r.status = f.string("HyperParameterTuningJobStatus")?;
-    r.creation_time = f.time("CreationTime")?;
-    r.last_modified_time = f.time("LastModifiedTime")?;
+fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, DocumentError> {
     let single = f.get::<Option<Definition<'a>>>("TrainingJobDefinition")?;
     let many = f.get::<Option<Vec<At<'a, Definition<'a>>>>>("TrainingJobDefinitions")?;
     let many = many.and_then(|m| m.value).unwrap_or_default();
@@ -92,7 +91,8 @@ fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
             "TrainingJobDefinition",
             part,
             &At { raw, value: def },
-        ));
+            scope,
+        )?);
     }
     // Parts identify findings, so they must differ: a definition without a name, or with the
     // name of an earlier one, is named by its position.
@@ -113,7 +113,8 @@ fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
             &format!("TrainingJobDefinitions[{i}]"),
             Some(part),
             def,
-        ));
+            scope,
+        )?);
     }
     if slots.is_empty() {
         // No definition at all: nothing names a key, so both checks judge a missing one.
@@ -124,7 +125,8 @@ fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
             ),
             None,
             None,
-        ));
+            scope,
+        )?);
         slots.push(SlotDraft::new(
             KeySlot::new(
                 Role::Output,
@@ -132,8 +134,19 @@ fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
             ),
             None,
             None,
-        ));
+            scope,
+        )?);
     }
+    Ok(slots)
+}
+
+fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
+    let id = identity(f, Kind::Tuning)?;
+    let mut r = resource(Kind::Tuning, id);
+    r.status = f.string("HyperParameterTuningJobStatus")?;
+    r.creation_time = f.time("CreationTime")?;
+    r.last_modified_time = f.time("LastModifiedTime")?;
+    let slots = slots(f, Scope::Describe)?;
     r.instance_types = distinct_types(&slots);
     Ok(Draft { resource: r, slots })
 }

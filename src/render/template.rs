@@ -175,13 +175,78 @@ struct KindView {
     not_applicable: usize,
 }
 
+/// One pipeline and how its steps fared.
+#[derive(Serialize)]
+pub(super) struct PipelineView {
+    /// The pipeline's name.
+    pub name: String,
+    /// Where its definition was read: the file, or the account and region.
+    pub place: String,
+    /// Job-creating steps judged.
+    pub steps: usize,
+    pub fail: usize,
+    pub pass: usize,
+    pub not_applicable: usize,
+}
+
+/// Pipeline findings grouped under their pipeline, in report order.
+pub(super) fn pipelines(report: &Report) -> Vec<PipelineView> {
+    use crate::verdict::Status;
+    let mut out: Vec<PipelineView> = Vec::new();
+    let mut index: std::collections::HashMap<(&str, &str), usize> = Default::default();
+    let mut last_step: Option<*const crate::resource::ResourceRef> = None;
+    for f in report
+        .findings
+        .iter()
+        .filter(|f| f.resource.kind == Kind::Pipeline)
+    {
+        let r = &*f.resource;
+        // `PIPELINE/STEP`: the pipeline is everything before the last slash.
+        let pipeline = r.name.rsplit_once('/').map_or(r.name.as_str(), |(p, _)| p);
+        // Definitions from files are told apart by file, deployed ones by the pipeline's ARN.
+        let group = if r.account_id.is_empty() {
+            r.source_file.as_str()
+        } else {
+            r.arn.rsplit_once('/').map_or(r.arn.as_str(), |(a, _)| a)
+        };
+        let key = (pipeline, group);
+        let i = *index.entry(key).or_insert_with(|| {
+            out.push(PipelineView {
+                name: pipeline.to_owned(),
+                place: if r.account_id.is_empty() {
+                    r.source_file.clone()
+                } else {
+                    format!("{} {}", r.account_id, r.region)
+                },
+                steps: 0,
+                fail: 0,
+                pass: 0,
+                not_applicable: 0,
+            });
+            out.len() - 1
+        });
+        let p = &mut out[i];
+        let ptr = std::sync::Arc::as_ptr(&f.resource);
+        if last_step != Some(ptr) {
+            p.steps += 1;
+            last_step = Some(ptr);
+        }
+        match f.status {
+            Status::Fail => p.fail += 1,
+            Status::Pass => p.pass += 1,
+            Status::NotApplicable => p.not_applicable += 1,
+        }
+    }
+    out
+}
+
 /// How a report names the resources it covers: "training job" when that is all it covers,
-/// as reports always have, else "job".
+/// as reports always have, "pipeline step" for definitions only, else "job".
 fn job_noun(kinds: &[Kind]) -> &'static str {
-    if kinds == [Kind::Training] {
-        "training job"
-    } else {
-        "job"
+    match kinds {
+        [Kind::Training] => "training job",
+        [Kind::Pipeline] => "pipeline step",
+        _ => "job",
     }
 }
 
@@ -222,6 +287,7 @@ pub(super) fn base_context(report: &Report) -> tera::Context {
     ctx.insert("several_kinds", &(kinds.len() > 1));
     ctx.insert("kinds", &kinds);
     ctx.insert("job_noun", job_noun(&report.kinds()));
+    ctx.insert("pipelines", &pipelines(report));
     ctx.insert("compliance", &report.compliance);
     let errors: Vec<schema::Error<'_>> = report.errors.iter().map(schema::Error::from).collect();
     ctx.insert("errors", &errors);

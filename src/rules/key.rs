@@ -1,7 +1,7 @@
 //! The judgement both checks share: is this key reference a usable customer-managed key?
 
 use crate::kms::{KeyManager, KeyRef};
-use crate::resource::{KeySlot, Resource};
+use crate::resource::{KeySlot, KeySource, Resource};
 use crate::verdict::Status;
 
 use super::{Context, Verdict};
@@ -23,7 +23,10 @@ pub(super) struct KeyField<'a> {
     pub parent_line: u32,
 }
 
-/// [`judge`] on the key a slot holds.
+/// [`judge`] on the key a slot holds. In a pipeline definition the key may come from a
+/// parameter's default (judged, and said to be replaceable per execution), from a parameter
+/// without a default (no key unless every execution passes one), or from an expression known
+/// only at run time (never a silent PASS: UNVERIFIED, with the expression shown).
 pub(super) fn judge_slot(
     slot: &KeySlot,
     protects: &'static str,
@@ -31,7 +34,41 @@ pub(super) fn judge_slot(
     resource: &Resource,
     ctx: &Context<'_>,
 ) -> Verdict {
-    judge(
+    let line = slot.value_line.unwrap_or(slot.parent_line);
+    match &slot.source {
+        KeySource::NoDefault(parameters) => {
+            return Verdict {
+                status: Status::Fail,
+                kms_key: None,
+                key_manager: KeyManager::None,
+                key_state: None,
+                message: format!(
+                    "{} comes from pipeline parameter {}, which has no default, so the {protects} \
+                     have no customer-managed key unless every execution passes one.",
+                    slot.field,
+                    parameters.join(", ")
+                ),
+                line,
+            };
+        }
+        KeySource::Expression(expression) => {
+            return Verdict {
+                status: Status::Pass,
+                kms_key: Some(expression.clone()),
+                key_manager: KeyManager::Unverified,
+                key_state: None,
+                message: format!(
+                    "{} is {expression}, known only when the pipeline runs: no AWS-managed \
+                     alias is written there, but which key protects the {protects} cannot be \
+                     checked before the run.",
+                    slot.field
+                ),
+                line,
+            };
+        }
+        KeySource::Literal | KeySource::Parameters(_) => {}
+    }
+    let mut verdict = judge(
         KeyField {
             field: &slot.field,
             protects,
@@ -42,7 +79,14 @@ pub(super) fn judge_slot(
         },
         resource,
         ctx,
-    )
+    );
+    if let KeySource::Parameters(parameters) = &slot.source {
+        verdict.message.push_str(&format!(
+            " The key is the default of pipeline parameter {}; an execution can pass another.",
+            parameters.join(", ")
+        ));
+    }
+    verdict
 }
 
 /// PASS, FAIL with the reason, or PASS `UNVERIFIED` when KMS facts are absent.

@@ -10,6 +10,7 @@ mod csv_readback;
 mod exit_codes;
 mod formats;
 mod hostile;
+mod pipelines;
 mod samples;
 mod sarif;
 mod streams;

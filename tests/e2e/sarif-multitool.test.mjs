@@ -38,6 +38,7 @@ for (const [name, paths, cwd, extra] of [
   ['bad', ['bad'], undefined, []],
   ['hostile', ['hostile'], undefined, ['--sarif-all-results']],
   ['mixed kinds', ['kinds'], undefined, ['--sarif-all-results']],
+  ['pipeline definitions', ['samples/pipelines'], repo, ['--sarif-all-results']],
 ]) {
   test(`SARIF for ${name} has no Multitool errors or warnings`, () => {
     const dir = scan(`multitool-${name}`, paths, { cwd, extra });

@@ -18,6 +18,7 @@ OTHER_LISTS = {
     "ListTransformJobs": "TransformJobSummaries",
     "ListHyperParameterTuningJobs": "HyperParameterTuningJobSummaries",
     "ListAutoMLJobs": "AutoMLJobSummaries",
+    "ListPipelines": "PipelineSummaries",
 }
 
 

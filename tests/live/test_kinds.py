@@ -193,8 +193,8 @@ def test_live_scan_judges_every_kind(kinds, proxy):
     assert code == 1, stderr
     assert report["errors"] == []
     assert verdicts(report) == expected
-    assert [k["kind"] for k in report["summary"]["kinds"]] == ["training", "processing", "transform", "tuning", "automl"]
-    assert len(report["rules"]) == 10
+    assert [k["kind"] for k in report["summary"]["kinds"]] == ["training", "processing", "transform", "tuning", "automl", "pipeline"]
+    assert len(report["rules"]) == 12
     by = {(f["job_name"], f["rule_id"], f["part"]): f for f in report["findings"]}
     assert by[("hpo-multi", "tuning-volume-cmk", "definition b")]["source_file"] == \
         f"{ACCOUNT}/us-east-1/tuning/hpo-multi.json"
@@ -202,7 +202,7 @@ def test_live_scan_judges_every_kind(kinds, proxy):
     # Each kind is listed with its own call, and AutoML is described with the V2 call.
     operations = {op for op, _ in faults.calls}
     assert {"ListTrainingJobs", "ListProcessingJobs", "ListTransformJobs", "ListHyperParameterTuningJobs",
-            "ListAutoMLJobs", "DescribeAutoMLJobV2"} <= operations
+            "ListAutoMLJobs", "DescribeAutoMLJobV2", "ListPipelines"} <= operations
 
 
 def test_collect_then_offline_scan_is_identical_for_every_kind(kinds, proxy, tmp_path):
@@ -212,7 +212,7 @@ def test_collect_then_offline_scan_is_identical_for_every_kind(kinds, proxy, tmp
     r = run(["collect", "--out-dir", str(out)], endpoint)
     assert r.returncode == 0, r.stderr
     manifest = json.loads((out / "manifest.json").read_text())["SagemakerAuditManifest"]
-    assert manifest["scope"]["kinds"] == ["training", "processing", "transform", "tuning", "automl"]
+    assert manifest["scope"]["kinds"] == ["training", "processing", "transform", "tuning", "automl", "pipeline"]
     assert manifest["counts"]["jobs_described"] == sum(len(v) for v in by_kind.values())
     for kind, names in by_kind.items():
         assert sorted(p.stem for p in (out / ACCOUNT / "us-east-1" / kind).iterdir()) == sorted(names)

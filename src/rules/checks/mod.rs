@@ -24,4 +24,6 @@ checks! {
     tuning_output::CHECK,
     automl_volume::CHECK,
     automl_output::CHECK,
+    pipeline_step_volume::CHECK,
+    pipeline_step_output::CHECK,
 }

@@ -1,0 +1,307 @@
+//! A YAML reader that keeps what a template check needs: every node's line, its tag
+//! (CloudFormation's short forms such as `!Sub`) and a scalar's style (a literal block keeps
+//! its lines, so a definition written in one maps line for line onto the template).
+//!
+//! Aliases are not expanded (a template that needs them is refused, and no alias can make the
+//! document grow), documents past the first are ignored, and nesting is bounded.
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+/// Nodes nest at most this deep.
+const MAX_DEPTH: usize = 256;
+
+/// One YAML node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// Line where the node starts (for a block scalar: its first line that is not blank).
+    pub line: u32,
+    /// The tag's suffix for `!Tag` (`Sub`, `Ref`, …); `None` without a tag.
+    pub tag: Option<String>,
+    /// What it is.
+    pub value: Value,
+}
+
+/// A node's content.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A scalar and its style.
+    Scalar(String, Style),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping, in order (keys as text).
+    Map(Vec<(String, Node)>),
+    /// An alias (not expanded).
+    Alias,
+}
+
+/// How a scalar was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Plain or quoted.
+    Inline,
+    /// A literal block (`|`): its lines are kept.
+    Literal,
+    /// A folded block (`>`): its lines are joined.
+    Folded,
+}
+
+/// The first document of `text`, or why it cannot be read (with the line).
+pub fn load(text: &str) -> Result<Option<Node>, (String, u32)> {
+    let lines = Lines::of(text);
+    let mut builder = Builder {
+        lines: &lines,
+        stack: Vec::new(),
+        root: None,
+        done: false,
+        error: None,
+    };
+    let mut parser = Parser::new_from_str(text);
+    parser
+        .load(&mut builder, false)
+        .map_err(|e| (e.info().to_owned(), lines.line(e.marker().index())))?;
+    if let Some(e) = builder.error {
+        return Err(e);
+    }
+    Ok(builder.root)
+}
+
+/// Lines as every other part of the tool counts them (a line ends at `\n`), found from the
+/// parser's character positions: the parser also ends lines at a lone `\r`.
+struct Lines {
+    /// Character positions of every `\n`.
+    newlines: Vec<usize>,
+}
+
+impl Lines {
+    fn of(text: &str) -> Lines {
+        Lines {
+            newlines: text
+                .chars()
+                .enumerate()
+                .filter_map(|(i, c)| (c == '\n').then_some(i))
+                .collect(),
+        }
+    }
+
+    /// The line of the character at `index`.
+    fn line(&self, index: usize) -> u32 {
+        let before = self.newlines.partition_point(|&n| n < index);
+        u32::try_from(before).unwrap_or(u32::MAX).saturating_add(1)
+    }
+}
+
+struct Builder<'l> {
+    lines: &'l Lines,
+    /// Open collections, with the key awaiting a value in a mapping.
+    stack: Vec<(Node, Option<String>)>,
+    root: Option<Node>,
+    done: bool,
+    error: Option<(String, u32)>,
+}
+
+fn tag(tag: Option<yaml_rust2::parser::Tag>) -> Option<String> {
+    tag.filter(|t| t.handle == "!").map(|t| t.suffix)
+}
+
+impl Builder<'_> {
+    fn add(&mut self, node: Node) {
+        let Some((parent, key)) = self.stack.last_mut() else {
+            self.root = Some(node);
+            self.done = true;
+            return;
+        };
+        match &mut parent.value {
+            Value::Seq(items) => items.push(node),
+            Value::Map(entries) => match key.take() {
+                Some(k) => entries.push((k, node)),
+                None => match node.value {
+                    Value::Scalar(k, _) => *key = Some(k),
+                    _ => {
+                        self.error
+                            .get_or_insert(("a mapping key is not text".into(), node.line));
+                        *key = Some(String::new());
+                    }
+                },
+            },
+            _ => {}
+        }
+    }
+
+    fn open(&mut self, node: Node) {
+        if self.stack.len() >= MAX_DEPTH {
+            self.error
+                .get_or_insert((format!("nested more than {MAX_DEPTH} levels"), node.line));
+        }
+        self.stack.push((node, None));
+    }
+
+    fn close(&mut self) {
+        if let Some((node, _)) = self.stack.pop() {
+            self.add(node);
+        }
+    }
+}
+
+impl MarkedEventReceiver for Builder<'_> {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        if self.done || self.error.is_some() {
+            return;
+        }
+        let line = self.lines.line(mark.index());
+        match ev {
+            Event::Scalar(text, style, _, t) => {
+                let style = match style {
+                    TScalarStyle::Literal => Style::Literal,
+                    TScalarStyle::Folded => Style::Folded,
+                    _ => Style::Inline,
+                };
+                self.add(Node {
+                    line,
+                    tag: tag(t),
+                    value: Value::Scalar(text, style),
+                });
+            }
+            Event::SequenceStart(_, t) => self.open(Node {
+                line,
+                tag: tag(t),
+                value: Value::Seq(Vec::new()),
+            }),
+            Event::MappingStart(_, t) => self.open(Node {
+                line,
+                tag: tag(t),
+                value: Value::Map(Vec::new()),
+            }),
+            Event::SequenceEnd | Event::MappingEnd => self.close(),
+            Event::Alias(_) => self.add(Node {
+                line,
+                tag: None,
+                value: Value::Alias,
+            }),
+            _ => {}
+        }
+    }
+}
+
+impl Node {
+    /// The value of `key` in a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The text of a scalar without a tag.
+    pub fn text(&self) -> Option<&str> {
+        match (&self.value, &self.tag) {
+            (Value::Scalar(t, _), None) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The node as JSON, with CloudFormation's short-form tags written out (`!Sub x` →
+    /// `{"Fn::Sub": x}`, `!Ref x` → `{"Ref": x}`). Aliases become `null`.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        let plain = match &self.value {
+            Value::Scalar(t, _) => J::String(t.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
+            Value::Alias => J::Null,
+        };
+        match self.tag.as_deref() {
+            None => plain,
+            Some("Ref") => serde_json::json!({ "Ref": plain }),
+            Some("GetAtt") => {
+                let parts = match plain {
+                    J::String(s) => {
+                        J::Array(s.splitn(2, '.').map(|p| J::String(p.to_owned())).collect())
+                    }
+                    other => other,
+                };
+                serde_json::json!({ "Fn::GetAtt": parts })
+            }
+            Some(other) => {
+                let mut o = serde_json::Map::new();
+                o.insert(format!("Fn::{other}"), plain);
+                J::Object(o)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = "AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Pipeline:
+    Type: AWS::SageMaker::Pipeline
+    Properties:
+      PipelineName: !Ref Name
+      PipelineDefinition:
+        PipelineDefinitionBody: !Sub |
+          {
+            \"Steps\": []
+          }
+      Tags:
+        - {Key: a, Value: b}
+";
+
+    #[test]
+    fn nodes_keep_their_lines_tags_and_styles() {
+        let root = load(TEMPLATE).unwrap().unwrap();
+        let pipeline = root.get("Resources").unwrap().get("Pipeline").unwrap();
+        assert_eq!(pipeline.line, 4);
+        let props = pipeline.get("Properties").unwrap();
+        let name = props.get("PipelineName").unwrap();
+        assert_eq!(name.tag.as_deref(), Some("Ref"));
+        assert_eq!(name.to_json(), serde_json::json!({"Ref": "Name"}));
+        let body = props
+            .get("PipelineDefinition")
+            .unwrap()
+            .get("PipelineDefinitionBody")
+            .unwrap();
+        assert_eq!(body.tag.as_deref(), Some("Sub"));
+        let Value::Scalar(text, Style::Literal) = &body.value else {
+            panic!("{body:?}")
+        };
+        assert_eq!(text, "{\n  \"Steps\": []\n}\n");
+        assert_eq!(
+            body.line, 9,
+            "a block scalar starts at its first line of text"
+        );
+        let tags = props.get("Tags").unwrap();
+        assert_eq!(
+            tags.to_json(),
+            serde_json::json!([{"Key": "a", "Value": "b"}])
+        );
+    }
+
+    #[test]
+    fn bad_yaml_names_its_line_and_aliases_do_not_expand() {
+        let (_, line) = load("a: [1, 2\nb: 3\n").unwrap_err();
+        assert!(line >= 1);
+        let root = load("a: &x [1, 2]\nb: *x\n").unwrap().unwrap();
+        assert_eq!(root.get("b").unwrap().value, Value::Alias);
+        assert_eq!(load("").unwrap(), None);
+        let deep = "[".repeat(300) + &"]".repeat(300);
+        assert!(load(&deep).is_err());
+        // A lone carriage return ends no line here, as everywhere else in the tool (the YAML
+        // parser would count it; found by the fuzzer).
+        let (_, line) = load("# x\nowner: ml-platfo\rrm\n").unwrap_err();
+        assert!(
+            (2..=3).contains(&line),
+            "{line} is past the text's 2 lines and its end"
+        );
+        let root = load("a: 1\r\nb: 2\r\n").unwrap().unwrap();
+        assert_eq!(root.get("b").unwrap().line, 2, "CRLF is one line end");
+    }
+}

@@ -1,0 +1,272 @@
+//! Pipeline definitions: every source, verdicts, the lines findings point at (JSON, YAML and
+//! describe-pipeline), fingerprints that follow the pipeline and step, not the file.
+
+use std::path::Path;
+
+use crate::common::*;
+use serde_json::Value;
+
+fn scan_samples() -> (tempfile::TempDir, Run) {
+    let out = tempfile::tempdir().unwrap();
+    let run = tool()
+        .cwd(repo())
+        .args(["scan", "samples/pipelines", "samples/kms", "--out-dir"])
+        .arg(out.path().to_str().unwrap())
+        .run();
+    (out, run)
+}
+
+#[test]
+fn pipeline_findings_match_their_snapshots_in_every_format() {
+    let (out, run) = scan_samples();
+    assert_eq!(
+        run.code, 3,
+        "the template's S3 definition is an error: {}",
+        run.stderr
+    );
+    insta::assert_snapshot!(
+        "pipelines-stderr",
+        run.stderr
+            .replace(&out.path().display().to_string(), "[OUT]")
+    );
+    for name in REPORTS {
+        let text = redact(&read(out.path(), name));
+        let text = if name == "report.json" {
+            let value: Value = serde_json::from_str(&text).unwrap();
+            serde_json::to_string_pretty(&value).unwrap()
+        } else {
+            text
+        };
+        insta::assert_snapshot!(format!("pipelines-{name}"), text);
+    }
+}
+
+/// The text of line `line` of a file under the repository.
+fn line_text(file: &str, line: u64) -> String {
+    std::fs::read_to_string(repo().join(file))
+        .unwrap()
+        .lines()
+        .nth(line as usize - 1)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn findings_point_at_the_key_or_the_object_that_should_hold_it() {
+    let (out, _) = scan_samples();
+    let doc = json(out.path(), "report.json");
+    let findings = doc["findings"].as_array().unwrap();
+    assert!(findings.len() >= 14);
+    for f in findings {
+        let file = f["source_file"].as_str().unwrap();
+        let line = f["line"].as_u64().unwrap();
+        let text = line_text(file, line);
+        let message = f["message"].as_str().unwrap();
+        // The field path the message names: Arguments.A.B.Key.
+        let field = message
+            .split_whitespace()
+            .find(|w| w.starts_with("Arguments."))
+            .map(|w| w.trim_end_matches([',', '.']));
+        let volume = f["rule_id"] == "pipeline-step-volume-cmk";
+        let expected: Vec<String> = if file.ends_with("describe-pipeline-nightly-features.json") {
+            vec!["\"PipelineDefinition\"".to_owned()]
+        } else if file.ends_with("plan.json") {
+            vec!["\"pipeline_definition\"".to_owned()]
+        } else if f["status"] == "NOT_APPLICABLE" {
+            ["ClusterConfig", "ResourceConfig", "TransformResources"]
+                .map(|o| format!("\"{o}\""))
+                .to_vec()
+        } else if message.contains("is not set") {
+            // The object that should hold the key.
+            let parts: Vec<&str> = field.unwrap().split('.').collect();
+            vec![format!("\"{}\"", parts[parts.len() - 2])]
+        } else if volume {
+            vec!["\"VolumeKmsKeyId\"".to_owned()]
+        } else {
+            vec!["\"KmsKeyId\"".to_owned()]
+        };
+        assert!(
+            expected.iter().any(|e| text.contains(e.as_str())),
+            "{file}:{line} should show {expected:?} for {message}; it is {text:?}"
+        );
+    }
+}
+
+#[test]
+fn sarif_alerts_sit_on_the_line_and_keep_their_fingerprint_when_the_file_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("a")).unwrap();
+    std::fs::create_dir_all(d.join("b/renamed")).unwrap();
+    let definition =
+        std::fs::read_to_string(repo().join("samples/pipelines/churn-pipeline.json")).unwrap();
+    std::fs::write(d.join("a/churn-pipeline.json"), &definition).unwrap();
+    // The same definition elsewhere, with lines shifted by a blank line at the top.
+    std::fs::write(
+        d.join("b/renamed/churn-pipeline.json"),
+        format!("\n{definition}"),
+    )
+    .unwrap();
+    let sarif = |dir: &str| -> Value {
+        let run = tool().cwd(d).args(["scan", dir, "--format", "sarif"]).run();
+        serde_json::from_str(&run.stdout).unwrap()
+    };
+    let (a, b) = (sarif("a"), sarif("b"));
+    let results = |s: &Value| -> Vec<(String, String, i64)> {
+        s["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["partialFingerprints"]["sagemakerAuditFinding/v1"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned(),
+                    r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned(),
+                    r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                        .as_i64()
+                        .unwrap(),
+                )
+            })
+            .collect()
+    };
+    let (ra, rb) = (results(&a), results(&b));
+    assert_eq!(ra.len(), 4, "the failing keys of the churn pipeline");
+    for (x, y) in ra.iter().zip(&rb) {
+        assert_eq!(
+            x.0, y.0,
+            "the fingerprint follows pipeline and step, not the file"
+        );
+        assert_eq!(x.1, "a/churn-pipeline.json");
+        assert_eq!(y.1, "b/renamed/churn-pipeline.json");
+        assert_eq!(x.2 + 1, y.2, "each alert sits on its key's line");
+    }
+    let message = a["runs"][0]["results"][0]["message"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(
+        message.starts_with("Pipeline step churn-pipeline/"),
+        "{message}"
+    );
+    // Renaming the step makes it another alert.
+    let renamed = definition.replace("\"TrainModel\"", "\"TrainModelV2\"");
+    std::fs::write(d.join("a/churn-pipeline.json"), renamed).unwrap();
+    let rc = results(&sarif("a"));
+    assert!(rc.iter().any(|r| !ra.iter().any(|x| x.0 == r.0)));
+}
+
+#[test]
+fn json_templates_and_non_template_yaml() {
+    let dir = fixtures().join("pipeline-json");
+    let run = tool()
+        .cwd(&dir)
+        .args(["scan", ".", "--format", "json"])
+        .run();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        doc["inputs"]["skipped_files"], 1,
+        "notes.yaml is no template"
+    );
+    assert_eq!(doc["inputs"]["pipeline_documents"], 1);
+    let verdicts: Vec<(String, String, String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["job_name"].as_str().unwrap().to_owned(),
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["part"].as_str().unwrap_or_default().to_owned(),
+                format!(
+                    "{} {}",
+                    f["status"].as_str().unwrap(),
+                    f["key_manager"].as_str().unwrap()
+                ),
+            )
+        })
+        .collect();
+    let expect = |job: &str, rule: &str, part: &str| {
+        verdicts
+            .iter()
+            .find(|v| v.0 == job && v.1 == rule && v.2 == part)
+            .map(|v| v.3.trim().to_owned())
+            .unwrap_or_else(|| panic!("no {job} {rule} {part}: {verdicts:?}"))
+    };
+    // The tuning step's definition takes its volume key from a parameter defaulting to an
+    // AWS-managed alias.
+    assert_eq!(
+        expect("tuner/Tune", "pipeline-step-volume-cmk", "definition xgb"),
+        "FAIL AWS"
+    );
+    assert_eq!(
+        expect("tuner/Tune", "pipeline-step-output-cmk", "definition xgb"),
+        "PASS UNVERIFIED"
+    );
+    assert_eq!(
+        expect("tuner/Pick", "pipeline-step-volume-cmk", ""),
+        "PASS UNVERIFIED"
+    );
+    assert_eq!(expect("tuner/Pick", "pipeline-step-output-cmk", ""), "FAIL");
+    // Fn::Join with a Ref: not known from the template.
+    assert_eq!(
+        expect("joined/T", "pipeline-step-volume-cmk", ""),
+        "PASS UNVERIFIED"
+    );
+    assert_eq!(expect("joined/T", "pipeline-step-output-cmk", ""), "FAIL");
+    let message = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["part"] == "definition xgb" && f["rule_id"] == "pipeline-step-volume-cmk")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("default of pipeline parameter Key"),
+        "{message}"
+    );
+    // Named explicitly, YAML that is no template is an error, not a silent skip.
+    let run = tool().cwd(&dir).args(["scan", "notes.yaml"]).run();
+    assert_eq!(run.code, 3);
+    assert!(
+        run.stderr.contains("no CloudFormation template"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn waivers_and_kinds_work_for_pipeline_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let waivers = dir.path().join("w.toml");
+    std::fs::write(
+        &waivers,
+        "[[waiver]]\nkind = \"pipeline\"\njob = \"churn-pipeline/*\"\nreason = \"migrating\"\nowner = \"ml\"\nexpires = 2099-01-01\n",
+    )
+    .unwrap();
+    let run = tool()
+        .cwd(repo())
+        .args([
+            "scan",
+            "samples/pipelines/churn-pipeline.json",
+            "--format",
+            "json",
+            "--waivers",
+        ])
+        .arg(waivers.to_str().unwrap())
+        .run();
+    assert_eq!(run.code, 0, "every failure waived: {}", run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["summary"]["waived"], 4);
+    assert!(
+        Path::new(&repo())
+            .join("samples/pipelines/churn-pipeline.json")
+            .exists()
+    );
+}
