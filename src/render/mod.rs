@@ -10,8 +10,17 @@ use crate::report::Report;
 
 /// One report format.
 pub trait Writer: Sync {
-    /// The `--format` name, also the file extension (`report.<name>`).
+    /// The `--format` name.
     fn name(&self) -> &'static str;
+    /// What follows `report.` in the file's name: the name unless the format says otherwise.
+    fn extension(&self) -> &'static str {
+        self.name()
+    }
+    /// Written by `--out-dir` when `--format` is not given (the formats for other tools'
+    /// intake, ASFF and OCSF, are asked for by name).
+    fn by_default(&self) -> bool {
+        true
+    }
     /// One line for `--help`.
     fn about(&self) -> &'static str;
     /// Roughly how long the format takes to write, relative to the others; `--out-dir` starts
@@ -65,9 +74,18 @@ impl Format {
         WRITERS.iter().map(|w| Format(*w)).collect()
     }
 
-    /// The format's name and file extension.
+    /// The formats `--out-dir` writes when `--format` is not given.
+    pub fn defaults() -> Vec<Format> {
+        WRITERS
+            .iter()
+            .filter(|w| w.by_default())
+            .map(|w| Format(*w))
+            .collect()
+    }
+
+    /// What follows `report.` in the file's name.
     pub fn extension(self) -> &'static str {
-        self.0.name()
+        self.0.extension()
     }
 
     /// Position in [`WRITERS`]: the order formats are listed.
@@ -155,9 +173,10 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), WRITERS.len());
         for w in WRITERS {
-            assert_eq!(
-                Format::named(w.name()).map(|f| f.extension()),
-                Some(w.name())
+            let extension = Format::named(w.name()).map(|f| f.extension());
+            assert!(
+                extension.is_some_and(|e| e.starts_with(w.name())),
+                "{extension:?}"
             );
             assert!(!w.about().is_empty());
         }
