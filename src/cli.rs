@@ -81,9 +81,36 @@ pub struct AwsArgs {
     /// a status a chosen kind does not have is refused).
     #[arg(long, value_name = "STATUS")]
     pub status: Option<String>,
-    /// Describe calls in flight at once.
+    /// Scan these accounts, comma-separated 12-digit ids (each through --role-name, except the
+    /// caller's own).
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        conflicts_with = "organization"
+    )]
+    pub accounts: Vec<String>,
+    /// Scan every active account of the AWS Organization (organizations:ListAccounts, from the
+    /// management or a delegated administrator account).
+    #[arg(long)]
+    pub organization: bool,
+    /// Leave these accounts out of --accounts or --organization, comma-separated.
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub exclude_accounts: Vec<String>,
+    /// Role to assume in every scanned account but the caller's:
+    /// arn:PARTITION:iam::ACCOUNT:role/NAME (the read-only role of docs/org-role.yaml).
+    #[arg(long, value_name = "NAME")]
+    pub role_name: Option<String>,
+    /// External id the role's trust policy requires.
+    #[arg(long, value_name = "ID", requires = "role_name")]
+    pub external_id: Option<String>,
+    /// Calls in flight at once in one account and region (API quotas are per account and
+    /// region).
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
+    /// Calls in flight at once in the whole scan, over every account and region.
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub max_concurrency: u16,
     /// Attempts per API call (adaptive retry mode).
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
@@ -170,7 +197,8 @@ pub struct MergeArgs {
 /// What to write and what counts as failing; shared by `scan` and `merge`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Report formats, comma-separated. Default: all with --out-dir, md on stdout without.
+    /// Report formats, comma-separated. Default: sarif, csv, html, md and json with --out-dir;
+    /// md on stdout without.
     #[arg(
         short,
         long,
@@ -484,8 +512,11 @@ fn live_options(aws: &AwsArgs, generated_at: String) -> Result<crate::aws::LiveO
     if let Some(status) = &aws.status {
         check_status(status, &kinds)?;
     }
+    let accounts = account_scope(aws)?;
     Ok(crate::aws::LiveOptions {
         kinds,
+        accounts,
+        max_concurrency: usize::from(aws.max_concurrency),
         profile: aws.profile.clone(),
         regions,
         created_after,
@@ -500,6 +531,61 @@ fn live_options(aws: &AwsArgs, generated_at: String) -> Result<crate::aws::LiveO
         },
         progress: crate::log::level() >= 1,
         generated_at,
+    })
+}
+
+/// `--accounts`, `--organization`, `--exclude-accounts`, `--role-name` and `--external-id`,
+/// checked: account ids are 12 digits, the role name and external id use only the characters
+/// IAM and STS accept (they become part of an ARN and a request).
+#[cfg(feature = "aws")]
+fn account_scope(aws: &AwsArgs) -> Result<crate::aws::accounts::AccountScope, Failure> {
+    let ids = |flag: &str, list: &[String]| -> Result<Vec<String>, Failure> {
+        list.iter()
+            .map(|a| a.trim().to_owned())
+            .map(|a| {
+                if crate::model::is_account_id(&a) {
+                    Ok(a)
+                } else {
+                    Err(usage(format!(
+                        "{flag}: {:?} is not a 12-digit account id",
+                        crate::text::one_line(&a, 40)
+                    )))
+                }
+            })
+            .collect()
+    };
+    let accounts = ids("--accounts", &aws.accounts)?;
+    let exclude = ids("--exclude-accounts", &aws.exclude_accounts)?;
+    let multi = aws.organization || !accounts.is_empty();
+    if !multi && (!exclude.is_empty() || aws.role_name.is_some()) {
+        return Err(usage(
+            "--exclude-accounts and --role-name apply to --accounts or --organization",
+        ));
+    }
+    let allowed = |c: char, extra: &str| {
+        c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) || extra.contains(c)
+    };
+    if let Some(role) = &aws.role_name
+        && (role.is_empty() || role.len() > 64 || !role.chars().all(|c| allowed(c, "")))
+    {
+        return Err(usage(format!(
+            "--role-name {:?}: a role name is 1 to 64 letters, digits and _+=,.@-",
+            crate::text::one_line(role, 80)
+        )));
+    }
+    if let Some(id) = &aws.external_id
+        && (id.len() < 2 || id.len() > 1224 || !id.chars().all(|c| allowed(c, ":/")))
+    {
+        return Err(usage(
+            "--external-id: 2 to 1224 letters, digits and _+=,.@:/-",
+        ));
+    }
+    Ok(crate::aws::accounts::AccountScope {
+        accounts,
+        organization: aws.organization,
+        exclude,
+        role_name: aws.role_name.clone(),
+        external_id: aws.external_id.clone(),
     })
 }
 
@@ -598,7 +684,7 @@ fn validate_output(args: &ReportArgs) -> Result<Output, Failure> {
     formats.dedup();
     if formats.is_empty() {
         formats = match args.out_dir {
-            Some(_) => Format::all(),
+            Some(_) => Format::defaults(),
             None => vec![Format::named("md").expect("the Markdown writer")],
         };
     }

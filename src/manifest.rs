@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Bumped on any change that could break a reader.
-pub const MANIFEST_VERSION: &str = "1.1";
+pub const MANIFEST_VERSION: &str = "1.2";
 
 /// File name inside the collect directory.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -38,8 +38,12 @@ pub struct Manifest {
     pub failed_calls: Vec<FailedCall>,
     /// ARNs of jobs that were listed but gone by the time they were described.
     pub jobs_gone: Vec<String>,
-    /// Regions the account has not enabled.
+    /// Regions the account has not enabled (`ACCOUNT/REGION` when the scan named its accounts).
     pub regions_not_enabled: Vec<String>,
+    /// Accounts that were to be scanned but could not be reached (since 1.2); each also has a
+    /// failed call saying why.
+    #[serde(default)]
+    pub accounts_failed: Vec<String>,
     /// Keys KMS would not describe (for example AccessDenied), with the reason.
     pub unverified_keys: Vec<UnverifiedKey>,
 }
@@ -58,6 +62,18 @@ pub struct Scope {
     pub created_after: Option<String>,
     /// `--status`, if any.
     pub status: Option<String>,
+    /// `--accounts` as given (since 1.2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<String>,
+    /// `--organization` (since 1.2).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub organization: bool,
+    /// `--exclude-accounts` (since 1.2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_accounts: Vec<String>,
+    /// `--role-name` (since 1.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
 }
 
 fn training_only() -> Vec<String> {

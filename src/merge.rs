@@ -107,6 +107,10 @@ pub fn merge(
     stats.jobs_gone.dedup();
     stats.regions_not_enabled.sort();
     stats.regions_not_enabled.dedup();
+    stats.accounts_scanned.sort();
+    stats.accounts_scanned.dedup();
+    stats.accounts_failed.sort();
+    stats.accounts_failed.dedup();
     let findings = resources.into_values().flat_map(|r| r.findings).collect();
     let scope: Vec<Kind> = scope.into_iter().collect();
     Report::new(
@@ -133,6 +137,8 @@ fn add_stats(total: &mut InputStats, r: InputStats) {
     total.duplicate_jobs += r.duplicate_jobs;
     total.jobs_gone.extend(r.jobs_gone);
     total.regions_not_enabled.extend(r.regions_not_enabled);
+    total.accounts_scanned.extend(r.accounts_scanned);
+    total.accounts_failed.extend(r.accounts_failed);
 }
 
 /// Reads one report and turns its findings back into the report's own findings; the

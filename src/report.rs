@@ -226,8 +226,15 @@ pub struct InputStats {
     pub skipped_special: usize,
     /// Jobs listed but gone before they could be described (live, or from a manifest).
     pub jobs_gone: Vec<String>,
-    /// Regions not enabled for the account (live, or from a manifest).
+    /// Regions not enabled for the account (live, or from a manifest); `ACCOUNT/REGION` when
+    /// the scan named its accounts.
     pub regions_not_enabled: Vec<String>,
+    /// Accounts a live scan (or the collect behind a manifest) reached, jobs or not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts_scanned: Vec<String>,
+    /// Accounts it was to scan but could not reach (each also an error).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts_failed: Vec<String>,
 }
 
 /// Counts of one status per rule and overall.
@@ -364,6 +371,22 @@ pub struct KindSummary {
     pub counts: Counts,
 }
 
+/// How one account fared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    /// The account id.
+    pub account: String,
+    /// Resources evaluated.
+    pub resources: usize,
+    /// Their findings by status.
+    #[serde(flatten)]
+    pub counts: Counts,
+    /// Failing findings not waived.
+    pub unwaived_fail: usize,
+    /// False when the account could not be reached (its role could not be assumed).
+    pub reached: bool,
+}
+
 /// Everything the writers need.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -482,6 +505,42 @@ impl Report {
             }
         }
         out
+    }
+
+    /// Resources and findings per account: every account with findings, every account the
+    /// scan reached without any, and those it could not reach; sorted by account.
+    pub fn account_summaries(&self) -> Vec<AccountSummary> {
+        let mut out: std::collections::BTreeMap<&str, AccountSummary> = Default::default();
+        let blank = |account: &str, reached: bool| AccountSummary {
+            account: account.to_owned(),
+            resources: 0,
+            counts: Counts::default(),
+            unwaived_fail: 0,
+            reached,
+        };
+        for run in self.findings.chunk_by(same_resource) {
+            let account = run[0].resource.account_id.as_str();
+            if account.is_empty() {
+                continue;
+            }
+            let s = out.entry(account).or_insert_with(|| blank(account, true));
+            s.resources += 1;
+            for f in run {
+                s.counts.add(f.status);
+                if f.status == Status::Fail && f.waiver.is_none() {
+                    s.unwaived_fail += 1;
+                }
+            }
+        }
+        for account in &self.inputs.accounts_scanned {
+            out.entry(account).or_insert_with(|| blank(account, true));
+        }
+        for account in &self.inputs.accounts_failed {
+            out.entry(account)
+                .or_insert_with(|| blank(account, false))
+                .reached = false;
+        }
+        out.into_values().collect()
     }
 
     /// The kinds the report covers, in report order.

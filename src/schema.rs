@@ -14,15 +14,15 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use crate::report::{
-    BaselineState, BaselineSummary, Counts, InputStats, KindSummary, Mode, WaiverNote,
-    WaiverSummary,
+    AccountSummary, BaselineState, BaselineSummary, Counts, InputStats, KindSummary, Mode,
+    WaiverNote, WaiverSummary,
 };
 use crate::resource::Kind;
 use crate::verdict::{Severity, Status};
 
 /// The version this build writes. Bumped on any change that could break a reader: the major
 /// part when a reader relying on the old shape could draw a wrong conclusion.
-pub const SCHEMA_VERSION: &str = "2.1";
+pub const SCHEMA_VERSION: &str = "2.2";
 
 /// Checks that a report's `schema_version` is one this build reads (1.x or 2.x).
 pub fn check_version(version: &str) -> Result<(), String> {
@@ -100,6 +100,10 @@ pub struct Summary {
     /// Resources and findings per kind (since 2.0).
     #[serde(default)]
     pub kinds: Vec<KindSummary>,
+    /// Resources and findings per account, accounts scanned without resources and accounts
+    /// that could not be reached included (since 2.2).
+    #[serde(default)]
+    pub accounts: Vec<AccountSummary>,
 }
 
 /// One finding.

@@ -4,22 +4,31 @@
 //! that knows them.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aws_sdk_sagemaker::Client;
 use aws_sdk_sagemaker::config::Region;
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::accounts::Target;
 use super::capture::{BodyLimit, CaptureBody};
 use super::regions::NOT_ENABLED_CODES;
 use super::{LiveOptions, describe_error};
 use crate::manifest::{FailedCall, Manifest};
 use crate::resource::Kind;
-/// A progress bar on stderr when it is a terminal; silent otherwise.
-pub(super) struct Progress(ProgressBar);
+/// A progress bar on stderr when it is a terminal; silent otherwise. It counts calls made
+/// against calls known to be needed (the total grows as listings come in) and, in a scan of
+/// several accounts, the accounts finished.
+pub(super) struct Progress {
+    bar: ProgressBar,
+    accounts: usize,
+    accounts_done: AtomicUsize,
+}
 
 impl Progress {
-    pub(super) fn new(enabled: bool) -> Self {
+    pub(super) fn new(enabled: bool, accounts: usize) -> Self {
         let bar = if enabled && std::io::stderr().is_terminal() {
             ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
         } else {
@@ -30,27 +39,80 @@ impl Progress {
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );
-        Progress(bar)
+        bar.set_prefix("scanning");
+        let progress = Progress {
+            bar,
+            accounts,
+            accounts_done: AtomicUsize::new(0),
+        };
+        progress.show_accounts();
+        progress
     }
 
-    pub(super) fn stage(&self, prefix: &str, len: u64, msg: String) {
-        self.0.set_prefix(prefix.to_owned());
-        self.0.set_length(len);
-        self.0.set_position(0);
-        self.0.set_message(msg);
+    fn show_accounts(&self) {
+        if self.accounts > 1 {
+            self.bar.set_message(format!(
+                "accounts {}/{} done",
+                self.accounts_done.load(Ordering::Relaxed),
+                self.accounts
+            ));
+        }
     }
 
+    /// `n` more calls to make.
+    pub(super) fn more(&self, n: u64) {
+        self.bar.inc_length(n);
+    }
+
+    /// One call made.
     pub(super) fn tick(&self) {
-        self.0.inc(1);
+        self.bar.inc(1);
     }
 
-    pub(super) fn listed(&self, n: u64) {
-        self.0.set_length(n);
-        self.0.set_position(n);
+    /// Every list and describe call of one account made.
+    pub(super) fn account_done(&self) {
+        self.accounts_done.fetch_add(1, Ordering::Relaxed);
+        self.show_accounts();
+    }
+
+    /// The key lookups begin.
+    pub(super) fn keys(&self, n: u64) {
+        self.bar.set_prefix("keys");
+        self.more(n);
     }
 
     pub(super) fn finish(&self) {
-        self.0.finish_and_clear();
+        self.bar.finish_and_clear();
+    }
+}
+
+/// The bounds on calls in flight: one for the whole scan and one per account and region (API
+/// quotas are per account and region). Every list and describe call holds both.
+#[derive(Clone)]
+pub(super) struct Gate {
+    global: Arc<tokio::sync::Semaphore>,
+    local: Arc<tokio::sync::Semaphore>,
+}
+
+impl Gate {
+    pub(super) fn new(global: Arc<tokio::sync::Semaphore>, per_account_region: usize) -> Self {
+        Gate {
+            global,
+            local: Arc::new(tokio::sync::Semaphore::new(per_account_region.max(1))),
+        }
+    }
+
+    /// Waits for a place under both bounds; the place is held until the result is dropped.
+    async fn enter(
+        &self,
+    ) -> (
+        Option<tokio::sync::SemaphorePermit<'_>>,
+        Option<tokio::sync::SemaphorePermit<'_>>,
+    ) {
+        // The account's own bound first, so that waiting on it never holds a global place.
+        let local = self.local.acquire().await.ok();
+        let global = self.global.acquire().await.ok();
+        (local, global)
     }
 }
 
@@ -77,40 +139,58 @@ fn arn_field(kind: Kind) -> &'static str {
     }
 }
 
-/// Lists and describes every job of the chosen kinds in one region, appending documents and
-/// failures. A kind that cannot be listed (AccessDenied, say) is one failed call for that
-/// kind and region; the other kinds are still scanned.
-pub(super) async fn region(
-    sdk: &aws_config::SdkConfig,
+/// What one task (an account, a region, a kind) found: the documents and, in a manifest of
+/// its own, its counts, failed calls, jobs gone and a region found not enabled.
+pub(super) struct TaskResult {
+    pub jobs: Vec<(String, Vec<u8>)>,
+    pub manifest: Manifest,
+    /// The region as the manifest names it and AWS's answer, when it is not enabled.
+    pub not_enabled: Option<(String, String)>,
+}
+
+/// Lists and describes every job of one kind in one region of one account. A kind that cannot
+/// be listed (AccessDenied, say) is one failed call for that kind, account and region; a
+/// region the account has not enabled is noted (as `ACCOUNT/REGION` when the scan names its
+/// accounts), not an error.
+pub(super) async fn task(
+    target: &Target,
     region: &str,
+    kind: Kind,
     options: &LiveOptions,
+    gate: Gate,
     progress: &Progress,
-    manifest: &mut Manifest,
-    jobs: &mut Vec<(String, Vec<u8>)>,
-) {
-    let config = aws_sdk_sagemaker::config::Builder::from(sdk)
+) -> TaskResult {
+    let mut manifest = Manifest::default();
+    let mut jobs = Vec::new();
+    let config = aws_sdk_sagemaker::config::Builder::from(&target.sdk)
         .region(Region::new(region.to_owned()))
         .interceptor(BodyLimit)
         .build();
     let client = Client::from_conf(config);
-    for &kind in &options.kinds {
-        let (list_op, _) = operations(kind);
-        progress.stage("listing", 0, format!("{} in {region}", kind.plural()));
-        let summaries = match list(&client, kind, options, progress, manifest).await {
-            Ok(s) => s,
-            Err((code, text)) => {
-                if code
-                    .as_deref()
-                    .is_some_and(|c| NOT_ENABLED_CODES.contains(&c))
-                {
-                    crate::warn!(
-                        "region {region} is not enabled for this account ({text}); skipped"
-                    );
-                    manifest.regions_not_enabled.push(region.to_owned());
-                    return;
-                }
+    let (list_op, _) = operations(kind);
+    let place = match &target.account {
+        Some(account) => format!("{region} of account {account}"),
+        None => region.to_owned(),
+    };
+    let summaries = match list(&client, kind, options, &gate, progress, &mut manifest).await {
+        Ok(s) => s,
+        Err((code, text)) => {
+            if code
+                .as_deref()
+                .is_some_and(|c| NOT_ENABLED_CODES.contains(&c))
+            {
+                let label = match &target.account {
+                    Some(account) => format!("{account}/{region}"),
+                    None => region.to_owned(),
+                };
+                return TaskResult {
+                    jobs,
+                    manifest,
+                    not_enabled: Some((label, text)),
+                };
+            } else {
                 manifest.failed_calls.push(FailedCall {
-                    source: format!("{list_op} in {region}"),
+                    source: format!("{list_op} in {place}"),
                     file: false,
                     message: format!(
                         "listing {} failed after up to {} attempts: {text}",
@@ -118,26 +198,50 @@ pub(super) async fn region(
                         options.max_attempts
                     ),
                 });
-                continue;
             }
-        };
-        manifest.counts.jobs_listed += summaries.len();
-        let summaries = checked(summaries, kind, region, manifest);
-        progress.stage(
-            "describing",
-            summaries.len() as u64,
-            format!("{} in {region}", kind.plural()),
-        );
-        describe_all(&client, kind, summaries, options, progress, manifest, jobs).await;
+            return TaskResult {
+                jobs,
+                manifest,
+                not_enabled: None,
+            };
+        }
+    };
+    manifest.counts.jobs_listed += summaries.len();
+    let summaries = checked(
+        summaries,
+        kind,
+        region,
+        target.account.as_deref(),
+        &place,
+        &mut manifest,
+    );
+    progress.more(summaries.len() as u64);
+    describe_all(
+        &client,
+        kind,
+        summaries,
+        options,
+        &gate,
+        progress,
+        &mut manifest,
+        &mut jobs,
+    )
+    .await;
+    TaskResult {
+        jobs,
+        manifest,
+        not_enabled: None,
     }
 }
 
 /// Describes the listed jobs of one kind, `--concurrency` at a time.
+#[allow(clippy::too_many_arguments)]
 async fn describe_all(
     client: &Client,
     kind: Kind,
     summaries: Vec<Listed>,
     options: &LiveOptions,
+    gate: &Gate,
     progress: &Progress,
     manifest: &mut Manifest,
     jobs: &mut Vec<(String, Vec<u8>)>,
@@ -146,6 +250,7 @@ async fn describe_all(
     let mut described = futures_util::stream::iter(summaries.into_iter().map(|job| {
         let client = client.clone();
         async move {
+            let _place = gate.enter().await;
             let capture = CaptureBody::default();
             let result = describe(&client, kind, &job.name, capture.clone()).await;
             (job, result.map(|()| capture.body()))
@@ -251,6 +356,8 @@ fn checked(
     summaries: Vec<(String, String)>,
     kind: Kind,
     region: &str,
+    account: Option<&str>,
+    place: &str,
     manifest: &mut Manifest,
 ) -> Vec<Listed> {
     let (list_op, _) = operations(kind);
@@ -264,6 +371,11 @@ fn checked(
             Ok((parts, _)) if parts.region != region => {
                 format!("its ARN is in region {}, not {region}", parts.region)
             }
+            Ok((parts, _)) if account.is_some_and(|a| a != parts.account_id) => format!(
+                "its ARN is in account {}, not {}",
+                parts.account_id,
+                account.unwrap_or_default()
+            ),
             Ok((_, arn_name)) if !arn_name.eq_ignore_ascii_case(&name) => {
                 "its ARN names another job".to_owned()
             }
@@ -274,7 +386,7 @@ fn checked(
                     Some(seen) if *seen == name => continue,
                     Some(_) => {
                         manifest.failed_calls.push(FailedCall {
-                            source: format!("{list_op} in {region}"),
+                            source: format!("{list_op} in {place}"),
                             file: false,
                             message: format!(
                                 "the listing returned job {:?} with the ARN of another listed job, {:?}; it was not described",
@@ -296,7 +408,7 @@ fn checked(
             }
         };
         manifest.failed_calls.push(FailedCall {
-            source: format!("{list_op} in {region}"),
+            source: format!("{list_op} in {place}"),
             file: false,
             message: format!(
                 "the listing returned job {:?} with ARN {:?}, which was not described: {problem}",
@@ -320,6 +432,7 @@ async fn list(
     client: &Client,
     kind: Kind,
     options: &LiveOptions,
+    gate: &Gate,
     progress: &Progress,
     manifest: &mut Manifest,
 ) -> Result<Vec<(String, String)>, (Option<String>, String)> {
@@ -328,9 +441,13 @@ async fn list(
     let mut token: Option<String> = None;
     loop {
         manifest.counts.calls += 1;
-        let (page, next) = list_page(client, kind, options, token.as_deref()).await?;
+        progress.more(1);
+        let (page, next) = {
+            let _place = gate.enter().await;
+            list_page(client, kind, options, token.as_deref()).await
+        }?;
+        progress.tick();
         out.extend(page);
-        progress.listed(out.len() as u64);
         // An empty page with a token is not the end: keep going until the token is gone.
         match next {
             Some(next) if !next.is_empty() => {

@@ -16,17 +16,57 @@ use crate::kms::{KeyFacts, KeyRef};
 use crate::manifest::{Manifest, UnverifiedKey};
 use crate::model::{ArnParts, non_empty};
 
-/// Describes every key the jobs reference; returns `kms/<region>/…` documents.
+/// What the key lookups of one account found: describe-key documents by path, alias entries by
+/// region (one table per region is written for all accounts: [`alias_documents`]), and in
+/// `manifest` the counts and the keys KMS would not describe.
+#[derive(Default)]
+pub(super) struct KeyResults {
+    pub documents: BTreeMap<String, Vec<u8>>,
+    pub aliases: BTreeMap<String, BTreeSet<(String, String, String)>>,
+    pub manifest: Manifest,
+}
+
+impl KeyResults {
+    /// Adds another account's results.
+    pub(super) fn absorb(&mut self, other: KeyResults) {
+        self.documents.extend(other.documents);
+        for (region, entries) in other.aliases {
+            self.aliases.entry(region).or_default().extend(entries);
+        }
+        self.manifest
+            .unverified_keys
+            .extend(other.manifest.unverified_keys);
+        self.manifest.counts.calls += other.manifest.counts.calls;
+        self.manifest.counts.keys_described += other.manifest.counts.keys_described;
+    }
+
+    /// Every document, alias tables included, by path.
+    pub(super) fn into_documents(self) -> Vec<(String, Vec<u8>)> {
+        let mut documents = self.documents;
+        for (region, entries) in self.aliases {
+            let list: Vec<_> = entries
+                .into_iter()
+                .map(|(name, arn, target)| json!({"AliasName": name, "AliasArn": arn, "TargetKeyId": target}))
+                .collect();
+            let body = serde_json::to_vec(&json!({ "Aliases": list })).unwrap_or_default();
+            documents.insert(crate::layout::aliases_path(&region), pretty(&body));
+        }
+        documents.into_iter().collect()
+    }
+}
+
+/// Describes every key the jobs of one account reference, with that account's credentials.
 pub(super) async fn describe_keys(
     sdk: &aws_config::SdkConfig,
     jobs: &[(String, Vec<u8>)],
     options: &LiveOptions,
     progress: &Progress,
-    manifest: &mut Manifest,
-) -> Vec<(String, Vec<u8>)> {
+) -> KeyResults {
+    let mut results = KeyResults::default();
+    let manifest = &mut results.manifest;
     let (references, unusable) = references(jobs);
     manifest.unverified_keys.extend(unusable);
-    progress.stage("keys", references.len() as u64, "KMS DescribeKey".into());
+    progress.keys(references.len() as u64);
     let mut clients: BTreeMap<String, aws_sdk_kms::Client> = BTreeMap::new();
     for (region, _) in &references {
         clients.entry(region.clone()).or_insert_with(|| {
@@ -53,8 +93,8 @@ pub(super) async fn describe_keys(
             })
         }))
         .buffer_unordered(options.concurrency.max(1));
-    let mut documents: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    let mut aliases: BTreeMap<String, BTreeSet<(String, String, String)>> = BTreeMap::new();
+    let documents = &mut results.documents;
+    let aliases = &mut results.aliases;
     while let Some((region, reference, result)) = calls.next().await {
         progress.tick();
         manifest.counts.calls += 1;
@@ -103,15 +143,7 @@ pub(super) async fn describe_keys(
             }
         }
     }
-    for (region, entries) in aliases {
-        let list: Vec<_> = entries
-            .into_iter()
-            .map(|(name, arn, target)| json!({"AliasName": name, "AliasArn": arn, "TargetKeyId": target}))
-            .collect();
-        let body = serde_json::to_vec(&json!({ "Aliases": list })).unwrap_or_default();
-        documents.insert(crate::layout::aliases_path(&region), pretty(&body));
-    }
-    documents.into_iter().collect()
+    results
 }
 
 /// Distinct `(region, reference)` pairs worth asking KMS about, and the references that name

@@ -147,6 +147,10 @@ pub fn ingest(
     out.stats.jobs_gone.dedup();
     out.stats.regions_not_enabled.sort();
     out.stats.regions_not_enabled.dedup();
+    out.stats.accounts_scanned.sort();
+    out.stats.accounts_scanned.dedup();
+    out.stats.accounts_failed.sort();
+    out.stats.accounts_failed.dedup();
     out
 }
 
@@ -299,6 +303,12 @@ impl Ingested {
         self.stats
             .regions_not_enabled
             .extend(other.stats.regions_not_enabled);
+        self.stats
+            .accounts_scanned
+            .extend(other.stats.accounts_scanned);
+        self.stats
+            .accounts_failed
+            .extend(other.stats.accounts_failed);
         self.resources.extend(other.resources);
         self.keys.extend(other.keys);
         self.errors.extend(other.errors);
@@ -323,6 +333,8 @@ impl Ingested {
         }
         self.stats.jobs_gone.extend(m.jobs_gone);
         self.stats.regions_not_enabled.extend(m.regions_not_enabled);
+        self.stats.accounts_scanned.extend(m.accounts);
+        self.stats.accounts_failed.extend(m.accounts_failed);
         self.scope.extend(
             m.scope
                 .kinds

@@ -64,6 +64,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> Result<(), RenderError> {
             gating_failures: report.gating_failures(),
             incomplete: report.is_incomplete(),
             kinds: report.kind_summaries(),
+            accounts: report.account_summaries(),
         },
         rules: report.rules.iter().map(|r| Cow::Borrowed(r.id)).collect(),
         waivers: report.waivers.as_ref().map(Cow::Borrowed),

@@ -54,6 +54,8 @@ writers! {
     html::Html,
     markdown::Markdown,
     json::Json,
+    asff::Asff,
+    ocsf::Ocsf,
 }
 
 /// A format chosen with `--format`.

@@ -288,6 +288,21 @@ pub(super) fn base_context(report: &Report) -> tera::Context {
     ctx.insert("kinds", &kinds);
     ctx.insert("job_noun", job_noun(&report.kinds()));
     ctx.insert("pipelines", &pipelines(report));
+    // The account table, when the report spans several accounts or one could not be reached.
+    let accounts = report.account_summaries();
+    let accounts = if accounts.len() > 1 || accounts.iter().any(|a| !a.reached) {
+        accounts
+    } else {
+        Vec::new()
+    };
+    let mut by_fail = accounts.clone();
+    by_fail.sort_by(|a, b| {
+        (b.unwaived_fail, !b.reached)
+            .cmp(&(a.unwaived_fail, !a.reached))
+            .then_with(|| a.account.cmp(&b.account))
+    });
+    ctx.insert("account_table", &accounts);
+    ctx.insert("accounts_by_fail", &by_fail);
     ctx.insert("compliance", &report.compliance);
     let errors: Vec<schema::Error<'_>> = report.errors.iter().map(schema::Error::from).collect();
     ctx.insert("errors", &errors);

@@ -81,7 +81,7 @@ fn format_subset_writes_only_those_files() {
 fn json_report_is_versioned_and_complete() {
     let (out, _) = basic_run();
     let doc = json(out.path(), "report.json");
-    assert_eq!(doc["schema_version"], "2.1");
+    assert_eq!(doc["schema_version"], "2.2");
     assert_eq!(
         doc["rules"],
         serde_json::json!(["training-volume-cmk", "training-output-cmk"])
@@ -288,4 +288,75 @@ fn collect_directories_of_earlier_versions_still_scan() {
         doc["findings"][0]["source_file"],
         "123456789012/us-east-1/unencrypted.json"
     );
+}
+
+/// The ASFF and OCSF arrays, one element per line, indented for review.
+fn pretty_array(text: &str) -> String {
+    let value: serde_json::Value = serde_json::from_str(text).unwrap();
+    serde_json::to_string_pretty(&value).unwrap()
+}
+
+#[test]
+fn security_hub_and_ocsf_reports_match_their_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let waivers = dir.path().join("waivers.toml");
+    std::fs::write(
+        &waivers,
+        "[[waiver]]\nrule = \"processing-volume-cmk\"\nreason = \"Moved to a CMK next sprint\"\nowner = \"ml@example.com\"\nexpires = 2099-01-01\n",
+    )
+    .unwrap();
+    let (out, run) = scan_to_dir(
+        &["kinds"],
+        &[
+            "--format",
+            "asff,ocsf,json",
+            "--waivers",
+            waivers.to_str().unwrap(),
+        ],
+    );
+    assert!(run.code == 1, "{}", run.stderr);
+    let asff = read(out.path(), "report.asff.json");
+    let ocsf = read(out.path(), "report.ocsf.json");
+    insta::assert_snapshot!("mixed-report.asff.json", redact(&pretty_array(&asff)));
+    insta::assert_snapshot!("mixed-report.ocsf.json", redact(&pretty_array(&ocsf)));
+    let report = json(out.path(), "report.json");
+    let findings = report["findings"].as_array().unwrap();
+    let asff: Vec<serde_json::Value> = serde_json::from_str(&asff).unwrap();
+    let ocsf: Vec<serde_json::Value> = serde_json::from_str(&ocsf).unwrap();
+    // One element per finding, passing ones too, in report order, under one identity.
+    assert_eq!(asff.len(), findings.len());
+    assert_eq!(ocsf.len(), findings.len());
+    let mut ids = std::collections::BTreeSet::new();
+    for ((f, a), o) in findings.iter().zip(&asff).zip(&ocsf) {
+        assert!(ids.insert(a["Id"].as_str().unwrap().to_owned()), "{a}");
+        assert_eq!(a["Id"], o["finding_info"]["uid"]);
+        assert_eq!(a["Resources"][0]["Id"], f["job_arn"]);
+        assert_eq!(a["GeneratorId"], f["rule_id"]);
+        let compliance = match f["status"].as_str().unwrap() {
+            "PASS" => "PASSED",
+            "FAIL" => "FAILED",
+            _ => "NOT_AVAILABLE",
+        };
+        assert_eq!(a["Compliance"]["Status"], compliance, "{a}");
+        let waived = f["waived"].as_bool().unwrap_or(false);
+        assert_eq!(a["Workflow"]["Status"] == "SUPPRESSED", waived, "{a}");
+        assert_eq!(o["status"] == "Suppressed", waived, "{o}");
+    }
+    assert!(asff.iter().any(|a| a["Workflow"]["Status"] == "SUPPRESSED"));
+}
+
+#[test]
+fn asff_and_ocsf_are_asked_for_by_name() {
+    let (out, run) = scan_to_dir(&["basic"], &[]);
+    assert_eq!(run.code, 1);
+    assert!(!out.path().join("report.asff.json").exists());
+    assert!(!out.path().join("report.ocsf.json").exists());
+    for format in ["asff", "ocsf"] {
+        let (dir, _) = scan_to_dir(&["basic"], &["--format", format]);
+        let stdout = tool().args(["scan", "basic", "--format", format]).run();
+        assert_eq!(
+            stdout.stdout,
+            read(dir.path(), &format!("report.{format}.json"))
+        );
+    }
 }

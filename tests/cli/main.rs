@@ -4,6 +4,7 @@
 
 mod common;
 
+mod accounts;
 mod audit;
 mod bad_input;
 mod csv_readback;

@@ -12,6 +12,8 @@ import json
 import random
 import re
 import threading
+import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -40,6 +42,16 @@ class Faults:
             self.list_params = []           # body of every ListTrainingJobs request
             self.access_keys = set()        # access key ids that signed requests
             self.throttled = 0
+            self.deny_assume = set()        # account ids: AccessDenied on sts:AssumeRole into them
+            self.assumed = []               # (RoleArn, RoleSessionName, ExternalId) of every AssumeRole
+            self.latency = 0.0              # seconds added before answering each request
+
+
+def _sts_error(code, message):
+    """An error as the query protocol (STS) sends it."""
+    body = (f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+            f'<Code>{code}</Code><Message>{message}</Message></Error><RequestId>proxy</RequestId></ErrorResponse>').encode()
+    return 403, {"Content-Type": "text/xml"}, body
 
 
 def _error(status, code, message):
@@ -75,10 +87,26 @@ class Handler(BaseHTTPRequestHandler):
                 faults.described_keys.append(params.get("KeyId"))
             if operation == "ListTrainingJobs":
                 faults.list_params.append(params)
+        if faults.latency:
+            time.sleep(faults.latency)
+        form = {}
+        if "x-www-form-urlencoded" in self.headers.get("Content-Type", ""):
+            form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode("utf-8", "replace")).items()}
+        if form.get("Action") == "AssumeRole":
+            role = form.get("RoleArn", "")
+            with faults.lock:
+                faults.assumed.append((role, form.get("RoleSessionName"), form.get("ExternalId")))
+            account = role.split(":")[4] if role.count(":") >= 5 else ""
+            if account in faults.deny_assume:
+                self.answer(_sts_error("AccessDenied", f"User is not authorized to perform: sts:AssumeRole on resource: {role}"))
+                return
         answer = self.fault(faults, operation, region, params)
         if answer is None:
             answer = self.forward(body)
             answer = self.rewrite(faults, operation, params, answer)
+        self.answer(answer)
+
+    def answer(self, answer):
         status, headers, payload = answer
         self.send_response(status)
         for k, v in headers.items():
