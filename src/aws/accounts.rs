@@ -74,60 +74,72 @@ pub(super) async fn targets(
         ));
     }
     let session = session_name(generated_at);
-    let mut out = Vec::with_capacity(accounts.len());
-    for account in accounts {
-        if account == caller {
-            out.push(Target {
+    // Every account's role at once: a thousand accounts must not take a thousand round trips.
+    let reached = futures_util::future::join_all(accounts.into_iter().map(|account| {
+        let (caller, partition, session) = (&caller, &partition, &session);
+        async move {
+            let result = reach(sdk, scope, &account, caller, partition, session).await;
+            (account, result)
+        }
+    }))
+    .await;
+    let mut out = Vec::with_capacity(reached.len());
+    for (account, result) in reached {
+        match result {
+            Ok(sdk) => out.push(Target {
                 account: Some(account),
-                sdk: sdk.clone(),
-            });
-            continue;
+                sdk,
+            }),
+            Err(message) => fail(manifest, &account, message),
         }
-        let Some(role) = &scope.role_name else {
-            fail(
-                manifest,
-                &account,
-                format!(
-                    "account {account} is not the caller's ({caller}) and no --role-name was given to reach it"
-                ),
-            );
-            continue;
-        };
-        let role_arn = format!("arn:{partition}:iam::{account}:role/{role}");
-        let mut builder = AssumeRoleProvider::builder(role_arn.clone())
-            .session_name(session.clone())
-            .configure(sdk);
-        if let Some(id) = &scope.external_id {
-            builder = builder.external_id(id.clone());
-        }
-        // Assume once now: a role that cannot be assumed is one ERROR for its account, not one
-        // per call. The provider then assumes it again whenever its credentials near expiry.
-        let mut check = aws_sdk_sts::Client::new(sdk)
-            .assume_role()
-            .role_arn(&role_arn)
-            .role_session_name(&session);
-        if let Some(id) = &scope.external_id {
-            check = check.external_id(id);
-        }
-        if let Err(e) = check.send().await {
-            fail(
-                manifest,
-                &account,
-                format!("cannot assume {role_arn}: {}", super::describe_error(&e).1),
-            );
-            continue;
-        }
-        let provider = builder.build().await;
-        let sdk = sdk
-            .to_builder()
-            .credentials_provider(SharedCredentialsProvider::new(provider))
-            .build();
-        out.push(Target {
-            account: Some(account),
-            sdk,
-        });
     }
     Ok(out)
+}
+
+/// Credentials for one account: the caller's own, or its role's.
+async fn reach(
+    sdk: &SdkConfig,
+    scope: &AccountScope,
+    account: &str,
+    caller: &str,
+    partition: &str,
+    session: &str,
+) -> Result<SdkConfig, String> {
+    if account == caller {
+        return Ok(sdk.clone());
+    }
+    let Some(role) = &scope.role_name else {
+        return Err(format!(
+            "account {account} is not the caller's ({caller}) and no --role-name was given to reach it"
+        ));
+    };
+    let role_arn = format!("arn:{partition}:iam::{account}:role/{role}");
+    // Assume once now: a role that cannot be assumed is one ERROR for its account, not one per
+    // call. The provider then assumes it again whenever its credentials near expiry.
+    let mut check = aws_sdk_sts::Client::new(sdk)
+        .assume_role()
+        .role_arn(&role_arn)
+        .role_session_name(session);
+    if let Some(id) = &scope.external_id {
+        check = check.external_id(id);
+    }
+    if let Err(e) = check.send().await {
+        return Err(format!(
+            "cannot assume {role_arn}: {}",
+            super::describe_error(&e).1
+        ));
+    }
+    let mut builder = AssumeRoleProvider::builder(role_arn)
+        .session_name(session)
+        .configure(sdk);
+    if let Some(id) = &scope.external_id {
+        builder = builder.external_id(id.clone());
+    }
+    let provider = builder.build().await;
+    Ok(sdk
+        .to_builder()
+        .credentials_provider(SharedCredentialsProvider::new(provider))
+        .build())
 }
 
 /// Records an account that cannot be scanned (the scan reports it as an ERROR).

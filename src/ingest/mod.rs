@@ -333,8 +333,14 @@ impl Ingested {
         }
         self.stats.jobs_gone.extend(m.jobs_gone);
         self.stats.regions_not_enabled.extend(m.regions_not_enabled);
-        self.stats.accounts_scanned.extend(m.accounts);
-        self.stats.accounts_failed.extend(m.accounts_failed);
+        // Account ids name rows of the reports: only what is one is taken from a manifest.
+        let valid = |a: &String| crate::model::is_account_id(a);
+        self.stats
+            .accounts_scanned
+            .extend(m.accounts.into_iter().filter(valid));
+        self.stats
+            .accounts_failed
+            .extend(m.accounts_failed.into_iter().filter(valid));
         self.scope.extend(
             m.scope
                 .kinds

@@ -174,3 +174,27 @@ test('pipelines: grouped under their pipeline, a click shows a pipeline\'s steps
   await page.screenshot({ path: path.join(outRoot, 'pipelines-report.png'), fullPage: true });
   await page.close();
 });
+
+test('accounts: one row per account, headers sort, a click shows that account\'s findings', async () => {
+  const dir = scan('html-accounts', ['samples'], { cwd: repo });
+  const { page, errors } = await open(dir);
+  const doc = report(dir);
+  assert.deepEqual(errors, []);
+  const accounts = doc.summary.accounts.map((a) => a.account);
+  assert.ok(accounts.length >= 2, accounts.join(','));
+  const first = async () => (await page.locator('#accounts tbody tr td:first-child').allInnerTexts()).map((t) => t.trim());
+  assert.deepEqual(await first(), accounts);
+  // Sorting by open failures, most first, after two clicks on its header.
+  const open_fail = page.locator('#accounts th[data-key="2"]');
+  await open_fail.click();
+  await open_fail.click();
+  const byFail = [...doc.summary.accounts].sort((a, b) => b.unwaived_fail - a.unwaived_fail).map((a) => a.account);
+  assert.deepEqual(await first(), byFail);
+  assert.equal(await open_fail.getAttribute('aria-sort'), 'descending');
+  const target = accounts[accounts.length - 1];
+  await page.locator(`#accounts button[data-account="${target}"]`).click();
+  const n = doc.findings.filter((f) => f.account_id === target).length;
+  await page.waitForFunction((k) => document.querySelectorAll('#rows tr.finding').length === Math.min(k, 500), n);
+  await page.screenshot({ path: path.join(outRoot, 'accounts-report.png'), fullPage: true });
+  await page.close();
+});
