@@ -43,6 +43,7 @@ class Faults:
             self.access_keys = set()        # access key ids that signed requests
             self.throttled = 0
             self.deny_assume = set()        # account ids: AccessDenied on sts:AssumeRole into them
+            self.short_sessions = {}        # account id -> seconds its assumed credentials last
             self.assumed = []               # (RoleArn, RoleSessionName, ExternalId) of every AssumeRole
             self.latency = 0.0              # seconds added before answering each request
 
@@ -99,6 +100,13 @@ class Handler(BaseHTTPRequestHandler):
             account = role.split(":")[4] if role.count(":") >= 5 else ""
             if account in faults.deny_assume:
                 self.answer(_sts_error("AccessDenied", f"User is not authorized to perform: sts:AssumeRole on resource: {role}"))
+                return
+            if account in faults.short_sessions:
+                # Credentials that expire soon, so a long scan has to renew them.
+                status, headers, payload = self.forward(body)
+                soon = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + faults.short_sessions[account]))
+                payload = re.sub(rb"<Expiration>[^<]*</Expiration>", f"<Expiration>{soon}</Expiration>".encode(), payload)
+                self.answer((status, headers, payload))
                 return
         answer = self.fault(faults, operation, region, params)
         if answer is None:

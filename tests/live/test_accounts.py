@@ -149,3 +149,29 @@ def test_bad_account_flags_are_usage_errors(moto):
         r = run(["scan", "--live", *args], url)
         assert r.returncode == 2, (args, r.stderr)
         assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_credentials_are_renewed_before_they_expire_on_a_long_scan(org, proxy, moto):
+    members, jobs = org
+    endpoint, faults = proxy
+    url, _ = moto
+    # Forty more jobs in member 1, credentials for it that last 14 s, and 0.15 s per call with
+    # one call at a time: the scan (over 6 s) outlives its first credentials, which the SDK renews
+    # 10 s before they expire.
+    s = session_for(url, members[1])
+    sm = s.client("sagemaker", endpoint_url=url)
+    for i in range(40):
+        create_job(sm, f"slow-{i:02d}")
+    faults.short_sessions[members[1]] = 14
+    faults.latency = 0.15
+    try:
+        code, report, stderr = scan_json(endpoint, "--accounts", members[1], "--role-name", ROLE,
+                                         "--kinds", "training", "--concurrency", "1")
+    finally:
+        faults.latency = 0.0
+    assert code == 1, stderr
+    assert report["errors"] == [], report["errors"]
+    assert len(by_account(report)[members[1]]) == 41
+    renewals = [r for r, _, _ in faults.assumed if r.endswith(f"{members[1]}:role/{ROLE}")]
+    # One check, the first credentials, then at least one renewal.
+    assert len(renewals) >= 3, renewals
