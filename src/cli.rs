@@ -42,6 +42,16 @@ pub enum Command {
     /// Export an account's jobs and key facts for an offline review.
     #[cfg(feature = "aws")]
     Collect(CollectArgs),
+    /// Print a shell completion script (bash: `source <(sagemaker-audit completions bash)`).
+    Completions(CompletionsArgs),
+}
+
+/// Flags of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 /// Where and how to call AWS (live mode and `collect`).
@@ -386,6 +396,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Merge(args) => run_merge(args),
         #[cfg(feature = "aws")]
         Command::Collect(args) => run_collect(args),
+        Command::Completions(args) => run_completions(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -394,6 +405,16 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+fn run_completions(args: &CompletionsArgs) -> Result<u8, Failure> {
+    use std::io::Write;
+    let script = crate::docs::completions(args.shell);
+    let mut out = std::io::stdout().lock();
+    out.write_all(&script)
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::Output(format!("cannot write the completion script: {e}")))?;
+    Ok(exit::CLEAN)
 }
 
 struct Output {

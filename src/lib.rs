@@ -12,6 +12,7 @@ pub mod audit;
 pub mod aws;
 pub mod baseline;
 pub mod cli;
+pub mod docs;
 pub mod expr;
 pub mod fsutil;
 pub mod ingest;

@@ -11,6 +11,7 @@ mod csv_readback;
 mod exit_codes;
 mod formats;
 mod hostile;
+mod install;
 mod pipelines;
 mod samples;
 mod sarif;
