@@ -121,10 +121,7 @@ mod tests {
             }
             // Once in the synopsis, once where it is described.
             let text = page(&command);
-            assert!(
-                text.matches(&format!("{flag}")).count() >= 2,
-                "{command} {flag}"
-            );
+            assert!(text.matches(flag.as_str()).count() >= 2, "{command} {flag}");
         }
     }
 }
