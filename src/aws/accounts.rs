@@ -226,9 +226,15 @@ async fn organization_accounts(sdk: &SdkConfig) -> Result<Vec<String>, LiveError
             }
         }
         match page.next_token() {
-            Some(next) if !next.is_empty() && token.as_deref() != Some(next) => {
-                token = Some(next.to_owned());
+            Some(next) if token.as_deref() == Some(next) => {
+                // A token that repeats would list the same page forever; stopping quietly
+                // would leave accounts out unseen.
+                return Err(LiveError::Accounts(format!(
+                    "organizations:ListAccounts returned the same NextToken twice ({}); the account list is incomplete",
+                    crate::text::one_line(next, 100)
+                )));
             }
+            Some(next) if !next.is_empty() => token = Some(next.to_owned()),
             _ => return Ok(out),
         }
     }

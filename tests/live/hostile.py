@@ -8,6 +8,7 @@ Tests set `Behaviour` fields, then point the tool at the server with AWS_ENDPOIN
 import json
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ACCOUNT = "123456789012"
@@ -55,6 +56,9 @@ class Behaviour:
         self.bodies = {}           # name -> raw bytes answered to DescribeTrainingJob
         self.chunked = set()       # names whose describe body is sent chunked (no Content-Length)
         self.hang = set()          # operations that accept and never answer
+        self.caller = ACCOUNT      # the Account sts:GetCallerIdentity answers
+        self.org_pages = [[ACCOUNT]]  # organizations:ListAccounts pages of account ids
+        self.org_token_loop = False   # every ListAccounts page carries the same NextToken
         self.calls = []
 
 
@@ -70,10 +74,35 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length", 0))
-        params = json.loads(self.rfile.read(length) or b"{}")
-        operation = self.headers.get("X-Amz-Target", "").split(".")[-1]
+        raw = self.rfile.read(length) or b"{}"
         b = self.server.behaviour
+        if "x-www-form-urlencoded" in self.headers.get("Content-Type", ""):
+            form = {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode()).items()}
+            b.calls.append(form.get("Action"))
+            if form.get("Action") == "GetCallerIdentity":
+                body = (f'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+                        f'<GetCallerIdentityResult><Arn>arn:aws:iam::{ACCOUNT}:user/auditor</Arn>'
+                        f'<UserId>AIDA</UserId><Account>{b.caller}</Account></GetCallerIdentityResult>'
+                        f'<ResponseMetadata><RequestId>x</RequestId></ResponseMetadata></GetCallerIdentityResponse>')
+                self.answer(200, body.encode(), content_type="text/xml")
+            else:
+                self.answer(400, b"<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>",
+                            content_type="text/xml")
+            return
+        params = json.loads(raw)
+        operation = self.headers.get("X-Amz-Target", "").split(".")[-1]
         b.calls.append(operation)
+        if operation == "ListAccounts":
+            page = int(params.get("NextToken") or 0)
+            accounts = [{"Id": a, "Arn": f"arn:aws:organizations::{ACCOUNT}:account/o-x/{a}", "Name": a,
+                         "Email": "a@example.com", "Status": "ACTIVE"} for a in b.org_pages[page]]
+            out = {"Accounts": accounts}
+            if b.org_token_loop:
+                out["NextToken"] = "0"
+            elif page + 1 < len(b.org_pages):
+                out["NextToken"] = str(page + 1)
+            self.answer(200, json.dumps(out).encode())
+            return
         if operation in b.hang:
             # Accept, read the request, never answer (until the test ends).
             time.sleep(3600)
@@ -102,9 +131,9 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.answer(400, json.dumps({"__type": "UnknownOperationException", "message": operation}).encode())
 
-    def answer(self, status, payload, chunked=False):
+    def answer(self, status, payload, chunked=False, content_type="application/x-amz-json-1.1"):
         self.send_response(status)
-        self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("Content-Type", content_type)
         if chunked:
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()

@@ -140,3 +140,40 @@ def test_a_hung_describe_is_one_error_per_job_and_the_rest_complete(hostile):
     report = json.loads(r.stdout)
     assert r.returncode == 3
     assert [e["source"] for e in report["errors"]] == [f"{ACCOUNT}/us-east-1/training/good.json"]
+
+
+def test_an_organization_listing_that_is_no_account_id_stops_the_scan(hostile, tmp_path):
+    url, b = hostile
+    b.org_pages = [[ACCOUNT, "../../../tmp/x"]]
+    out = tmp_path / "out"
+    r = run(["collect", "--organization", "--role-name", "Audit", "--out-dir", str(out)], url)
+    assert r.returncode == 2, r.stderr
+    assert "no account id" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert not out.exists() or tree(out) == []
+
+
+def test_a_repeating_organization_token_is_an_error_not_a_short_list(hostile):
+    url, b = hostile
+    b.org_token_loop = True
+    r = run(["scan", "--live", "--organization", "--format", "json"], url)
+    assert r.returncode == 2, r.stderr
+    assert "NextToken" in r.stderr, r.stderr
+
+
+def test_a_listed_job_of_another_account_is_refused(hostile):
+    url, b = hostile
+    b.jobs = [("mine", arn_for("mine")), ("theirs", arn_for("theirs", account="999999999999"))]
+    r = run(["scan", "--live", "--accounts", ACCOUNT, "--format", "json", "--kinds", "training"], url)
+    assert r.returncode == 3, r.stderr
+    report = json.loads(r.stdout)
+    assert [f["job_name"] for f in report["findings"]] == ["mine", "mine"]
+    [error] = report["errors"]
+    assert "999999999999" in error["message"] and "not 123456789012" in error["message"], error
+
+
+def test_a_caller_identity_that_is_no_account_stops_the_scan(hostile):
+    url, b = hostile
+    b.caller = "1234\u202e5"
+    r = run(["scan", "--live", "--accounts", ACCOUNT, "--format", "json"], url)
+    assert r.returncode == 2 and "no account id" in r.stderr, r.stderr
+    assert "\u202e" not in r.stderr
