@@ -107,11 +107,7 @@ pub fn yaml_template(text: &str, file: &str) -> Result<Option<Steps>, DocumentEr
     };
     // YAML reads a lone carriage return as a line break, editors and GitHub do not: a block's
     // lines would no longer follow the file's one for one.
-    let lone_cr = text
-        .as_bytes()
-        .windows(2)
-        .any(|w| w[0] == b'\r' && w[1] != b'\n')
-        || text.ends_with('\r');
+    let lone_cr = yaml::has_lone_cr(text);
     let mut found = Vec::new();
     for (logical_id, node) in entries {
         if node.get("Type").and_then(Node::text) != Some(PIPELINE) {
@@ -332,6 +328,10 @@ mod tests {
             (
                 "template-block-cut-short.yaml",
                 include_str!("../../tests/fixtures/fuzz/template-block-cut-short.yaml"),
+            ),
+            (
+                "template-sub-line-past-end.yaml",
+                include_str!("../../tests/fixtures/fuzz/template-sub-line-past-end.yaml"),
             ),
         ] {
             let lines = u32::try_from(text.lines().count()).unwrap() + 1;
