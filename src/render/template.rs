@@ -301,6 +301,10 @@ pub(super) fn base_context(report: &Report) -> tera::Context {
             .cmp(&(a.unwaived_fail, !a.reached))
             .then_with(|| a.account.cmp(&b.account))
     });
+    // Whether accounts were reached is only a question for live scans and collect directories.
+    let reach_known =
+        !report.inputs.accounts_scanned.is_empty() || accounts.iter().any(|a| !a.reached);
+    ctx.insert("account_reach", &reach_known);
     ctx.insert("account_table", &accounts);
     ctx.insert("accounts_by_fail", &by_fail);
     ctx.insert("compliance", &report.compliance);

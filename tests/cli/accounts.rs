@@ -108,3 +108,25 @@ fn one_account_needs_no_account_table() {
         1
     );
 }
+
+#[test]
+fn files_of_several_accounts_have_no_scanned_column() {
+    // Offline files of two accounts: the table is there, the question of reaching them is not.
+    let dir = org_collect();
+    std::fs::remove_file(dir.path().join("manifest.json")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = tool()
+        .cwd(dir.path())
+        .args(["scan", ".", "--format", "html,md", "--out-dir"])
+        .arg(out.path().to_str().unwrap())
+        .run();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let md = read(out.path(), "report.md");
+    assert!(
+        md.contains("| Account | Jobs | Open FAIL | FAIL | PASS | NOT_APPLICABLE |\n"),
+        "{md}"
+    );
+    assert!(!md.contains("Scanned"), "{md}");
+    let html = read(out.path(), "report.html");
+    assert!(html.contains("<table id=\"accounts\">") && !html.contains(">Scanned</th>"));
+}
