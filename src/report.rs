@@ -50,6 +50,13 @@ impl Finding {
     pub fn identity(&self) -> (&'static str, &str, Option<&str>) {
         (self.rule.id, &self.resource.arn, self.part.as_deref())
     }
+
+    /// The waiver that accepts this finding: only a failure is ever waived.
+    pub fn applied_waiver(&self) -> Option<&WaiverNote> {
+        self.waiver
+            .as_deref()
+            .filter(|_| self.status == Status::Fail)
+    }
 }
 
 /// Why a failing finding is accepted for now.
@@ -593,6 +600,16 @@ impl Report {
             .filter(|f| f.waiver.is_none())
             .filter(|f| !self.fail_on_new || f.baseline == Some(BaselineState::New))
             .count()
+    }
+
+    /// The framework controls a check gives evidence for, limited to `--framework`.
+    pub fn controls(
+        &self,
+        rule: &'static RuleMeta,
+    ) -> impl Iterator<Item = &'static crate::rules::Compliance> + '_ {
+        rule.compliance
+            .iter()
+            .filter(|c| self.framework.is_none_or(|fw| fw == c.framework))
     }
 
     /// Failing findings a waiver covers.

@@ -238,6 +238,14 @@ pub struct ResourceRef {
     pub source_file: String,
 }
 
+impl ResourceRef {
+    /// The ARN's partition (`aws`, `aws-cn`, …); `None` for the stand-in of a pipeline step
+    /// read from a file, which has no ARN.
+    pub fn partition(&self) -> Option<&str> {
+        self.arn.strip_prefix("arn:")?.split(':').next()
+    }
+}
+
 /// A resource read from a document: what reports say about it, and the key slots the checks
 /// judge. It reads as its [`ResourceRef`] (`resource.account_id`, `resource.kind`, …).
 #[derive(Debug, Clone, PartialEq)]

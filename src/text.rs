@@ -58,6 +58,27 @@ pub fn one_line(text: &str, max: usize) -> String {
     truncate(&visible(text), max).into_owned()
 }
 
+/// Like [`one_line`], but the result, the note on what was cut included, never passes `max`
+/// bytes: for formats with hard field limits (Security Hub's).
+pub fn one_line_within(text: &str, max: usize) -> String {
+    // Room for the "… (N more bytes not shown)" the cut adds.
+    let cut = one_line(text, max.saturating_sub(40));
+    if cut.len() <= max {
+        return cut;
+    }
+    let cut = one_line(text, max / 2);
+    if cut.len() <= max {
+        return cut;
+    }
+    // A limit too small for the note: cut without one.
+    let shown = visible(text);
+    let mut end = max.min(shown.len());
+    while !shown.is_char_boundary(end) {
+        end -= 1;
+    }
+    shown[..end].to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +105,17 @@ mod tests {
         let line = one_line(&"x\n".repeat(1000), 50);
         assert!(!line.contains('\n'));
         assert!(line.len() < 100);
+    }
+
+    #[test]
+    fn one_line_within_never_passes_its_limit() {
+        for max in [10, 45, 256, 512] {
+            for text in ["short", &"é".repeat(600), &"x\n".repeat(900)] {
+                let line = one_line_within(text, max);
+                assert!(line.len() <= max, "{max}: {line}");
+                assert!(!line.contains('\n'));
+            }
+        }
+        assert_eq!(one_line_within("short", 512), "short");
     }
 }

@@ -7,7 +7,7 @@
 //! the test suite imports the file through the AWS CLI, which checks every finding against
 //! botocore's model of `BatchImportFindings`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
 use serde::Serialize;
@@ -84,7 +84,7 @@ struct AsffFinding<'a> {
     remediation: AsffRemediation,
     product_fields: BTreeMap<&'static str, String>,
     resources: [AsffResource<'a>; 1],
-    compliance: AsffCompliance,
+    compliance: AsffCompliance<'a>,
     workflow: AsffWorkflow,
     record_state: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -130,10 +130,10 @@ struct AsffDetails {
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct AsffCompliance {
+struct AsffCompliance<'a> {
     status: &'static str,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    related_requirements: Vec<String>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    related_requirements: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -148,17 +148,6 @@ struct AsffNote<'a> {
     text: String,
     updated_by: String,
     updated_at: &'a str,
-}
-
-/// One line of report text within an ASFF limit.
-fn bounded(text: &str, max: usize) -> String {
-    // Leave room for the "… (N more bytes not shown)" the cut adds.
-    let cut = crate::text::one_line(text, max.saturating_sub(40));
-    if cut.len() <= max {
-        cut
-    } else {
-        crate::text::one_line(text, max / 2)
-    }
 }
 
 /// The finding's stable identity: the resource's ARN, the check and, for a check made once per
@@ -204,39 +193,61 @@ pub fn importable(f: &Finding) -> bool {
         && crate::model::is_region(&f.resource.region)
 }
 
-fn finding<'a>(report: &'a Report, f: &'a Finding) -> AsffFinding<'a> {
+/// Each check's mapped controls as `FRAMEWORK CONTROL`, built once per check, not per finding.
+fn requirements(report: &Report) -> HashMap<&'static str, Vec<String>> {
+    report
+        .rules
+        .iter()
+        .map(|rule| {
+            let list = report
+                .controls(rule)
+                .map(|c| {
+                    crate::text::one_line_within(&format!("{} {}", c.framework, c.control), MAX_TEXT)
+                })
+                .take(MAX_REQUIREMENTS)
+                .collect();
+            (rule.id, list)
+        })
+        .collect()
+}
+
+fn finding<'a>(
+    report: &'a Report,
+    f: &'a Finding,
+    requirements: &'a HashMap<&'static str, Vec<String>>,
+) -> AsffFinding<'a> {
     let r = &f.resource;
-    let partition = r.arn.split(':').nth(1).unwrap_or("aws");
+    let partition = r.partition().unwrap_or("aws");
     let at = report.generated_at.as_str();
     let rule = f.rule;
     let mut other = BTreeMap::new();
     other.insert("ResourceType", r.kind.resource_type().to_owned());
-    other.insert("Name", bounded(&r.name, MAX_DETAIL));
+    other.insert("Name", crate::text::one_line_within(&r.name, MAX_DETAIL));
     if let Some(part) = &f.part {
-        other.insert("Part", bounded(part, MAX_DETAIL));
+        other.insert("Part", crate::text::one_line_within(part, MAX_DETAIL));
     }
     if let Some(key) = &f.kms_key {
-        other.insert("KmsKey", bounded(key, MAX_DETAIL));
+        other.insert("KmsKey", crate::text::one_line_within(key, MAX_DETAIL));
     }
     if !f.key_manager.as_str().is_empty() {
         other.insert("KeyManager", f.key_manager.as_str().to_owned());
     }
     if let Some(state) = &f.key_state {
-        other.insert("KeyState", bounded(state, MAX_DETAIL));
+        other.insert("KeyState", crate::text::one_line_within(state, MAX_DETAIL));
     }
     if let Some(status) = &r.status {
-        other.insert("JobStatus", bounded(status, MAX_DETAIL));
+        other.insert("JobStatus", crate::text::one_line_within(status, MAX_DETAIL));
     }
     let mut fields = BTreeMap::new();
     fields.insert("sagemaker-audit/Status", f.status.as_str().to_owned());
     fields.insert("sagemaker-audit/RuleId", rule.id.to_owned());
     fields.insert("sagemaker-audit/RunId", report.run_id.clone());
     fields.insert("sagemaker-audit/Version", report.tool_version.clone());
-    fields.insert("sagemaker-audit/SourceFile", bounded(&r.source_file, MAX_DETAIL));
+    fields.insert("sagemaker-audit/SourceFile", crate::text::one_line_within(&r.source_file, MAX_DETAIL));
     if let Some(b) = f.baseline {
         fields.insert("sagemaker-audit/Baseline", b.as_str().to_owned());
     }
-    let waived = f.waiver.as_deref().filter(|_| f.status == Status::Fail);
+    let waived = f.applied_waiver();
     let (compliance, workflow) = match (f.status, waived) {
         (Status::Fail, Some(_)) => ("FAILED", "SUPPRESSED"),
         (Status::Fail, None) => ("FAILED", "NEW"),
@@ -244,13 +255,6 @@ fn finding<'a>(report: &'a Report, f: &'a Finding) -> AsffFinding<'a> {
         // Security Hub's status for a check whose result is "not applicable".
         (Status::NotApplicable, _) => ("NOT_AVAILABLE", "RESOLVED"),
     };
-    let related_requirements = rule
-        .compliance
-        .iter()
-        .filter(|c| report.framework.is_none_or(|fw| fw == c.framework))
-        .map(|c| bounded(&format!("{} {}", c.framework, c.control), MAX_TEXT))
-        .take(MAX_REQUIREMENTS)
-        .collect();
     AsffFinding {
         schema_version: SCHEMA_VERSION,
         id: finding_id(f),
@@ -271,11 +275,11 @@ fn finding<'a>(report: &'a Report, f: &'a Finding) -> AsffFinding<'a> {
         severity: AsffSeverity {
             label: severity_label(f),
         },
-        title: bounded(rule.title, MAX_TITLE),
-        description: bounded(&f.message, MAX_DESCRIPTION),
+        title: crate::text::one_line_within(rule.title, MAX_TITLE),
+        description: crate::text::one_line_within(&f.message, MAX_DESCRIPTION),
         remediation: AsffRemediation {
             recommendation: AsffRecommendation {
-                text: bounded(rule.remediation.console, MAX_TEXT),
+                text: crate::text::one_line_within(rule.remediation.console, MAX_TEXT),
                 url: rule.references.first().map(|r| r.url),
             },
         },
@@ -289,16 +293,16 @@ fn finding<'a>(report: &'a Report, f: &'a Finding) -> AsffFinding<'a> {
         }],
         compliance: AsffCompliance {
             status: compliance,
-            related_requirements,
+            related_requirements: requirements.get(rule.id).map_or(&[], Vec::as_slice),
         },
         workflow: AsffWorkflow { status: workflow },
         record_state: "ACTIVE",
         note: waived.map(|w| AsffNote {
-            text: bounded(
+            text: crate::text::one_line_within(
                 &format!("Waived until {}: {}", w.expires, w.reason),
                 MAX_TEXT,
             ),
-            updated_by: bounded(&w.owner, MAX_TEXT),
+            updated_by: crate::text::one_line_within(&w.owner, MAX_TEXT),
             updated_at: at,
         }),
     }
@@ -310,6 +314,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> Result<(), RenderError> {
     out.write_all(b"[")?;
     let mut first = true;
     let mut left_out = 0usize;
+    let requirements = requirements(report);
     for f in &report.findings {
         if !importable(f) {
             left_out += 1;
@@ -317,7 +322,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> Result<(), RenderError> {
         }
         out.write_all(if first { b"\n" } else { b",\n" })?;
         first = false;
-        serde_json::to_writer(&mut *out, &finding(report, f)).map_err(err)?;
+        serde_json::to_writer(&mut *out, &finding(report, f, &requirements)).map_err(err)?;
     }
     out.write_all(b"\n]\n")?;
     if left_out > 0 {

@@ -73,10 +73,8 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Rende
         .rules
         .iter()
         .map(|meta| {
-            let text = meta
-                .compliance
-                .iter()
-                .filter(|c| report.framework.is_none_or(|fw| fw == c.framework))
+            let text = report
+                .controls(meta)
                 .map(|c| format!("{} {}", c.framework, c.control))
                 .collect::<Vec<_>>()
                 .join("; ");

@@ -6,7 +6,7 @@
 //! event with py-ocsf-models, the OCSF models Prowler maintains, and fails on any attribute the
 //! class does not define.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
 use serde::Serialize;
@@ -76,7 +76,7 @@ struct Event<'a> {
     status_detail: String,
     message: String,
     finding_info: FindingInfo<'a>,
-    compliance: Compliance,
+    compliance: Compliance<'a>,
     remediation: Remediation,
     resources: [Resource<'a>; 1],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -110,13 +110,37 @@ struct FindingInfo<'a> {
 }
 
 #[derive(Serialize)]
-struct Compliance {
+struct Compliance<'a> {
     control: &'static str,
     status_id: u8,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "<[&str]>::is_empty")]
+    standards: &'a [&'static str],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    requirements: &'a [String],
+}
+
+/// A check's mapped frameworks and controls, built once per check, not per event.
+#[derive(Default)]
+struct Mapping {
     standards: Vec<&'static str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     requirements: Vec<String>,
+}
+
+fn mappings(report: &Report) -> HashMap<&'static str, Mapping> {
+    report
+        .rules
+        .iter()
+        .map(|rule| {
+            let mut m = Mapping::default();
+            for c in report.controls(rule) {
+                if !m.standards.contains(&c.framework) {
+                    m.standards.push(c.framework);
+                }
+                m.requirements.push(format!("{} {}", c.framework, c.control));
+            }
+            (rule.id, m)
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -151,11 +175,11 @@ fn severity(f: &Finding) -> (u8, &'static str) {
     }
 }
 
-fn event<'a>(report: &'a Report, f: &'a Finding, time: i64) -> Event<'a> {
+fn event<'a>(report: &'a Report, f: &'a Finding, mapping: &'a Mapping, time: i64) -> Event<'a> {
     let r = &f.resource;
     let rule = f.rule;
     let (severity_id, severity) = severity(f);
-    let waived = f.waiver.as_deref().filter(|_| f.status == Status::Fail);
+    let waived = f.applied_waiver();
     // Finding status (New, Suppressed, Resolved) and compliance status (Pass, Fail, Other).
     let ((status_id, status), compliance_status) = match (f.status, waived) {
         (Status::Fail, Some(_)) => ((3, "Suppressed"), 3),
@@ -163,17 +187,6 @@ fn event<'a>(report: &'a Report, f: &'a Finding, time: i64) -> Event<'a> {
         (Status::Pass, _) => ((4, "Resolved"), 1),
         (Status::NotApplicable, _) => ((4, "Resolved"), 99),
     };
-    let mapped: Vec<_> = rule
-        .compliance
-        .iter()
-        .filter(|c| report.framework.is_none_or(|fw| fw == c.framework))
-        .collect();
-    let mut standards: Vec<&'static str> = Vec::new();
-    for c in &mapped {
-        if !standards.contains(&c.framework) {
-            standards.push(c.framework);
-        }
-    }
     let mut data = BTreeMap::new();
     if !r.account_id.is_empty() {
         data.insert("account_id", r.account_id.clone());
@@ -241,11 +254,8 @@ fn event<'a>(report: &'a Report, f: &'a Finding, time: i64) -> Event<'a> {
         compliance: Compliance {
             control: rule.id,
             status_id: compliance_status,
-            standards,
-            requirements: mapped
-                .iter()
-                .map(|c| format!("{} {}", c.framework, c.control))
-                .collect(),
+            standards: &mapping.standards,
+            requirements: &mapping.requirements,
         },
         remediation: Remediation {
             desc: rule.remediation.console,
@@ -256,11 +266,7 @@ fn event<'a>(report: &'a Report, f: &'a Finding, time: i64) -> Event<'a> {
             name: &r.name,
             kind: r.kind.resource_type(),
             region: &r.region,
-            cloud_partition: r
-                .arn
-                .strip_prefix("arn:")
-                .and_then(|a| a.split(':').next())
-                .unwrap_or(""),
+            cloud_partition: r.partition().unwrap_or(""),
             data,
         }],
         comment: waived.map(|w| {
@@ -277,10 +283,13 @@ pub fn render(report: &Report, out: &mut dyn Write) -> Result<(), RenderError> {
     let err = |e: serde_json::Error| RenderError::Serialise("OCSF", e.to_string());
     let time = crate::model::Timestamp::parse_iso(&report.generated_at)
         .map_or(0, |t| t.0.timestamp_millis());
+    let mappings = mappings(report);
+    let none = Mapping::default();
     out.write_all(b"[")?;
     for (i, f) in report.findings.iter().enumerate() {
         out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut *out, &event(report, f, time)).map_err(err)?;
+        let mapping = mappings.get(f.rule.id).unwrap_or(&none);
+        serde_json::to_writer(&mut *out, &event(report, f, mapping, time)).map_err(err)?;
     }
     out.write_all(b"\n]\n")?;
     Ok(())
