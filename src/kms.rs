@@ -53,16 +53,20 @@ impl<'a> KeyRef<'a> {
             if service != "kms" {
                 return KeyRef::Unrecognised;
             }
+            // A key id holds no `/` or `:`, an alias name no `:` (KMS's AliasName pattern
+            // is `^[a-zA-Z0-9/_-]+$`).
             return match resource.split_once('/') {
-                Some(("key", id)) if !id.is_empty() => KeyRef::KeyArn { at, id },
-                Some(("alias", rest)) if !rest.is_empty() => {
+                Some(("key", id)) if !id.is_empty() && !id.contains(['/', ':']) => {
+                    KeyRef::KeyArn { at, id }
+                }
+                Some(("alias", rest)) if !rest.is_empty() && !rest.contains(':') => {
                     KeyRef::AliasArn { at, name: resource }
                 }
                 _ => KeyRef::Unrecognised,
             };
         }
         if let Some(rest) = value.strip_prefix("alias/") {
-            return if rest.is_empty() {
+            return if rest.is_empty() || rest.contains(':') {
                 KeyRef::Unrecognised
             } else {
                 KeyRef::AliasName(value)

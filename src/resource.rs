@@ -173,6 +173,19 @@ pub struct KeySlot {
     pub source: KeySource,
 }
 
+/// An entry of a slot's instance types saying the set is open: the definition lets the run
+/// choose any type, so no NVMe exemption can apply. `why` ends a sentence ("it comes from …").
+pub fn open_instance_type(why: &str) -> String {
+    format!("{OPEN_TYPE}{why})")
+}
+
+/// The reason an open entry gives ([`open_instance_type`]), or `None` for an instance type.
+pub fn open_instance_type_reason(entry: &str) -> Option<&str> {
+    entry.strip_prefix(OPEN_TYPE)?.strip_suffix(')')
+}
+
+const OPEN_TYPE: &str = "(any type: ";
+
 /// Where a key's value came from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum KeySource {
@@ -184,8 +197,17 @@ pub enum KeySource {
     /// From pipeline parameters of which these have no default: no key unless every
     /// execution passes one.
     NoDefault(Vec<String>),
-    /// Known only when the pipeline runs: the expression as written.
-    Expression(String),
+    /// Known only in part until the pipeline runs (or the stack is deployed): the expression
+    /// as written and its literal parts with holes.
+    Expression {
+        /// The expression as written, on one line.
+        shown: String,
+        /// Its literal text and holes.
+        parts: Vec<crate::expr::Part>,
+    },
+    /// A CloudFormation template allows several values (parameter `AllowedValues`, `Fn::If`
+    /// branches, …): each reading is judged, and the worst is the verdict.
+    Readings(Vec<crate::expr::Reading>),
 }
 
 impl KeySlot {

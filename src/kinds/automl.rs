@@ -51,6 +51,19 @@ struct JobConfigV1<'a> {
 fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, DocumentError> {
     let v2 = f.get::<SecurityConfig<'a>>("SecurityConfig")?;
     let v1 = f.get::<JobConfigV1<'a>>("AutoMLJobConfig")?;
+    // V1 and V2 documents keep the volume key in different places; a document with both that
+    // disagree has no single reading, and the friendly one must not be picked.
+    if let (Some(sc), Some(cfg)) = (&v2, &v1)
+        && let Some(old) = &cfg.value.security_config
+        && old.value.volume_kms_key_id.raw.trim() != sc.value.volume_kms_key_id.raw.trim()
+    {
+        return Err(DocumentError::at(
+            "the document gives both SecurityConfig (DescribeAutoMLJobV2) and \
+             AutoMLJobConfig.SecurityConfig (DescribeAutoMLJob) with different volume keys, so \
+             which key the job uses is ambiguous; export it with one describe command",
+            old.raw,
+        ));
+    }
     let volume = match (&v2, &v1) {
         (Some(sc), _) => SlotDraft::new(
             KeySlot::new(Role::Volume, "SecurityConfig.VolumeKmsKeyId"),

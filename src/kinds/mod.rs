@@ -77,8 +77,9 @@ pub enum Scope<'p> {
     Pipeline {
         /// The definition's parameters.
         parameters: &'p crate::expr::Parameters,
-        /// The definition came through a CloudFormation `Fn::Sub` or `Fn::Join`.
-        placeholders: bool,
+        /// The definition came through a CloudFormation `Fn::Sub` or `Fn::Join`: what the
+        /// template gives the `${…}` placeholders left in it.
+        template: Option<&'p crate::expr::TemplateValues>,
     },
 }
 
@@ -91,13 +92,39 @@ impl Scope<'_> {
             )),
             Scope::Pipeline {
                 parameters,
-                placeholders,
+                template,
             } => {
                 let value: serde_json::Value =
                     serde_json::from_str(raw.get()).map_err(|e| DocumentError::json(&e))?;
-                Ok(crate::expr::resolve(&value, parameters, placeholders))
+                Ok(crate::expr::resolve(&value, parameters, template.is_some()))
             }
         }
+    }
+
+    /// A partly known key: its readings under the template, or the expression with holes.
+    fn partial(self, shown: String, parts: Vec<crate::expr::Part>) -> (Option<String>, KeySource) {
+        let Scope::Pipeline {
+            template: Some(template),
+            ..
+        } = self
+        else {
+            return (None, KeySource::Expression { shown, parts });
+        };
+        let mut readings = template.readings(&parts);
+        if readings.len() == 1 && readings[0].when.is_empty() {
+            let only = readings.remove(0);
+            return match only.text() {
+                Some(text) => (Some(text), KeySource::Literal),
+                None => (
+                    None,
+                    KeySource::Expression {
+                        shown,
+                        parts: only.parts,
+                    },
+                ),
+            };
+        }
+        (None, KeySource::Readings(readings))
     }
 
     /// A key's value and where it came from.
@@ -107,22 +134,20 @@ impl Scope<'_> {
         text: Option<&Text<'_>>,
     ) -> Result<(Option<String>, KeySource), DocumentError> {
         use crate::expr::Resolved;
-        let plain = |t: &str| {
-            (!matches!(
-                self,
-                Scope::Pipeline {
-                    placeholders: true,
-                    ..
-                }
-            ) || !t.contains("${"))
-            .then(|| t.to_owned())
-        };
+        let template = matches!(
+            self,
+            Scope::Pipeline {
+                template: Some(_),
+                ..
+            }
+        );
         Ok(match text {
             None => (None, KeySource::Literal),
-            Some(Text::Plain(t)) => match plain(t) {
-                Some(t) => (Some(t), KeySource::Literal),
-                None => (None, KeySource::Expression(crate::text::one_line(t, 200))),
-            },
+            Some(Text::Plain(t)) if template && t.contains("${") => self.partial(
+                crate::text::one_line(t, 200),
+                crate::expr::template_parts(t),
+            ),
+            Some(Text::Plain(t)) => (Some(t.clone()), KeySource::Literal),
             Some(Text::Expr(raw)) => match self.resolve(field, raw)? {
                 Resolved::Text { text, parameters } if parameters.is_empty() => {
                     (Some(text), KeySource::Literal)
@@ -131,7 +156,7 @@ impl Scope<'_> {
                     (Some(text), KeySource::Parameters(parameters))
                 }
                 Resolved::NoDefault { parameters } => (None, KeySource::NoDefault(parameters)),
-                Resolved::Unknown(e) => (None, KeySource::Expression(e)),
+                Resolved::Unknown { shown, parts } => self.partial(shown, parts),
             },
         })
     }
@@ -153,8 +178,55 @@ impl Scope<'_> {
                 Resolved::NoDefault { parameters } => {
                     format!("(parameter {} without a default)", parameters.join(", "))
                 }
-                Resolved::Unknown(e) => e,
+                Resolved::Unknown { shown, .. } => shown,
             }),
+        })
+    }
+}
+
+impl Scope<'_> {
+    /// The instance types a field allows. A type from a pipeline parameter may be replaced by
+    /// any type at each execution (unless the parameter lists its `EnumValues`), and a type
+    /// known only at run time may be any: such a set is open
+    /// ([`crate::resource::open_instance_type`]), so a volume key stays required.
+    pub fn types(self, field: &str, text: &Option<Text<'_>>) -> Result<Vec<String>, DocumentError> {
+        use crate::expr::Resolved;
+        let (Some(Text::Expr(raw)), Scope::Pipeline { parameters, .. }) = (text, self) else {
+            return Ok(non_blank(self.text(field, text)?).into_iter().collect());
+        };
+        let open = crate::resource::open_instance_type;
+        Ok(match self.resolve(field, raw)? {
+            Resolved::Text {
+                text,
+                parameters: names,
+            } if names.is_empty() => vec![text],
+            Resolved::Text {
+                text,
+                parameters: names,
+            } => {
+                let listed = match names.as_slice() {
+                    [one] => parameters.enum_values(one),
+                    _ => None,
+                };
+                match listed {
+                    Some(values) => values.to_vec(),
+                    None => vec![
+                        text.clone(),
+                        open(&format!(
+                            "it comes from pipeline parameter {} (default {text}), and an \
+                             execution can pass any instance type",
+                            names.join(", ")
+                        )),
+                    ],
+                }
+            }
+            Resolved::NoDefault { parameters: names } => vec![open(&format!(
+                "it comes from pipeline parameter {}, which has no default",
+                names.join(", ")
+            ))],
+            Resolved::Unknown { shown, .. } => vec![open(&format!(
+                "it is {shown}, known only when the pipeline runs"
+            ))],
         })
     }
 }
@@ -398,11 +470,7 @@ pub fn types_of(
 ) -> Result<Vec<String>, DocumentError> {
     let mut out = Vec::new();
     for e in entries.iter().flatten() {
-        if let Some(t) = scope.text(field, &e.instance_type)?
-            && !t.trim().is_empty()
-        {
-            out.push(t);
-        }
+        out.extend(scope.types(field, &e.instance_type)?);
     }
     Ok(out)
 }

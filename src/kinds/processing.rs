@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::{
     At, Draft, Fields, InstanceEntry, KindParser, Scope, SlotDraft, Text, distinct_types, identity,
-    non_blank, resource, types_of,
+    resource, types_of,
 };
 use crate::ingest::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
@@ -94,12 +94,14 @@ fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, Doc
         let c = &c.value;
         // As for training: the type, else the selected preference, else every preference.
         let field = "ProcessingResources.ClusterConfig.InstanceType";
-        volume.instance_types = match (
-            non_blank(scope.text(field, &c.instance_type)?),
-            non_blank(scope.text(field, &c.selected_instance_type)?),
-        ) {
-            (Some(t), _) | (None, Some(t)) => vec![t],
-            (None, None) => types_of(field, &c.instance_preferences, scope)?,
+        let named = scope.types(field, &c.instance_type)?;
+        let selected = scope.types(field, &c.selected_instance_type)?;
+        volume.instance_types = if !named.is_empty() {
+            named
+        } else if !selected.is_empty() {
+            selected
+        } else {
+            types_of(field, &c.instance_preferences, scope)?
         };
     }
     let volume = SlotDraft::new(

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{
     At, Draft, Fields, InstanceEntry, KindParser, Scope, SlotDraft, Text, distinct_types, identity,
-    non_blank, resource, types_of,
+    resource, types_of,
 };
 use crate::ingest::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
@@ -58,28 +58,25 @@ pub(super) struct ResourceConfig<'a> {
 }
 
 impl ResourceConfig<'_> {
-    /// The instance types the job may run on, in the order the API documents them:
-    /// `InstanceType`, else every instance group's (or tuning instance config's) type, else
-    /// the type SageMaker selected from `InstancePreferences`, else every preferred type
-    /// (before SageMaker picks, any of them may run the job).
+    /// The instance types the job may run on: `InstanceType` together with every instance
+    /// group's (or tuning instance config's) type — a document that names both is ambiguous,
+    /// and one EBS-backed type among them makes the key required —, else the type SageMaker
+    /// selected from `InstancePreferences`, else every preferred type (before SageMaker picks,
+    /// any of them may run the job).
     pub fn instance_types(
         &self,
         field: &str,
         scope: Scope<'_>,
     ) -> Result<Vec<String>, DocumentError> {
-        if let Some(t) = non_blank(scope.text(field, &self.instance_type)?) {
-            return Ok(vec![t]);
+        let mut named = scope.types(field, &self.instance_type)?;
+        named.extend(types_of(field, &self.instance_groups, scope)?);
+        named.extend(types_of(field, &self.instance_configs, scope)?);
+        if !named.is_empty() {
+            return Ok(named);
         }
-        let groups = types_of(field, &self.instance_groups, scope)?;
-        if !groups.is_empty() {
-            return Ok(groups);
-        }
-        let configs = types_of(field, &self.instance_configs, scope)?;
-        if !configs.is_empty() {
-            return Ok(configs);
-        }
-        if let Some(t) = non_blank(scope.text(field, &self.selected_instance_type)?) {
-            return Ok(vec![t]);
+        let selected = scope.types(field, &self.selected_instance_type)?;
+        if !selected.is_empty() {
+            return Ok(selected);
         }
         types_of(field, &self.instance_preferences, scope)
     }

@@ -4,8 +4,7 @@
 use serde::Deserialize;
 
 use super::{
-    At, Draft, Fields, KindParser, Scope, SlotDraft, Text, distinct_types, identity, non_blank,
-    resource,
+    At, Draft, Fields, KindParser, Scope, SlotDraft, Text, distinct_types, identity, resource,
 };
 use crate::ingest::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
@@ -63,9 +62,7 @@ fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, Doc
     let mut volume = KeySlot::new(Role::Volume, "TransformResources.VolumeKmsKeyId");
     if let Some(r) = &res {
         volume.instance_types =
-            non_blank(scope.text("TransformResources.InstanceType", &r.value.instance_type)?)
-                .into_iter()
-                .collect();
+            scope.types("TransformResources.InstanceType", &r.value.instance_type)?;
     }
     let mut slots = vec![SlotDraft::new(
         volume,

@@ -1,22 +1,33 @@
 //! CloudFormation templates, JSON and YAML: every `AWS::SageMaker::Pipeline` resource whose
-//! `PipelineDefinition.PipelineDefinitionBody` the template holds.
+//! `PipelineDefinition.PipelineDefinitionBody` the template holds, also those an
+//! `Fn::ForEach` loop (`AWS::LanguageExtensions`) makes over a collection the template gives.
 //!
-//! The body is a string, or built with `Fn::Sub` (variables given as literals are substituted;
-//! the rest, `${AWS::Region}` and parameters, stay as `${…}` and make the values holding them
-//! not statically known) or `Fn::Join` (literal parts joined; any other part becomes a `${…}`
-//! placeholder). A definition kept in S3 (`PipelineDefinitionS3Location`) is not in the
-//! template: that is an error with the way to check it (the live scan).
+//! The body is a string, or built with `Fn::Sub` (variables given as literals are substituted)
+//! or `Fn::Join` (literal parts joined). What stays a `${…}` placeholder is resolved where a
+//! key needs it through [`TemplateValues`]: a template parameter takes each of its
+//! `AllowedValues` (else its `Default`), `Fn::If` each branch, `Fn::Select` each element, and
+//! each reading is judged. What the template cannot give (`${AWS::Region}`, a resource's
+//! attribute) stays a hole. A definition kept in S3 (`PipelineDefinitionS3Location`) is not
+//! in the template: that is an error with the way to check it (the live scan).
+//!
+//! A template that gives one key twice is refused (JSON readers disagree about which copy
+//! wins; YAML forbids it), and YAML aliases and merge keys are expanded as CloudFormation's
+//! own tools expand them ([`yaml`]).
 
-use serde_json::Value;
-use serde_json::value::RawValue;
+use serde_json::{Map, Value};
 
 use super::yaml::{self, Node, Style};
 use super::{LineMap, Source, Steps, line_in, read};
+use crate::expr::{Choice, Part, TemplateValues};
 use crate::ingest::document::DocumentError;
 use crate::kinds::Fields;
 
 /// The resource type this reads.
 const PIPELINE: &str = "AWS::SageMaker::Pipeline";
+
+/// `Fn::ForEach` loops nest at most this deep, and make at most this many resources.
+const MAX_LOOP_DEPTH: usize = 5;
+const MAX_LOOP_RESOURCES: usize = 10_000;
 
 /// One pipeline resource of a template.
 struct PipelineResource {
@@ -31,6 +42,26 @@ struct PipelineResource {
     in_s3: bool,
 }
 
+impl PipelineResource {
+    /// A pipeline resource read from its JSON value; its body points at `line`.
+    fn from_value(logical_id: String, resource: &Value, line: u32) -> Self {
+        let properties = resource.get("Properties");
+        let definition = properties.and_then(|p| p.get("PipelineDefinition"));
+        PipelineResource {
+            logical_id,
+            line,
+            name: properties
+                .and_then(|p| p.get("PipelineName"))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            body: definition
+                .and_then(|d| d.get("PipelineDefinitionBody"))
+                .map(|b| (b.clone(), LineMap::Fixed(line))),
+            in_s3: definition.is_some_and(|d| d.get("PipelineDefinitionS3Location").is_some()),
+        }
+    }
+}
+
 /// A JSON template (a document with `Resources`).
 pub fn json_template(
     f: &Fields<'_>,
@@ -38,6 +69,9 @@ pub fn json_template(
     first_line: u32,
     file: &str,
 ) -> Result<Steps, DocumentError> {
+    if let Some(key) = super::strict::duplicate_key(text) {
+        return Err(given_twice(&key));
+    }
     let Some(resources) = f.raw("Resources") else {
         return Ok(Steps::default());
     };
@@ -50,15 +84,33 @@ pub fn json_template(
             resources.get(),
         )
     })?;
+    let parameters: Value = f
+        .raw("Parameters")
+        .and_then(|p| serde_json::from_str(p.get()).ok())
+        .unwrap_or(Value::Null);
     let mut found = Vec::new();
+    let mut errors = Vec::new();
     for (logical_id, raw) in resources.entries() {
+        let line = line_in(text, first_line, raw.get());
+        if logical_id.starts_with("Fn::ForEach::") {
+            let value: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
+            for_each(
+                logical_id,
+                &value,
+                &parameters,
+                line,
+                0,
+                &mut found,
+                &mut errors,
+            );
+            continue;
+        }
         let Ok(resource) = Fields::parse(raw.get()) else {
             continue;
         };
         if resource.string("Type").ok().flatten().as_deref() != Some(PIPELINE) {
             continue;
         }
-        let line = line_in(text, first_line, raw.get());
         let properties = resource
             .raw("Properties")
             .and_then(|p| Fields::parse(p.get()).ok());
@@ -66,7 +118,7 @@ pub fn json_template(
             .as_ref()
             .and_then(|p| p.raw("PipelineDefinition"))
             .and_then(|d| Fields::parse(d.get()).ok());
-        let body: Option<&RawValue> = definition
+        let body = definition
             .as_ref()
             .and_then(|d| d.raw("PipelineDefinitionBody"));
         found.push(PipelineResource {
@@ -84,7 +136,21 @@ pub fn json_template(
                 .is_some_and(|d| d.has("PipelineDefinitionS3Location")),
         });
     }
-    Ok(steps(found, first_line, file))
+    let mut out = steps(found, &parameters, first_line, file);
+    out.errors.extend(errors.into_iter().map(|(message, line)| {
+        let mut e = DocumentError::new(message);
+        e.line = Some(line.saturating_sub(first_line).saturating_add(1));
+        e
+    }));
+    Ok(out)
+}
+
+/// The error for a key given twice.
+fn given_twice(key: &str) -> DocumentError {
+    DocumentError::new(format!(
+        "the key {key:?} is given twice in one object of this template, so it has no single \
+         meaning (CloudFormation refuses such a template); remove one"
+    ))
 }
 
 /// A YAML template; `None` when the YAML is no CloudFormation template (no `Resources`
@@ -105,11 +171,29 @@ pub fn yaml_template(text: &str, file: &str) -> Result<Option<Steps>, DocumentEr
     let yaml::Value::Map(entries) = &resources.value else {
         return Ok(None);
     };
+    let parameters = root
+        .get("Parameters")
+        .map(Node::to_json)
+        .unwrap_or(Value::Null);
     // YAML reads a lone carriage return as a line break, editors and GitHub do not: a block's
     // lines would no longer follow the file's one for one.
     let lone_cr = yaml::has_lone_cr(text);
     let mut found = Vec::new();
+    let mut errors = Vec::new();
     for (logical_id, node) in entries {
+        if logical_id.starts_with("Fn::ForEach::") {
+            let value = node.to_json();
+            for_each(
+                logical_id,
+                &value,
+                &parameters,
+                node.line,
+                0,
+                &mut found,
+                &mut errors,
+            );
+            continue;
+        }
         if node.get("Type").and_then(Node::text) != Some(PIPELINE) {
             continue;
         }
@@ -127,7 +211,115 @@ pub fn yaml_template(text: &str, file: &str) -> Result<Option<Steps>, DocumentEr
             in_s3: definition.is_some_and(|d| d.get("PipelineDefinitionS3Location").is_some()),
         });
     }
-    Ok(Some(steps(found, 1, file)))
+    let mut out = steps(found, &parameters, 1, file);
+    out.errors.extend(errors.into_iter().map(|(message, line)| {
+        let mut e = DocumentError::new(message);
+        e.line = Some(line.max(1));
+        e
+    }));
+    Ok(Some(out))
+}
+
+/// Expands `Fn::ForEach::Name: [Identifier, Collection, {LogicalIdTemplate: Resource}]`
+/// (`AWS::LanguageExtensions`) over a collection the template gives (a literal list, or a
+/// `CommaDelimitedList` parameter's default), replacing `${Identifier}` and `&{Identifier}`.
+/// A loop whose collection the template does not give, yet makes pipelines, is an error.
+fn for_each(
+    name: &str,
+    value: &Value,
+    parameters: &Value,
+    line: u32,
+    depth: usize,
+    found: &mut Vec<PipelineResource>,
+    errors: &mut Vec<(String, u32)>,
+) {
+    let fail = |errors: &mut Vec<(String, u32)>, why: &str| {
+        errors.push((format!("{}: {why}", crate::text::one_line(name, 120)), line));
+    };
+    let (Some(Value::String(ident)), Some(collection), Some(Value::Object(fragment))) =
+        (value.get(0), value.get(1), value.get(2))
+    else {
+        if makes_pipelines(value) {
+            fail(
+                errors,
+                "Fn::ForEach takes an identifier, a collection and a fragment",
+            );
+        }
+        return;
+    };
+    if depth >= MAX_LOOP_DEPTH {
+        fail(errors, "Fn::ForEach loops nest too deep to expand");
+        return;
+    }
+    let items: Option<Vec<String>> = match collection {
+        Value::Array(items) => items.iter().map(|i| scalar(i).map(str::to_owned)).collect(),
+        Value::Object(o) => match o.get("Ref").and_then(Value::as_str) {
+            Some(p) => parameters
+                .get(p)
+                .and_then(|p| p.get("Default"))
+                .and_then(Value::as_str)
+                .map(|d| d.split(',').map(|s| s.trim().to_owned()).collect()),
+            None => None,
+        },
+        _ => None,
+    };
+    let Some(items) = items else {
+        if makes_pipelines(&Value::Object(fragment.clone())) {
+            fail(
+                errors,
+                "the loop's collection is not given in the template (no literal list or \
+                 parameter default), so the pipelines it makes cannot be listed; check the \
+                 deployed pipelines with `scan --live --kinds pipeline`",
+            );
+        }
+        return;
+    };
+    for item in &items {
+        let alnum: String = item.chars().filter(char::is_ascii_alphanumeric).collect();
+        let replace = |text: &str| {
+            text.replace(&format!("${{{ident}}}"), item)
+                .replace(&format!("&{{{ident}}}"), &alnum)
+        };
+        for (id_template, resource) in fragment {
+            if found.len() >= MAX_LOOP_RESOURCES {
+                fail(errors, "Fn::ForEach makes too many resources to expand");
+                return;
+            }
+            let id = replace(id_template);
+            let resource = substituted(resource, &replace);
+            if id.starts_with("Fn::ForEach::") {
+                for_each(&id, &resource, parameters, line, depth + 1, found, errors);
+            } else if resource.get("Type").and_then(Value::as_str) == Some(PIPELINE) {
+                found.push(PipelineResource::from_value(id, &resource, line));
+            }
+        }
+    }
+}
+
+/// True when a template fragment declares a pipeline resource anywhere.
+fn makes_pipelines(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s == PIPELINE,
+        Value::Array(items) => items.iter().any(makes_pipelines),
+        Value::Object(o) => o.values().any(makes_pipelines),
+        _ => false,
+    }
+}
+
+/// A value with `replace` applied to every string and key in it.
+fn substituted(value: &Value, replace: &dyn Fn(&str) -> String) -> Value {
+    match value {
+        Value::String(s) => Value::String(replace(s)),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| substituted(v, replace)).collect())
+        }
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| (replace(k), substituted(v, replace)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// How a YAML body's lines map: a literal block (directly, or as the string of `!Sub`) keeps
@@ -163,7 +355,7 @@ fn yaml_lines(body: &Node, lone_cr: bool) -> LineMap {
 }
 
 /// The steps of every pipeline resource found.
-fn steps(found: Vec<PipelineResource>, first_line: u32, file: &str) -> Steps {
+fn steps(found: Vec<PipelineResource>, parameters: &Value, first_line: u32, file: &str) -> Steps {
     let mut out = Steps::default();
     for r in found {
         let fail = |message: String| {
@@ -182,13 +374,14 @@ fn steps(found: Vec<PipelineResource>, first_line: u32, file: &str) -> Steps {
             }));
             continue;
         };
-        let (text, placeholders) = match body_text(&value) {
+        let (text, variables) = match body_text(&value) {
             Ok(b) => b,
             Err(m) => {
                 out.errors.push(fail(m));
                 continue;
             }
         };
+        let template = variables.map(|v| template_values(parameters, &v));
         let source = Source {
             text: &text,
             name,
@@ -198,7 +391,7 @@ fn steps(found: Vec<PipelineResource>, first_line: u32, file: &str) -> Steps {
             last_modified_time: None,
             lines,
             document_line: first_line,
-            placeholders,
+            template: template.as_ref(),
         };
         match read(&source, file) {
             Ok(s) => {
@@ -210,7 +403,7 @@ fn steps(found: Vec<PipelineResource>, first_line: u32, file: &str) -> Steps {
                 }));
             }
             Err(mut e) => {
-                if placeholders {
+                if template.is_some() {
                     e.message.push_str(
                         " (after Fn::Sub or Fn::Join, with the values the template does not \
                          fix left as ${…})",
@@ -224,15 +417,16 @@ fn steps(found: Vec<PipelineResource>, first_line: u32, file: &str) -> Steps {
     out
 }
 
-/// The body's text and whether `${…}` placeholders remain in it.
-fn body_text(value: &Value) -> Result<(String, bool), String> {
+/// The body's text and, when it was built with `Fn::Sub` or `Fn::Join`, the values of the
+/// `${…}` placeholders left in it that the template gives as functions (`Fn::If`, `Ref`, …).
+fn body_text(value: &Value) -> Result<(String, Option<Map<String, Value>>), String> {
     match value {
-        Value::String(s) => Ok((s.clone(), false)),
+        Value::String(s) => Ok((s.clone(), None)),
         Value::Object(o) if o.len() == 1 => {
             let (function, argument) = o.iter().next().expect("one entry");
             match function.as_str() {
-                "Fn::Sub" => substitute(argument).map(|t| (t, true)),
-                "Fn::Join" => join(argument).map(|t| (t, true)),
+                "Fn::Sub" => substitute(argument).map(|(t, v)| (t, Some(v))),
+                "Fn::Join" => join(argument).map(|(t, v)| (t, Some(v))),
                 other => Err(format!(
                     "PipelineDefinitionBody is built with {other}, which the template alone \
                      cannot resolve; check the deployed pipeline with `scan --live --kinds pipeline`"
@@ -243,8 +437,9 @@ fn body_text(value: &Value) -> Result<(String, bool), String> {
     }
 }
 
-/// `Fn::Sub`: a string, or `[string, {name: value}]` whose literal values are substituted.
-fn substitute(argument: &Value) -> Result<String, String> {
+/// `Fn::Sub`: a string, or `[string, {name: value}]`; literal values are substituted, the
+/// others are returned to be resolved where a key needs them.
+fn substitute(argument: &Value) -> Result<(String, Map<String, Value>), String> {
     let (template, variables) = match argument {
         Value::String(s) => (s.as_str(), None),
         Value::Array(a) => match (a.first(), a.get(1)) {
@@ -254,53 +449,179 @@ fn substitute(argument: &Value) -> Result<String, String> {
         _ => return Err("Fn::Sub takes a string, or a string and a map of variables".into()),
     };
     let mut text = template.to_owned();
+    let mut rest = Map::new();
     for (name, value) in variables.into_iter().flatten() {
-        if let Value::String(v) = value {
-            text = text.replace(&format!("${{{name}}}"), v);
+        match value {
+            Value::String(v) => text = text.replace(&format!("${{{name}}}"), v),
+            other => {
+                rest.insert(name.clone(), other.clone());
+            }
         }
     }
-    Ok(text)
+    Ok((text, rest))
 }
 
-/// `Fn::Join`: `[separator, [parts]]`; a part that is not a literal becomes a placeholder.
-fn join(argument: &Value) -> Result<String, String> {
+/// `Fn::Join`: `[separator, [parts]]`; a part that is not a literal becomes a placeholder
+/// `${Fn::Join.N}` whose value is returned to be resolved where a key needs it.
+fn join(argument: &Value) -> Result<(String, Map<String, Value>), String> {
     let (Some(Value::String(separator)), Some(Value::Array(parts))) =
         (argument.get(0), argument.get(1))
     else {
         return Err("Fn::Join takes a separator and a list".into());
     };
+    let mut variables = Map::new();
     let parts: Vec<String> = parts
         .iter()
-        .map(|p| match p {
+        .enumerate()
+        .map(|(i, p)| match p {
             Value::String(s) => s.clone(),
-            other => placeholder(other),
+            other => {
+                let name = format!("Fn::Join.{i}");
+                variables.insert(name.clone(), other.clone());
+                format!("${{{name}}}")
+            }
         })
         .collect();
-    Ok(parts.join(separator))
+    Ok((parts.join(separator), variables))
 }
 
-/// `${…}` standing for an intrinsic function's value: `${Name}` for `Ref`, `${Res.Attr}` for
-/// `Fn::GetAtt`, else the function's name. Only characters that are safe inside a JSON string.
-fn placeholder(value: &Value) -> String {
-    let text = match value {
-        Value::Object(o) if o.len() == 1 => match o.iter().next() {
-            Some((k, Value::String(name))) if k == "Ref" => name.clone(),
-            Some((k, Value::Array(a))) if k == "Fn::GetAtt" => a
-                .iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join("."),
-            Some((k, _)) => k.clone(),
-            None => String::new(),
-        },
-        _ => "value".to_owned(),
+/// What the template gives its placeholders: every template parameter, and the body's
+/// variables (which hide parameters of the same name).
+fn template_values(parameters: &Value, variables: &Map<String, Value>) -> TemplateValues {
+    let mut values = TemplateValues::default();
+    if let Value::Object(declared) = parameters {
+        for name in declared.keys() {
+            values.insert(name.clone(), parameter_choices(parameters, name));
+        }
+    }
+    for (name, value) in variables {
+        values.insert(name.clone(), choices(value, parameters, 0));
+    }
+    values
+}
+
+/// The values a template parameter can take: each of its `AllowedValues`, else its
+/// `Default`; a parameter with neither is set at deployment (a hole).
+fn parameter_choices(parameters: &Value, name: &str) -> Vec<Choice> {
+    let Some(declared) = parameters.get(name) else {
+        return vec![hole(format!("${{{name}}}"))];
     };
-    let safe: String = text
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '.' | '-' | '_'))
-        .take(80)
-        .collect();
-    format!("${{{safe}}}")
+    if let Some(Value::Array(allowed)) = declared.get("AllowedValues") {
+        let allowed: Vec<Choice> = allowed
+            .iter()
+            .filter_map(scalar)
+            .map(|v| Choice {
+                parts: vec![Part::Text(v.to_owned())],
+                when: vec![format!(
+                    "template parameter {name} is {:?} (one of its AllowedValues)",
+                    crate::text::one_line(v, 120)
+                )],
+            })
+            .collect();
+        if !allowed.is_empty() {
+            return allowed;
+        }
+    }
+    match declared.get("Default").and_then(scalar) {
+        Some(default) => vec![Choice {
+            parts: vec![Part::Text(default.to_owned())],
+            when: vec![format!(
+                "template parameter {name} keeps its Default (a deployment can pass another)"
+            )],
+        }],
+        None => vec![hole(format!(
+            "template parameter {name} (no Default: set at deployment)"
+        ))],
+    }
+}
+
+/// The values an intrinsic can take, as far as the template says.
+fn choices(value: &Value, parameters: &Value, depth: usize) -> Vec<Choice> {
+    if depth > 8 {
+        return vec![hole(shown(value))];
+    }
+    if let Some(text) = scalar(value) {
+        return vec![Choice {
+            parts: vec![Part::Text(text.to_owned())],
+            when: Vec::new(),
+        }];
+    }
+    let Value::Object(o) = value else {
+        return vec![hole(shown(value))];
+    };
+    let Some((function, argument)) = o.iter().next().filter(|_| o.len() == 1) else {
+        return vec![hole(shown(value))];
+    };
+    match (function.as_str(), argument) {
+        ("Ref", Value::String(name)) if parameters.get(name).is_some() => {
+            parameter_choices(parameters, name)
+        }
+        ("Fn::If", Value::Array(a)) if a.len() == 3 => {
+            let condition = a[0].as_str().unwrap_or("?");
+            let mut out = Vec::new();
+            for (branch, truth) in [(&a[1], "true"), (&a[2], "false")] {
+                for mut c in choices(branch, parameters, depth + 1) {
+                    c.when.insert(
+                        0,
+                        format!(
+                            "condition {} is {truth}",
+                            crate::text::one_line(condition, 80)
+                        ),
+                    );
+                    out.push(c);
+                }
+            }
+            out
+        }
+        ("Fn::Select", Value::Array(a)) if a.len() == 2 => {
+            let Value::Array(list) = &a[1] else {
+                return vec![hole(shown(value))];
+            };
+            let index = match &a[0] {
+                Value::Number(n) => n.as_u64(),
+                Value::String(s) => s.parse().ok(),
+                _ => None,
+            };
+            match index.and_then(|i| list.get(usize::try_from(i).ok()?)) {
+                Some(item) => choices(item, parameters, depth + 1),
+                None => list
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, item)| {
+                        choices(item, parameters, depth + 1)
+                            .into_iter()
+                            .map(move |mut c| {
+                                c.when.insert(0, format!("Fn::Select picks element {i}"));
+                                c
+                            })
+                    })
+                    .take(64)
+                    .collect(),
+            }
+        }
+        _ => vec![hole(shown(value))],
+    }
+}
+
+/// A placeholder value the template does not give.
+fn hole(what: String) -> Choice {
+    Choice {
+        parts: vec![Part::Hole(what)],
+        when: Vec::new(),
+    }
+}
+
+/// A string value.
+fn scalar(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// An intrinsic on one line, for messages.
+fn shown(value: &Value) -> String {
+    crate::text::one_line(&value.to_string(), 120)
 }
 
 #[cfg(test)]
@@ -371,7 +692,9 @@ mod tests {
         assert_eq!(steps.resources.len(), 1);
         let r = &steps.resources[0];
         assert_eq!(r.name, "churn/Train");
-        assert!(matches!(&r.slots[0].source, KeySource::Expression(e) if e.contains("${KeyArn}")));
+        assert!(
+            matches!(&r.slots[0].source, KeySource::Expression { shown, .. } if shown.contains("${KeyArn}"))
+        );
         assert_eq!(r.slots[1].value.as_deref(), Some("alias/ml"));
         let body_line = text
             .lines()
@@ -416,9 +739,10 @@ mod tests {
     #[test]
     fn joins_keep_what_is_not_literal_as_placeholders() {
         let v = serde_json::json!({"Fn::Join": ["", ["{\"Steps\": [], \"K\": \"", {"Ref": "Key"}, "\"}"]]});
-        let (text, placeholders) = body_text(&v).unwrap();
-        assert!(placeholders);
-        assert!(text.contains("${Key}"), "{text}");
+        let (text, variables) = body_text(&v).unwrap();
+        let variables = variables.unwrap();
+        assert!(text.contains("${Fn::Join.1}"), "{text}");
+        assert_eq!(variables["Fn::Join.1"], serde_json::json!({"Ref": "Key"}));
         assert!(serde_json::from_str::<Value>(&text).is_ok());
         assert!(body_text(&serde_json::json!({"Fn::GetAtt": ["a", "b"]})).is_err());
     }

@@ -10,6 +10,7 @@
 //! expressions resolved through the definition's parameters ([`crate::expr`]).
 
 pub mod cloudformation;
+pub mod strict;
 pub mod terraform;
 pub mod yaml;
 
@@ -70,8 +71,9 @@ pub struct Source<'t> {
     pub lines: LineMap,
     /// Line of the document in the file (error lines are reported relative to it).
     pub document_line: u32,
-    /// Text may hold CloudFormation `${…}` placeholders that were not resolved.
-    pub placeholders: bool,
+    /// The definition came through a CloudFormation `Fn::Sub` or `Fn::Join`: what the
+    /// template gives the `${…}` placeholders left in its text.
+    pub template: Option<&'t crate::expr::TemplateValues>,
 }
 
 /// What a definition yields.
@@ -135,6 +137,15 @@ pub fn is_definition(f: &Fields<'_>) -> bool {
 /// Reads a definition into one resource per job-creating step. An unreadable definition is
 /// one error; an unreadable step is an error of its own and the other steps still count.
 pub fn read(source: &Source<'_>, file: &str) -> Result<Steps, DocumentError> {
+    if let Some(key) = strict::duplicate_key(source.text) {
+        return Err(at_document_line(
+            DocumentError::new(format!(
+                "pipeline definition: the key {key:?} is given twice in one object, so the \
+                 definition has no single meaning; remove one"
+            )),
+            source,
+        ));
+    }
     let definition: Definition<'_> = serde_json::from_str(source.text).map_err(|e| {
         let mut error = DocumentError::json(&e);
         error.message = format!("pipeline definition: {}", error.message);
@@ -290,7 +301,7 @@ fn step_resource<'a>(
     })?;
     let scope = Scope::Pipeline {
         parameters,
-        placeholders: source.placeholders,
+        template: source.template,
     };
     let mut slots = (kinds::parser(kind).slots)(&fields, scope).map_err(|mut e| {
         // Lines the field readers count start at the arguments; make them the definition's.
@@ -313,10 +324,12 @@ fn step_resource<'a>(
             parts.region.clone(),
             parts.partition.clone(),
         ),
-        // Without an ARN, the pipeline and step names are the identity, so a finding keeps
-        // its fingerprint when the file moves or its lines shift.
+        // Without an ARN, the file, pipeline and step names are the identity: two files
+        // that define pipelines of one name are two pipelines (their findings must not share
+        // a fingerprint or a baseline entry), and a finding keeps its identity when lines
+        // shift.
         None => (
-            format!("pipeline/{name}"),
+            format!("{file}#pipeline/{name}"),
             String::new(),
             String::new(),
             String::new(),
@@ -365,7 +378,7 @@ pub fn definition_file(text: &str, first_line: u32, file: &str) -> Result<Steps,
             last_modified_time: None,
             lines: LineMap::Direct(first_line),
             document_line: first_line,
-            placeholders: false,
+            template: None,
         },
         file,
     )
@@ -423,7 +436,7 @@ pub fn describe(
             last_modified_time: f.time("LastModifiedTime")?,
             lines: LineMap::Fixed(line),
             document_line: first_line,
-            placeholders: false,
+            template: None,
         },
         file,
     )
@@ -472,7 +485,7 @@ mod tests {
             last_modified_time: None,
             lines: LineMap::Direct(1),
             document_line: 1,
-            placeholders: false,
+            template: None,
         }
     }
 
@@ -485,11 +498,14 @@ mod tests {
         assert_eq!(names, ["churn/Prepare", "churn/Train", "churn/Score"]);
         let prepare = &steps.resources[0];
         assert_eq!(prepare.kind, Kind::Pipeline);
-        assert_eq!(prepare.arn, "pipeline/churn/Prepare");
-        assert_eq!(
-            prepare.instance_types,
-            ["ml.p4d.24xlarge"],
-            "from the parameter's default"
+        assert_eq!(prepare.arn, "churn.json#pipeline/churn/Prepare");
+        assert_eq!(prepare.instance_types[0], "ml.p4d.24xlarge");
+        // The default is NVMe-backed, but an execution can pass any type.
+        let why = crate::resource::open_instance_type_reason(&prepare.instance_types[1]);
+        assert!(
+            why.is_some_and(|w| w.contains("parameter InstanceType (default ml.p4d.24xlarge)")),
+            "{:?}",
+            prepare.instance_types
         );
         let volume = &prepare.slots[0];
         assert_eq!(volume.role, Role::Volume);
@@ -510,7 +526,7 @@ mod tests {
         assert_eq!(train_output.value_line, Some(15));
         let score_volume = &steps.resources[2].slots[0];
         assert!(
-            matches!(&score_volume.source, KeySource::Expression(e) if e.contains("Steps.Train"))
+            matches!(&score_volume.source, KeySource::Expression { shown, .. } if shown.contains("Steps.Train"))
         );
         assert_eq!(score_volume.value_line, Some(18));
     }

@@ -1,6 +1,6 @@
-//! Terraform plans (`terraform show -json PLAN`): the `aws_sagemaker_pipeline` resources of
-//! the planned values, in the root module and every child module, with their
-//! `pipeline_definition`.
+//! Terraform plans (`terraform show -json PLAN`) and states (`terraform show -json`): the
+//! `aws_sagemaker_pipeline` resources of the planned values (a state's `values`), in the root
+//! module and every child module, with their `pipeline_definition`.
 
 use serde::Deserialize;
 
@@ -55,8 +55,14 @@ pub fn plan(
     file: &str,
 ) -> Result<Steps, DocumentError> {
     let mut out = Steps::default();
-    let Some(planned) = f.get::<Option<Planned<'_>>>("planned_values")? else {
-        return Ok(out);
+    // A plan holds `planned_values`; `terraform show -json` of a state holds the same shape
+    // as `values`.
+    let planned = match f.get::<Option<Planned<'_>>>("planned_values")? {
+        Some(p) => p,
+        None => match f.get::<Option<Planned<'_>>>("values")? {
+            Some(v) => v,
+            None => return Ok(out),
+        },
     };
     let mut modules: Vec<(usize, &Module<'_>)> = planned
         .value
@@ -67,6 +73,13 @@ pub fn plan(
     while let Some((depth, module)) = modules.pop() {
         if depth < MAX_DEPTH {
             modules.extend(module.child_modules.iter().map(|m| (depth + 1, m)));
+        } else if !module.child_modules.is_empty() {
+            let mut e = DocumentError::new(format!(
+                "modules nest more than {MAX_DEPTH} deep; the {} module(s) below were not read",
+                module.child_modules.len()
+            ));
+            e.line = Some(1);
+            out.errors.push(e);
         }
         for r in &module.resources {
             if r.value.kind.as_deref() != Some(PIPELINE) {
@@ -118,7 +131,7 @@ pub fn plan(
                 last_modified_time: None,
                 lines: LineMap::Fixed(line_in(text, first_line, at)),
                 document_line: first_line,
-                placeholders: false,
+                template: None,
             };
             match read(&source, file) {
                 Ok(s) => {
@@ -193,5 +206,47 @@ mod tests {
                 .iter()
                 .any(|m| m.contains("remote") && m.contains("kept in S3"))
         );
+    }
+}
+
+#[cfg(test)]
+mod state_and_depth {
+    use super::*;
+
+    const DEFINITION: &str = r#"{"Steps":[{"Name":"Train","Type":"Training","Arguments":{"ResourceConfig":{"InstanceType":"ml.m5.xlarge"},"OutputDataConfig":{"S3OutputPath":"s3://b/"}}}]}"#;
+
+    fn pipeline(name: &str) -> serde_json::Value {
+        serde_json::json!({"address": format!("aws_sagemaker_pipeline.{name}"), "type": PIPELINE,
+            "values": {"pipeline_name": name, "pipeline_definition": DEFINITION}})
+    }
+
+    /// `terraform show -json` of a state puts the resources under `values`, not
+    /// `planned_values`: they were dropped without a word before.
+    #[test]
+    fn a_state_is_read_like_a_plan() {
+        let state = serde_json::json!({"format_version": "1.0", "terraform_version": "1.9.5",
+            "values": {"root_module": {"resources": [pipeline("churn")]}}});
+        let text = state.to_string();
+        let f = Fields::parse(&text).unwrap();
+        let steps = plan(&f, &text, 1, "state.json").unwrap();
+        assert_eq!(steps.resources.len(), 1);
+        assert_eq!(steps.resources[0].name, "churn/Train");
+    }
+
+    /// Modules deeper than the bound are an error, not a silent omission.
+    #[test]
+    fn modules_past_the_depth_bound_are_an_error() {
+        let mut module = serde_json::json!({"resources": [pipeline("deep")]});
+        for _ in 0..=MAX_DEPTH {
+            module = serde_json::json!({"resources": [], "child_modules": [module]});
+        }
+        let doc = serde_json::json!({"terraform_version": "1.9.5",
+            "planned_values": {"root_module": module}});
+        let text = doc.to_string();
+        let f = Fields::parse(&text).unwrap();
+        let steps = plan(&f, &text, 1, "plan.json").unwrap();
+        assert!(steps.resources.is_empty());
+        assert_eq!(steps.errors.len(), 1, "{:?}", steps.errors);
+        assert!(steps.errors[0].message.contains("nest more than 32"));
     }
 }

@@ -2,14 +2,19 @@
 //! (CloudFormation's short forms such as `!Sub`) and a scalar's style (a literal block keeps
 //! its lines, so a definition written in one maps line for line onto the template).
 //!
-//! Aliases are not expanded (a template that needs them is refused, and no alias can make the
-//! document grow), documents past the first are ignored, and nesting is bounded.
+//! Aliases are expanded and `<<` merge keys applied, as `aws cloudformation package` and SAM
+//! read them, within a bound on the nodes they make (so no alias bomb can grow the document);
+//! a key given twice in one mapping is refused (YAML forbids it, and readers disagree about
+//! which copy wins); documents past the first are ignored, and nesting is bounded.
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// Nodes nest at most this deep.
 const MAX_DEPTH: usize = 256;
+
+/// A document makes at most this many nodes, aliases expanded.
+const MAX_NODES: usize = 1_000_000;
 
 /// One YAML node.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,8 +36,6 @@ pub enum Value {
     Seq(Vec<Node>),
     /// A mapping, in order (keys as text).
     Map(Vec<(String, Node)>),
-    /// An alias (not expanded).
-    Alias,
 }
 
 /// How a scalar was written.
@@ -55,6 +58,8 @@ pub fn load(text: &str) -> Result<Option<Node>, (String, u32)> {
         root: None,
         done: false,
         error: None,
+        anchors: std::collections::HashMap::new(),
+        nodes: 0,
     };
     let mut parser = Parser::new_from_str(text);
     parser
@@ -111,20 +116,50 @@ pub fn has_lone_cr(text: &str) -> bool {
 
 struct Builder<'l> {
     lines: &'l Lines,
-    /// Open collections, with the key awaiting a value in a mapping.
-    stack: Vec<(Node, Option<String>)>,
+    /// Open collections, with their anchor and the key awaiting a value in a mapping.
+    stack: Vec<(Node, usize, Option<String>)>,
     root: Option<Node>,
     done: bool,
     error: Option<(String, u32)>,
+    /// Anchored nodes by anchor id, for aliases.
+    anchors: std::collections::HashMap<usize, Node>,
+    /// Nodes made so far, aliases expanded.
+    nodes: usize,
 }
 
 fn tag(tag: Option<yaml_rust2::parser::Tag>) -> Option<String> {
     tag.filter(|t| t.handle == "!").map(|t| t.suffix)
 }
 
+/// The number of nodes in a tree.
+fn size(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Scalar(..) => 0,
+        Value::Seq(items) => items.iter().map(size).sum(),
+        Value::Map(entries) => entries.iter().map(|(_, v)| size(v)).sum(),
+    }
+}
+
 impl Builder<'_> {
-    fn add(&mut self, node: Node) {
-        let Some((parent, key)) = self.stack.last_mut() else {
+    fn fail(&mut self, message: String, line: u32) {
+        self.error.get_or_insert((message, line));
+    }
+
+    fn count(&mut self, n: usize, line: u32) {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > MAX_NODES {
+            self.fail(
+                format!("aliases expand the document past {MAX_NODES} nodes"),
+                line,
+            );
+        }
+    }
+
+    fn add(&mut self, node: Node, anchor: usize) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        let Some((parent, _, key)) = self.stack.last_mut() else {
             self.root = Some(node);
             self.done = true;
             return;
@@ -136,29 +171,68 @@ impl Builder<'_> {
                 None => match node.value {
                     Value::Scalar(k, _) => *key = Some(k),
                     _ => {
-                        self.error
-                            .get_or_insert(("a mapping key is not text".into(), node.line));
                         *key = Some(String::new());
+                        self.fail("a mapping key is not text".into(), node.line);
                     }
                 },
             },
-            _ => {}
+            Value::Scalar(..) => {}
         }
     }
 
-    fn open(&mut self, node: Node) {
+    fn open(&mut self, node: Node, anchor: usize) {
         if self.stack.len() >= MAX_DEPTH {
-            self.error
-                .get_or_insert((format!("nested more than {MAX_DEPTH} levels"), node.line));
+            self.fail(format!("nested more than {MAX_DEPTH} levels"), node.line);
         }
-        self.stack.push((node, None));
+        self.stack.push((node, anchor, None));
     }
 
     fn close(&mut self) {
-        if let Some((node, _)) = self.stack.pop() {
-            self.add(node);
+        if let Some((mut node, anchor, _)) = self.stack.pop() {
+            if let Value::Map(entries) = &mut node.value
+                && let Err(message) = merge(entries)
+            {
+                self.fail(message, node.line);
+            }
+            self.add(node, anchor);
         }
     }
+}
+
+/// Applies `<<` merge keys (a mapping, or a list of mappings, whose entries fill in keys the
+/// mapping does not give itself) and refuses a key the mapping gives twice.
+fn merge(entries: &mut Vec<(String, Node)>) -> Result<(), String> {
+    let (merged, own): (Vec<_>, Vec<_>) = std::mem::take(entries)
+        .into_iter()
+        .partition(|(k, n)| k == "<<" && n.tag.is_none());
+    let mut seen = std::collections::HashSet::new();
+    for (k, _) in &own {
+        if !seen.insert(k.clone()) {
+            return Err(format!(
+                "the key {:?} is given twice in one mapping, so it has no single meaning",
+                crate::text::one_line(k, 80)
+            ));
+        }
+    }
+    *entries = own;
+    for (_, source) in merged {
+        let sources = match source.value {
+            Value::Map(_) => vec![source],
+            Value::Seq(items) => items,
+            Value::Scalar(..) => return Err("a << merge key must name a mapping".into()),
+        };
+        for source in sources {
+            let Value::Map(more) = source.value else {
+                return Err("a << merge key must name mappings".into());
+            };
+            for (k, v) in more {
+                if seen.insert(k.clone()) {
+                    entries.push((k, v));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 impl MarkedEventReceiver for Builder<'_> {
@@ -168,34 +242,55 @@ impl MarkedEventReceiver for Builder<'_> {
         }
         let line = self.lines.line(mark);
         match ev {
-            Event::Scalar(text, style, _, t) => {
+            Event::Scalar(text, style, anchor, t) => {
                 let style = match style {
                     TScalarStyle::Literal => Style::Literal,
                     TScalarStyle::Folded => Style::Folded,
                     _ => Style::Inline,
                 };
-                self.add(Node {
-                    line,
-                    tag: tag(t),
-                    value: Value::Scalar(text, style),
-                });
+                self.count(1, line);
+                self.add(
+                    Node {
+                        line,
+                        tag: tag(t),
+                        value: Value::Scalar(text, style),
+                    },
+                    anchor,
+                );
             }
-            Event::SequenceStart(_, t) => self.open(Node {
-                line,
-                tag: tag(t),
-                value: Value::Seq(Vec::new()),
-            }),
-            Event::MappingStart(_, t) => self.open(Node {
-                line,
-                tag: tag(t),
-                value: Value::Map(Vec::new()),
-            }),
+            Event::SequenceStart(anchor, t) => {
+                self.count(1, line);
+                self.open(
+                    Node {
+                        line,
+                        tag: tag(t),
+                        value: Value::Seq(Vec::new()),
+                    },
+                    anchor,
+                );
+            }
+            Event::MappingStart(anchor, t) => {
+                self.count(1, line);
+                self.open(
+                    Node {
+                        line,
+                        tag: tag(t),
+                        value: Value::Map(Vec::new()),
+                    },
+                    anchor,
+                );
+            }
             Event::SequenceEnd | Event::MappingEnd => self.close(),
-            Event::Alias(_) => self.add(Node {
-                line,
-                tag: None,
-                value: Value::Alias,
-            }),
+            Event::Alias(id) => match self.anchors.get(&id) {
+                Some(node) => {
+                    let node = node.clone();
+                    self.count(size(&node), line);
+                    if self.error.is_none() {
+                        self.add(node, 0);
+                    }
+                }
+                None => self.fail("an alias names no anchor before it".into(), line),
+            },
             _ => {}
         }
     }
@@ -219,7 +314,7 @@ impl Node {
     }
 
     /// The node as JSON, with CloudFormation's short-form tags written out (`!Sub x` →
-    /// `{"Fn::Sub": x}`, `!Ref x` → `{"Ref": x}`). Aliases become `null`.
+    /// `{"Fn::Sub": x}`, `!Ref x` → `{"Ref": x}`).
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
         let plain = match &self.value {
@@ -231,7 +326,6 @@ impl Node {
                     .map(|(k, v)| (k.clone(), v.to_json()))
                     .collect(),
             ),
-            Value::Alias => J::Null,
         };
         match self.tag.as_deref() {
             None => plain,
@@ -308,7 +402,7 @@ Resources:
         let (_, line) = load("a: [1, 2\nb: 3\n").unwrap_err();
         assert!(line >= 1);
         let root = load("a: &x [1, 2]\nb: *x\n").unwrap().unwrap();
-        assert_eq!(root.get("b").unwrap().value, Value::Alias);
+        assert_eq!(root.get("b").unwrap().value, root.get("a").unwrap().value);
         assert_eq!(load("").unwrap(), None);
         let deep = "[".repeat(300) + &"]".repeat(300);
         assert!(load(&deep).is_err());
@@ -331,5 +425,39 @@ Resources:
         }
         let root = load("a: 1\r\nb: 2\r\n").unwrap().unwrap();
         assert_eq!(root.get("b").unwrap().line, 2, "CRLF is one line end");
+    }
+
+    /// Aliases and merge keys are expanded as CloudFormation's tools do (they dropped a
+    /// pipeline before), within a bound; a key given twice is refused, never read either way.
+    #[test]
+    fn aliases_merges_and_duplicates() {
+        let text = "base: &b {KmsKeyId: alias/aws/sagemaker, Size: 1}
+own:
+  <<: *b
+  Size: 2
+twice:
+  KmsKeyId: alias/team
+  KmsKeyId: alias/aws/sagemaker
+";
+        let (message, line) = load(text).unwrap_err();
+        assert!(message.contains("\"KmsKeyId\" is given twice"), "{message}");
+        assert_eq!(line, 6);
+        let root = load(&text[..text.find("twice").unwrap()]).unwrap().unwrap();
+        let own = root.get("own").unwrap();
+        assert_eq!(
+            own.get("KmsKeyId").unwrap().text(),
+            Some("alias/aws/sagemaker")
+        );
+        assert_eq!(own.get("Size").unwrap().text(), Some("2"), "own keys win");
+        // A billion laughs stops at the bound.
+        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            bomb.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
+                p = i - 1
+            ));
+        }
+        let (message, _) = load(&bomb).unwrap_err();
+        assert!(message.contains("past"), "{message}");
     }
 }

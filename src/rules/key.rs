@@ -1,5 +1,6 @@
 //! The judgement both checks share: is this key reference a usable customer-managed key?
 
+use crate::expr::{KeyShape, Part, Reading, key_shape};
 use crate::kms::{KeyManager, KeyRef};
 use crate::resource::{KeySlot, KeySource, Resource};
 use crate::verdict::Status;
@@ -51,20 +52,11 @@ pub(super) fn judge_slot(
                 line,
             };
         }
-        KeySource::Expression(expression) => {
-            return Verdict {
-                status: Status::Pass,
-                kms_key: Some(expression.clone()),
-                key_manager: KeyManager::Unverified,
-                key_state: None,
-                message: format!(
-                    "{} is {expression}, known only when the pipeline runs: no AWS-managed \
-                     alias is written there, but which key protects the {protects} cannot be \
-                     checked before the run.",
-                    slot.field
-                ),
-                line,
-            };
+        KeySource::Expression { shown, parts } => {
+            return judge_partial(slot, shown, parts, protects, line);
+        }
+        KeySource::Readings(readings) => {
+            return judge_readings(slot, readings, protects, without_key, resource, ctx);
         }
         KeySource::Literal | KeySource::Parameters(_) => {}
     }
@@ -86,6 +78,134 @@ pub(super) fn judge_slot(
             parameters.join(", ")
         ));
     }
+    verdict
+}
+
+/// A key known only in part: what its literal text already rules out FAILs; only what
+/// truly depends on run-time (or deploy-time) input stays PASS with the key manager
+/// UNVERIFIED, saying what it depends on.
+fn judge_partial(
+    slot: &KeySlot,
+    shown: &str,
+    parts: &[Part],
+    protects: &str,
+    line: u32,
+) -> Verdict {
+    let holes = crate::expr::holes(parts).join(", ");
+    let (status, manager, message) = match key_shape(parts) {
+        KeyShape::AwsManaged => (
+            Status::Fail,
+            KeyManager::Aws,
+            format!(
+                "{} is {shown}: whatever {holes} turns out to be, the written text makes it an \
+                 AWS-managed key (alias/aws/…), whose policy, rotation and revocation are not \
+                 under your control.",
+                slot.field
+            ),
+        ),
+        KeyShape::NotAKey => (
+            Status::Fail,
+            KeyManager::None,
+            format!(
+                "{} is {shown}: whatever {holes} turns out to be, the written text cannot form a \
+                 KMS key id, key ARN, alias name or alias ARN, so no customer-managed key \
+                 protects the {protects}.",
+                slot.field
+            ),
+        ),
+        KeyShape::Depends => {
+            let depends = if holes == shown {
+                String::new()
+            } else {
+                format!(" depends on {holes}, so it")
+            };
+            (
+                Status::Pass,
+                KeyManager::Unverified,
+                format!(
+                    "{} is {shown}: which key protects the {protects}{depends} is known only once \
+                     the pipeline runs or the stack is deployed. Nothing written there rules out \
+                     a customer-managed key, but it cannot be checked before then.",
+                    slot.field
+                ),
+            )
+        }
+    };
+    Verdict {
+        status,
+        kms_key: Some(shown.to_owned()),
+        key_manager: manager,
+        key_state: None,
+        message,
+        line,
+    }
+}
+
+/// Several values a template allows: each is judged and the worst is the verdict, saying
+/// under which condition it arises (a FAIL in any branch is a FAIL).
+fn judge_readings(
+    slot: &KeySlot,
+    readings: &[Reading],
+    protects: &'static str,
+    without_key: &'static str,
+    resource: &Resource,
+    ctx: &Context<'_>,
+) -> Verdict {
+    let line = slot.value_line.unwrap_or(slot.parent_line);
+    let rank = |v: &Verdict| match (v.status, v.key_manager) {
+        (Status::Fail, _) => 0,
+        (_, KeyManager::Unverified) => 1,
+        _ => 2,
+    };
+    let mut worst: Option<(Verdict, &Reading)> = None;
+    for reading in readings {
+        let verdict = match reading.text() {
+            Some(text) => judge(
+                KeyField {
+                    field: &slot.field,
+                    protects,
+                    without_key,
+                    value: Some(&text),
+                    key_line: slot.value_line,
+                    parent_line: slot.parent_line,
+                },
+                resource,
+                ctx,
+            ),
+            None => {
+                let shown = crate::text::one_line(
+                    &reading
+                        .parts
+                        .iter()
+                        .map(|p| match p {
+                            Part::Text(t) | Part::Hole(t) => t.as_str(),
+                        })
+                        .collect::<String>(),
+                    200,
+                );
+                judge_partial(slot, &shown, &reading.parts, protects, line)
+            }
+        };
+        if worst.as_ref().is_none_or(|(w, _)| rank(&verdict) < rank(w)) {
+            worst = Some((verdict, reading));
+        }
+    }
+    let Some((mut verdict, reading)) = worst else {
+        return judge_partial(slot, "", &[], protects, line);
+    };
+    let when = if reading.when.is_empty() {
+        String::new()
+    } else {
+        format!("When {}: ", reading.when.join(" and "))
+    };
+    verdict.message = format!(
+        "{when}{} ({} value{} the template allows {} checked; this is the weakest.)",
+        verdict.message,
+        readings.len(),
+        if readings.len() == 1 { "" } else { "s" },
+        if readings.len() == 1 { "was" } else { "were" },
+    );
+    verdict.line = line;
     verdict
 }
 

@@ -64,5 +64,20 @@ pub(super) fn judge_volume(
             line: slot.parent_line,
         };
     }
-    judge_slot(slot, text.protects, text.without_key, resource, ctx)
+    let mut verdict = judge_slot(slot, text.protects, text.without_key, resource, ctx);
+    // A type the run may choose where the written ones are all NVMe-backed: say why the
+    // exemption does not apply.
+    let open = types
+        .iter()
+        .find_map(|t| crate::resource::open_instance_type_reason(t));
+    let written_nvme = types.iter().all(|t| {
+        crate::resource::open_instance_type_reason(t).is_some() || ctx.storage.has_local_nvme(t)
+    });
+    if let Some(why) = open.filter(|_| written_nvme) {
+        verdict.message.push_str(&format!(
+            " The instance type is not fixed ({why}), so a volume key is required unless every \
+             type it can take has local NVMe storage."
+        ));
+    }
+    verdict
 }

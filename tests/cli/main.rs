@@ -10,6 +10,7 @@ mod bad_input;
 mod csv_readback;
 mod exit_codes;
 mod formats;
+mod hardening;
 mod hostile;
 mod install;
 mod pipelines;

@@ -93,7 +93,10 @@ fn findings_point_at_the_key_or_the_object_that_should_hold_it() {
 }
 
 #[test]
-fn sarif_alerts_sit_on_the_line_and_keep_their_fingerprint_when_the_file_moves() {
+/// Two files that define pipelines of the same name are two pipelines: their alerts must not
+/// share a fingerprint (a baseline would call a new failure "unchanged"). Within one file, an
+/// alert keeps its fingerprint when lines shift and changes when the step is renamed.
+fn sarif_alerts_sit_on_the_line_and_files_of_one_pipeline_name_stay_apart() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::create_dir_all(d.join("a")).unwrap();
@@ -137,10 +140,7 @@ fn sarif_alerts_sit_on_the_line_and_keep_their_fingerprint_when_the_file_moves()
     let (ra, rb) = (results(&a), results(&b));
     assert_eq!(ra.len(), 4, "the failing keys of the churn pipeline");
     for (x, y) in ra.iter().zip(&rb) {
-        assert_eq!(
-            x.0, y.0,
-            "the fingerprint follows pipeline and step, not the file"
-        );
+        assert_ne!(x.0, y.0, "two files, two pipelines");
         assert_eq!(x.1, "a/churn-pipeline.json");
         assert_eq!(y.1, "b/renamed/churn-pipeline.json");
         assert_eq!(x.2 + 1, y.2, "each alert sits on its key's line");
@@ -151,6 +151,13 @@ fn sarif_alerts_sit_on_the_line_and_keep_their_fingerprint_when_the_file_moves()
     assert!(
         message.starts_with("Pipeline step churn-pipeline/"),
         "{message}"
+    );
+    // Lines shifting within the same file keep every alert.
+    std::fs::write(d.join("a/churn-pipeline.json"), format!("\n\n{definition}")).unwrap();
+    let shifted = results(&sarif("a"));
+    assert_eq!(
+        shifted.iter().map(|r| &r.0).collect::<Vec<_>>(),
+        ra.iter().map(|r| &r.0).collect::<Vec<_>>()
     );
     // Renaming the step makes it another alert.
     let renamed = definition.replace("\"TrainModel\"", "\"TrainModelV2\"");
