@@ -23,6 +23,7 @@ pub mod log;
 pub mod manifest;
 pub mod merge;
 pub mod model;
+pub mod paging;
 pub mod pipeline;
 pub mod render;
 pub mod report;

@@ -61,7 +61,19 @@ pub(super) async fn targets(
     }
     let (caller, partition) = caller_identity(sdk).await?;
     let mut accounts = if scope.organization {
-        organization_accounts(sdk).await?
+        let members = organization_accounts(sdk).await?;
+        for id in members.unknown {
+            if !scope.exclude.contains(&id) {
+                fail(
+                    manifest,
+                    &id,
+                    "organizations:ListAccounts gave neither State nor Status for it, so \
+                     whether it is active is unknown"
+                        .to_owned(),
+                );
+            }
+        }
+        members.active
     } else {
         scope.accounts.clone()
     };
@@ -187,12 +199,22 @@ async fn caller_identity(sdk: &SdkConfig) -> Result<(String, String), LiveError>
     Ok((account, partition))
 }
 
-/// Active accounts of the organization (`organizations:ListAccounts`), page by page.
-async fn organization_accounts(sdk: &SdkConfig) -> Result<Vec<String>, LiveError> {
+/// The organization's accounts as `ListAccounts` gives them.
+#[derive(Default)]
+struct Members {
+    /// Active accounts.
+    active: Vec<String>,
+    /// Accounts listed with neither `State` nor `Status`.
+    unknown: Vec<String>,
+}
+
+/// Accounts of the organization (`organizations:ListAccounts`), page by page.
+async fn organization_accounts(sdk: &SdkConfig) -> Result<Members, LiveError> {
     use aws_sdk_organizations::types::{AccountState, AccountStatus};
     let client = aws_sdk_organizations::Client::new(sdk);
-    let mut out = Vec::new();
+    let mut out = Members::default();
     let mut token: Option<String> = None;
+    let mut pages = crate::paging::Pages::new();
     loop {
         let page = client
             .list_accounts()
@@ -213,29 +235,30 @@ async fn organization_accounts(sdk: &SdkConfig) -> Result<Vec<String>, LiveError
                     crate::text::one_line(id, 40)
                 )));
             }
-            // `State` replaces the deprecated `Status`; either says whether it is active.
+            // `State` replaces the deprecated `Status`; either says whether it is active. An
+            // answer with neither cannot be skipped quietly: it is an ERROR row.
             let active = match (a.state(), a.status()) {
-                (Some(state), _) => *state == AccountState::Active,
-                (None, Some(status)) => *status == AccountStatus::Active,
-                (None, None) => false,
+                (Some(state), _) => Some(*state == AccountState::Active),
+                (None, Some(status)) => Some(*status == AccountStatus::Active),
+                (None, None) => None,
             };
-            if active {
-                out.push(id.to_owned());
-            } else {
-                crate::info!("account {id} is not active in the organization; skipped");
+            match active {
+                Some(true) => out.active.push(id.to_owned()),
+                Some(false) => {
+                    crate::info!("account {id} is not active in the organization; skipped")
+                }
+                None => out.unknown.push(id.to_owned()),
             }
         }
-        match page.next_token() {
-            Some(next) if token.as_deref() == Some(next) => {
-                // A token that repeats would list the same page forever; stopping quietly
-                // would leave accounts out unseen.
+        match pages.next(page.next_token()) {
+            Ok(true) => token = page.next_token().map(str::to_owned),
+            Ok(false) => return Ok(out),
+            // Stopping quietly would leave accounts out unseen.
+            Err(why) => {
                 return Err(LiveError::Accounts(format!(
-                    "organizations:ListAccounts returned the same NextToken twice ({}); the account list is incomplete",
-                    crate::text::one_line(next, 100)
+                    "organizations:ListAccounts: {why}; the account list is incomplete"
                 )));
             }
-            Some(next) if !next.is_empty() => token = Some(next.to_owned()),
-            _ => return Ok(out),
         }
     }
 }

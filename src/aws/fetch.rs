@@ -439,6 +439,7 @@ async fn list(
     let (list_op, _) = operations(kind);
     let mut out = Vec::new();
     let mut token: Option<String> = None;
+    let mut pages = crate::paging::Pages::new();
     loop {
         manifest.counts.calls += 1;
         progress.more(1);
@@ -448,18 +449,12 @@ async fn list(
         }?;
         progress.tick();
         out.extend(page);
-        // An empty page with a token is not the end: keep going until the token is gone.
-        match next {
-            Some(next) if !next.is_empty() => {
-                if token.as_deref() == Some(next.as_str()) {
-                    return Err((
-                        None,
-                        format!("{list_op} returned the same NextToken twice ({next})"),
-                    ));
-                }
-                token = Some(next);
-            }
-            _ => return Ok(out),
+        // An empty page with a token is not the end: keep going until the token is gone, but
+        // never round a loop of tokens or past the page bound.
+        match pages.next(next.as_deref()) {
+            Ok(true) => token = next,
+            Ok(false) => return Ok(out),
+            Err(why) => return Err((None, format!("{list_op}: {why}"))),
         }
     }
 }

@@ -59,6 +59,8 @@ class Behaviour:
         self.caller = ACCOUNT      # the Account sts:GetCallerIdentity answers
         self.org_pages = [[ACCOUNT]]  # organizations:ListAccounts pages of account ids
         self.org_token_loop = False   # every ListAccounts page carries the same NextToken
+        self.token_cycle = set()      # operations whose tokens go A -> B -> A -> ... forever
+        self.no_status = set()        # accounts ListAccounts gives with neither Status nor State
         self.calls = []
 
 
@@ -92,12 +94,19 @@ class Handler(BaseHTTPRequestHandler):
         params = json.loads(raw)
         operation = self.headers.get("X-Amz-Target", "").split(".")[-1]
         b.calls.append(operation)
+        cycle = {None: "A", "A": "B", "B": "A"}
         if operation == "ListAccounts":
-            page = int(params.get("NextToken") or 0)
+            token = params.get("NextToken")
+            page = 0 if token in ("A", "B") else int(token or 0)
             accounts = [{"Id": a, "Arn": f"arn:aws:organizations::{ACCOUNT}:account/o-x/{a}", "Name": a,
                          "Email": "a@example.com", "Status": "ACTIVE"} for a in b.org_pages[page]]
+            for a in accounts:
+                if a["Id"] in b.no_status:
+                    del a["Status"]
             out = {"Accounts": accounts}
-            if b.org_token_loop:
+            if operation in b.token_cycle:
+                out["NextToken"] = cycle[token]
+            elif b.org_token_loop:
                 out["NextToken"] = "0"
             elif page + 1 < len(b.org_pages):
                 out["NextToken"] = str(page + 1)
@@ -113,7 +122,10 @@ class Handler(BaseHTTPRequestHandler):
                  "CreationTime": 1700000000}
                 for n, a in b.jobs
             ]
-            self.answer(200, json.dumps({"TrainingJobSummaries": summaries}).encode())
+            out = {"TrainingJobSummaries": summaries}
+            if operation in b.token_cycle:
+                out["NextToken"] = cycle[params.get("NextToken")]
+            self.answer(200, json.dumps(out).encode())
         elif operation == "DescribeTrainingJob":
             name = params.get("TrainingJobName")
             if name in b.bodies:

@@ -160,6 +160,38 @@ def test_a_repeating_organization_token_is_an_error_not_a_short_list(hostile):
     assert "NextToken" in r.stderr, r.stderr
 
 
+def test_a_cycle_of_organization_tokens_is_an_error(hostile):
+    # A -> B -> A: not the same token twice in a row, yet a loop.
+    url, b = hostile
+    b.token_cycle = {"ListAccounts"}
+    r = run(["scan", "--live", "--organization", "--format", "json"], url)
+    assert r.returncode == 2, r.stderr
+    assert "came back" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_a_cycle_of_job_list_tokens_is_one_error_row(hostile):
+    url, b = hostile
+    b.jobs = [("one", arn_for("one"))]
+    b.token_cycle = {"ListTrainingJobs"}
+    r = run(["scan", "--live", "--kinds", "training", "--format", "json"], url)
+    assert r.returncode == 3, r.stderr
+    report = json.loads(r.stdout)
+    [error] = report["errors"]
+    assert "ListTrainingJobs" in error["message"] and "came back" in error["message"], error
+    assert b.calls.count("ListTrainingJobs") == 3, b.calls
+
+
+def test_an_account_without_status_is_an_error_row(hostile):
+    url, b = hostile
+    b.org_pages = [[ACCOUNT, "210987654321"]]
+    b.no_status = {"210987654321"}
+    r = run(["scan", "--live", "--organization", "--role-name", "Audit", "--format", "json", "-q"], url)
+    assert r.returncode == 3, r.stderr
+    report = json.loads(r.stdout)
+    errors = [e for e in report["errors"] if "210987654321" in e["source"]]
+    assert len(errors) == 1 and "neither State nor Status" in errors[0]["message"], report["errors"]
+
+
 def test_a_listed_job_of_another_account_is_refused(hostile):
     url, b = hostile
     b.jobs = [("mine", arn_for("mine")), ("theirs", arn_for("theirs", account="999999999999"))]
