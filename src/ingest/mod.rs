@@ -404,7 +404,7 @@ fn read_file(c: &Candidate, buffer: &mut Vec<u8>) -> FileYield {
     if len > IN_MEMORY_BYTES {
         return read_documents(c, std::io::BufReader::with_capacity(STREAM_CHUNK, file));
     }
-    match read_whole(&mut file, len as usize, buffer) {
+    match read_whole(&mut file, len as usize, IN_MEMORY_BYTES as usize, buffer) {
         Ok(()) => read_bytes(c, buffer),
         Err(e) => {
             y.fail(c, None, None, io_message(&e));
@@ -430,7 +430,7 @@ fn read_yaml(c: &Candidate, file: &mut std::fs::File, len: u64, buffer: &mut Vec
         );
         return y;
     }
-    if let Err(e) = read_whole(file, len as usize, buffer) {
+    if let Err(e) = read_whole(file, len as usize, MAX_DOCUMENT_BYTES, buffer) {
         y.fail(c, None, None, io_message(&e));
         return y;
     }
@@ -470,14 +470,29 @@ fn too_large(len: u64) -> String {
 }
 
 /// Reads a file of `len` bytes (as fstat said) into `buffer`, with no further metadata calls:
-/// `File::read_to_end` would stat the file again. A file that grew meanwhile is read whole.
-fn read_whole(file: &mut std::fs::File, len: usize, buffer: &mut Vec<u8>) -> std::io::Result<()> {
+/// `File::read_to_end` would stat the file again. The bound holds on the bytes read, not the
+/// size at open: a file that grows past `limit` while it is read is an error, never a buffer
+/// that follows it.
+fn read_whole(
+    file: &mut std::fs::File,
+    len: usize,
+    limit: usize,
+    buffer: &mut Vec<u8>,
+) -> std::io::Result<()> {
     buffer.clear();
-    buffer.resize(len + 1, 0);
+    buffer.resize(len.min(limit) + 1, 0);
     let mut filled = 0;
     loop {
         if filled == buffer.len() {
-            buffer.resize(buffer.len() * 2, 0);
+            if filled > limit {
+                return Err(std::io::Error::other(format!(
+                    "the file grew while it was read, past {} MiB (it had {} bytes when opened); \
+                     scan it again once it is complete",
+                    limit >> 20,
+                    len
+                )));
+            }
+            buffer.resize((buffer.len() * 2).min(limit + 1), 0);
         }
         match file.read(&mut buffer[filled..]) {
             Ok(0) => break,
@@ -881,6 +896,31 @@ fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
 
 #[cfg(test)]
 mod tests {
+    /// A file that grows while it is read was read whole (60 MiB at open, gigabytes by the
+    /// end); the bound now holds on the bytes read.
+    #[test]
+    fn a_file_that_grows_while_read_stops_at_the_bound() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("growing.json");
+        std::fs::write(&path, b"{\"a\": 1}").unwrap();
+        let mut file = std::fs::File::open(&path).unwrap();
+        let len = file.metadata().unwrap().len() as usize;
+        let mut writer = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        writer.write_all(&vec![b' '; 3 << 20]).unwrap();
+        let mut buffer = Vec::new();
+        let e = read_whole(&mut file, len, 1 << 20, &mut buffer).unwrap_err();
+        assert!(e.to_string().contains("grew while it was read"), "{e}");
+        assert!(buffer.len() <= (1 << 20) + 1);
+        // Within the bound, growth is read.
+        let mut file = std::fs::File::open(&path).unwrap();
+        read_whole(&mut file, len, 8 << 20, &mut buffer).unwrap();
+        assert_eq!(buffer.len(), len + (3 << 20));
+    }
+
     use super::*;
 
     /// Every `.json` / `.jsonl` file shipped with the project: fixtures and samples.

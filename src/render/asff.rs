@@ -55,7 +55,6 @@ const SCHEMA_VERSION: &str = "2018-10-08";
 /// The one finding type: a configuration check against AWS's own security guidance.
 const TYPE: &str = "Software and Configuration Checks/AWS Security Best Practices";
 /// Limits from the ASFF syntax page (characters; byte limits are never longer).
-const MAX_ID: usize = 512;
 const MAX_TITLE: usize = 256;
 const MAX_DESCRIPTION: usize = 1024;
 const MAX_TEXT: usize = 512;
@@ -150,21 +149,21 @@ struct AsffNote<'a> {
     updated_at: &'a str,
 }
 
-/// The finding's stable identity: the resource's ARN, the check and, for a check made once per
-/// output or channel, the part. Hashed only when that would pass ASFF's 512-character limit.
+/// The finding's stable identity, built so that no name can make two findings share it: a
+/// hash of its structured parts (the resource's ARN, the check and, for a check made once per
+/// output or channel, the part), each written with its length. A readable id made by joining
+/// them (`ARN/sagemaker-audit/CHECK/PART`) collided when a name held `/sagemaker-audit/…`.
 pub fn finding_id(f: &Finding) -> String {
-    let mut id = format!("{}/sagemaker-audit/{}", f.resource.arn, f.rule.id);
-    if let Some(part) = &f.part {
-        id.push('/');
-        id.push_str(part);
-    }
-    if id.len() <= MAX_ID && !id.chars().any(crate::text::is_hidden_control) {
-        return id;
-    }
     let mut h = Sha256::new();
-    h.update(f.resource.arn.as_bytes());
-    h.update(b"\n");
-    h.update(f.part.as_deref().unwrap_or("").as_bytes());
+    for field in [
+        f.resource.arn.as_str(),
+        f.rule.id,
+        f.part.as_deref().unwrap_or(""),
+    ] {
+        h.update((field.len() as u64).to_be_bytes());
+        h.update(field.as_bytes());
+    }
+    h.update([u8::from(f.part.is_some())]);
     let hex: String = h.finalize()[..16]
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -331,4 +330,65 @@ pub fn render(report: &Report, out: &mut dyn Write) -> Result<(), RenderError> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::resource::{Kind, ResourceRef};
+
+    fn finding(arn: &str, rule: &'static crate::rules::RuleMeta, part: Option<&str>) -> Finding {
+        Finding {
+            rule,
+            status: Status::Fail,
+            severity: rule.severity,
+            resource: Arc::new(ResourceRef {
+                kind: Kind::Pipeline,
+                name: String::new(),
+                arn: arn.to_owned(),
+                account_id: String::new(),
+                region: String::new(),
+                status: None,
+                creation_time: None,
+                last_modified_time: None,
+                instance_types: Vec::new(),
+                source_file: String::new(),
+            }),
+            part: part.map(Arc::from),
+            kms_key: None,
+            key_manager: crate::kms::KeyManager::None,
+            key_state: None,
+            message: Arc::from(""),
+            line: 1,
+            waiver: None,
+            baseline: None,
+        }
+    }
+
+    /// Names that embed `/sagemaker-audit/<check>/` made two findings share one `Id` when ids
+    /// were joined text.
+    #[test]
+    fn no_name_makes_two_findings_share_an_id() {
+        let rule = crate::rules::find("pipeline-step-volume-cmk").expect("the check exists");
+        let arn = "arn:aws:sagemaker:us-east-1:111122223333:pipeline/p/a";
+        let pairs = [
+            (
+                finding(arn, rule, Some("x")),
+                finding(&format!("{arn}/sagemaker-audit/pipeline-step-volume-cmk/x"), rule, None),
+            ),
+            (finding(arn, rule, Some("")), finding(arn, rule, None)),
+            (
+                finding(&format!("{arn}/b"), rule, None),
+                finding(arn, rule, Some("b")),
+            ),
+        ];
+        for (a, b) in &pairs {
+            assert_ne!(finding_id(a), finding_id(b));
+        }
+        let id = finding_id(&pairs[0].0);
+        assert!(id.len() <= 512 && id.starts_with("sagemaker-audit/pipeline-step-volume-cmk/"));
+        assert_eq!(id, finding_id(&pairs[0].0), "stable");
+    }
 }
