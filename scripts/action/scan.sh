@@ -4,6 +4,23 @@
 # step's success or failure after the SARIF upload.
 set -euo pipefail
 
+# Inputs arrive through env: (never ${{ }} inside run:). A control character in one (a newline
+# in out-dir, say) could forge step outputs or flags: refuse it before anything runs.
+for name in SA_PATHS SA_LIVE SA_LIVE_ARGS SA_FORMATS SA_FAIL_ON SA_WAIVERS SA_BASELINE \
+  SA_SARIF_CATEGORY SA_OUT_DIR; do
+  if [[ "${!name:-}" =~ [[:cntrl:]] ]]; then
+    echo "::error::the input behind $name holds a control character (a newline, a tab, ...); nothing was scanned"
+    exit 2
+  fi
+done
+
+# Step outputs in GitHub's delimiter form, with a delimiter no value can guess.
+output() {
+  local delimiter
+  delimiter="sagemaker_audit_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+  printf '%s<<%s\n%s\n%s\n' "$1" "$delimiter" "$2" "$delimiter" >> "$GITHUB_OUTPUT"
+}
+
 out="${SA_OUT_DIR:-sagemaker-audit-reports}"
 # md for the job summary and json for the outputs, whatever else was asked for.
 formats="${SA_FORMATS:-sarif,md,json}"
@@ -11,7 +28,10 @@ for needed in md json; do
   case ",$formats," in *",$needed,"*) ;; *) formats="$formats,$needed" ;; esac
 done
 
-args=(scan)
+args=(scan --out-dir "$out" --format "$formats" --fail-on "${SA_FAIL_ON:-high}")
+args+=(--sarif-category "${SA_SARIF_CATEGORY:-sagemaker-audit}")
+[ -n "${SA_WAIVERS:-}" ] && args+=(--waivers "$SA_WAIVERS")
+[ -n "${SA_BASELINE:-}" ] && args+=(--baseline "$SA_BASELINE" --fail-on-new)
 if [ "${SA_LIVE:-false}" = true ]; then
   args+=(--live)
   # Flags, split on white space as written.
@@ -20,28 +40,23 @@ if [ "${SA_LIVE:-false}" = true ]; then
 else
   read -r -a paths <<< "${SA_PATHS:-.}"
   [ "${#paths[@]}" -gt 0 ] || paths=(.)
-  args+=("${paths[@]}")
+  # After `--`, a path that starts with a dash is a path, never a flag.
+  args+=(-- "${paths[@]}")
 fi
-args+=(--out-dir "$out" --format "$formats" --fail-on "${SA_FAIL_ON:-high}")
-args+=(--sarif-category "${SA_SARIF_CATEGORY:-sagemaker-audit}")
-[ -n "${SA_WAIVERS:-}" ] && args+=(--waivers "$SA_WAIVERS")
-[ -n "${SA_BASELINE:-}" ] && args+=(--baseline "$SA_BASELINE" --fail-on-new)
 
 set +e
 sagemaker-audit "${args[@]}"
 code=$?
 set -e
 
-{
-  echo "exit-code=$code"
-  echo "report-dir=$out"
-} >> "$GITHUB_OUTPUT"
+output exit-code "$code"
+output report-dir "$out"
 
 if [ -f "$out/report.md" ]; then
   cat "$out/report.md" >> "$GITHUB_STEP_SUMMARY"
 fi
 if [ -f "$out/report.sarif" ]; then
-  echo "sarif-file=$out/report.sarif" >> "$GITHUB_OUTPUT"
+  output sarif-file "$out/report.sarif"
 fi
 if [ -f "$out/report.json" ]; then
   # Counts from the JSON report (jq is on every GitHub-hosted runner).

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import ssl
 import subprocess
 import tarfile
 import threading
@@ -33,7 +34,8 @@ def binary():
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory):
-    """A release directory served over HTTP: download/v9.9.9/ and latest/download/."""
+    """A release directory served over HTTPS (a certificate made here, which the install step's
+    curl trusts through CURL_CA_BUNDLE): download/v9.9.9/ and latest/download/."""
     root = tmp_path_factory.mktemp("release")
     stage = root / "stage" / f"sagemaker-audit-{TARGET}"
     stage.mkdir(parents=True)
@@ -56,10 +58,37 @@ def release(tmp_path_factory):
         def log_message(self, *a):
             pass
 
+    cert, key = root / "cert.pem", root / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", site
+    os.environ["CURL_CA_BUNDLE"] = str(cert)
+    yield f"https://127.0.0.1:{server.server_address[1]}", site
     server.shutdown()
+
+
+def step_outputs(text):
+    """A GITHUB_OUTPUT file as the runner reads it: `name=value` lines and the delimiter form
+    `name<<DELIMITER` ... `DELIMITER`."""
+    out, lines = {}, iter(text.splitlines())
+    for line in lines:
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delimiter = line.split("<<", 1)
+            value = []
+            for inner in lines:
+                if inner == delimiter:
+                    break
+                value.append(inner)
+            out[name] = "\n".join(value)
+        elif "=" in line:
+            name, value = line.split("=", 1)
+            out[name] = value
+    return out
 
 
 EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
@@ -79,6 +108,7 @@ class Runner:
         for f in self.files.values():
             f.write_text("")
         self.base_url = base_url
+        self.pins = None
         self.uploads = []
         self.logs = []
         self.failed = None
@@ -136,13 +166,14 @@ class Runner:
                 "GITHUB_STEP_SUMMARY": str(self.files["summary"]),
                 "GITHUB_PATH": str(self.files["path"]),
                 "SA_DOWNLOAD_BASE": self.base_url,
+                "CURL_CA_BUNDLE": os.environ.get("CURL_CA_BUNDLE", ""),
+                **({"SA_PINNED_CHECKSUMS": self.pins} if self.pins else {}),
                 **{k: self.subst(v) for k, v in step.get("env", {}).items()},
             }
             self.files["output"].write_text("")
             r = subprocess.run(["bash", "-e", "-c", self.subst(step["run"])], cwd=self.workspace, env=env,
                                capture_output=True, text=True, timeout=300)
-            self.outputs[step.get("id", step["name"])] = dict(
-                line.split("=", 1) for line in self.files["output"].read_text().splitlines() if "=" in line)
+            self.outputs[step.get("id", step["name"])] = step_outputs(self.files["output"].read_text())
             step_log = r.stdout + r.stderr
             self.logs.append((step["name"], step_log))
             if r.returncode != 0:
@@ -241,3 +272,53 @@ def test_a_bad_version_is_refused_before_any_download(tmp_path, release):
     ws = workspace_with(tmp_path, "tests/fixtures/basic")
     r = Runner(ws, tmp_path, {"version": "v1; curl evil"}, url).run()
     assert r.failed and r.failed[0] == "Install sagemaker-audit" and "version must be" in r.failed[2]
+
+
+def test_an_input_with_a_newline_cannot_forge_outputs(tmp_path, release):
+    url, _ = release
+    ws = workspace_with(tmp_path, "tests/fixtures/basic")
+    r = Runner(ws, tmp_path, {"paths": "basic", "out-dir": "reports\nexit-code=0"}, url).run()
+    assert r.failed and r.failed[0] == "Scan" and "control character" in r.failed[2], r.failed
+    assert r.output("exit-code") != "0"
+
+
+def test_a_path_that_looks_like_a_flag_is_a_path(tmp_path, release):
+    url, _ = release
+    ws = workspace_with(tmp_path, "tests/fixtures/basic")
+    # Without `--` this would be --fail-on never, and the failing scan would pass.
+    r = Runner(ws, tmp_path, {"paths": "--fail-on=never basic", "upload-sarif": "false"}, url).run()
+    assert r.failed and r.output("exit-code") == "3", (r.failed, r.outputs)
+    assert "--fail-on=never" in (ws / "sagemaker-audit-reports" / "report.md").read_text()
+
+
+def test_plain_http_is_refused(tmp_path, release):
+    url, _ = release
+    ws = workspace_with(tmp_path, "tests/fixtures/basic")
+    r = Runner(ws, tmp_path, {"paths": "basic"}, url.replace("https://", "http://")).run()
+    assert r.failed and r.failed[0] == "Install sagemaker-audit", r.failed
+    assert not (tmp_path / "sagemaker-audit" / "bin" / "sagemaker-audit").exists()
+
+
+def test_a_pinned_version_must_match_its_pinned_checksum(tmp_path, release):
+    url, site = release
+    archive = f"sagemaker-audit-{TARGET}.tar.xz"
+    real = hashlib.sha256((site / "download" / "v9.9.9" / archive).read_bytes()).hexdigest()
+    ws = workspace_with(tmp_path, "tests/fixtures/basic")
+    pins = tmp_path / "pins.txt"
+    # The release's own checksum file agrees with its archive, but the pin does not: refused.
+    pins.write_text(f"v9.9.9 {archive} {'0' * 64}\n")
+    runner = Runner(ws, tmp_path, {"paths": "basic", "version": "v9.9.9", "upload-sarif": "false"}, url)
+    runner.pins = str(pins)
+    r = runner.run()
+    assert r.failed and r.failed[0] == "Install sagemaker-audit", r.failed
+    assert "pins for v9.9.9" in r.failed[2]
+    pins.write_text(f"v9.9.9 {archive} {real}\n")
+    runner = Runner(ws, tmp_path, {"paths": "basic", "version": "v9.9.9", "upload-sarif": "false"}, url)
+    runner.pins = str(pins)
+    r = runner.run()
+    assert r.output("exit-code") == "1", r.failed
+    install_log = dict(r.logs)["Install sagemaker-audit"]
+    assert "not pinned" not in install_log
+    # latest is checked against its own release only, and says so.
+    r = Runner(ws, tmp_path, {"paths": "basic", "upload-sarif": "false"}, url).run()
+    assert "moving target" in dict(r.logs)["Install sagemaker-audit"]
