@@ -199,6 +199,12 @@ pub struct MergeArgs {
     #[arg(required = true, value_name = "REPORT.json")]
     pub reports: Vec<PathBuf>,
 
+    /// Which finding wins when reports disagree about one resource's check: `worst` (a FAIL
+    /// is never replaced by a PASS, whatever the times say) or `newest` (the report with the
+    /// newest LastModifiedTime, which a forged or skewed time can steer).
+    #[arg(long, value_enum, default_value = "worst", value_name = "POLICY")]
+    pub prefer: crate::merge::Prefer,
+
     /// Reports, waivers, baseline and exit-code gating.
     #[command(flatten)]
     pub report: ReportArgs,
@@ -505,7 +511,13 @@ fn run_merge(args: MergeArgs) -> Result<u8, Failure> {
     let prepared = prepare(&args.report)?;
     let cwd = std::env::current_dir()
         .map_err(|e| usage(format!("cannot read the working directory: {e}")))?;
-    let report = crate::merge::merge(&args.reports, &cwd, run_stamp(), prepared.fail_on);
+    let report = crate::merge::merge(
+        &args.reports,
+        &cwd,
+        run_stamp(),
+        prepared.fail_on,
+        args.prefer,
+    );
     finish(report, &prepared)
 }
 

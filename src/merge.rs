@@ -1,9 +1,12 @@
 //! `merge`: combine JSON reports from many accounts and regions into one report.
 //!
 //! Reports are read through the JSON report's own types ([`crate::schema`]), 1.x and 2.x
-//! alike. A resource seen in several reports is taken from the report where its
-//! `LastModifiedTime` is newest (the first such report on a tie); every error of every report
-//! is kept. A report that cannot be read becomes an ERROR itself, and the merge goes on.
+//! alike. When several reports judge one resource, each of its checks keeps the worst verdict
+//! any report gives (a FAIL is never replaced by a PASS: a forged `LastModifiedTime` in 2099
+//! must not turn a failure into exit 0), the newest `LastModifiedTime` deciding between equals
+//! (the first report on a tie); `--prefer newest` takes the whole resource from the report
+//! where it is newest instead. Every error of every report is kept. A report that cannot be
+//! read becomes an ERROR itself, and the merge goes on.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -24,12 +27,22 @@ struct Resource {
     findings: Vec<Finding>,
 }
 
+/// Which finding wins when reports disagree about one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Prefer {
+    /// Per check, the worst verdict (FAIL over the rest), the newest between equals.
+    Worst,
+    /// The whole resource from the report where its `LastModifiedTime` is newest.
+    Newest,
+}
+
 /// Merges JSON reports; waivers, baselines and `--fail-on` are applied afresh afterwards.
 pub fn merge(
     paths: &[PathBuf],
     cwd: &Path,
     run: crate::report::RunStamp,
     fail_on: Option<Severity>,
+    prefer: Prefer,
 ) -> Report {
     let mut stats = InputStats {
         paths: paths.iter().map(|p| shown_path(p, cwd)).collect(),
@@ -78,14 +91,18 @@ pub fn merge(
                 report: index,
                 findings,
             };
-            match resources.get(&arn) {
+            match resources.get_mut(&arn) {
                 Some(existing) => {
                     if existing.report != index {
                         seen_twice.insert(arn.clone());
                     }
-                    // RFC 3339 in UTC with fixed precision sorts as text.
-                    if candidate.last_modified > existing.last_modified {
-                        resources.insert(arn, candidate);
+                    match prefer {
+                        // RFC 3339 in UTC with fixed precision sorts as text.
+                        Prefer::Newest if candidate.last_modified > existing.last_modified => {
+                            *existing = candidate;
+                        }
+                        Prefer::Newest => {}
+                        Prefer::Worst => worst_of(existing, candidate),
                     }
                 }
                 None => {
@@ -122,6 +139,32 @@ pub fn merge(
         fail_on,
         &scope,
     )
+}
+
+/// Folds another report's findings of a resource into `existing`, check by check: a FAIL
+/// beats any other verdict; between equals, the newer report wins.
+fn worst_of(existing: &mut Resource, candidate: Resource) {
+    let newer = candidate.last_modified > existing.last_modified;
+    let fails = |f: &Finding| f.status == crate::verdict::Status::Fail;
+    for f in candidate.findings {
+        match existing
+            .findings
+            .iter_mut()
+            .find(|e| e.rule.id == f.rule.id && e.part == f.part)
+        {
+            Some(e) if fails(&f) != fails(e) => {
+                if fails(&f) {
+                    *e = f;
+                }
+            }
+            Some(e) if newer => *e = f,
+            Some(_) => {}
+            None => existing.findings.push(f),
+        }
+    }
+    if newer {
+        existing.last_modified = candidate.last_modified;
+    }
 }
 
 fn add_stats(total: &mut InputStats, r: InputStats) {

@@ -267,6 +267,9 @@ pub fn apply(report: &mut Report, file: &str, waivers: &[Waiver], today: NaiveDa
         }
     }
     let mut used = vec![false; active.len()];
+    // The kinds each waiver without `rule` or `kind` ends up waiving: `job = "nightly-*"`
+    // written for training jobs must not quietly waive pipeline steps and tuning jobs too.
+    let mut kinds = vec![std::collections::BTreeSet::new(); active.len()];
     for f in report
         .findings
         .iter_mut()
@@ -281,6 +284,7 @@ pub fn apply(report: &mut Report, file: &str, waivers: &[Waiver], today: NaiveDa
             continue;
         };
         used[i] = true;
+        kinds[i].insert(f.resource.kind);
         let w = active[i];
         f.waiver = Some(Box::new(WaiverNote {
             reason: w.reason.clone(),
@@ -288,6 +292,21 @@ pub fn apply(report: &mut Report, file: &str, waivers: &[Waiver], today: NaiveDa
             expires: w.expires.to_string(),
         }));
         summary.applied += 1;
+    }
+    for (w, kinds) in active.iter().zip(&kinds) {
+        if w.rule.is_none() && w.kind.is_none() && kinds.len() > 1 {
+            summary.warnings.push(format!(
+                "the waiver at line {} names no kind or rule and waives failures of {} kinds ({}); \
+                 add kind = \"…\" if it is meant for one",
+                w.line,
+                kinds.len(),
+                kinds
+                    .iter()
+                    .map(|k| k.resource_type())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
     }
     summary.unused = active
         .iter()

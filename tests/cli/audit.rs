@@ -131,6 +131,52 @@ fn waivers_that_match_everything_or_live_too_long_are_warned_about() {
     assert_eq!(waived(&doc).len(), 4);
 }
 
+/// A waiver written for one kind's jobs (`job = "n*"`) also waived pipeline steps and tuning
+/// jobs of the same names: without `kind` or `rule`, reaching a second kind is warned about.
+#[test]
+fn a_waiver_without_kind_that_reaches_two_kinds_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(
+        fixtures().join("basic/unencrypted.json"),
+        d.join("job.json"),
+    )
+    .unwrap();
+    write(
+        d,
+        "nightly.json",
+        r#"{"Steps": [{"Name": "Train", "Type": "Training", "Arguments": {
+  "ResourceConfig": {"InstanceType": "ml.m5.xlarge"}, "OutputDataConfig": {"S3OutputPath": "s3://b/"}}}]}"#,
+    );
+    let file = write(d, "w.toml", &waiver("job = \"*n*\"", "2024-06-01"));
+    let run = tool()
+        .cwd(d)
+        .args(["scan", ".", "--format", "json", "--waivers", &file])
+        .run();
+    let warning = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("names no kind"))
+        .unwrap_or_else(|| panic!("{}", run.stderr));
+    assert!(
+        warning.contains("2 kinds (training-job, pipeline-step)"),
+        "{warning}"
+    );
+    // With a kind, no warning and only that kind is waived.
+    let file = write(
+        d,
+        "w.toml",
+        &waiver("job = \"*n*\"\nkind = \"training\"", "2024-06-01"),
+    );
+    let run = tool()
+        .cwd(d)
+        .args(["scan", ".", "--format", "json", "--waivers", &file])
+        .run();
+    assert!(!run.stderr.contains("names no kind"), "{}", run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(waived(&doc).iter().all(|(job, _)| job == "unencrypted"));
+}
+
 #[test]
 fn expiry_applies_through_the_expiry_day_and_stops_the_day_after() {
     // SOURCE_DATE_EPOCH 1700000000 is 2023-11-14 (UTC).
@@ -372,7 +418,7 @@ fn every_framework_has_its_own_section_by_default() {
 }
 
 #[test]
-fn merge_of_three_reports_keeps_the_newest_copy_and_every_error() {
+fn merge_of_three_reports_keeps_the_newest_copy_when_asked_and_every_error() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     for sub in ["a", "b", "c"] {
@@ -410,9 +456,33 @@ fn merge_of_three_reports_keeps_the_newest_copy_and_every_error() {
         let run = tool().cwd(d).args(["scan", sub, "--format", "json"]).run();
         std::fs::write(d.join(format!("{sub}.json")), run.stdout).unwrap();
     }
+    // By default a FAIL is never replaced by a PASS, however new its copy says it is (a
+    // forged LastModifiedTime in 2099 turned a failure into exit 0).
+    let worst = tool()
+        .cwd(d)
+        .args(["merge", "a.json", "b.json", "c.json", "--format", "json"])
+        .run();
+    let doc: serde_json::Value = serde_json::from_str(&worst.stdout).unwrap();
+    let kept = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["job_name"] == "unencrypted" && f["rule_id"] == "training-output-cmk")
+        .unwrap();
+    assert_eq!(kept["status"], "FAIL", "the older FAIL stays");
+    assert_eq!(kept["source_file"], "a/unencrypted.json");
     let run = tool()
         .cwd(d)
-        .args(["merge", "a.json", "b.json", "c.json", "--out-dir", "merged"])
+        .args([
+            "merge",
+            "a.json",
+            "b.json",
+            "c.json",
+            "--prefer",
+            "newest",
+            "--out-dir",
+            "merged",
+        ])
         .run();
     assert_eq!(run.code, 3, "one input had an error: {}", run.stderr);
     assert!(
