@@ -62,12 +62,62 @@ impl FileSet {
         self.pending.push((prepared.0, prepared.1));
     }
 
-    /// Renames every file into place. Stops at the first failure, removing the temporaries
-    /// not yet renamed.
+    /// Renames every file into place, all or none: a path that cannot be replaced (a
+    /// directory stands there) fails the set before anything is renamed, and a rename that
+    /// fails midway puts back the files already replaced, so a failed commit leaves the old
+    /// set whole, never a mix of new and old reports.
     pub fn commit(self) -> std::io::Result<()> {
-        for (temp, path) in self.pending {
-            temp.persist(&path).map_err(|e| e.error)?;
+        for (_, path) in &self.pending {
+            if let Ok(meta) = path.symlink_metadata()
+                && meta.is_dir()
+            {
+                return Err(std::io::Error::other(format!(
+                    "{} is a directory, so it cannot be replaced; no report was replaced",
+                    path.display()
+                )));
+            }
         }
+        let mut done: Vec<(PathBuf, Option<tempfile::TempPath>)> = Vec::new();
+        for (temp, path) in self.pending {
+            let result = (|| {
+                // The old file moves aside first, so it can come back.
+                let backup = match path.symlink_metadata() {
+                    Ok(_) => {
+                        let aside = temporary_in(parent_of(&path))?.into_temp_path();
+                        std::fs::rename(&path, &aside)?;
+                        Some(aside)
+                    }
+                    Err(_) => None,
+                };
+                match temp.persist(&path) {
+                    Ok(_) => Ok(backup),
+                    Err(e) => {
+                        if let Some(aside) = &backup {
+                            let _ = std::fs::rename(aside, &path);
+                        }
+                        Err(e.error)
+                    }
+                }
+            })();
+            match result {
+                Ok(backup) => done.push((path, backup)),
+                Err(e) => {
+                    for (path, backup) in done.into_iter().rev() {
+                        match backup {
+                            Some(aside) => {
+                                let _ = std::fs::rename(&aside, &path);
+                            }
+                            None => {
+                                let _ = std::fs::remove_file(&path);
+                            }
+                        }
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        // Every file is in place: the old ones go (dropping a TempPath removes it).
+        drop(done);
         Ok(())
     }
 }
@@ -250,6 +300,49 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a");
         assert!(!b.exists());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    /// Exit 4 left a mixed set (new report.json, old report.sarif) when one path could not
+    /// be replaced.
+    #[test]
+    fn a_set_that_cannot_replace_one_path_replaces_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b, c) = (
+            dir.path().join("a"),
+            dir.path().join("b"),
+            dir.path().join("c"),
+        );
+        std::fs::write(&a, "old a").unwrap();
+        std::fs::create_dir(&b).unwrap();
+        let mut set = FileSet::default();
+        for p in [&a, &b, &c] {
+            set.write(p, |w| w.write_all(b"new")).unwrap();
+        }
+        assert!(set.commit().is_err());
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a");
+        assert!(b.is_dir() && !c.exists());
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "no temporaries"
+        );
+        // A rename that fails midway (its directory is gone) puts back what it replaced.
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        let d = sub.join("d");
+        let mut set = FileSet::default();
+        set.write(&a, |w| w.write_all(b"new a")).unwrap();
+        set.write(&d, |w| w.write_all(b"new d")).unwrap();
+        std::fs::remove_dir_all(&sub).unwrap();
+        assert!(set.commit().is_err());
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a");
+        // And a set that can be written replaces every file and leaves no backup behind.
+        let mut set = FileSet::default();
+        set.write(&a, |w| w.write_all(b"new a")).unwrap();
+        set.write(&c, |w| w.write_all(b"new c")).unwrap();
+        set.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "new a");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
     }
 
     #[test]

@@ -51,6 +51,49 @@ fn incomplete_scans_exit_3_even_with_failures() {
     );
 }
 
+/// One report path that cannot be replaced left a mixed set before (new report.json and
+/// report.csv next to old report.sarif and report.md): now no report is replaced.
+#[test]
+fn a_report_that_cannot_be_replaced_leaves_the_old_set_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("reports");
+    let first = tool()
+        .args(["scan", "basic", "--out-dir", out.to_str().unwrap()])
+        .run();
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    let before: Vec<(String, Vec<u8>)> = ["report.json", "report.csv", "report.md"]
+        .iter()
+        .map(|n| (n.to_string(), std::fs::read(out.join(n)).unwrap()))
+        .collect();
+    std::fs::remove_file(out.join("report.sarif")).unwrap();
+    std::fs::create_dir(out.join("report.sarif")).unwrap();
+    // Another input, so that every new report differs from the old one.
+    let run = tool()
+        .args([
+            "scan",
+            "basic/encrypted.json",
+            "--out-dir",
+            out.to_str().unwrap(),
+        ])
+        .run();
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    for (name, bytes) in before {
+        assert_eq!(
+            std::fs::read(out.join(&name)).unwrap(),
+            bytes,
+            "{name} was replaced"
+        );
+    }
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.starts_with(".sagemaker-audit-")),
+        "{names:?}"
+    );
+}
+
 #[test]
 fn reports_that_cannot_be_written_exit_4_not_2() {
     let dir = tempfile::tempdir().unwrap();
