@@ -257,68 +257,261 @@ pub enum KeyShape {
     Depends,
 }
 
-/// Decides what the literal parts of a key allow. Each hole is filled with every one of a
-/// set of pieces that can complete a key id, key ARN, alias name or alias ARN (and pieces
-/// that break one); when no filling gives a reference that is not an AWS-managed alias, the
-/// literal text alone rules out a customer-managed key.
+/// Decides exactly what the literal parts of a key allow, with each hole standing for any
+/// text of the characters a key may hold. The forms [`crate::kms::KeyRef::parse`] accepts are
+/// regular languages (a key id, an alias name, a key ARN, an alias ARN; customer-managed or
+/// `alias/aws/…`); the value's literal text and holes are run through an automaton of each, a
+/// hole taking every path of any length. A form is possible when its accepting state is
+/// reached, so the answer holds for every filling, not a sample of them.
 pub fn key_shape(parts: &[Part]) -> KeyShape {
-    use crate::kms::KeyRef;
-    const PIECES: [&str; 18] = [
-        "",
-        "k",
-        "aws",
-        "aws-cn",
-        "kms",
-        "us-east-1",
-        "111122223333",
-        "key",
-        "alias",
-        "/",
-        "aws/",
-        "k/",
-        "alias/k",
-        "key/k",
-        "arn:aws:kms:us-east-1:111122223333:key/k",
-        "arn:aws:kms:us-east-1:111122223333:alias/k",
-        "arn:aws:kms:us-east-1:111122223333",
-        "arn:aws:kms:us-east-1:111122223333:",
-    ];
-    let holes = parts.iter().filter(|p| matches!(p, Part::Hole(_))).count();
-    // 18^4 fillings at most; past four holes the later ones take the same piece as the
-    // fourth, which still lets every hole be empty or a whole key.
-    let varied = holes.min(4);
-    let total = PIECES.len().pow(u32::try_from(varied).unwrap_or(4));
-    let mut any_key = false;
-    let mut text = String::new();
-    for n in 0..total {
-        text.clear();
-        let mut hole = 0;
-        for p in parts {
-            match p {
-                Part::Text(t) => text.push_str(t),
-                Part::Hole(_) => {
-                    let digit = hole.min(varied.saturating_sub(1));
-                    let piece =
-                        (n / PIECES.len().pow(u32::try_from(digit).unwrap_or(0))) % PIECES.len();
-                    text.push_str(PIECES[piece]);
-                    hole += 1;
-                }
-            }
-        }
-        let key = KeyRef::parse(&text);
-        if key == KeyRef::Unrecognised {
-            continue;
-        }
-        if !key.is_aws_managed_alias() {
-            return KeyShape::Depends;
-        }
-        any_key = true;
+    let written: usize = parts
+        .iter()
+        .map(|p| match p {
+            Part::Text(t) => t.len(),
+            Part::Hole(_) => 0,
+        })
+        .sum();
+    if written > crate::kms::MAX_KEY_LEN {
+        return KeyShape::NotAKey;
     }
-    if any_key {
+    let (customer, aws) = key_automata();
+    if customer.accepts(parts) {
+        KeyShape::Depends
+    } else if aws.accepts(parts) {
         KeyShape::AwsManaged
     } else {
         KeyShape::NotAKey
     }
+}
+
+/// A set of characters an automaton edge reads.
+#[derive(Debug, Clone, Copy)]
+enum Class {
+    /// One character.
+    Exact(char),
+    /// Letters, digits, `_` and `-`, and `:` or `/` when allowed, less one character.
+    Key {
+        colon: bool,
+        slash: bool,
+        except: Option<char>,
+    },
+}
+
+impl Class {
+    fn matches(self, c: char) -> bool {
+        match self {
+            Class::Exact(e) => c == e,
+            Class::Key {
+                colon,
+                slash,
+                except,
+            } => {
+                (c.is_ascii_alphanumeric()
+                    || c == '_'
+                    || c == '-'
+                    || (colon && c == ':')
+                    || (slash && c == '/'))
+                    && except != Some(c)
+            }
+        }
+    }
+}
+
+/// A piece of a key form.
+enum Item {
+    Lit(&'static str),
+    /// One or more characters of the class.
+    Plus(Class),
+    /// Any number of characters of the class.
+    Star(Class),
+    Alt(Vec<Vec<Item>>),
+}
+
+/// A nondeterministic automaton: edges reading a class, or none (`None`).
+#[derive(Default)]
+struct Automaton {
+    edges: Vec<Vec<(Option<Class>, usize)>>,
+    accept: Vec<usize>,
+}
+
+impl Automaton {
+    fn state(&mut self) -> usize {
+        self.edges.push(Vec::new());
+        self.edges.len() - 1
+    }
+
+    fn edge(&mut self, from: usize, class: Option<Class>, to: usize) {
+        self.edges[from].push((class, to));
+    }
+
+    /// Adds `items` from state `from`; returns the state after them.
+    fn seq(&mut self, from: usize, items: &[Item]) -> usize {
+        let mut at = from;
+        for item in items {
+            at = match item {
+                Item::Lit(text) => text.chars().fold(at, |at, c| {
+                    let next = self.state();
+                    self.edge(at, Some(Class::Exact(c)), next);
+                    next
+                }),
+                Item::Plus(class) => {
+                    let next = self.state();
+                    self.edge(at, Some(*class), next);
+                    self.edge(next, Some(*class), next);
+                    next
+                }
+                Item::Star(class) => {
+                    let next = self.state();
+                    self.edge(at, None, next);
+                    self.edge(next, Some(*class), next);
+                    next
+                }
+                Item::Alt(branches) => {
+                    let end = self.state();
+                    for branch in branches {
+                        let last = self.seq(at, branch);
+                        self.edge(last, None, end);
+                    }
+                    end
+                }
+            };
+        }
+        at
+    }
+
+    /// Every state reachable from `states` through edges that read nothing, or (`any`) any
+    /// character a key may hold.
+    fn close(&self, states: &mut [bool], any: bool) {
+        let mut stack: Vec<usize> = (0..states.len()).filter(|&i| states[i]).collect();
+        while let Some(s) = stack.pop() {
+            for &(class, to) in &self.edges[s] {
+                if (class.is_none() || any) && !states[to] {
+                    states[to] = true;
+                    stack.push(to);
+                }
+            }
+        }
+    }
+
+    /// True when some filling of the holes makes `parts` a word of the automaton.
+    fn accepts(&self, parts: &[Part]) -> bool {
+        let mut states = vec![false; self.edges.len()];
+        states[0] = true;
+        self.close(&mut states, false);
+        let last = parts.len().saturating_sub(1);
+        for (i, part) in parts.iter().enumerate() {
+            match part {
+                Part::Hole(_) => self.close(&mut states, true),
+                Part::Text(text) => {
+                    // The parser trims the value's ends.
+                    let text = match (i == 0, i == last) {
+                        (true, true) => text.trim(),
+                        (true, false) => text.trim_start(),
+                        (false, true) => text.trim_end(),
+                        (false, false) => text.as_str(),
+                    };
+                    for c in text.chars() {
+                        let mut next = vec![false; states.len()];
+                        for (s, on) in states.iter().enumerate() {
+                            if !on {
+                                continue;
+                            }
+                            for &(class, to) in &self.edges[s] {
+                                if class.is_some_and(|k| k.matches(c)) {
+                                    next[to] = true;
+                                }
+                            }
+                        }
+                        self.close(&mut next, false);
+                        states = next;
+                        if !states.contains(&true) {
+                            return false;
+                        }
+                    }
+                }
+            }
+        }
+        self.accept.iter().any(|&a| states[a])
+    }
+}
+
+/// The automata of the key references `KeyRef::parse` accepts: those that may be
+/// customer-managed, and the `alias/aws/…` ones.
+fn key_automata() -> &'static (Automaton, Automaton) {
+    static AUTOMATA: std::sync::LazyLock<(Automaton, Automaton)> = std::sync::LazyLock::new(|| {
+        let word = Class::Key {
+            colon: false,
+            slash: false,
+            except: None,
+        };
+        let field = Class::Key {
+            colon: false,
+            slash: true,
+            except: None,
+        };
+        let but = |c| Class::Key {
+            colon: false,
+            slash: true,
+            except: Some(c),
+        };
+        // An alias name after `alias/` that is not `aws/…`.
+        let customer_alias = || {
+            Item::Alt(vec![
+                vec![Item::Plus(but('a')), Item::Star(field)],
+                vec![
+                    Item::Lit("a"),
+                    Item::Alt(vec![vec![], vec![Item::Plus(but('w')), Item::Star(field)]]),
+                ],
+                vec![
+                    Item::Lit("aw"),
+                    Item::Alt(vec![vec![], vec![Item::Plus(but('s')), Item::Star(field)]]),
+                ],
+                vec![
+                    Item::Lit("aws"),
+                    Item::Alt(vec![vec![], vec![Item::Plus(but('/')), Item::Star(field)]]),
+                ],
+            ])
+        };
+        // `arn:PARTITION:kms:REGION:ACCOUNT:`
+        let arn = || {
+            vec![
+                Item::Lit("arn:"),
+                Item::Star(field),
+                Item::Lit(":kms:"),
+                Item::Star(field),
+                Item::Lit(":"),
+                Item::Star(field),
+                Item::Lit(":"),
+            ]
+        };
+        let build = |forms: Vec<Vec<Item>>| {
+            let mut a = Automaton::default();
+            let start = a.state();
+            for form in forms {
+                let end = a.seq(start, &form);
+                a.accept.push(end);
+            }
+            a
+        };
+        let mut key_arn = arn();
+        key_arn.extend([Item::Lit("key/"), Item::Plus(word)]);
+        let mut alias_arn = arn();
+        alias_arn.extend([Item::Lit("alias/"), customer_alias()]);
+        let customer = build(vec![
+            vec![Item::Plus(word)],
+            vec![Item::Lit("alias/"), customer_alias()],
+            key_arn,
+            alias_arn,
+        ]);
+        let mut aws_arn = arn();
+        aws_arn.extend([Item::Lit("alias/aws/"), Item::Star(field)]);
+        let aws = build(vec![
+            vec![Item::Lit("alias/aws/"), Item::Star(field)],
+            aws_arn,
+        ]);
+        (customer, aws)
+    });
+    &AUTOMATA
 }
 
 /// The holes of a partly known value, for messages.
@@ -601,5 +794,61 @@ mod tests {
         let r = t.readings(&template_parts(&many));
         assert!(r.len() <= MAX_READINGS);
         assert!(r[0].parts.iter().any(|p| matches!(p, Part::Hole(_))));
+    }
+
+    /// The automata agree with the parser on every filling of a grid of patterns: whenever
+    /// the literal text is said to rule out a customer-managed key, no filling makes one.
+    #[test]
+    fn shapes_agree_with_the_parser_on_every_filling() {
+        use crate::kms::KeyRef;
+        let pieces = [
+            "",
+            "k",
+            ":",
+            "/",
+            "aws",
+            "aws/",
+            "alias/",
+            "arn:",
+            ":kms:",
+            "key/",
+            "kms",
+            "a",
+            "arn:aws:kms:r:1:",
+            "alias/aws/",
+            "x:y",
+        ];
+        let mut checked = 0;
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let parts = vec![
+                        Part::Text(a.into()),
+                        Part::Hole("${H}".into()),
+                        Part::Text(b.into()),
+                        Part::Hole("${I}".into()),
+                        Part::Text(c.into()),
+                    ];
+                    let shape = key_shape(&parts);
+                    if shape == KeyShape::Depends {
+                        continue;
+                    }
+                    for h in pieces {
+                        for i in pieces {
+                            let value = format!("{a}{h}{b}{i}{c}");
+                            let key = KeyRef::parse(&value);
+                            let customer =
+                                key != KeyRef::Unrecognised && !key.is_aws_managed_alias();
+                            assert!(!customer, "{parts:?} said {shape:?}, but {value} is a key");
+                            if shape == KeyShape::NotAKey {
+                                assert_eq!(key, KeyRef::Unrecognised, "{parts:?}: {value}");
+                            }
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
     }
 }

@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::ArnParts;
 
+/// The longest key reference the API accepts (the `KmsKeyId` shape: 2048 characters).
+pub const MAX_KEY_LEN: usize = 2048;
+
 /// A parsed `KmsKeyId` / `VolumeKmsKeyId` value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyRef<'a> {
@@ -41,7 +44,7 @@ impl<'a> KeyRef<'a> {
     pub fn parse(value: &'a str) -> Self {
         let value = value.trim();
         let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '_' | '-');
-        if value.is_empty() || value.len() > 2048 || !value.chars().all(allowed) {
+        if value.is_empty() || value.len() > MAX_KEY_LEN || !value.chars().all(allowed) {
             return KeyRef::Unrecognised;
         }
         if value.starts_with("arn:") {

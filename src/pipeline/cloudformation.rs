@@ -654,6 +654,14 @@ mod tests {
                 "template-sub-line-past-end.yaml",
                 include_str!("../../tests/fixtures/fuzz/template-sub-line-past-end.yaml"),
             ),
+            (
+                "template-intrinsics-sub.yaml",
+                include_str!("../../tests/fixtures/fuzz/template-intrinsics-sub.yaml"),
+            ),
+            (
+                "template-intrinsics-loops.yaml",
+                include_str!("../../tests/fixtures/fuzz/template-intrinsics-loops.yaml"),
+            ),
         ] {
             let lines = u32::try_from(text.lines().count()).unwrap() + 1;
             let steps = match yaml_template(text, name) {
@@ -745,5 +753,30 @@ mod tests {
         assert_eq!(variables["Fn::Join.1"], serde_json::json!({"Ref": "Key"}));
         assert!(serde_json::from_str::<Value>(&text).is_ok());
         assert!(body_text(&serde_json::json!({"Fn::GetAtt": ["a", "b"]})).is_err());
+    }
+
+    /// The fuzz seeds for intrinsics say what they are meant to: every reading judged, loops
+    /// and aliases expanded.
+    #[test]
+    fn intrinsic_seeds_are_read_whole() {
+        let text = include_str!("../../tests/fixtures/fuzz/template-intrinsics-sub.yaml");
+        let steps = yaml_template(text, "t.yaml").unwrap().unwrap();
+        assert!(steps.errors.is_empty(), "{:?}", steps.errors);
+        let sources: Vec<&KeySource> = steps
+            .resources
+            .iter()
+            .flat_map(|r| r.slots.iter().map(|s| &s.source))
+            .collect();
+        assert_eq!(sources.len(), 4);
+        assert!(matches!(sources[0], KeySource::Expression { .. }));
+        for s in &sources[1..] {
+            assert!(matches!(s, KeySource::Readings(r) if r.len() == 2), "{s:?}");
+        }
+        let text = include_str!("../../tests/fixtures/fuzz/template-intrinsics-loops.yaml");
+        let steps = yaml_template(text, "t.yaml").unwrap().unwrap();
+        assert!(steps.errors.is_empty(), "{:?}", steps.errors);
+        let mut names: Vec<&str> = steps.resources.iter().map(|r| r.name.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["base/T", "blue-train/T", "copy/T", "red-train/T"]);
     }
 }
