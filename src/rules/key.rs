@@ -97,8 +97,8 @@ fn judge_partial(
             Status::Fail,
             KeyManager::Aws,
             format!(
-                "{} is {shown}: whatever {holes} turns out to be, the written text makes it an \
-                 AWS-managed key (alias/aws/…), whose policy, rotation and revocation are not \
+                "{} is {shown}: whatever fills {holes}, the written text makes it an AWS-managed \
+                 key (alias/aws/…), whose policy, rotation and revocation are not \
                  under your control.",
                 slot.field
             ),
@@ -107,8 +107,8 @@ fn judge_partial(
             Status::Fail,
             KeyManager::None,
             format!(
-                "{} is {shown}: whatever {holes} turns out to be, the written text cannot form a \
-                 KMS key id, key ARN, alias name or alias ARN, so no customer-managed key \
+                "{} is {shown}: whatever fills {holes}, the written text cannot form a KMS key \
+                 id, key ARN, alias name or alias ARN, so no customer-managed key \
                  protects the {protects}.",
                 slot.field
             ),
