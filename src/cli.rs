@@ -155,8 +155,11 @@ pub struct ScanArgs {
     /// `describe-processing-job`, `describe-transform-job`,
     /// `describe-hyper-parameter-tuning-job` or `describe-auto-ml-job-v2` output, in any mix
     /// (.json with one document, an array or a sequence of objects; .jsonl/.ndjson with one
-    /// per line), or `-` for standard input. Directories are walked recursively; KMS
-    /// `describe-key` and `list-aliases` output found there is used as key facts.
+    /// per line), or `-` for standard input; SageMaker Pipeline definitions (`.json` files,
+    /// `describe-pipeline` output), CloudFormation templates (JSON or YAML) and Terraform plans
+    /// or states (`terraform show -json`), whose job-creating steps are judged before any job
+    /// exists. Directories are walked recursively; KMS `describe-key` and `list-aliases` output
+    /// found there is used as key facts.
     #[arg(value_name = "PATH")]
     #[cfg_attr(feature = "aws", arg(required_unless_present = "live"))]
     #[cfg_attr(not(feature = "aws"), arg(required = true))]

@@ -393,10 +393,12 @@ mod tests {
                 ("tuning-output-cmk", Some("definition b")),
             ]
         );
-        // Repeated texts are shared.
+        // Repeated texts are shared: the two tuning definitions' volume findings say the same
+        // thing, and hold one copy of it.
+        assert_eq!(findings[2].message, findings[4].message);
         assert!(std::sync::Arc::ptr_eq(
-            &findings[0].message,
-            &findings[0].message
+            &findings[2].message,
+            &findings[4].message
         ));
     }
 }

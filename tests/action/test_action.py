@@ -5,6 +5,7 @@ GITHUB_STEP_SUMMARY and GITHUB_PATH files), `if:` conditions honoured. The relea
 step downloads is served from a local directory in the layout of a GitHub release; the
 code-scanning upload (a JavaScript action) is recorded, not run."""
 
+import datetime
 import hashlib
 import http.server
 import json
@@ -230,17 +231,33 @@ def test_fail_on_never_passes_and_json_is_always_written(tmp_path, release):
 def test_waivers_and_baseline_reach_the_scan(tmp_path, release):
     url, _ = release
     ws = workspace_with(tmp_path, "tests/fixtures/basic")
+    # An expiry a month from the real date, so the test does not change meaning as time passes.
+    expires = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
     (ws / "waivers.toml").write_text('[[waiver]]\nrule = "training-volume-cmk"\nreason = "Known legacy jobs"\n'
-                                     'owner = "ml@example.com"\nexpires = 2027-06-30\n')
+                                     f'owner = "ml@example.com"\nexpires = {expires}\n')
     first = Runner(ws, tmp_path, {"paths": "basic", "upload-sarif": "false"}, url).run()
-    shutil.copy(ws / "sagemaker-audit-reports" / "report.json", ws / "last.json")
-    r = Runner(ws, tmp_path, {"paths": "basic", "waivers": "waivers.toml", "baseline": "last.json",
-                              "upload-sarif": "false"}, url).run()
-    # Nothing new against the baseline: the step passes although failures remain.
     assert first.output("exit-code") == "1"
+    report = json.loads((ws / "sagemaker-audit-reports" / "report.json").read_text())
+    assert not any(f["waived"] for f in report["findings"])
+    shutil.copy(ws / "sagemaker-audit-reports" / "report.json", ws / "last.json")
+
+    # The waivers alone: exactly the volume failures are waived, in the report the step wrote.
+    waived = Runner(ws, tmp_path, {"paths": "basic", "waivers": "waivers.toml", "upload-sarif": "false"},
+                    url).run()
+    report = json.loads((ws / "sagemaker-audit-reports" / "report.json").read_text())
+    volume_fails = [f for f in report["findings"]
+                    if f["status"] == "FAIL" and f["rule_id"] == "training-volume-cmk"]
+    assert volume_fails and all(f["waived"] for f in volume_fails)
+    assert not any(f["waived"] for f in report["findings"] if f["rule_id"] != "training-volume-cmk")
+    assert report["waivers"]["applied"] == len(volume_fails)
+    assert waived.output("exit-code") == "1", "output failures are not waived"
+
+    # The baseline alone: nothing new, so the step passes although failures remain.
+    r = Runner(ws, tmp_path, {"paths": "basic", "baseline": "last.json", "upload-sarif": "false"}, url).run()
     assert r.failed is None, r.failed
     assert r.output("exit-code") == "0" and int(r.output("fail")) > 0
-    assert "waived" in r.files["summary"].read_text().lower()
+    report = json.loads((ws / "sagemaker-audit-reports" / "report.json").read_text())
+    assert {f["baseline_state"] for f in report["findings"] if f["status"] == "FAIL"} == {"unchanged"}
 
 
 def test_an_incomplete_scan_fails_with_exit_code_3(tmp_path, release):
