@@ -195,6 +195,8 @@ impl Scope<'_> {
             return Ok(non_blank(self.text(field, text)?).into_iter().collect());
         };
         let open = crate::resource::open_instance_type;
+        // Names and expressions come from the input: one line, bounded.
+        let names_of = |names: &[String]| crate::text::one_line(&names.join(", "), 200);
         Ok(match self.resolve(field, raw)? {
             Resolved::Text {
                 text,
@@ -213,16 +215,17 @@ impl Scope<'_> {
                     None => vec![
                         text.clone(),
                         open(&format!(
-                            "it comes from pipeline parameter {} (default {text}), and an \
+                            "it comes from pipeline parameter {} (default {}), and an \
                              execution can pass any instance type",
-                            names.join(", ")
+                            names_of(&names),
+                            crate::text::one_line(&text, 100)
                         )),
                     ],
                 }
             }
             Resolved::NoDefault { parameters: names } => vec![open(&format!(
                 "it comes from pipeline parameter {}, which has no default",
-                names.join(", ")
+                names_of(&names)
             ))],
             Resolved::Unknown { shown, .. } => vec![open(&format!(
                 "it is {shown}, known only when the pipeline runs"

@@ -503,8 +503,10 @@ fn template_values(parameters: &Value, variables: &Map<String, Value>) -> Templa
 /// The values a template parameter can take: each of its `AllowedValues`, else its
 /// `Default`; a parameter with neither is set at deployment (a hole).
 fn parameter_choices(parameters: &Value, name: &str) -> Vec<Choice> {
+    // A name from the template goes into messages: one line, bounded.
+    let shown = crate::text::one_line(name, 100);
     let Some(declared) = parameters.get(name) else {
-        return vec![hole(format!("${{{name}}}"))];
+        return vec![hole(format!("${{{shown}}}"))];
     };
     if let Some(Value::Array(allowed)) = declared.get("AllowedValues") {
         let allowed: Vec<Choice> = allowed
@@ -513,7 +515,7 @@ fn parameter_choices(parameters: &Value, name: &str) -> Vec<Choice> {
             .map(|v| Choice {
                 parts: vec![Part::Text(v.to_owned())],
                 when: vec![format!(
-                    "template parameter {name} is {:?} (one of its AllowedValues)",
+                    "template parameter {shown} is {:?} (one of its AllowedValues)",
                     crate::text::one_line(v, 120)
                 )],
             })
@@ -526,11 +528,11 @@ fn parameter_choices(parameters: &Value, name: &str) -> Vec<Choice> {
         Some(default) => vec![Choice {
             parts: vec![Part::Text(default.to_owned())],
             when: vec![format!(
-                "template parameter {name} keeps its Default (a deployment can pass another)"
+                "template parameter {shown} keeps its Default (a deployment can pass another)"
             )],
         }],
         None => vec![hole(format!(
-            "template parameter {name} (no Default: set at deployment)"
+            "template parameter {shown} (no Default: set at deployment)"
         ))],
     }
 }

@@ -91,7 +91,8 @@ fn judge_partial(
     protects: &str,
     line: u32,
 ) -> Verdict {
-    let holes = crate::expr::holes(parts).join(", ");
+    // Hole names come from the input: one line, bounded.
+    let holes = crate::text::one_line(&crate::expr::holes(parts).join(", "), 300);
     let (status, manager, message) = match key_shape(parts) {
         KeyShape::AwsManaged => (
             Status::Fail,

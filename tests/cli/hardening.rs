@@ -362,3 +362,28 @@ fn pipelines_behind_aliases_merge_keys_and_for_each_are_judged() {
         errors(&doc)
     );
 }
+
+/// Names from a hostile template reach messages on one line and bounded.
+#[test]
+fn hostile_parameter_names_stay_one_bounded_line() {
+    let name = format!("Key\n{}\u{202e}", "x".repeat(5000));
+    let body = format!(
+        r#"{{"Steps": [{{"Name": "T", "Type": "Training", "Arguments": {{"ResourceConfig": {{"InstanceType": "ml.m5.xlarge", "VolumeKmsKeyId": "alias/v"}}, "OutputDataConfig": {{"S3OutputPath": "s3://b/", "KmsKeyId": "${{{}}}"}}}}}}]}}"#,
+        name.replace('\n', "\\n")
+    );
+    let template = serde_json::json!({
+        "Parameters": {name.clone(): {"Type": "String", "Default": "alias/aws/sagemaker"}},
+        "Resources": {"P": {"Type": "AWS::SageMaker::Pipeline", "Properties": {
+            "PipelineName": "p", "PipelineDefinition": {"PipelineDefinitionBody": {"Fn::Sub": body}}}}}
+    });
+    let (_, doc, stderr) = scan(&[("t.json", &template.to_string())]);
+    let found = findings(&doc, "pipeline-step-output-cmk");
+    assert_eq!(found.len(), 1, "{stderr}");
+    let (status, _, message) = &found[0];
+    assert_eq!(status, "FAIL");
+    assert!(
+        !message.contains('\n') && !message.contains('\u{202e}'),
+        "{message}"
+    );
+    assert!(message.len() < 1500, "{} bytes", message.len());
+}
