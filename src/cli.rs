@@ -416,9 +416,15 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// The command-line definition, for the documents generated from it ([`crate::docs`]).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command()
+}
+
 fn run_completions(args: &CompletionsArgs) -> Result<u8, Failure> {
     use std::io::Write;
-    let script = crate::docs::completions(args.shell);
+    let script = crate::docs::completions(&command(), args.shell);
     let mut out = std::io::stdout().lock();
     out.write_all(&script)
         .and_then(|()| out.flush())

@@ -1,17 +1,15 @@
 //! Documentation generated from the command-line definition itself, so it can never disagree
 //! with the flags: shell completion scripts (`sagemaker-audit completions SHELL`) and manual
-//! pages (`cargo xtask man`, which writes what [`man_pages`] renders).
-
-use clap::CommandFactory;
-
-use crate::cli::Cli;
+//! pages (`cargo xtask man`, which writes what [`man_pages`] renders). Each takes the command
+//! definition (`crate::cli::command()`) rather than reaching for it, so this module and the
+//! command line do not import each other.
 
 /// The program's name, as shells and `man` know it.
 pub const BIN: &str = "sagemaker-audit";
 
 /// The completion script for `shell`.
-pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
-    let mut cmd = Cli::command();
+pub fn completions(command: &clap::Command, shell: clap_complete::Shell) -> Vec<u8> {
+    let mut cmd = command.clone();
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut cmd, BIN, &mut out);
     if shell == clap_complete::Shell::Bash {
@@ -27,8 +25,8 @@ pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
 
 /// Manual pages, `(file name, roff)`: `sagemaker-audit.1` and one `sagemaker-audit-<command>.1`
 /// per subcommand.
-pub fn man_pages() -> Vec<(String, Vec<u8>)> {
-    let cmd = Cli::command();
+pub fn man_pages(command: &clap::Command) -> Vec<(String, Vec<u8>)> {
+    let cmd = command.clone();
     let mut pages = Vec::new();
     let mut top = Vec::new();
     // Rendering into a Vec cannot fail.
@@ -46,8 +44,8 @@ pub fn man_pages() -> Vec<(String, Vec<u8>)> {
 
 /// Every subcommand and every long flag, `(command, "--flag")`, for the tests that check the
 /// completion scripts and manual pages hold them all.
-pub fn flags() -> Vec<(String, String)> {
-    let cmd = Cli::command();
+pub fn flags(command: &clap::Command) -> Vec<(String, String)> {
+    let cmd = command.clone();
     let mut out = Vec::new();
     let mut walk = |name: &str, c: &clap::Command| {
         for arg in c.get_arguments() {
@@ -67,6 +65,10 @@ pub fn flags() -> Vec<(String, String)> {
 mod tests {
     use super::*;
 
+    fn cmd() -> clap::Command {
+        crate::cli::command()
+    }
+
     #[test]
     fn every_flag_is_in_every_completion_script() {
         for shell in [
@@ -75,15 +77,15 @@ mod tests {
             clap_complete::Shell::Fish,
             clap_complete::Shell::PowerShell,
         ] {
-            let script = String::from_utf8(completions(shell)).expect("utf-8");
-            for sub in Cli::command().get_subcommands() {
+            let script = String::from_utf8(completions(&cmd(), shell)).expect("utf-8");
+            for sub in cmd().get_subcommands() {
                 assert!(
                     script.contains(sub.get_name()),
                     "{shell}: {}",
                     sub.get_name()
                 );
             }
-            for (command, flag) in flags() {
+            for (command, flag) in flags(&cmd()) {
                 // fish lists long flags without their dashes (`-l out-dir`).
                 let bare = flag.trim_start_matches('-');
                 assert!(
@@ -98,7 +100,7 @@ mod tests {
 
     #[test]
     fn every_flag_is_on_its_manual_page() {
-        let pages = man_pages();
+        let pages = man_pages(&cmd());
         let page = |name: &str| {
             let file = if name == BIN {
                 format!("{BIN}.1")
@@ -112,10 +114,10 @@ mod tests {
             // roff writes a dash as `\-`.
             String::from_utf8_lossy(text).replace("\\-", "-")
         };
-        for sub in Cli::command().get_subcommands() {
+        for sub in cmd().get_subcommands() {
             assert!(page(BIN).contains(sub.get_name()), "{}", sub.get_name());
         }
-        for (command, flag) in flags() {
+        for (command, flag) in flags(&cmd()) {
             if command == "help" {
                 continue;
             }

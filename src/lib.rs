@@ -13,6 +13,7 @@ pub mod aws;
 pub mod baseline;
 pub mod cli;
 pub mod docs;
+pub mod document;
 pub mod expr;
 pub mod fsutil;
 pub mod ingest;

@@ -99,8 +99,8 @@ pub struct FixedFinding {
     pub job_arn: String,
     /// Its type (a 1.x baseline holds training jobs only).
     #[serde(
-        default = "crate::schema::training",
-        with = "crate::schema::resource_type"
+        default = "crate::resource::training",
+        with = "crate::resource::resource_type"
     )]
     pub resource_type: Kind,
     /// Which slot of the resource, when it has several.

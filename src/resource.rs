@@ -134,6 +134,32 @@ impl fmt::Display for Kind {
     }
 }
 
+/// The kind of a finding in a 1.x report.
+pub(crate) fn training() -> Kind {
+    Kind::Training
+}
+
+/// A kind as its resource type (`training-job`), the name reports use.
+pub(crate) mod resource_type {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    use crate::resource::Kind;
+
+    pub fn serialize<S: Serializer>(kind: &Kind, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(kind.resource_type())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Kind, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(d)?;
+        Kind::parse(&text).ok_or_else(|| {
+            D::Error::custom(format!(
+                "unknown resource_type {:?}",
+                crate::text::one_line(&text, 60)
+            ))
+        })
+    }
+}
+
 /// What a key protects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {

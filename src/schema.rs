@@ -120,7 +120,10 @@ pub struct Finding<'a> {
     /// The resource's ARN.
     pub job_arn: Cow<'a, str>,
     /// The resource's type, e.g. `processing-job` (since 2.0; 1.x findings are training jobs).
-    #[serde(default = "training", with = "resource_type")]
+    #[serde(
+        default = "crate::resource::training",
+        with = "crate::resource::resource_type"
+    )]
     pub resource_type: Kind,
     /// Which key slot, when the resource has several for the check (`definition NAME`,
     /// `data capture`); `null` otherwise (since 2.0).
@@ -159,32 +162,6 @@ pub struct Finding<'a> {
     /// `new` or `unchanged` against `--baseline`.
     #[serde(default)]
     pub baseline_state: Option<BaselineState>,
-}
-
-/// The kind of a finding in a 1.x report.
-pub(crate) fn training() -> Kind {
-    Kind::Training
-}
-
-/// A kind as its resource type (`training-job`), the name reports use.
-pub(crate) mod resource_type {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-
-    use crate::resource::Kind;
-
-    pub fn serialize<S: Serializer>(kind: &Kind, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(kind.resource_type())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Kind, D::Error> {
-        let text = std::borrow::Cow::<str>::deserialize(d)?;
-        Kind::parse(&text).ok_or_else(|| {
-            D::Error::custom(format!(
-                "unknown resource_type {:?}",
-                crate::text::one_line(&text, 60)
-            ))
-        })
-    }
 }
 
 impl<'a> From<&'a crate::report::Finding> for Finding<'a> {

@@ -6,7 +6,6 @@
 
 pub mod document;
 mod jsonl;
-pub mod lines;
 pub mod split;
 
 use std::io::{BufRead, Read};
@@ -15,11 +14,12 @@ use std::path::{Component, Path, PathBuf};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
+use crate::document::DocumentError;
 use crate::kms::KeyFacts;
 use crate::manifest::Manifest;
 use crate::report::{InputError, InputStats};
 use crate::resource::Resource;
-use document::{Document, DocumentError};
+use document::Document;
 use split::{Event, Scanner, Shape, Span};
 
 /// Files read so far by this process, for the progress line on a terminal.

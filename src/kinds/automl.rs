@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::training::{OutputDataConfig, output_slot};
 use super::{At, Draft, Fields, KindParser, Scope, SlotDraft, Text, identity, resource};
-use crate::ingest::document::DocumentError;
+use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
 
 /// Recognises and reads AutoML jobs.

@@ -20,8 +20,8 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::ingest::document::DocumentError;
-use crate::ingest::lines::LineCounter;
+use crate::document::DocumentError;
+use crate::document::lines::LineCounter;
 use crate::model::{ArnParts, Timestamp};
 use crate::resource::{KeySlot, KeySource, Kind, Resource, ResourceRef};
 

@@ -9,7 +9,7 @@ use super::{
     At, Draft, Fields, InstanceEntry, KindParser, Scope, SlotDraft, Text, distinct_types, identity,
     resource, types_of,
 };
-use crate::ingest::document::DocumentError;
+use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
 
 /// Recognises and reads training jobs.

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::{
     At, Draft, Fields, KindParser, Scope, SlotDraft, Text, distinct_types, identity, resource,
 };
-use crate::ingest::document::DocumentError;
+use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
 
 /// Recognises and reads batch transform jobs.

@@ -18,8 +18,8 @@ use serde_json::{Map, Value};
 
 use super::yaml::{self, Node, Style};
 use super::{LineMap, Source, Steps, line_in, read};
+use crate::document::DocumentError;
 use crate::expr::{Choice, Part, TemplateValues};
-use crate::ingest::document::DocumentError;
 use crate::kinds::Fields;
 
 /// The resource type this reads.
@@ -79,7 +79,7 @@ pub fn json_template(
         DocumentError::at(
             format!(
                 "Resources is not an object of resources ({})",
-                crate::ingest::document::describe_json_error(&e)
+                crate::document::describe_json_error(&e)
             ),
             resources.get(),
         )

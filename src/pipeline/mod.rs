@@ -19,9 +19,9 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::document::DocumentError;
+use crate::document::lines::LineCounter;
 use crate::expr::Parameters;
-use crate::ingest::document::DocumentError;
-use crate::ingest::lines::LineCounter;
 use crate::kinds::{self, Draft, Fields, Head, Scope, distinct_types};
 use crate::model::{ArnParts, Timestamp};
 use crate::resource::{Kind, Resource};
@@ -292,10 +292,7 @@ fn step_resource<'a>(
     }
     let fields = Fields::parse(arguments.get()).map_err(|e| {
         DocumentError::at(
-            format!(
-                "Arguments: {}",
-                crate::ingest::document::describe_json_error(&e)
-            ),
+            format!("Arguments: {}", crate::document::describe_json_error(&e)),
             arguments.get(),
         )
     })?;

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::{LineMap, Source, Steps, line_in, read};
-use crate::ingest::document::DocumentError;
+use crate::document::DocumentError;
 use crate::kinds::{At, Fields};
 
 /// The resource type this reads.

@@ -7,7 +7,10 @@ fn the_completions_command_prints_each_shells_script() {
     for shell in ["bash", "zsh", "fish", "powershell"] {
         let run = tool().args(["completions", shell]).run();
         assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
-        let expected = sagemaker_audit::docs::completions(shell.parse().unwrap());
+        let expected = sagemaker_audit::docs::completions(
+            &sagemaker_audit::cli::command(),
+            shell.parse().unwrap(),
+        );
         assert_eq!(run.stdout.as_bytes(), expected.as_slice(), "{shell}");
     }
     assert_eq!(tool().args(["completions", "tcsh"]).run().code, 2);
@@ -73,7 +76,7 @@ fn man_renders_every_page() {
         panic!("man is required for this test (Debian package man-db)");
     }
     let dir = tempfile::tempdir().unwrap();
-    for (name, roff) in sagemaker_audit::docs::man_pages() {
+    for (name, roff) in sagemaker_audit::docs::man_pages(&sagemaker_audit::cli::command()) {
         let file = dir.path().join(&name);
         std::fs::write(&file, roff).unwrap();
         let out = std::process::Command::new("man")

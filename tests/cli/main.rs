@@ -12,6 +12,7 @@ mod exit_codes;
 mod formats;
 mod hardening;
 mod hostile;
+mod imports;
 mod install;
 mod pipelines;
 mod samples;

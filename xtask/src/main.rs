@@ -19,7 +19,7 @@ fn main() -> ExitCode {
     let result = match task {
         "man" => write(
             dir.unwrap_or_else(|| PathBuf::from("target/dist/man")),
-            docs::man_pages(),
+            docs::man_pages(&sagemaker_audit::cli::command()),
         ),
         "completions" => write(
             dir.unwrap_or_else(|| PathBuf::from("target/dist/completions")),
@@ -30,7 +30,12 @@ fn main() -> ExitCode {
                 (Shell::PowerShell, format!("_{}.ps1", docs::BIN)),
             ]
             .into_iter()
-            .map(|(shell, file)| (file, docs::completions(shell)))
+            .map(|(shell, file)| {
+                (
+                    file,
+                    docs::completions(&sagemaker_audit::cli::command(), shell),
+                )
+            })
             .collect(),
         ),
         _ => return usage(),
