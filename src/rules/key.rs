@@ -26,8 +26,9 @@ pub(super) struct KeyField<'a> {
 
 /// [`judge`] on the key a slot holds. In a pipeline definition the key may come from a
 /// parameter's default (judged, and said to be replaceable per execution), from a parameter
-/// without a default (no key unless every execution passes one), or from an expression known
-/// only at run time (never a silent PASS: UNVERIFIED, with the expression shown).
+/// without a default (no key unless every execution passes one), from an expression known only
+/// in part ([`judge_partial`]: its written text decides what it can), or from a template that
+/// allows several values ([`judge_readings`]: the weakest is the verdict).
 pub(super) fn judge_slot(
     slot: &KeySlot,
     protects: &'static str,
