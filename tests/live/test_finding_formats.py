@@ -113,7 +113,7 @@ def test_asff_ids_are_stable_so_a_fixed_job_resolves_its_finding(tmp_path, moto)
     a = {f["Id"]: f["Compliance"]["Status"] for f in json.loads((first / "report.asff.json").read_text())}
     b = {f["Id"]: f["Compliance"]["Status"] for f in json.loads((second / "report.asff.json").read_text())}
     assert a.keys() == b.keys()
-    volume = next(i for i in a if i.endswith("/training-volume-cmk"))
+    volume = next(i for i in a if i.startswith("sagemaker-audit/training-volume-cmk/"))
     assert (a[volume], b[volume]) == ("FAILED", "PASSED")
 
 
