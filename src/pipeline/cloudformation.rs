@@ -50,9 +50,11 @@ impl PipelineResource {
         PipelineResource {
             logical_id,
             line,
+            // A literal, or a `Fn::Sub` left with no placeholder (a loop's `!Sub ${Team}-x`).
             name: properties
                 .and_then(|p| p.get("PipelineName"))
-                .and_then(Value::as_str)
+                .and_then(|n| n.as_str().or_else(|| n.get("Fn::Sub")?.as_str()))
+                .filter(|n| !n.contains("${"))
                 .map(str::to_owned),
             body: definition
                 .and_then(|d| d.get("PipelineDefinitionBody"))
@@ -222,7 +224,8 @@ pub fn yaml_template(text: &str, file: &str) -> Result<Option<Steps>, DocumentEr
 
 /// Expands `Fn::ForEach::Name: [Identifier, Collection, {LogicalIdTemplate: Resource}]`
 /// (`AWS::LanguageExtensions`) over a collection the template gives (a literal list, or a
-/// `CommaDelimitedList` parameter's default), replacing `${Identifier}` and `&{Identifier}`.
+/// `CommaDelimitedList` parameter's default), replacing `${Identifier}` and `&{Identifier}` in
+/// logical ids and inside `Fn::Sub`, where CloudFormation replaces them.
 /// A loop whose collection the template does not give, yet makes pipelines, is an error.
 fn for_each(
     name: &str,
@@ -286,7 +289,7 @@ fn for_each(
                 return;
             }
             let id = replace(id_template);
-            let resource = substituted(resource, &replace);
+            let resource = substituted(resource, &replace, false);
             if id.starts_with("Fn::ForEach::") {
                 for_each(&id, &resource, parameters, line, depth + 1, found, errors);
             } else if resource.get("Type").and_then(Value::as_str) == Some(PIPELINE) {
@@ -306,16 +309,20 @@ fn makes_pipelines(value: &Value) -> bool {
     }
 }
 
-/// A value with `replace` applied to every string and key in it.
-fn substituted(value: &Value, replace: &dyn Fn(&str) -> String) -> Value {
+/// A loop fragment's value for one item: as CloudFormation does, the identifier is replaced
+/// in the strings of `Fn::Sub` (`in_sub`) and nowhere else; a plain string keeps `${Team}`.
+fn substituted(value: &Value, replace: &dyn Fn(&str) -> String, in_sub: bool) -> Value {
     match value {
-        Value::String(s) => Value::String(replace(s)),
-        Value::Array(items) => {
-            Value::Array(items.iter().map(|v| substituted(v, replace)).collect())
-        }
+        Value::String(s) if in_sub => Value::String(replace(s)),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| substituted(v, replace, in_sub))
+                .collect(),
+        ),
         Value::Object(o) => Value::Object(
             o.iter()
-                .map(|(k, v)| (replace(k), substituted(v, replace)))
+                .map(|(k, v)| (k.clone(), substituted(v, replace, in_sub || k == "Fn::Sub")))
                 .collect(),
         ),
         other => other.clone(),

@@ -338,7 +338,7 @@ fn pipelines_behind_aliases_merge_keys_and_for_each_are_judged() {
     );
 
     let for_each = format!(
-        "Transform: AWS::LanguageExtensions\nResources:\n  Fn::ForEach::Pipelines:\n    - Team\n    - [red, blue]\n    - Pipeline&{{Team}}:\n        Type: AWS::SageMaker::Pipeline\n        Properties:\n          PipelineName: ${{Team}}-train\n          PipelineDefinition:\n            PipelineDefinitionBody: {body}\n"
+        "Transform: AWS::LanguageExtensions\nResources:\n  Fn::ForEach::Pipelines:\n    - Team\n    - [red, blue]\n    - Pipeline&{{Team}}:\n        Type: AWS::SageMaker::Pipeline\n        Properties:\n          PipelineName: !Sub ${{Team}}-train\n          PipelineDefinition:\n            PipelineDefinitionBody: {body}\n"
     );
     let (code, doc, _) = scan(&[("t.yaml", &for_each)]);
     assert_eq!(code, 1);
