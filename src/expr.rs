@@ -202,14 +202,19 @@ fn resolve_join(
     }
     used.dedup();
     Resolved::Text {
-        text: parts
-            .into_iter()
-            .map(|p| match p {
-                Part::Text(t) | Part::Hole(t) => t,
-            })
-            .collect(),
+        text: written(&parts),
         parameters: used,
     }
+}
+
+/// A value's parts as written, holes shown as the input names them.
+pub fn written(parts: &[Part]) -> String {
+    parts
+        .iter()
+        .map(|p| match p {
+            Part::Text(t) | Part::Hole(t) => t.as_str(),
+        })
+        .collect()
 }
 
 /// Adjacent literal parts joined into one.

@@ -24,6 +24,25 @@ pub(super) struct KeyField<'a> {
     pub parent_line: u32,
 }
 
+impl<'a> KeyField<'a> {
+    /// The field of `slot`, holding `value`.
+    fn of(
+        slot: &'a KeySlot,
+        value: Option<&'a str>,
+        protects: &'static str,
+        without_key: &'static str,
+    ) -> Self {
+        KeyField {
+            field: &slot.field,
+            protects,
+            without_key,
+            value,
+            key_line: slot.value_line,
+            parent_line: slot.parent_line,
+        }
+    }
+}
+
 /// [`judge`] on the key a slot holds. In a pipeline definition the key may come from a
 /// parameter's default (judged, and said to be replaceable per execution), from a parameter
 /// without a default (no key unless every execution passes one), from an expression known only
@@ -62,14 +81,7 @@ pub(super) fn judge_slot(
         KeySource::Literal | KeySource::Parameters(_) => {}
     }
     let mut verdict = judge(
-        KeyField {
-            field: &slot.field,
-            protects,
-            without_key,
-            value: slot.value.as_deref(),
-            key_line: slot.value_line,
-            parent_line: slot.parent_line,
-        },
+        KeyField::of(slot, slot.value.as_deref(), protects, without_key),
         resource,
         ctx,
     );
@@ -163,28 +175,12 @@ fn judge_readings(
     for reading in readings {
         let verdict = match reading.text() {
             Some(text) => judge(
-                KeyField {
-                    field: &slot.field,
-                    protects,
-                    without_key,
-                    value: Some(&text),
-                    key_line: slot.value_line,
-                    parent_line: slot.parent_line,
-                },
+                KeyField::of(slot, Some(&text), protects, without_key),
                 resource,
                 ctx,
             ),
             None => {
-                let shown = crate::text::one_line(
-                    &reading
-                        .parts
-                        .iter()
-                        .map(|p| match p {
-                            Part::Text(t) | Part::Hole(t) => t.as_str(),
-                        })
-                        .collect::<String>(),
-                    200,
-                );
+                let shown = crate::text::one_line(&crate::expr::written(&reading.parts), 200);
                 judge_partial(slot, &shown, &reading.parts, protects, line)
             }
         };
