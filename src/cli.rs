@@ -44,6 +44,22 @@ pub enum Command {
     Collect(CollectArgs),
     /// Print a shell completion script (bash: `source <(sagemaker-audit completions bash)`).
     Completions(CompletionsArgs),
+    /// List the kinds of resource the tool audits: their API calls, `--status` values and
+    /// checks, or the read-only IAM policy a live scan needs.
+    Kinds(KindsArgs),
+}
+
+/// Flags of `kinds`.
+#[derive(Debug, Args)]
+pub struct KindsArgs {
+    /// Write the catalogue as JSON (name, resource type, List and Describe operations,
+    /// statuses, rule ids).
+    #[arg(long, conflicts_with = "iam_policy")]
+    pub json: bool,
+    /// Write the minimal read-only IAM policy of a live scan (every kind's List and Describe
+    /// call and kms:DescribeKey).
+    #[arg(long)]
+    pub iam_policy: bool,
 }
 
 /// Flags of `completions`.
@@ -348,7 +364,7 @@ fn usage(message: impl Into<String>) -> Failure {
 /// `--kinds` values.
 #[cfg(feature = "aws")]
 fn kind_parser() -> impl clap::builder::TypedValueParser<Value = Kind> {
-    clap::builder::PossibleValuesParser::new(Kind::ALL.map(Kind::name))
+    clap::builder::PossibleValuesParser::new(Kind::ALL.iter().map(|k| k.name()))
         .map(|name| Kind::parse(&name).expect("a possible value"))
 }
 
@@ -406,6 +422,7 @@ pub fn run(cli: Cli) -> ExitCode {
         #[cfg(feature = "aws")]
         Command::Collect(args) => run_collect(args),
         Command::Completions(args) => run_completions(&args),
+        Command::Kinds(args) => run_kinds(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -429,6 +446,22 @@ fn run_completions(args: &CompletionsArgs) -> Result<u8, Failure> {
     out.write_all(&script)
         .and_then(|()| out.flush())
         .map_err(|e| Failure::Output(format!("cannot write the completion script: {e}")))?;
+    Ok(exit::CLEAN)
+}
+
+fn run_kinds(args: &KindsArgs) -> Result<u8, Failure> {
+    use std::io::Write;
+    let text = if args.json {
+        crate::catalogue::json()
+    } else if args.iam_policy {
+        crate::catalogue::iam_policy()
+    } else {
+        crate::catalogue::table()
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::Output(format!("cannot write the catalogue: {e}")))?;
     Ok(exit::CLEAN)
 }
 
@@ -459,7 +492,7 @@ fn prepare(args: &ReportArgs) -> Result<Prepared, Failure> {
         None => None,
     };
     let framework = match &args.framework {
-        Some(name) => Some(crate::rules::find_framework(name).map_err(usage)?),
+        Some(name) => Some(crate::kinds::checks::find_framework(name).map_err(usage)?),
         None => None,
     };
     Ok(Prepared {
@@ -925,16 +958,14 @@ mod tests {
 
     #[test]
     fn a_status_must_exist_for_every_chosen_kind() {
-        assert!(check_status("Completed", &Kind::ALL).is_ok());
+        assert!(check_status("Completed", Kind::ALL).is_ok());
         assert!(check_status("Deleting", &[Kind::Training, Kind::Tuning]).is_ok());
-        let e = check_status("Deleting", &Kind::ALL)
-            .unwrap_err()
-            .to_string();
+        let e = check_status("Deleting", Kind::ALL).unwrap_err().to_string();
         assert!(e.contains("processing jobs have no such status"), "{e}");
         assert!(e.contains("--kinds"), "{e}");
         assert!(check_status("completed", &[Kind::Training]).is_err());
         assert!(
-            check_status("Completed", &Kind::ALL).is_ok(),
+            check_status("Completed", Kind::ALL).is_ok(),
             "pipelines take no status"
         );
         assert!(check_status("Completed", &[Kind::Pipeline]).is_err());

@@ -11,6 +11,9 @@ pub mod audit;
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod baseline;
+#[cfg(feature = "aws")]
+pub mod calls;
+pub mod catalogue;
 pub mod cli;
 pub mod docs;
 pub mod document;

@@ -77,7 +77,7 @@ pub fn merge(
             report
                 .rules
                 .iter()
-                .filter_map(|id| crate::rules::find(id))
+                .filter_map(|id| crate::kinds::checks::find(id))
                 .map(|r| r.kind),
         );
         let mut by_arn: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
@@ -207,7 +207,7 @@ fn read(path: &Path) -> Result<(JsonReport, Vec<Finding>), String> {
     let mut findings = Vec::with_capacity(report.findings.len());
     let mut shared: Option<Arc<ResourceRef>> = None;
     for (i, f) in std::mem::take(&mut report.findings).into_iter().enumerate() {
-        let rule = crate::rules::find(&f.rule_id).ok_or_else(|| {
+        let rule = crate::kinds::checks::find(&f.rule_id).ok_or_else(|| {
             format!(
                 "finding {} names the check {:?}, which this version does not know; merge with the version that wrote it",
                 i + 1,

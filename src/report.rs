@@ -100,7 +100,7 @@ pub struct FixedFinding {
     /// Its type (a 1.x baseline holds training jobs only).
     #[serde(
         default = "crate::resource::training",
-        with = "crate::resource::resource_type"
+        with = "crate::kinds::resource_type"
     )]
     pub resource_type: Kind,
     /// Which slot of the resource, when it has several.
@@ -453,7 +453,7 @@ impl Report {
                 .chunk_by(|a, b| a.resource.kind == b.resource.kind)
                 .map(|run| run[0].resource.kind),
         );
-        let rules = crate::rules::REGISTRY
+        let rules = crate::kinds::checks::REGISTRY
             .iter()
             .map(|c| c.meta())
             .filter(|m| kinds.contains(&m.kind))
@@ -687,7 +687,7 @@ fn same_resource(a: &Finding, b: &Finding) -> bool {
 
 /// The canonical order of findings: account, region, resource name, ARN, slot, check.
 pub fn finding_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
-    let rank = |f: &Finding| crate::rules::rank(f.rule);
+    let rank = |f: &Finding| crate::kinds::checks::rank(f.rule);
     if Arc::ptr_eq(&a.resource, &b.resource) {
         return (&a.part, rank(a)).cmp(&(&b.part, rank(b)));
     }

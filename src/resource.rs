@@ -5,159 +5,94 @@
 //! writers only ever see this shape.
 
 use std::borrow::Cow;
-use std::fmt;
+
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::Timestamp;
 
-/// The kinds of resource the tool audits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Kind {
-    /// A training job (`DescribeTrainingJob`).
-    Training,
-    /// A processing job (`DescribeProcessingJob`).
-    Processing,
-    /// A batch transform job (`DescribeTransformJob`).
-    Transform,
-    /// A hyperparameter tuning job (`DescribeHyperParameterTuningJob`).
-    Tuning,
-    /// An AutoML job (`DescribeAutoMLJobV2`, or V1 documents).
-    #[serde(rename = "automl")]
-    AutoMl,
-    /// A step of a SageMaker Pipeline that creates one of the jobs above, judged from the
-    /// pipeline's definition before any job exists.
-    Pipeline,
+/// The registry of resource kinds: one line per kind, `Variant => module`, in report order.
+/// The module `src/kinds/<module>.rs` declares everything about the kind (its names, API
+/// operations, document markers, statuses, key slots and their checks); the module's name is
+/// the kind's name (`--kinds`, `collect` directories, JSON). Everything else derives from this
+/// list: the [`Kind`] enum here, and `crate::kinds`' modules and registry.
+macro_rules! registered_kinds {
+    ($then:ident) => {
+        $then! {
+            Training => training,
+            Processing => processing,
+            Transform => transform,
+            Tuning => tuning,
+            AutoMl => automl,
+        }
+    };
+}
+pub(crate) use registered_kinds;
+
+/// Declares [`Kind`] from the registry, with the pipeline step after the job kinds.
+macro_rules! declare_kind {
+    ($($variant:ident => $module:ident),* $(,)?) => {
+        /// The kinds of resource the tool audits: every registered kind (`crate::kinds` has
+        /// each one's declaration), then the steps of SageMaker Pipelines.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Kind {
+            $(
+                #[doc = concat!("Declared in `src/kinds/", stringify!($module), ".rs`.")]
+                $variant,
+            )*
+            /// A step of a SageMaker Pipeline that creates one of the jobs above, judged from
+            /// the pipeline's definition before any job exists.
+            Pipeline,
+        }
+
+        impl Kind {
+            /// Every kind, in report order.
+            pub const ALL: &[Kind] = &[$(Kind::$variant,)* Kind::Pipeline];
+
+            /// The registered kinds: every kind but the pipeline step.
+            pub const REGISTERED: &[Kind] = &[$(Kind::$variant),*];
+
+            /// The short name `--kinds`, `collect` directories and JSON use: the name of the
+            /// kind's module.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Kind::$variant => stringify!($module),)*
+                    Kind::Pipeline => "pipeline",
+                }
+            }
+        }
+    };
 }
 
-impl Kind {
-    /// Every kind, in report order.
-    pub const ALL: [Kind; 6] = [
-        Kind::Training,
-        Kind::Processing,
-        Kind::Transform,
-        Kind::Tuning,
-        Kind::AutoMl,
-        Kind::Pipeline,
-    ];
+registered_kinds!(declare_kind);
 
-    /// The short name `--kinds` and `collect` directories use.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Training => "training",
-            Kind::Processing => "processing",
-            Kind::Transform => "transform",
-            Kind::Tuning => "tuning",
-            Kind::AutoMl => "automl",
-            Kind::Pipeline => "pipeline",
-        }
+/// A kind is written as its name.
+impl Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
     }
+}
 
-    /// The resource type reports show (`resource_type` column).
-    pub fn resource_type(self) -> &'static str {
-        match self {
-            Kind::Training => "training-job",
-            Kind::Processing => "processing-job",
-            Kind::Transform => "transform-job",
-            Kind::Tuning => "hyperparameter-tuning-job",
-            Kind::AutoMl => "automl-job",
-            Kind::Pipeline => "pipeline-step",
-        }
-    }
-
-    /// The resource part of the kind's ARNs (`arn:…:<this>/<name>`), as botocore's ARN
-    /// patterns give it.
-    pub fn arn_resource(self) -> &'static str {
-        match self {
-            Kind::Training => "training-job",
-            Kind::Processing => "processing-job",
-            Kind::Transform => "transform-job",
-            Kind::Tuning => "hyper-parameter-tuning-job",
-            Kind::AutoMl => "automl-job",
-            Kind::Pipeline => "pipeline",
-        }
-    }
-
-    /// How messages name a resource of this kind.
-    pub fn noun(self) -> &'static str {
-        match self {
-            Kind::Training => "Training job",
-            Kind::Processing => "Processing job",
-            Kind::Transform => "Batch transform job",
-            Kind::Tuning => "Hyperparameter tuning job",
-            Kind::AutoMl => "AutoML job",
-            Kind::Pipeline => "Pipeline step",
-        }
-    }
-
-    /// The kind's jobs in a sentence, e.g. `batch transform jobs`.
-    pub fn plural(self) -> &'static str {
-        match self {
-            Kind::Training => "training jobs",
-            Kind::Processing => "processing jobs",
-            Kind::Transform => "batch transform jobs",
-            Kind::Tuning => "hyperparameter tuning jobs",
-            Kind::AutoMl => "AutoML jobs",
-            Kind::Pipeline => "pipeline steps",
-        }
-    }
-
-    /// The kind a `--kinds` name or a report's `resource_type` names.
-    pub fn parse(text: &str) -> Option<Kind> {
-        if text == "pipelines" {
-            return Some(Kind::Pipeline);
-        }
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = Cow::<str>::deserialize(d)?;
         Kind::ALL
-            .into_iter()
-            .find(|k| k.name() == text || k.resource_type() == text)
-    }
-
-    /// The status values the kind's List call accepts (`data/job-statuses.toml`).
-    pub fn statuses(self) -> Vec<&'static str> {
-        static TABLE: std::sync::LazyLock<std::collections::BTreeMap<String, Vec<String>>> =
-            std::sync::LazyLock::new(|| {
-                toml::from_str(include_str!("../data/job-statuses.toml"))
-                    .expect("data/job-statuses.toml is valid")
-            });
-        TABLE
-            .get(self.name())
-            .map(|v| v.iter().map(String::as_str).collect())
-            .unwrap_or_default()
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.resource_type())
+            .iter()
+            .copied()
+            .find(|k| k.name() == text)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "unknown kind {:?}",
+                    crate::text::one_line(&text, 60)
+                ))
+            })
     }
 }
 
 /// The kind of a finding in a 1.x report.
 pub(crate) fn training() -> Kind {
     Kind::Training
-}
-
-/// A kind as its resource type (`training-job`), the name reports use.
-pub(crate) mod resource_type {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-
-    use crate::resource::Kind;
-
-    pub fn serialize<S: Serializer>(kind: &Kind, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(kind.resource_type())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Kind, D::Error> {
-        let text = std::borrow::Cow::<str>::deserialize(d)?;
-        Kind::parse(&text).ok_or_else(|| {
-            D::Error::custom(format!(
-                "unknown resource_type {:?}",
-                crate::text::one_line(&text, 60)
-            ))
-        })
-    }
 }
 
 /// What a key protects.
@@ -349,31 +284,5 @@ impl Resource {
             slots,
             document_line: 1,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kinds_have_names_types_and_statuses() {
-        for k in Kind::ALL {
-            assert_eq!(Kind::parse(k.name()), Some(k));
-            assert_eq!(Kind::parse(k.resource_type()), Some(k));
-            // Pipelines are definitions: ListPipelines filters by no status.
-            assert_eq!(
-                k.statuses().contains(&"Completed"),
-                k != Kind::Pipeline,
-                "{k}"
-            );
-        }
-        assert_eq!(Kind::parse("pipelines"), Some(Kind::Pipeline));
-        assert!(Kind::Training.statuses().contains(&"Deleting"));
-        assert!(!Kind::Processing.statuses().contains(&"Deleting"));
-        assert_eq!(
-            serde_json::to_value(Kind::AutoMl).unwrap(),
-            serde_json::json!("automl")
-        );
     }
 }

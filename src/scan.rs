@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::ingest;
+use crate::kinds::checks::REGISTRY;
 use crate::kms::KeyFacts;
 use crate::report::{Finding, Mode, Report, Severity};
 use crate::resource::{Kind, Resource};
-use crate::rules::{Context, InstanceStorageTable, REGISTRY};
+use crate::rules::{Context, InstanceStorageTable};
 
 /// Everything an offline scan needs, already validated.
 #[derive(Debug)]
@@ -181,7 +182,8 @@ pub fn evaluate(
                 }
             }
             verdicts.sort_by(|a, b| {
-                (&a.1, crate::rules::rank(a.0)).cmp(&(&b.1, crate::rules::rank(b.0)))
+                (&a.1, crate::kinds::checks::rank(a.0))
+                    .cmp(&(&b.1, crate::kinds::checks::rank(b.0)))
             });
             let shared = resource.about.clone();
             drop(resource);

@@ -122,7 +122,7 @@ pub struct Finding<'a> {
     /// The resource's type, e.g. `processing-job` (since 2.0; 1.x findings are training jobs).
     #[serde(
         default = "crate::resource::training",
-        with = "crate::resource::resource_type"
+        with = "crate::kinds::resource_type"
     )]
     pub resource_type: Kind,
     /// Which key slot, when the resource has several for the check (`definition NAME`,

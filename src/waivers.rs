@@ -122,11 +122,11 @@ fn validate(raw: RawWaiver, line: u32) -> Result<Waiver, String> {
     .ok_or("`expires` must be a date such as 2026-12-31")?;
     let rule = match raw.rule {
         None => None,
-        Some(r) => Some(crate::rules::find(&r).ok_or_else(|| {
+        Some(r) => Some(crate::kinds::checks::find(&r).ok_or_else(|| {
             format!(
                 "unknown rule {:?}; expected one of {}",
                 crate::text::one_line(&r, 80),
-                crate::rules::ids().join(", ")
+                crate::kinds::checks::ids().join(", ")
             )
         })?),
     };
@@ -136,7 +136,11 @@ fn validate(raw: RawWaiver, line: u32) -> Result<Waiver, String> {
             format!(
                 "unknown kind {:?}; expected one of {}",
                 crate::text::one_line(&k, 80),
-                Kind::ALL.map(Kind::name).join(", ")
+                Kind::ALL
+                    .iter()
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         })?),
     };
@@ -456,7 +460,7 @@ mod tests {
                 "[[waiver]]\n{extra}\nreason = \"r\"\nowner = \"o\"\nexpires = 2030-01-01\n"
             ))
         };
-        for id in crate::rules::ids() {
+        for id in crate::kinds::checks::ids() {
             let w = waiver(&format!("rule = \"{id}\"")).unwrap();
             assert_eq!(w[0].rule.map(|r| r.id), Some(id));
         }

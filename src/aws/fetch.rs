@@ -1,7 +1,6 @@
 //! The `List*` calls of every job kind (always `MaxResults=100`, following `NextToken` across
-//! empty pages) and one `Describe*` call per job with bounded concurrency. Each kind's calls
-//! differ only in their names and types; [`list_page`] and [`describe`] hold the one `match`
-//! that knows them.
+//! empty pages) and one `Describe*` call per job with bounded concurrency. Each kind declares
+//! its own calls (`crate::calls`); nothing here knows a kind's operations.
 
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -9,13 +8,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aws_sdk_sagemaker::Client;
 use aws_sdk_sagemaker::config::Region;
+use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::LiveOptions;
 use super::accounts::Target;
 use super::capture::{BodyLimit, CaptureBody};
 use super::regions::NOT_ENABLED_CODES;
-use super::{LiveOptions, describe_error};
+use crate::calls::{Calls, ListArgs, describe_error};
+use crate::kinds::pipeline_step::API as PIPELINES;
 use crate::manifest::{FailedCall, Manifest};
 use crate::resource::Kind;
 /// A progress bar on stderr when it is a terminal; silent otherwise. It counts calls made
@@ -118,26 +120,64 @@ impl Gate {
 
 /// The List and Describe operations of a kind, as errors and messages name them.
 fn operations(kind: Kind) -> (&'static str, &'static str) {
-    match kind {
-        Kind::Training => ("ListTrainingJobs", "DescribeTrainingJob"),
-        Kind::Processing => ("ListProcessingJobs", "DescribeProcessingJob"),
-        Kind::Transform => ("ListTransformJobs", "DescribeTransformJob"),
-        Kind::Tuning => (
-            "ListHyperParameterTuningJobs",
-            "DescribeHyperParameterTuningJob",
-        ),
-        Kind::AutoMl => ("ListAutoMLJobs", "DescribeAutoMLJobV2"),
-        Kind::Pipeline => ("ListPipelines", "DescribePipeline"),
-    }
+    let api = kind.decl().map_or(&PIPELINES, |d| &d.api);
+    (api.list, api.describe)
 }
 
 /// The field of a kind's describe response that holds its ARN.
 fn arn_field(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Pipeline => "PipelineArn",
-        kind => crate::kinds::parser(kind).arn_field,
-    }
+    kind.decl().map_or(PIPELINES.arn_field, |d| d.api.arn_field)
 }
+
+/// The live calls of a kind: its declaration's, or the pipelines' (which are listed and
+/// described like a kind, each step then judged as its job kind).
+fn calls(kind: Kind) -> Calls {
+    kind.decl().map_or(PIPELINE_CALLS, |d| d.live)
+}
+
+/// `ListPipelines` filters by creation time only (pipelines have no status) and names the
+/// filter `CreatedAfter`.
+const PIPELINE_CALLS: Calls = Calls {
+    list: |client, args| {
+        Box::pin(async move {
+            let page = client
+                .list_pipelines()
+                .max_results(100)
+                .set_next_token(args.token.map(str::to_owned))
+                .set_created_after(
+                    args.created_after
+                        .map(aws_smithy_types::DateTime::from_secs),
+                )
+                .send()
+                .await
+                .map_err(|e| describe_error(&e))?;
+            let pairs = page
+                .pipeline_summaries()
+                .iter()
+                .map(|s| {
+                    (
+                        s.pipeline_name().unwrap_or_default().to_owned(),
+                        s.pipeline_arn().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect();
+            Ok((pairs, page.next_token().map(str::to_owned)))
+        })
+    },
+    describe: |client, name, capture| {
+        Box::pin(async move {
+            client
+                .describe_pipeline()
+                .pipeline_name(name)
+                .customize()
+                .interceptor(capture)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| describe_error(&e))
+        })
+    },
+};
 
 /// What one task (an account, a region, a kind) found: the documents and, in a manifest of
 /// its own, its counts, failed calls, jobs gone and a region found not enabled.
@@ -317,29 +357,7 @@ async fn describe(
     name: &str,
     capture: CaptureBody,
 ) -> Result<(), (Option<String>, String)> {
-    macro_rules! send {
-        ($builder:expr) => {
-            $builder
-                .customize()
-                .interceptor(capture)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| describe_error(&e))
-        };
-    }
-    match kind {
-        Kind::Training => send!(client.describe_training_job().training_job_name(name)),
-        Kind::Processing => send!(client.describe_processing_job().processing_job_name(name)),
-        Kind::Transform => send!(client.describe_transform_job().transform_job_name(name)),
-        Kind::Tuning => send!(
-            client
-                .describe_hyper_parameter_tuning_job()
-                .hyper_parameter_tuning_job_name(name)
-        ),
-        Kind::AutoMl => send!(client.describe_auto_ml_job_v2().auto_ml_job_name(name)),
-        Kind::Pipeline => send!(client.describe_pipeline().pipeline_name(name)),
-    }
+    (calls(kind).describe)(client, name, SharedInterceptor::new(capture)).await
 }
 
 /// A listed job that passed the checks, with the path its document goes to.
@@ -466,96 +484,12 @@ async fn list_page(
     options: &LiveOptions,
     token: Option<&str>,
 ) -> Result<(Vec<(String, String)>, Option<String>), (Option<String>, String)> {
-    use aws_sdk_sagemaker::types;
-    let after = options
-        .created_after
-        .map(aws_smithy_types::DateTime::from_secs);
-    let status = options.status.as_deref();
-    // Every List call takes the same paging and filter arguments under the same names.
-    macro_rules! page {
-        ($builder:expr, $status:ty, $summaries:ident, $name:ident, $arn:ident) => {{
-            let page = $builder
-                .max_results(100)
-                .set_next_token(token.map(str::to_owned))
-                .set_creation_time_after(after)
-                .set_status_equals(status.map(<$status>::from))
-                .send()
-                .await
-                .map_err(|e| describe_error(&e))?;
-            let pairs = page
-                .$summaries()
-                .iter()
-                // A summary without a name or ARN is kept empty, so the checks make it an
-                // ERROR instead of a job that silently goes missing.
-                .map(|s| {
-                    (
-                        s.$name().unwrap_or_default().to_owned(),
-                        s.$arn().unwrap_or_default().to_owned(),
-                    )
-                })
-                .collect();
-            Ok((pairs, page.next_token().map(str::to_owned)))
-        }};
-    }
-    match kind {
-        Kind::Training => page!(
-            client.list_training_jobs(),
-            types::TrainingJobStatus,
-            training_job_summaries,
-            training_job_name,
-            training_job_arn
-        ),
-        Kind::Processing => page!(
-            client.list_processing_jobs(),
-            types::ProcessingJobStatus,
-            processing_job_summaries,
-            processing_job_name,
-            processing_job_arn
-        ),
-        Kind::Transform => page!(
-            client.list_transform_jobs(),
-            types::TransformJobStatus,
-            transform_job_summaries,
-            transform_job_name,
-            transform_job_arn
-        ),
-        Kind::Tuning => page!(
-            client.list_hyper_parameter_tuning_jobs(),
-            types::HyperParameterTuningJobStatus,
-            hyper_parameter_tuning_job_summaries,
-            hyper_parameter_tuning_job_name,
-            hyper_parameter_tuning_job_arn
-        ),
-        Kind::AutoMl => page!(
-            client.list_auto_ml_jobs(),
-            types::AutoMlJobStatus,
-            auto_ml_job_summaries,
-            auto_ml_job_name,
-            auto_ml_job_arn
-        ),
-        Kind::Pipeline => {
-            // ListPipelines filters by creation time only; pipelines have no status.
-            let page = client
-                .list_pipelines()
-                .max_results(100)
-                .set_next_token(token.map(str::to_owned))
-                .set_created_after(after)
-                .send()
-                .await
-                .map_err(|e| describe_error(&e))?;
-            let pairs = page
-                .pipeline_summaries()
-                .iter()
-                .map(|s| {
-                    (
-                        s.pipeline_name().unwrap_or_default().to_owned(),
-                        s.pipeline_arn().unwrap_or_default().to_owned(),
-                    )
-                })
-                .collect();
-            Ok((pairs, page.next_token().map(str::to_owned)))
-        }
-    }
+    let args = ListArgs {
+        token,
+        created_after: options.created_after,
+        status: options.status.as_deref(),
+    };
+    (calls(kind).list)(client, args).await
 }
 
 /// Re-indents a JSON body as the file `collect` writes; bytes that are not JSON stay as they are

@@ -16,9 +16,9 @@ use std::time::Duration;
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use futures_util::StreamExt;
 
+use crate::calls::describe_error;
 use crate::manifest::{Manifest, Scope};
 
 /// What to fetch and how hard to try, already validated.
@@ -257,34 +257,4 @@ async fn fetch_async(options: &LiveOptions) -> Result<Fetched, LiveError> {
         keys,
         manifest,
     })
-}
-
-/// Longest description of a failed call kept in reports; the rest is cut and counted.
-const MAX_ERROR_TEXT: usize = 300;
-
-/// One bounded line for a failed call: the service's error code and message (or the error
-/// chain when there is none), control characters made visible and cut to
-/// [`MAX_ERROR_TEXT`] bytes. A raw response body never gets here.
-fn describe_error<E>(err: &aws_sdk_sagemaker::error::SdkError<E>) -> (Option<String>, String)
-where
-    E: aws_sdk_sagemaker::error::ProvideErrorMetadata + std::error::Error + 'static,
-{
-    use aws_sdk_sagemaker::error::ProvideErrorMetadata;
-    use aws_sdk_sagemaker::error::SdkError;
-    let code = err.code().map(|c| crate::text::one_line(c, 100));
-    let text = match (code.as_deref(), err.message()) {
-        (Some(code), Some(msg)) => format!("{code}: {msg}"),
-        (Some(code), None) => code.to_owned(),
-        _ => match err {
-            SdkError::TimeoutError(_) => {
-                "the call timed out (see --attempt-timeout and --operation-timeout)".to_owned()
-            }
-            SdkError::ResponseError(_) => format!(
-                "the response could not be read or was not a valid API response ({})",
-                DisplayErrorContext(err)
-            ),
-            _ => DisplayErrorContext(err).to_string(),
-        },
-    };
-    (code, crate::text::one_line(&text, MAX_ERROR_TEXT))
 }

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use crate::document::DocumentError;
-use crate::kinds::{Fields, PARSERS};
+use crate::kinds::{Fields, KINDS};
 use crate::kms::{KeyFact, KeyManager};
 use crate::model::ArnParts;
 use crate::resource::Resource;
@@ -48,12 +48,16 @@ struct RawAlias {
 /// list output, the KMS responses and the manifest marker.
 fn claims(f: &Fields<'_>) -> Vec<String> {
     let mut kinds = Vec::new();
-    for p in PARSERS {
-        if f.has(p.marker) {
-            kinds.push(format!("{} ({})", p.commands.1, p.marker));
+    for k in KINDS {
+        if f.has(k.api.name_field) {
+            kinds.push(format!(
+                "{} ({})",
+                k.api.describe_command(),
+                k.api.name_field
+            ));
         }
-        if f.has(p.list_marker) {
-            kinds.push(format!("{} ({})", p.commands.0, p.list_marker));
+        if f.has(k.api.summaries) {
+            kinds.push(format!("{} ({})", k.api.list_command(), k.api.summaries));
         }
     }
     for (field, what) in [
@@ -117,22 +121,23 @@ pub fn parse(text: &str, first_line: u32, file: &str) -> Result<Document, Docume
         return crate::pipeline::definition_file(text, first_line, file)
             .map(|s| Document::Pipeline(Box::new(s)));
     }
-    for p in PARSERS {
-        let (list, describe, name_option) = p.commands;
-        if f.has(p.list_marker) {
+    for k in KINDS {
+        let (list, describe) = (k.api.list_command(), k.api.describe_command());
+        if f.has(k.api.summaries) {
+            let name_option = k.api.name_option();
             return Err(DocumentError::new(format!(
                 "this is `aws sagemaker {list}` output, which has no encryption settings; export \
                  each job with `aws sagemaker {describe} {name_option} NAME`"
             )));
         }
-        if f.has(p.marker) {
-            if !p.describe_fields.iter().any(|d| f.has(d)) {
+        if f.has(k.api.name_field) {
+            if !k.describe_fields.iter().any(|d| f.has(d)) {
                 return Err(DocumentError::new(format!(
                     "this looks like a {list} summary (name and ARN only); export the resource \
                      with `aws sagemaker {describe}`"
                 )));
             }
-            let draft = (p.parse)(&f).map_err(|e| e.locate(text))?;
+            let draft = (k.parse)(&f).map_err(|e| e.locate(text))?;
             return Ok(Document::Resource(Box::new(
                 draft.finish(text, first_line, file),
             )));

@@ -966,11 +966,11 @@ mod tests {
     fn claimed(doc: &serde_json::Value) -> Vec<&'static str> {
         let has = |k: &str| doc.get(k).is_some();
         let mut kinds = Vec::new();
-        for p in crate::kinds::PARSERS {
-            if has(p.marker) {
+        for k in crate::kinds::KINDS {
+            if has(k.api.name_field) {
                 kinds.push("resource");
             }
-            if has(p.list_marker) {
+            if has(k.api.summaries) {
                 kinds.push("list");
             }
         }

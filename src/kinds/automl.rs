@@ -5,21 +5,33 @@
 use serde::Deserialize;
 
 use super::training::{OutputDataConfig, output_slot};
-use super::{At, Draft, Fields, KindParser, Scope, SlotDraft, Text, identity, resource};
+use super::{Api, KindDecl, Names, At, Draft, Fields, Scope, SlotDraft, Text, identity, resource};
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
+use crate::rules::RuleMeta;
+use crate::rules::docs::{COMPLIANCE, KMS_REFERENCE, Reference, Remediation, SAGEMAKER_AT_REST};
+use crate::rules::output::{OutputCheck, OutputText};
+use crate::rules::volume::{VolumeCheck, VolumeText};
+use crate::verdict::Severity;
 
-/// Recognises and reads AutoML jobs.
-pub static PARSER: KindParser = KindParser {
+/// Everything about AutoML jobs.
+pub static KIND: KindDecl = KindDecl {
     kind: Kind::AutoMl,
-    marker: "AutoMLJobName",
-    arn_field: "AutoMLJobArn",
-    list_marker: "AutoMLJobSummaries",
-    commands: (
-        "list-auto-ml-jobs",
-        "describe-auto-ml-job-v2",
-        "--auto-ml-job-name",
-    ),
+    names: Names {
+        resource_type: "automl-job",
+        arn_resource: "automl-job",
+        noun: "AutoML job",
+        plural: "AutoML jobs",
+    },
+    api: Api {
+        list: "ListAutoMLJobs",
+        summaries: "AutoMLJobSummaries",
+        describe: "DescribeAutoMLJobV2",
+        name_field: "AutoMLJobName",
+        arn_field: "AutoMLJobArn",
+    },
+    // botocore 1.44.8, sagemaker 2017-07-24: enum AutoMLJobStatus (ListAutoMLJobs.StatusEquals).
+    statuses: &["Completed", "InProgress", "Failed", "Stopped", "Stopping"],
     describe_fields: &[
         "AutoMLJobInputDataConfig",
         "InputDataConfig",
@@ -32,6 +44,12 @@ pub static PARSER: KindParser = KindParser {
     ],
     parse,
     slots,
+    checks: &[&VOLUME, &OUTPUT],
+    #[cfg(feature = "aws")]
+    live: crate::calls::calls!(
+        list_auto_ml_jobs, AutoMlJobStatus, auto_ml_job_summaries, auto_ml_job_name, auto_ml_job_arn;
+        describe_auto_ml_job_v2, auto_ml_job_name
+    ),
 };
 
 #[derive(Deserialize)]
@@ -104,3 +122,106 @@ fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
     let slots = slots(f, Scope::Describe)?;
     Ok(Draft { resource: r, slots })
 }
+
+/// Documentation of `automl-volume-cmk`.
+pub static VOLUME_META: RuleMeta = RuleMeta {
+    id: "automl-volume-cmk",
+    kind: Kind::AutoMl,
+    role: Role::Volume,
+    name: "AutomlVolumeCustomerManagedKey",
+    title: "AutoML volumes are encrypted with a customer-managed KMS key",
+    description: "Checks SecurityConfig.VolumeKmsKeyId of each SageMaker AutoML job \
+        (AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId in V1 documents), the key for the \
+        storage volumes of every processing and training job AutoML launches. AutoML chooses \
+        the instances itself, so no instance type can make the check not applicable. It \
+        passes when the field names an enabled customer-managed KMS key in any form KMS \
+        accepts and fails when it is missing, null or empty, names an alias/aws/* key, or \
+        KMS reports the key as AWS-managed or not enabled.",
+    risk: "AutoML copies the whole dataset to the volumes of many candidate jobs. Without a \
+        customer-managed key you cannot limit decryption through a key policy, rotate on \
+        your schedule, audit each use, or revoke access at once.",
+    remediation: Remediation {
+        console: "AutoML jobs cannot be changed. Create the experiment again in SageMaker Canvas or \
+        Studio with encryption settings (Advanced settings, Security, volume KMS key) set to \
+        your customer-managed key.",
+        aws_cli: "aws sagemaker create-auto-ml-job-v2 --auto-ml-job-name NEW_NAME --security-config \
+        '{\"VolumeKmsKeyId\":\"arn:aws:kms:REGION:ACCOUNT:key/KEY_ID\"}' ... (the other \
+        arguments from aws sagemaker describe-auto-ml-job-v2 --auto-ml-job-name OLD_NAME)",
+        boto3: "boto3.client('sagemaker').create_auto_ml_job_v2(AutoMLJobName='new-name', \
+        SecurityConfig={'VolumeKmsKeyId': key_arn}, ...) with the other arguments copied \
+        from describe_auto_ml_job_v2.",
+        python_sdk: "sagemaker.automl.automlv2.AutoMLV2(problem_config=..., volume_kms_key=key_arn, \
+        output_kms_key=key_arn, ...).fit(inputs) in SageMaker Python SDK v2.",
+    },
+    references: &[
+        Reference {
+            title: "SageMaker API: AutoMLSecurityConfig.VolumeKmsKeyId",
+            url: "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_AutoMLSecurityConfig.html",
+        },
+        SAGEMAKER_AT_REST,
+        KMS_REFERENCE,
+    ],
+    compliance: COMPLIANCE,
+    severity: Severity::High,
+    security_severity: "7.5",
+};
+
+/// The volume check.
+pub static VOLUME: VolumeCheck = VolumeCheck {
+    meta: &VOLUME_META,
+    text: VolumeText {
+        protects: "AutoML volumes",
+        without_key: "SageMaker chooses the key for the volumes of the AutoML job",
+    },
+};
+
+/// Documentation of `automl-output-cmk`.
+pub static OUTPUT_META: RuleMeta = RuleMeta {
+    id: "automl-output-cmk",
+    kind: Kind::AutoMl,
+    role: Role::Output,
+    name: "AutomlOutputCustomerManagedKey",
+    title: "AutoML outputs are encrypted with a customer-managed KMS key",
+    description: "Checks OutputDataConfig.KmsKeyId of each SageMaker AutoML job, the key for the \
+        candidate models, notebooks and data splits AutoML writes to S3. The check passes \
+        when the field names an enabled customer-managed KMS key in any form KMS accepts. It \
+        fails when the field is missing, null or empty (the outputs then get the bucket's \
+        default encryption), names an alias/aws/* key, or KMS reports the key as AWS-managed \
+        or not enabled, and when the output goes to an S3 Express One Zone directory bucket.",
+    risk: "AutoML writes many candidate models and copies of the data splits; without a \
+        customer-managed key they are readable with S3 read access alone and you control no \
+        key policy, rotation or revocation.",
+    remediation: Remediation {
+        console: "Create the AutoML experiment again in SageMaker Canvas or Studio with the output \
+        encryption key set to your customer-managed key, then re-encrypt or delete the old \
+        outputs in S3.",
+        aws_cli: "aws sagemaker create-auto-ml-job-v2 --auto-ml-job-name NEW_NAME --output-data-config \
+        '{\"S3OutputPath\":\"s3://BUCKET/PREFIX/\",\"KmsKeyId\":\"arn:aws:kms:REGION:ACCOUNT:key/KEY_ID\"}' \
+        ...",
+        boto3: "boto3.client('sagemaker').create_auto_ml_job_v2(AutoMLJobName='new-name', \
+        OutputDataConfig={'S3OutputPath': 's3://bucket/prefix/', 'KmsKeyId': key_arn}, ...)",
+        python_sdk: "sagemaker.automl.automlv2.AutoMLV2(problem_config=..., \
+        output_path='s3://bucket/prefix/', output_kms_key=key_arn, \
+        volume_kms_key=key_arn).fit(inputs) in SageMaker Python SDK v2.",
+    },
+    references: &[
+        Reference {
+            title: "SageMaker API: AutoMLOutputDataConfig.KmsKeyId",
+            url: "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_AutoMLOutputDataConfig.html",
+        },
+        SAGEMAKER_AT_REST,
+        KMS_REFERENCE,
+    ],
+    compliance: COMPLIANCE,
+    severity: Severity::High,
+    security_severity: "7.5",
+};
+
+/// The output check.
+pub static OUTPUT: OutputCheck = OutputCheck {
+    meta: &OUTPUT_META,
+    text: OutputText {
+        protects: "AutoML outputs",
+        without_key: "the AutoML outputs get the bucket's default S3 encryption",
+    },
+};

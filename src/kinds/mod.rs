@@ -5,14 +5,15 @@
 //! findings point at keep their place in the text, so their lines are counted in one forward
 //! pass ([`Draft::finish`]).
 //!
-//! Adding a kind: a module here with a [`KindParser`], one line in [`PARSERS`], a variant of
-//! [`crate::resource::Kind`], and its checks in `crate::rules`.
+//! Adding a kind: a module here whose `KIND` is its [`KindDecl`] (names, API operations,
+//! markers, statuses, parser, key slots and their checks, live calls), and one line in
+//! `crate::resource::registered_kinds`.
 
-mod automl;
-mod processing;
-mod training;
-mod transform;
-mod tuning;
+pub mod checks;
+pub mod pipeline_step;
+mod registry;
+
+pub use registry::{Api, KindDecl, Names, cli_name, resource_type};
 
 use std::borrow::Cow;
 use std::fmt;
@@ -24,27 +25,6 @@ use crate::document::DocumentError;
 use crate::document::lines::LineCounter;
 use crate::model::{ArnParts, Timestamp};
 use crate::resource::{KeySlot, KeySource, Kind, Resource, ResourceRef};
-
-/// How to recognise and read one kind of describe document.
-pub struct KindParser {
-    /// The kind.
-    pub kind: Kind,
-    /// The top-level field that marks the kind's describe output (its name field).
-    pub marker: &'static str,
-    /// The top-level field holding the resource's ARN.
-    pub arn_field: &'static str,
-    /// The top-level field of the kind's `List*` output, which is refused with advice.
-    pub list_marker: &'static str,
-    /// The CLI commands and name option the advice names: `list-…`, `describe-…`, `--…-name`.
-    pub commands: (&'static str, &'static str, &'static str),
-    /// Fields only a full describe response has (a list summary has none of them).
-    pub describe_fields: &'static [&'static str],
-    /// Reads the document.
-    pub parse: for<'a> fn(&Fields<'a>) -> Result<Draft<'a>, DocumentError>,
-    /// Reads the key slots from the kind's describe response or Create request (a pipeline
-    /// step's arguments); instance types come with the volume slots.
-    pub slots: for<'a> fn(&Fields<'a>, Scope<'_>) -> Result<Vec<SlotDraft<'a>>, DocumentError>,
-}
 
 /// A string field as a document gives it: text, or (in a pipeline definition) an expression.
 pub enum Text<'a> {
@@ -234,22 +214,15 @@ impl Scope<'_> {
     }
 }
 
-/// Every kind parser. The order is the report order of kinds.
-pub static PARSERS: &[&KindParser] = &[
-    &training::PARSER,
-    &processing::PARSER,
-    &transform::PARSER,
-    &tuning::PARSER,
-    &automl::PARSER,
-];
+crate::resource::registered_kinds!(declare_modules);
+use registry::declare_modules;
 
-/// The parser of `kind`.
-pub fn parser(kind: Kind) -> &'static KindParser {
-    PARSERS
-        .iter()
-        .copied()
-        .find(|p| p.kind == kind)
-        .expect("every kind has a parser")
+/// The declaration of a registered kind.
+///
+/// # Panics
+/// For a pipeline step, which has none.
+pub fn decl(kind: Kind) -> &'static KindDecl {
+    kind.decl().expect("a registered kind")
 }
 
 /// A top-level field name, borrowed from the text unless it holds escapes.
@@ -602,11 +575,10 @@ pub struct Identity {
     pub parts: ArnParts,
 }
 
-/// Reads and checks a kind's name and ARN fields ([`KindParser::marker`] and
-/// [`KindParser::arn_field`]).
+/// Reads and checks a kind's name and ARN fields ([`Api::name_field`] and [`Api::arn_field`]).
 pub fn identity(f: &Fields<'_>, kind: Kind) -> Result<Identity, DocumentError> {
-    let p = parser(kind);
-    let (name_field, arn_field, describe) = (p.marker, p.arn_field, p.commands.1);
+    let api = &decl(kind).api;
+    let (name_field, arn_field, describe) = (api.name_field, api.arn_field, api.describe);
     let name = f.string(name_field)?;
     let arn = f.string(arn_field)?;
     let (Some(name), Some(arn)) = (name, arn) else {

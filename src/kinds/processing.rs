@@ -3,24 +3,36 @@
 
 use serde::Deserialize;
 
-use super::{
-    At, Draft, Fields, InstanceEntry, KindParser, Scope, SlotDraft, Text, distinct_types, identity,
+use super::{Api, KindDecl, Names, 
+    At, Draft, Fields, InstanceEntry, Scope, SlotDraft, Text, distinct_types, identity,
     resource, types_of,
 };
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
+use crate::rules::RuleMeta;
+use crate::rules::docs::{COMPLIANCE, KMS_REFERENCE, Reference, Remediation, SAGEMAKER_AT_REST};
+use crate::rules::output::{OutputCheck, OutputText};
+use crate::rules::volume::{VolumeCheck, VolumeText};
+use crate::verdict::Severity;
 
-/// Recognises and reads processing jobs.
-pub static PARSER: KindParser = KindParser {
+/// Everything about processing jobs.
+pub static KIND: KindDecl = KindDecl {
     kind: Kind::Processing,
-    marker: "ProcessingJobName",
-    arn_field: "ProcessingJobArn",
-    list_marker: "ProcessingJobSummaries",
-    commands: (
-        "list-processing-jobs",
-        "describe-processing-job",
-        "--processing-job-name",
-    ),
+    names: Names {
+        resource_type: "processing-job",
+        arn_resource: "processing-job",
+        noun: "Processing job",
+        plural: "processing jobs",
+    },
+    api: Api {
+        list: "ListProcessingJobs",
+        summaries: "ProcessingJobSummaries",
+        describe: "DescribeProcessingJob",
+        name_field: "ProcessingJobName",
+        arn_field: "ProcessingJobArn",
+    },
+    // botocore 1.44.8, sagemaker 2017-07-24: enum ProcessingJobStatus (ListProcessingJobs.StatusEquals).
+    statuses: &["InProgress", "Completed", "Failed", "Stopping", "Stopped"],
     describe_fields: &[
         "ProcessingResources",
         "AppSpecification",
@@ -31,6 +43,12 @@ pub static PARSER: KindParser = KindParser {
     ],
     parse,
     slots,
+    checks: &[&VOLUME, &OUTPUT],
+    #[cfg(feature = "aws")]
+    live: crate::calls::calls!(
+        list_processing_jobs, ProcessingJobStatus, processing_job_summaries, processing_job_name, processing_job_arn;
+        describe_processing_job, processing_job_name
+    ),
 };
 
 #[derive(Deserialize)]
@@ -184,3 +202,117 @@ fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
     r.instance_types = distinct_types(&slots);
     Ok(Draft { resource: r, slots })
 }
+
+/// Documentation of `processing-volume-cmk`.
+pub static VOLUME_META: RuleMeta = RuleMeta {
+    id: "processing-volume-cmk",
+    kind: Kind::Processing,
+    role: Role::Volume,
+    name: "ProcessingVolumeCustomerManagedKey",
+    title: "Processing volume is encrypted with a customer-managed KMS key",
+    description: "Checks ProcessingResources.ClusterConfig.VolumeKmsKeyId of each SageMaker processing \
+        job. The storage volume of every processing instance holds the inputs copied from S3 \
+        and the outputs before they are uploaded: often the raw data that feature \
+        engineering or evaluation reads. The check passes when the field names an enabled \
+        customer-managed KMS key in any form KMS accepts. It fails when the field is \
+        missing, null or empty, names an alias/aws/* key, or KMS reports the key as \
+        AWS-managed or not enabled. It does not apply when every instance type the job may \
+        run on (InstanceType, SelectedInstanceType or every InstancePreferences entry) has \
+        local NVMe instance storage, which AWS encrypts in hardware and where it accepts no \
+        key.",
+    risk: "Processing jobs prepare the data the models are trained on, so their volumes hold it \
+        in full. Without a customer-managed key you cannot limit decryption through a key \
+        policy, rotate on your schedule, audit each use in CloudTrail, or revoke access at \
+        once.",
+    remediation: Remediation {
+        console: "Processing jobs cannot be changed. Re-run the job with a volume key: in SageMaker \
+        Studio or through the API, create the processing job again with Volume KMS key set \
+        to your customer-managed key under the cluster configuration, and retire the old \
+        job's outputs once the new run has succeeded.",
+        aws_cli: "aws sagemaker create-processing-job --processing-job-name NEW_NAME \
+        --processing-resources \
+        '{\"ClusterConfig\":{\"InstanceCount\":1,\"InstanceType\":\"ml.m5.xlarge\",\"VolumeSizeInGB\":30,\"VolumeKmsKeyId\":\"arn:aws:kms:REGION:ACCOUNT:key/KEY_ID\"}}' \
+        ... (the other arguments from aws sagemaker describe-processing-job \
+        --processing-job-name OLD_NAME)",
+        boto3: "boto3.client('sagemaker').create_processing_job(ProcessingJobName='new-name', \
+        ProcessingResources={'ClusterConfig': {'InstanceCount': 1, 'InstanceType': \
+        'ml.m5.xlarge', 'VolumeSizeInGB': 30, 'VolumeKmsKeyId': key_arn}}, ...) with the \
+        other arguments copied from describe_processing_job.",
+        python_sdk: "sagemaker.processing.Processor(..., volume_kms_key=key_arn, output_kms_key=key_arn) \
+        (or ScriptProcessor, SKLearnProcessor and the framework processors, which take the \
+        same arguments); in SageMaker Pipelines pass it to the ProcessingStep.",
+    },
+    references: &[
+        Reference {
+            title: "SageMaker API: ProcessingClusterConfig.VolumeKmsKeyId",
+            url: "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProcessingClusterConfig.html",
+        },
+        SAGEMAKER_AT_REST,
+        KMS_REFERENCE,
+    ],
+    compliance: COMPLIANCE,
+    severity: Severity::High,
+    security_severity: "7.5",
+};
+
+/// The volume check.
+pub static VOLUME: VolumeCheck = VolumeCheck {
+    meta: &VOLUME_META,
+    text: VolumeText {
+        protects: "processing volumes",
+        without_key: "SageMaker chooses the key for the processing volumes",
+    },
+};
+
+/// Documentation of `processing-output-cmk`.
+pub static OUTPUT_META: RuleMeta = RuleMeta {
+    id: "processing-output-cmk",
+    kind: Kind::Processing,
+    role: Role::Output,
+    name: "ProcessingOutputCustomerManagedKey",
+    title: "Processing outputs are encrypted with a customer-managed KMS key",
+    description: "Checks ProcessingOutputConfig.KmsKeyId of each SageMaker processing job, the key \
+        SageMaker applies to every output it uploads to S3. The check passes when the field \
+        names an enabled customer-managed KMS key in any form KMS accepts. It fails when the \
+        field is missing, null or empty (the outputs then get the bucket's default \
+        encryption), names an alias/aws/* key, or KMS reports the key as AWS-managed or not \
+        enabled, and when an output goes to an S3 Express One Zone directory bucket. It does \
+        not apply to a job with no S3 output: the key would protect nothing.",
+    risk: "Processing outputs are usually the training and evaluation datasets themselves. \
+        Encrypted only with an AWS-managed or S3-managed key, they are readable by anyone \
+        with S3 read access, with no key policy, rotation or revocation under your control.",
+    remediation: Remediation {
+        console: "Processing jobs cannot be changed. Create the job again with an output KMS key set \
+        to your customer-managed key (Output configuration, KMS key), then re-encrypt or \
+        delete the old outputs in S3.",
+        aws_cli: "aws sagemaker create-processing-job --processing-job-name NEW_NAME \
+        --processing-output-config \
+        '{\"Outputs\":[...],\"KmsKeyId\":\"arn:aws:kms:REGION:ACCOUNT:key/KEY_ID\"}' ... \
+        (the other arguments from aws sagemaker describe-processing-job)",
+        boto3: "boto3.client('sagemaker').create_processing_job(ProcessingJobName='new-name', \
+        ProcessingOutputConfig={'Outputs': outputs, 'KmsKeyId': key_arn}, ...) with the \
+        other arguments copied from describe_processing_job.",
+        python_sdk: "sagemaker.processing.Processor(..., output_kms_key=key_arn, \
+        volume_kms_key=key_arn).run(outputs=[...]) sets the key for every output.",
+    },
+    references: &[
+        Reference {
+            title: "SageMaker API: ProcessingOutputConfig.KmsKeyId",
+            url: "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProcessingOutputConfig.html",
+        },
+        SAGEMAKER_AT_REST,
+        KMS_REFERENCE,
+    ],
+    compliance: COMPLIANCE,
+    severity: Severity::High,
+    security_severity: "7.5",
+};
+
+/// The output check.
+pub static OUTPUT: OutputCheck = OutputCheck {
+    meta: &OUTPUT_META,
+    text: OutputText {
+        protects: "processing outputs",
+        without_key: "the processing outputs get the bucket's default S3 encryption",
+    },
+};

@@ -5,24 +5,36 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use super::{
-    At, Draft, Fields, InstanceEntry, KindParser, Scope, SlotDraft, Text, distinct_types, identity,
+use super::{Api, KindDecl, Names, 
+    At, Draft, Fields, InstanceEntry, Scope, SlotDraft, Text, distinct_types, identity,
     resource, types_of,
 };
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
+use crate::rules::RuleMeta;
+use crate::rules::docs::{COMPLIANCE, KMS_REFERENCE, Reference, Remediation, SAGEMAKER_AT_REST};
+use crate::rules::output::{OutputCheck, OutputText};
+use crate::rules::volume::{VolumeCheck, VolumeText};
+use crate::verdict::Severity;
 
-/// Recognises and reads training jobs.
-pub static PARSER: KindParser = KindParser {
+/// Everything about training jobs.
+pub static KIND: KindDecl = KindDecl {
     kind: Kind::Training,
-    marker: "TrainingJobName",
-    arn_field: "TrainingJobArn",
-    list_marker: "TrainingJobSummaries",
-    commands: (
-        "list-training-jobs",
-        "describe-training-job",
-        "--training-job-name",
-    ),
+    names: Names {
+        resource_type: "training-job",
+        arn_resource: "training-job",
+        noun: "Training job",
+        plural: "training jobs",
+    },
+    api: Api {
+        list: "ListTrainingJobs",
+        summaries: "TrainingJobSummaries",
+        describe: "DescribeTrainingJob",
+        name_field: "TrainingJobName",
+        arn_field: "TrainingJobArn",
+    },
+    // botocore 1.44.8, sagemaker 2017-07-24: enum TrainingJobStatus (ListTrainingJobs.StatusEquals).
+    statuses: &["InProgress", "Completed", "Failed", "Stopping", "Stopped", "Deleting"],
     describe_fields: &[
         "AlgorithmSpecification",
         "StoppingCondition",
@@ -35,6 +47,12 @@ pub static PARSER: KindParser = KindParser {
     ],
     parse,
     slots,
+    checks: &[&VOLUME, &OUTPUT],
+    #[cfg(feature = "aws")]
+    live: crate::calls::calls!(
+        list_training_jobs, TrainingJobStatus, training_job_summaries, training_job_name, training_job_arn;
+        describe_training_job, training_job_name
+    ),
 };
 
 /// `ResourceConfig` (also the shape of a tuning job's training definitions).
@@ -150,6 +168,128 @@ fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
     r.instance_types = distinct_types(&slots);
     Ok(Draft { resource: r, slots })
 }
+
+/// Documentation of `training-volume-cmk`.
+pub static VOLUME_META: RuleMeta = RuleMeta {
+    id: "training-volume-cmk",
+    kind: Kind::Training,
+    role: Role::Volume,
+    name: "TrainingVolumeCustomerManagedKey",
+    title: "Training volume is encrypted with a customer-managed KMS key",
+    description: "Checks ResourceConfig.VolumeKmsKeyId of each SageMaker training job. The EBS volume \
+        attached to every training instance holds the training data copied from S3, \
+        checkpoints and logs while the job runs. The check passes when the field names a \
+        customer-managed KMS key (by key id, key ARN, alias or alias ARN, in any account) \
+        that is enabled. It fails when the field is missing, null or empty (SageMaker then \
+        encrypts the volume with a transient key it discards), names an alias/aws/* key, or \
+        KMS reports the key as AWS-managed or not enabled; a serverless job without the key \
+        fails too. It does not apply when every instance type the job may run on has local \
+        NVMe instance storage (hardware-encrypted, no EBS volume, and AWS accepts no key \
+        there).",
+    risk: "Without a key you control, you cannot restrict who may decrypt the volume through a \
+        key policy, choose the rotation schedule, audit each use of the key in CloudTrail, \
+        or make the data unreadable at once by disabling the key. Training volumes can hold \
+        raw, sensitive training data; many regulated workloads must show customer control of \
+        the key.",
+    remediation: Remediation {
+        console: "A training job cannot be changed after it is created. In the SageMaker console open \
+        Training > Training jobs, select the job and choose Clone. Under Resource \
+        configuration set Volume encryption key to your customer-managed KMS key (not \
+        aws/sagemaker), create the new job, and delete or retire the old one once the new \
+        one has succeeded. The execution role needs kms:CreateGrant, kms:Decrypt, \
+        kms:GenerateDataKey and kms:DescribeKey on the key.",
+        aws_cli: "aws sagemaker create-training-job --training-job-name NEW_NAME --resource-config \
+        '{\"InstanceType\":\"ml.m5.xlarge\",\"InstanceCount\":1,\"VolumeSizeInGB\":50,\"VolumeKmsKeyId\":\"arn:aws:kms:REGION:ACCOUNT:key/KEY_ID\"}' \
+        ... (the remaining arguments as in the original job; read them with aws sagemaker \
+        describe-training-job --training-job-name OLD_NAME)",
+        boto3: "boto3.client('sagemaker').create_training_job(TrainingJobName='new-name', \
+        ResourceConfig={'InstanceType': 'ml.m5.xlarge', 'InstanceCount': 1, \
+        'VolumeSizeInGB': 50, 'VolumeKmsKeyId': key_arn}, ...) with the other arguments \
+        copied from describe_training_job of the old job.",
+        python_sdk: "sagemaker.estimator.Estimator(..., volume_kms_key=key_arn, \
+        output_kms_key=key_arn).fit(inputs) creates the replacement job with the volume key \
+        set; in SageMaker Pipelines pass that estimator to the TrainingStep.",
+    },
+    references: &[
+        Reference {
+            title: "SageMaker API: ResourceConfig.VolumeKmsKeyId",
+            url: "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ResourceConfig.html",
+        },
+        SAGEMAKER_AT_REST,
+        KMS_REFERENCE,
+    ],
+    compliance: COMPLIANCE,
+    severity: Severity::High,
+    security_severity: "7.5",
+};
+
+/// The volume check.
+pub static VOLUME: VolumeCheck = VolumeCheck {
+    meta: &VOLUME_META,
+    text: VolumeText {
+        protects: "training volumes",
+        without_key: "SageMaker encrypts the training volumes with a transient key it discards",
+    },
+};
+
+/// Documentation of `training-output-cmk`.
+pub static OUTPUT_META: RuleMeta = RuleMeta {
+    id: "training-output-cmk",
+    kind: Kind::Training,
+    role: Role::Output,
+    name: "TrainingOutputCustomerManagedKey",
+    title: "Training output artifacts are encrypted with a customer-managed KMS key",
+    description: "Checks OutputDataConfig.KmsKeyId of each SageMaker training job. SageMaker uses this \
+        key to encrypt the model artifacts (model.tar.gz and output data) it uploads to S3 \
+        when the job ends. The check passes when the field names an enabled customer-managed \
+        KMS key in any of the forms KMS accepts, including keys in other accounts. It fails \
+        when the field or the whole OutputDataConfig is missing (the artifacts then get the \
+        account's default S3 encryption), when the value is null or empty, names an \
+        alias/aws/* key, or KMS reports the key as AWS-managed or not enabled. It also fails \
+        when S3OutputPath is an S3 Express One Zone directory bucket, where SageMaker writes \
+        with SSE-S3 and accepts no KMS key.",
+    risk: "Model artifacts can memorise and leak the data they were trained on. Encrypted only \
+        with an AWS-managed or S3-managed key, they can be read by anyone with S3 read \
+        access in the account, without a key policy you control, a rotation schedule you \
+        choose, or the ability to cut access off at once by disabling the key.",
+    remediation: Remediation {
+        console: "Training jobs are immutable. In the SageMaker console open Training > Training jobs, \
+        select the job, choose Clone, and under Output data configuration set Encryption key \
+        to your customer-managed KMS key. Create the new job, then re-encrypt or delete the \
+        old artifacts in S3 (for example by copying them with aws s3 cp --sse aws:kms \
+        --sse-kms-key-id KEY).",
+        aws_cli: "aws sagemaker create-training-job --training-job-name NEW_NAME --output-data-config \
+        '{\"S3OutputPath\":\"s3://BUCKET/PREFIX/\",\"KmsKeyId\":\"arn:aws:kms:REGION:ACCOUNT:key/KEY_ID\"}' \
+        ... (the other arguments as in the original job, from aws sagemaker \
+        describe-training-job)",
+        boto3: "boto3.client('sagemaker').create_training_job(TrainingJobName='new-name', \
+        OutputDataConfig={'S3OutputPath': 's3://bucket/prefix/', 'KmsKeyId': key_arn}, ...) \
+        with the remaining arguments copied from describe_training_job of the old job.",
+        python_sdk: "sagemaker.estimator.Estimator(..., output_path='s3://bucket/prefix/', \
+        output_kms_key=key_arn, volume_kms_key=key_arn).fit(inputs); the same estimator \
+        works inside a SageMaker Pipelines TrainingStep.",
+    },
+    references: &[
+        Reference {
+            title: "SageMaker API: OutputDataConfig.KmsKeyId",
+            url: "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_OutputDataConfig.html",
+        },
+        SAGEMAKER_AT_REST,
+        KMS_REFERENCE,
+    ],
+    compliance: COMPLIANCE,
+    severity: Severity::High,
+    security_severity: "7.5",
+};
+
+/// The output check.
+pub static OUTPUT: OutputCheck = OutputCheck {
+    meta: &OUTPUT_META,
+    text: OutputText {
+        protects: "model artifacts in S3",
+        without_key: "the model artifacts get the account's default S3 encryption",
+    },
+};
 
 #[cfg(test)]
 mod tests {

@@ -5,21 +5,33 @@
 use serde::Deserialize;
 
 use super::training::{OutputDataConfig, ResourceConfig, output_slot, volume_slot};
-use super::{At, Draft, Fields, KindParser, Scope, SlotDraft, distinct_types, identity, resource};
+use super::{Api, KindDecl, Names, At, Draft, Fields, Scope, SlotDraft, distinct_types, identity, resource};
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
+use crate::rules::RuleMeta;
+use crate::rules::docs::{COMPLIANCE, KMS_REFERENCE, Reference, Remediation, SAGEMAKER_AT_REST};
+use crate::rules::output::{OutputCheck, OutputText};
+use crate::rules::volume::{VolumeCheck, VolumeText};
+use crate::verdict::Severity;
 
-/// Recognises and reads hyperparameter tuning jobs.
-pub static PARSER: KindParser = KindParser {
+/// Everything about hyperparameter tuning jobs.
+pub static KIND: KindDecl = KindDecl {
     kind: Kind::Tuning,
-    marker: "HyperParameterTuningJobName",
-    arn_field: "HyperParameterTuningJobArn",
-    list_marker: "HyperParameterTuningJobSummaries",
-    commands: (
-        "list-hyper-parameter-tuning-jobs",
-        "describe-hyper-parameter-tuning-job",
-        "--hyper-parameter-tuning-job-name",
-    ),
+    names: Names {
+        resource_type: "hyperparameter-tuning-job",
+        arn_resource: "hyper-parameter-tuning-job",
+        noun: "Hyperparameter tuning job",
+        plural: "hyperparameter tuning jobs",
+    },
+    api: Api {
+        list: "ListHyperParameterTuningJobs",
+        summaries: "HyperParameterTuningJobSummaries",
+        describe: "DescribeHyperParameterTuningJob",
+        name_field: "HyperParameterTuningJobName",
+        arn_field: "HyperParameterTuningJobArn",
+    },
+    // botocore 1.44.8, sagemaker 2017-07-24: enum HyperParameterTuningJobStatus (ListHyperParameterTuningJobs.StatusEquals).
+    statuses: &["Completed", "InProgress", "Failed", "Stopped", "Stopping", "Deleting", "DeleteFailed"],
     describe_fields: &[
         "HyperParameterTuningJobConfig",
         "TrainingJobDefinition",
@@ -28,6 +40,13 @@ pub static PARSER: KindParser = KindParser {
     ],
     parse,
     slots,
+    checks: &[&VOLUME, &OUTPUT],
+    #[cfg(feature = "aws")]
+    live: crate::calls::calls!(
+        list_hyper_parameter_tuning_jobs, HyperParameterTuningJobStatus, hyper_parameter_tuning_job_summaries,
+        hyper_parameter_tuning_job_name, hyper_parameter_tuning_job_arn;
+        describe_hyper_parameter_tuning_job, hyper_parameter_tuning_job_name
+    ),
 };
 
 #[derive(Deserialize)]
@@ -150,3 +169,116 @@ fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
     r.instance_types = distinct_types(&slots);
     Ok(Draft { resource: r, slots })
 }
+
+/// Documentation of `tuning-volume-cmk`.
+pub static VOLUME_META: RuleMeta = RuleMeta {
+    id: "tuning-volume-cmk",
+    kind: Kind::Tuning,
+    role: Role::Volume,
+    name: "TuningVolumeCustomerManagedKey",
+    title: "Hyperparameter tuning training volumes are encrypted with a customer-managed KMS key",
+    description: "Checks the volume key of every training job definition of each SageMaker \
+        hyperparameter tuning job: ResourceConfig.VolumeKmsKeyId or \
+        HyperParameterTuningResourceConfig.VolumeKmsKeyId in TrainingJobDefinition and in \
+        each of TrainingJobDefinitions, one finding per definition. Every training job the \
+        tuner launches uses it. The check passes when the field names an enabled \
+        customer-managed KMS key in any form KMS accepts. It fails when the field is \
+        missing, null or empty, names an alias/aws/* key, or KMS reports the key as \
+        AWS-managed or not enabled. It does not apply to a definition whose every instance \
+        type (InstanceType or each InstanceConfigs entry) has local NVMe instance storage.",
+    risk: "A tuning job runs many training jobs on the same data, so an unprotected definition \
+        exposes the training data on every one of their volumes. Without a customer-managed \
+        key there is no key policy, rotation or revocation under your control.",
+    remediation: Remediation {
+        console: "Tuning jobs cannot be changed. In the SageMaker console open Training > \
+        Hyperparameter tuning jobs, select the job and choose Clone; in each training job \
+        definition set the volume encryption key to your customer-managed key, and create \
+        the new tuning job.",
+        aws_cli: "aws sagemaker create-hyper-parameter-tuning-job --hyper-parameter-tuning-job-name \
+        NEW_NAME --hyper-parameter-tuning-job-config file://config.json \
+        --training-job-definition file://definition.json, where definition.json's \
+        ResourceConfig has \"VolumeKmsKeyId\": \"arn:aws:kms:REGION:ACCOUNT:key/KEY_ID\" \
+        (start from aws sagemaker describe-hyper-parameter-tuning-job \
+        --hyper-parameter-tuning-job-name OLD_NAME)",
+        boto3: "boto3.client('sagemaker').create_hyper_parameter_tuning_job(HyperParameterTuningJobName='new-name', \
+        HyperParameterTuningJobConfig=config, TrainingJobDefinition={..., 'ResourceConfig': \
+        {'InstanceType': 'ml.m5.xlarge', 'InstanceCount': 1, 'VolumeSizeInGB': 50, \
+        'VolumeKmsKeyId': key_arn}})",
+        python_sdk: "sagemaker.tuner.HyperparameterTuner(estimator=Estimator(..., volume_kms_key=key_arn, \
+        output_kms_key=key_arn), ...).fit(inputs); with several estimators, set the keys on \
+        each.",
+    },
+    references: &[
+        Reference {
+            title: "SageMaker API: HyperParameterTuningResourceConfig.VolumeKmsKeyId",
+            url: "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_HyperParameterTuningResourceConfig.html",
+        },
+        SAGEMAKER_AT_REST,
+        KMS_REFERENCE,
+    ],
+    compliance: COMPLIANCE,
+    severity: Severity::High,
+    security_severity: "7.5",
+};
+
+/// The volume check.
+pub static VOLUME: VolumeCheck = VolumeCheck {
+    meta: &VOLUME_META,
+    text: VolumeText {
+        protects: "training volumes of the tuning job",
+        without_key: "SageMaker encrypts the training volumes with a transient key it discards",
+    },
+};
+
+/// Documentation of `tuning-output-cmk`.
+pub static OUTPUT_META: RuleMeta = RuleMeta {
+    id: "tuning-output-cmk",
+    kind: Kind::Tuning,
+    role: Role::Output,
+    name: "TuningOutputCustomerManagedKey",
+    title: "Hyperparameter tuning model artifacts are encrypted with a customer-managed KMS key",
+    description: "Checks OutputDataConfig.KmsKeyId of every training job definition of each SageMaker \
+        hyperparameter tuning job, one finding per definition: the key for the model \
+        artifacts of every training job the tuner launches. The check passes when the field \
+        names an enabled customer-managed KMS key in any form KMS accepts. It fails when the \
+        field is missing, null or empty (the artifacts then get the account's default S3 \
+        encryption), names an alias/aws/* key, or KMS reports the key as AWS-managed or not \
+        enabled, and when the output goes to an S3 Express One Zone directory bucket.",
+    risk: "A tuning job leaves one set of model artifacts per training job it runs, each of \
+        which can memorise its training data. Without a customer-managed key, all of them \
+        are readable with S3 read access alone.",
+    remediation: Remediation {
+        console: "Clone the tuning job in the SageMaker console (Training > Hyperparameter tuning \
+        jobs) and set the output encryption key of each training job definition to your \
+        customer-managed key; re-encrypt or delete the old artifacts.",
+        aws_cli: "aws sagemaker create-hyper-parameter-tuning-job ... --training-job-definition \
+        file://definition.json, where definition.json has \"OutputDataConfig\": \
+        {\"S3OutputPath\": \"s3://BUCKET/PREFIX/\", \"KmsKeyId\": \
+        \"arn:aws:kms:REGION:ACCOUNT:key/KEY_ID\"}",
+        boto3: "boto3.client('sagemaker').create_hyper_parameter_tuning_job(..., \
+        TrainingJobDefinition={..., 'OutputDataConfig': {'S3OutputPath': \
+        's3://bucket/prefix/', 'KmsKeyId': key_arn}})",
+        python_sdk: "sagemaker.tuner.HyperparameterTuner(estimator=Estimator(..., output_kms_key=key_arn, \
+        volume_kms_key=key_arn), ...).fit(inputs).",
+    },
+    references: &[
+        Reference {
+            title: "SageMaker API: HyperParameterTrainingJobDefinition",
+            url: "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_HyperParameterTrainingJobDefinition.html",
+        },
+        SAGEMAKER_AT_REST,
+        KMS_REFERENCE,
+    ],
+    compliance: COMPLIANCE,
+    severity: Severity::High,
+    security_severity: "7.5",
+};
+
+/// The output check.
+pub static OUTPUT: OutputCheck = OutputCheck {
+    meta: &OUTPUT_META,
+    text: OutputText {
+        protects: "model artifacts of the tuning job",
+        without_key: "the model artifacts get the account's default S3 encryption",
+    },
+};

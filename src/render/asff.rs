@@ -371,7 +371,7 @@ mod tests {
     /// were joined text.
     #[test]
     fn no_name_makes_two_findings_share_an_id() {
-        let rule = crate::rules::find("pipeline-step-volume-cmk").expect("the check exists");
+        let rule = crate::kinds::checks::find("pipeline-step-volume-cmk").expect("the check exists");
         let arn = "arn:aws:sagemaker:us-east-1:111122223333:pipeline/p/a";
         let pairs = [
             (

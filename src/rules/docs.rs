@@ -42,7 +42,7 @@ pub struct Compliance {
 
 /// Controls the key checks support: data at rest encrypted under keys the customer controls.
 /// `docs/compliance.md` lists these with the mappings considered and dropped.
-pub(super) const COMPLIANCE: &[Compliance] = &[
+pub const COMPLIANCE: &[Compliance] = &[
     Compliance {
         framework: "NIST SP 800-53 r5",
         control: "SC-28(1)",
@@ -152,13 +152,13 @@ pub(super) const COMPLIANCE: &[Compliance] = &[
 ];
 
 /// Pages both checks point to.
-pub(super) const KMS_REFERENCE: Reference = Reference {
+pub const KMS_REFERENCE: Reference = Reference {
     title: "AWS KMS: customer managed keys and AWS managed keys",
     url: "https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-mgmt",
 };
 
 /// SageMaker's page on protecting data at rest.
-pub(super) const SAGEMAKER_AT_REST: Reference = Reference {
+pub const SAGEMAKER_AT_REST: Reference = Reference {
     title: "Amazon SageMaker AI: protect data at rest using encryption",
     url: "https://docs.aws.amazon.com/sagemaker/latest/dg/encryption-at-rest.html",
 };

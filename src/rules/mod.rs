@@ -1,13 +1,12 @@
-//! The encryption checks. One file per check under `checks/`; [`REGISTRY`] lists them all and
-//! is the only list of rule ids (waivers, merges and baselines validate against it; tests
-//! derive counts from it).
+//! The encryption checks: what a check is ([`RuleMeta`], [`Check`]) and the shared judgements
+//! of keys (`volume`, `output`). Each check is declared with its kind's key slots in
+//! `crate::kinds`, whose registry is the only list of rule ids.
 //!
 //! A check declares the resource kind and the key role it judges; the scan runs it on every
 //! key slot of that role of every resource of that kind. Checks decide verdicts and write one
 //! sentence of evidence; they never format reports.
 
-mod checks;
-mod docs;
+pub mod docs;
 pub mod instance_storage;
 mod key;
 pub mod output;
@@ -92,72 +91,11 @@ pub trait Check: Sync {
     fn evaluate(&self, resource: &Resource, slot: &KeySlot, ctx: &Context<'_>) -> Verdict;
 }
 
-pub use checks::REGISTRY;
-
-/// The check with this id.
-pub fn find(id: &str) -> Option<&'static RuleMeta> {
-    REGISTRY.iter().map(|c| c.meta()).find(|m| m.id == id)
-}
-
-/// A check's position in the registry: its place in every report's order.
-pub fn rank(meta: &RuleMeta) -> usize {
-    REGISTRY
-        .iter()
-        .position(|c| std::ptr::eq(c.meta(), meta))
-        .unwrap_or(usize::MAX)
-}
-
-/// Every rule id, in report order (for messages that list them).
-pub fn ids() -> Vec<&'static str> {
-    REGISTRY.iter().map(|c| c.meta().id).collect()
-}
-
-/// Every compliance framework the checks map to, sorted.
-pub fn frameworks() -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = REGISTRY
-        .iter()
-        .flat_map(|r| r.meta().compliance.iter().map(|c| c.framework))
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    names
-}
-
-/// Finds the framework `--framework NAME` means: case and punctuation are ignored and any
-/// unambiguous part of the name works (`nist`, `iso27001`, `pci`, `c5`).
-pub fn find_framework(query: &str) -> Result<&'static str, String> {
-    let norm = |s: &str| -> String {
-        s.chars()
-            .filter(char::is_ascii_alphanumeric)
-            .map(|c| c.to_ascii_lowercase())
-            .collect()
-    };
-    let q = norm(query);
-    let all = frameworks();
-    let hits: Vec<&'static str> = all
-        .iter()
-        .copied()
-        .filter(|f| {
-            !q.is_empty() && (norm(f).contains(&q) || norm(f).replace("iec", "").contains(&q))
-        })
-        .collect();
-    match hits.as_slice() {
-        [one] => Ok(one),
-        [] => Err(format!(
-            "--framework {query:?} matches none of: {}",
-            all.join(", ")
-        )),
-        many => Err(format!(
-            "--framework {query:?} is ambiguous: {}",
-            many.join(", ")
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use crate::kinds::checks::{REGISTRY, find, find_framework, ids};
     use crate::kms::{KeyFact, KeyFacts, KeyManager};
 
     /// A resource of `meta`'s kind with one slot of its role holding `key`.
@@ -229,7 +167,7 @@ mod tests {
                 state: state.into(),
             });
         }
-        for check in REGISTRY {
+        for check in REGISTRY.iter() {
             let id = check.meta().id;
             let missing = judge(*check, None);
             assert_eq!(missing.status, Status::Fail, "{id}");
@@ -356,7 +294,7 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), REGISTRY.len());
-        for kind in Kind::ALL {
+        for &kind in Kind::ALL {
             for role in [Role::Volume, Role::Output] {
                 assert!(
                     REGISTRY
@@ -366,7 +304,7 @@ mod tests {
                 );
             }
         }
-        for check in REGISTRY {
+        for check in REGISTRY.iter() {
             let m = check.meta();
             assert!(
                 m.id.starts_with(&format!("{}-", m.kind.name())),
@@ -405,7 +343,7 @@ mod tests {
 
     #[test]
     fn every_rule_is_fully_documented() {
-        for rule in REGISTRY {
+        for rule in REGISTRY.iter() {
             let m = rule.meta();
             assert!(!m.title.is_empty() && !m.description.is_empty() && !m.risk.is_empty());
             let r = &m.remediation;

@@ -1,13 +1,15 @@
-"""The five job kinds against botocore's SageMaker model: the operations the live scan calls,
-every field the kind parsers in src/kinds/ read, the documentation the verdicts rest on, and
-the status names --status accepts (data/job-statuses.toml)."""
+"""The kinds against botocore's SageMaker model: the operations the live scan calls and the
+status names --status accepts (both from the tool's own registry, `sagemaker-audit kinds
+--json`), every field the kind parsers in src/kinds/ read, and the documentation the verdicts
+rest on."""
 
 import json
-import tomllib
 
 import pytest
 
-from test_tables import REPO, member, model  # noqa: F401  (model is a fixture)
+from test_tables import REPO, catalogue, member, model  # noqa: F401  (model is a fixture)
+
+REGISTRY = {k["name"]: k for k in catalogue("--json") if k["name"] != "pipeline"}
 
 # kind -> (list operation, its summaries member, describe operation, fields the parser reads)
 KINDS = {
@@ -78,23 +80,40 @@ def test_automl_v1_documents_have_the_fields_read_from_them(model):
         member(model, output_shape(model, "DescribeAutoMLJob"), path)
 
 
-@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_every_registered_kind_has_its_fields_checked_here():
+    assert set(REGISTRY) == set(KINDS)
+    for name, (list_op, summaries, describe, _) in KINDS.items():
+        k = REGISTRY[name]
+        assert (k["list"], k["summaries"], k["describe"]) == (list_op, summaries, describe), name
+
+
+@pytest.mark.parametrize("kind", sorted(REGISTRY))
 def test_the_list_operations_page_and_filter_as_the_live_scan_uses_them(model, kind):
-    list_op, summaries, _, _ = KINDS[kind]
-    request = model["shapes"][model["operations"][list_op]["input"]["shape"]]["members"]
+    k = REGISTRY[kind]
+    request = model["shapes"][model["operations"][k["list"]]["input"]["shape"]]["members"]
     for name in ("NextToken", "MaxResults", "CreationTimeAfter", "StatusEquals"):
-        assert name in request, f"{list_op} has no {name}"
-    response = model["shapes"][output_shape(model, list_op)]["members"]
-    assert summaries in response and "NextToken" in response
+        assert name in request, f"{k['list']} has no {name}"
+    response = model["shapes"][output_shape(model, k["list"])]["members"]
+    assert k["summaries"] in response and "NextToken" in response
+    summary = model["shapes"][response[k["summaries"]]["shape"]]["member"]["shape"]
+    assert {k["name_field"], k["arn_field"]} <= set(model["shapes"][summary]["members"])
 
 
-@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("kind", sorted(REGISTRY))
+def test_the_describe_operations_take_the_name_and_return_the_arn(model, kind):
+    k = REGISTRY[kind]
+    request = model["shapes"][model["operations"][k["describe"]]["input"]["shape"]]
+    assert k["name_field"] in request["members"] and k["name_field"] in request.get("required", [])
+    response = model["shapes"][output_shape(model, k["describe"])]["members"]
+    assert {k["name_field"], k["arn_field"]} <= set(response)
+
+
+@pytest.mark.parametrize("kind", sorted(REGISTRY))
 def test_status_names_are_the_models(model, kind):
-    list_op = KINDS[kind][0]
-    request = model["shapes"][model["operations"][list_op]["input"]["shape"]]["members"]
+    k = REGISTRY[kind]
+    request = model["shapes"][model["operations"][k["list"]]["input"]["shape"]]["members"]
     enum = model["shapes"][request["StatusEquals"]["shape"]]["enum"]
-    ours = tomllib.loads((REPO / "data" / "job-statuses.toml").read_text())[kind]
-    assert sorted(ours) == sorted(enum), f"data/job-statuses.toml [{kind}] differs from {list_op}"
+    assert sorted(k["statuses"]) == sorted(enum), f"src/kinds/{kind}.rs statuses differ from {k['list']}"
 
 
 def test_no_volume_key_with_local_storage_is_documented_for_every_volume_field(model):

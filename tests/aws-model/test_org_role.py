@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from test_tables import REPO, model  # noqa: F401  (model is a fixture)
+from test_tables import REPO, catalogue, model  # noqa: F401  (model is a fixture)
 
 TEMPLATE = REPO / "docs" / "org-role.yaml"
 
@@ -43,10 +43,12 @@ def template_actions():
 
 
 def called_operations():
-    fetch = (REPO / "src" / "aws" / "fetch.rs").read_text()
-    pairs = re.findall(r'Kind::\w+ => \(\s*"(\w+)",\s*"(\w+)",?\s*\)', fetch)
-    assert len(pairs) == 6, pairs
-    return sorted([f"sagemaker:{op}" for pair in pairs for op in pair] + ["kms:DescribeKey"])
+    """The calls the tool makes, from its registry of kinds (`sagemaker-audit kinds`)."""
+    kinds = catalogue("--json")
+    ops = [f"sagemaker:{k[op]}" for k in kinds for op in ("list", "describe")]
+    policy = catalogue("--iam-policy")
+    assert sorted(policy["Statement"][0]["Action"]) == sorted(ops + ["kms:DescribeKey"])
+    return sorted(ops + ["kms:DescribeKey"])
 
 
 def test_the_role_template_passes_cfn_lint():
@@ -69,9 +71,9 @@ def test_the_role_grants_exactly_the_calls_the_tool_makes(model):  # noqa: F811
 
 def test_the_readme_policy_is_the_same():
     readme = (REPO / "README.md").read_text()
-    block = re.search(r"Minimal IAM policy \(read-only\):\n\n```json\n(.*?)```", readme, re.S).group(1)
-    policy = json.loads(block)
-    assert sorted(policy["Statement"][0]["Action"]) == template_actions()
+    block = re.search(r"Minimal IAM policy \(read-only[^)]*\):\n\n```json\n(.*?)```", readme, re.S).group(1)
+    assert json.loads(block) == catalogue("--iam-policy")
+    assert sorted(json.loads(block)["Statement"][0]["Action"]) == template_actions()
 
 
 def test_the_trust_policy_names_only_the_audit_account():

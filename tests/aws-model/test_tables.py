@@ -14,6 +14,16 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = Path(botocore.__file__).parent / "data"
+BIN = os.environ.get("SAGEMAKER_AUDIT_BIN") or str(
+    Path(os.environ.get("CARGO_TARGET_DIR", Path.home() / ".cache/sagemaker-audit/target")) / "debug" / "sagemaker-audit")
+
+
+def catalogue(*flags):
+    """What the built tool says it covers (`sagemaker-audit kinds`), derived from its registry of
+    kinds: `--json` gives the kinds, `--iam-policy` the policy."""
+    import subprocess
+    out = subprocess.run([BIN, "kinds", *flags], capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,45 @@ fn the_completions_command_prints_each_shells_script() {
     assert_eq!(tool().args(["completions", "tcsh"]).run().code, 2);
 }
 
+#[test]
+fn the_kinds_command_lists_the_registry() {
+    let table = tool().arg("kinds").run();
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    insta::assert_snapshot!("kinds-table", table.stdout);
+    let json: serde_json::Value =
+        serde_json::from_str(&tool().args(["kinds", "--json"]).run().stdout).unwrap();
+    let kinds = json.as_array().unwrap();
+    // Every kind, and every check once, in the registry's order.
+    let names: Vec<&str> = kinds.iter().map(|k| k["name"].as_str().unwrap()).collect();
+    let registered: Vec<&str> = sagemaker_audit::resource::Kind::ALL
+        .iter()
+        .map(|k| k.name())
+        .collect();
+    assert_eq!(names, registered);
+    let ids: Vec<&str> = kinds
+        .iter()
+        .flat_map(|k| k["checks"].as_array().unwrap())
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(ids, sagemaker_audit::kinds::checks::ids());
+    // The policy names exactly each kind's two calls and kms:DescribeKey; the README shows it.
+    let policy = tool().args(["kinds", "--iam-policy"]).run().stdout;
+    let actions: serde_json::Value = serde_json::from_str(&policy).unwrap();
+    assert_eq!(
+        actions["Statement"][0]["Action"].as_array().unwrap().len(),
+        2 * kinds.len() + 1
+    );
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("```json\n{policy}```")),
+        "README's policy is not `kinds --iam-policy`"
+    );
+    assert_eq!(
+        tool().args(["kinds", "--json", "--iam-policy"]).run().code,
+        2
+    );
+}
+
 /// Asks bash's own completion machinery what the script offers after `words`.
 fn bash_complete(script: &str, words: &[&str]) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();

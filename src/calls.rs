@@ -1,0 +1,130 @@
+//! The live List and Describe call of each kind through the AWS SDK. A kind declares its
+//! calls with [`calls!`] (the SDK's fluent builders differ only in their names); the scan
+//! calls them through [`Calls`] without knowing the kind.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use aws_sdk_sagemaker::Client;
+use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
+use aws_smithy_types::error::display::DisplayErrorContext;
+
+/// A failed call: the service's error code, when there is one, and one bounded line.
+pub type CallError = (Option<String>, String);
+
+/// One page of a listing: `(name, arn)` pairs and the next token.
+pub type Page = (Vec<(String, String)>, Option<String>);
+
+/// A call in flight.
+pub type Pending<'a, T> = Pin<Box<dyn Future<Output = Result<T, CallError>> + Send + 'a>>;
+
+/// What one List call asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct ListArgs<'a> {
+    /// The token of the page to fetch (`None` for the first).
+    pub token: Option<&'a str>,
+    /// `CreationTimeAfter`, epoch seconds.
+    pub created_after: Option<i64>,
+    /// `StatusEquals`.
+    pub status: Option<&'a str>,
+}
+
+/// A kind's live calls.
+#[derive(Clone, Copy)]
+pub struct Calls {
+    /// One page of the kind's List operation (always 100 per page).
+    pub list: for<'a> fn(&'a Client, ListArgs<'a>) -> Pending<'a, Page>,
+    /// The Describe operation for one name; `capture` keeps the response body.
+    pub describe: for<'a> fn(&'a Client, &'a str, SharedInterceptor) -> Pending<'a, ()>,
+}
+
+/// A kind's [`Calls`] from the names of the SDK's builders and types: the List operation's
+/// method, its status type, the summaries member and the summary's name and ARN members; then
+/// the Describe operation's method and its name setter.
+macro_rules! calls {
+    ($list:ident, $status:ident, $summaries:ident, $name:ident, $arn:ident;
+     $describe:ident, $set_name:ident) => {{
+        fn list<'a>(
+            client: &'a aws_sdk_sagemaker::Client,
+            args: $crate::calls::ListArgs<'a>,
+        ) -> $crate::calls::Pending<'a, $crate::calls::Page> {
+            Box::pin(async move {
+                let page = client
+                    .$list()
+                    .max_results(100)
+                    .set_next_token(args.token.map(str::to_owned))
+                    .set_creation_time_after(
+                        args.created_after
+                            .map(aws_smithy_types::DateTime::from_secs),
+                    )
+                    .set_status_equals(args.status.map(aws_sdk_sagemaker::types::$status::from))
+                    .send()
+                    .await
+                    .map_err(|e| $crate::calls::describe_error(&e))?;
+                let pairs = page
+                    .$summaries()
+                    .iter()
+                    // A summary without a name or ARN is kept empty, so the checks make it an
+                    // ERROR instead of a job that silently goes missing.
+                    .map(|s| {
+                        (
+                            s.$name().unwrap_or_default().to_owned(),
+                            s.$arn().unwrap_or_default().to_owned(),
+                        )
+                    })
+                    .collect();
+                Ok((pairs, page.next_token().map(str::to_owned)))
+            })
+        }
+        fn describe<'a>(
+            client: &'a aws_sdk_sagemaker::Client,
+            name: &'a str,
+            capture: aws_smithy_runtime_api::client::interceptors::SharedInterceptor,
+        ) -> $crate::calls::Pending<'a, ()> {
+            Box::pin(async move {
+                client
+                    .$describe()
+                    .$set_name(name)
+                    .customize()
+                    .interceptor(capture)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| $crate::calls::describe_error(&e))
+            })
+        }
+        $crate::calls::Calls { list, describe }
+    }};
+}
+
+pub(crate) use calls;
+
+/// Longest description of a failed call kept in reports; the rest is cut and counted.
+const MAX_ERROR_TEXT: usize = 300;
+
+/// One bounded line for a failed call: the service's error code and message (or the error
+/// chain when there is none), control characters made visible and cut to
+/// [`MAX_ERROR_TEXT`] bytes. A raw response body never gets here.
+pub fn describe_error<E>(err: &aws_sdk_sagemaker::error::SdkError<E>) -> (Option<String>, String)
+where
+    E: aws_sdk_sagemaker::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    use aws_sdk_sagemaker::error::ProvideErrorMetadata;
+    use aws_sdk_sagemaker::error::SdkError;
+    let code = err.code().map(|c| crate::text::one_line(c, 100));
+    let text = match (code.as_deref(), err.message()) {
+        (Some(code), Some(msg)) => format!("{code}: {msg}"),
+        (Some(code), None) => code.to_owned(),
+        _ => match err {
+            SdkError::TimeoutError(_) => {
+                "the call timed out (see --attempt-timeout and --operation-timeout)".to_owned()
+            }
+            SdkError::ResponseError(_) => format!(
+                "the response could not be read or was not a valid API response ({})",
+                DisplayErrorContext(err)
+            ),
+            _ => DisplayErrorContext(err).to_string(),
+        },
+    };
+    (code, crate::text::one_line(&text, MAX_ERROR_TEXT))
+}

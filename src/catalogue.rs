@@ -1,0 +1,168 @@
+//! What the tool covers, written from the registry of kinds (`crate::kinds`): the table and
+//! JSON of `sagemaker-audit kinds`, and the read-only IAM policy a live scan needs. The README's
+//! policy, `docs/org-role.yaml` and the botocore tests are checked against these, so none of
+//! them can drift from the kinds the code declares.
+
+use serde::Serialize;
+
+use crate::kinds::checks::REGISTRY;
+use crate::resource::Kind;
+
+/// One kind as `kinds --json` writes it.
+#[derive(Debug, Serialize)]
+pub struct KindEntry {
+    /// `--kinds` name.
+    pub name: &'static str,
+    /// The report's `resource_type`.
+    pub resource_type: &'static str,
+    /// The List operation (botocore's name).
+    pub list: &'static str,
+    /// The member of the List output holding the summaries.
+    pub summaries: &'static str,
+    /// The Describe operation the live scan calls.
+    pub describe: &'static str,
+    /// The describe output's name and ARN fields.
+    pub name_field: &'static str,
+    /// The describe output's ARN field.
+    pub arn_field: &'static str,
+    /// `--status` values (the List operation's `StatusEquals` enum).
+    pub statuses: &'static [&'static str],
+    /// Rule ids of the checks, in report order.
+    pub checks: Vec<&'static str>,
+}
+
+/// Every kind the live scan lists, in report order: the registered kinds, then pipelines
+/// (whose steps are judged as the jobs they create).
+pub fn entries() -> Vec<KindEntry> {
+    let checks_of = |kind: Kind| -> Vec<&'static str> {
+        REGISTRY
+            .iter()
+            .map(|c| c.meta())
+            .filter(|m| m.kind == kind)
+            .map(|m| m.id)
+            .collect()
+    };
+    let mut out: Vec<KindEntry> = crate::kinds::KINDS
+        .iter()
+        .map(|d| KindEntry {
+            name: d.kind.name(),
+            resource_type: d.names.resource_type,
+            list: d.api.list,
+            summaries: d.api.summaries,
+            describe: d.api.describe,
+            name_field: d.api.name_field,
+            arn_field: d.api.arn_field,
+            statuses: d.statuses,
+            checks: checks_of(d.kind),
+        })
+        .collect();
+    let pipelines = &crate::kinds::pipeline_step::API;
+    out.push(KindEntry {
+        name: Kind::Pipeline.name(),
+        resource_type: Kind::Pipeline.resource_type(),
+        list: pipelines.list,
+        summaries: pipelines.summaries,
+        describe: pipelines.describe,
+        name_field: pipelines.name_field,
+        arn_field: pipelines.arn_field,
+        statuses: &[],
+        checks: checks_of(Kind::Pipeline),
+    });
+    out
+}
+
+/// The IAM actions a live scan calls: each kind's List and Describe operation and
+/// `kms:DescribeKey` (optional: without it keys are UNVERIFIED).
+pub fn actions() -> Vec<String> {
+    entries()
+        .iter()
+        .flat_map(|e| [e.list, e.describe])
+        .map(|op| format!("sagemaker:{op}"))
+        .chain(["kms:DescribeKey".to_owned()])
+        .collect()
+}
+
+/// The minimal read-only IAM policy of a live scan, as JSON.
+pub fn iam_policy() -> String {
+    #[derive(Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Policy {
+        version: &'static str,
+        statement: [Statement; 1],
+    }
+    #[derive(Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Statement {
+        effect: &'static str,
+        action: Vec<String>,
+        resource: &'static str,
+    }
+    let policy = Policy {
+        version: "2012-10-17",
+        statement: [Statement {
+            effect: "Allow",
+            action: actions(),
+            resource: "*",
+        }],
+    };
+    let mut text = serde_json::to_string_pretty(&policy).expect("a policy serialises");
+    text.push('\n');
+    text
+}
+
+/// `kinds --json`.
+pub fn json() -> String {
+    let mut text = serde_json::to_string_pretty(&entries()).expect("entries serialise");
+    text.push('\n');
+    text
+}
+
+/// `kinds`: one line per kind with its resource type, API calls and checks.
+pub fn table() -> String {
+    let rows: Vec<[String; 4]> = entries()
+        .into_iter()
+        .map(|e| {
+            [
+                e.name.to_owned(),
+                e.resource_type.to_owned(),
+                format!("{} / {}", e.list, e.describe),
+                e.checks.join(", "),
+            ]
+        })
+        .collect();
+    let head = ["KIND", "RESOURCE TYPE", "LIST / DESCRIBE", "CHECKS"].map(str::to_owned);
+    let mut widths = [0usize; 4];
+    for row in std::iter::once(&head).chain(&rows) {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.len());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&head).chain(&rows) {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_check_and_kind_is_in_the_catalogue() {
+        let entries = entries();
+        assert_eq!(entries.len(), Kind::ALL.len());
+        let listed: usize = entries.iter().map(|e| e.checks.len()).sum();
+        assert_eq!(listed, REGISTRY.len());
+        let policy: serde_json::Value = serde_json::from_str(&iam_policy()).unwrap();
+        let actions = policy["Statement"][0]["Action"].as_array().unwrap();
+        assert_eq!(actions.len(), 2 * entries.len() + 1);
+        assert!(table().lines().count() == entries.len() + 1);
+    }
+}

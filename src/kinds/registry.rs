@@ -1,0 +1,257 @@
+//! The registry of kinds: each kind's declaration ([`KindDecl`], one per file in this
+//! directory), and everything other modules ask about a kind, answered from it.
+
+use std::fmt;
+
+use super::{Draft, Fields, Scope, SlotDraft};
+use crate::document::DocumentError;
+use crate::resource::Kind;
+
+/// Everything about one kind of resource, declared once in its file: how reports name it,
+/// the API calls that list and describe it, how its documents are recognised and read, and
+/// the checks its key slots feed.
+pub struct KindDecl {
+    /// The kind (its variant, from `crate::resource::registered_kinds`).
+    pub kind: Kind,
+    /// How reports and messages name it.
+    pub names: Names,
+    /// The List and Describe operations and the fields that mark their outputs.
+    pub api: Api,
+    /// The status values the List operation's `StatusEquals` accepts (`--status`), as
+    /// botocore's SageMaker model gives them; empty when it filters by none.
+    pub statuses: &'static [&'static str],
+    /// Fields only a full describe response has (a list summary has none of them).
+    pub describe_fields: &'static [&'static str],
+    /// Reads a describe document.
+    pub parse: for<'a> fn(&Fields<'a>) -> Result<Draft<'a>, DocumentError>,
+    /// Reads the key slots from the kind's describe response or Create request (a pipeline
+    /// step's arguments); instance types come with the volume slots.
+    pub slots: for<'a> fn(&Fields<'a>, Scope<'_>) -> Result<Vec<SlotDraft<'a>>, DocumentError>,
+    /// The checks of its key slots, in report order.
+    pub checks: &'static [&'static dyn crate::rules::Check],
+    /// The live List and Describe calls (`crate::calls::calls!`).
+    #[cfg(feature = "aws")]
+    pub live: crate::calls::Calls,
+}
+
+/// How reports and messages name a kind.
+pub struct Names {
+    /// The resource type reports show (`resource_type` column), e.g. `training-job`.
+    pub resource_type: &'static str,
+    /// The resource part of the kind's ARNs (`arn:…:<this>/<name>`), as botocore's ARN
+    /// patterns give it.
+    pub arn_resource: &'static str,
+    /// How messages name one resource, e.g. `Training job`.
+    pub noun: &'static str,
+    /// The kind's resources in a sentence, e.g. `batch transform jobs`.
+    pub plural: &'static str,
+}
+
+/// A kind's List and Describe operations, as botocore's SageMaker model names them.
+pub struct Api {
+    /// The List operation, e.g. `ListTrainingJobs`.
+    pub list: &'static str,
+    /// The member of the List output holding the summaries; a document with it is a list
+    /// output, refused with advice.
+    pub summaries: &'static str,
+    /// The Describe operation, e.g. `DescribeTrainingJob`.
+    pub describe: &'static str,
+    /// The Describe request's name member, also the describe output's field that marks the
+    /// kind, e.g. `TrainingJobName`.
+    pub name_field: &'static str,
+    /// The describe output's field holding the ARN.
+    pub arn_field: &'static str,
+}
+
+impl Api {
+    /// The AWS CLI command of the List operation, e.g. `list-training-jobs`.
+    pub fn list_command(&self) -> String {
+        cli_name(self.list)
+    }
+
+    /// The AWS CLI command of the Describe operation, e.g. `describe-training-job`.
+    pub fn describe_command(&self) -> String {
+        cli_name(self.describe)
+    }
+
+    /// The AWS CLI option naming the resource, e.g. `--training-job-name`.
+    pub fn name_option(&self) -> String {
+        format!("--{}", cli_name(self.name_field))
+    }
+}
+
+/// An operation or member name as the AWS CLI spells it: botocore's `xform_name` with `-`
+/// (`DescribeAutoMLJobV2` → `describe-auto-ml-job-v2`).
+pub fn cli_name(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len() + 8);
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(char::is_ascii_lowercase);
+            // A word starts at a capital after a small letter or digit, or at the last
+            // capital of a run that a small letter follows (`MLJob` → `ml-job`).
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower)
+            {
+                out.push('-');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// Declares the kinds' modules and the registry from `crate::resource::registered_kinds`.
+macro_rules! declare_modules {
+    ($($variant:ident => $module:ident),* $(,)?) => {
+        $(pub mod $module;)*
+
+        /// Every registered kind's declaration, in report order.
+        pub static KINDS: &[&KindDecl] = &[$(&$module::KIND),*];
+    };
+}
+
+pub(super) use declare_modules;
+
+/// The names of a pipeline step, which is not a registered kind (it has no describe
+/// document of its own: its job kind's parser reads its arguments).
+static PIPELINE_STEP: Names = Names {
+    resource_type: "pipeline-step",
+    arn_resource: "pipeline",
+    noun: "Pipeline step",
+    plural: "pipeline steps",
+};
+
+impl Kind {
+    /// The kind's declaration; `None` for a pipeline step.
+    pub fn decl(self) -> Option<&'static KindDecl> {
+        super::KINDS.iter().copied().find(|d| d.kind == self)
+    }
+
+    fn names(self) -> &'static Names {
+        self.decl().map_or(&PIPELINE_STEP, |d| &d.names)
+    }
+
+    /// The resource type reports show (`resource_type` column).
+    pub fn resource_type(self) -> &'static str {
+        self.names().resource_type
+    }
+
+    /// The resource part of the kind's ARNs (`arn:…:<this>/<name>`).
+    pub fn arn_resource(self) -> &'static str {
+        self.names().arn_resource
+    }
+
+    /// How messages name a resource of this kind.
+    pub fn noun(self) -> &'static str {
+        self.names().noun
+    }
+
+    /// The kind's resources in a sentence, e.g. `batch transform jobs`.
+    pub fn plural(self) -> &'static str {
+        self.names().plural
+    }
+
+    /// The status values the kind's List call accepts.
+    pub fn statuses(self) -> &'static [&'static str] {
+        self.decl().map_or(&[], |d| d.statuses)
+    }
+
+    /// The kind a `--kinds` name or a report's `resource_type` names.
+    pub fn parse(text: &str) -> Option<Kind> {
+        if text == "pipelines" {
+            return Some(Kind::Pipeline);
+        }
+        Kind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.name() == text || k.resource_type() == text)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.resource_type())
+    }
+}
+
+/// A kind as its resource type (`training-job`), the name reports use.
+pub mod resource_type {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    use crate::resource::Kind;
+
+    /// Writes the resource type.
+    pub fn serialize<S: Serializer>(kind: &Kind, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(kind.resource_type())
+    }
+
+    /// Reads a resource type (or a kind's name).
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Kind, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(d)?;
+        Kind::parse(&text).ok_or_else(|| {
+            D::Error::custom(format!(
+                "unknown resource_type {:?}",
+                crate::text::one_line(&text, 60)
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_names_are_botocores() {
+        for (op, cli) in [
+            ("ListTrainingJobs", "list-training-jobs"),
+            ("DescribeAutoMLJobV2", "describe-auto-ml-job-v2"),
+            ("ListAutoMLJobs", "list-auto-ml-jobs"),
+            (
+                "DescribeHyperParameterTuningJob",
+                "describe-hyper-parameter-tuning-job",
+            ),
+            ("AutoMLJobName", "auto-ml-job-name"),
+            ("DescribeCompilationJob", "describe-compilation-job"),
+        ] {
+            assert_eq!(cli_name(op), cli, "{op}");
+        }
+    }
+
+    #[test]
+    fn every_kind_is_declared_once_with_its_own_names() {
+        for &k in Kind::REGISTERED {
+            let d = k.decl().expect("registered kinds are declared");
+            assert_eq!(d.kind, k);
+            assert_eq!(Kind::parse(k.name()), Some(k));
+            assert_eq!(Kind::parse(k.resource_type()), Some(k));
+            assert!(d.statuses.contains(&"Completed"), "{k}");
+            assert!(d.api.list.starts_with("List") && d.api.describe.starts_with("Describe"));
+            for check in d.checks {
+                assert_eq!(
+                    check.meta().kind,
+                    k,
+                    "{} is declared with {k}",
+                    check.meta().id
+                );
+            }
+        }
+        assert_eq!(super::super::KINDS.len(), Kind::REGISTERED.len());
+        assert_eq!(Kind::Pipeline.decl().map(|d| d.kind), None);
+        assert_eq!(Kind::Pipeline.statuses(), &[] as &[&str]);
+        assert_eq!(Kind::parse("pipelines"), Some(Kind::Pipeline));
+        assert!(Kind::Training.statuses().contains(&"Deleting"));
+        assert!(!Kind::Processing.statuses().contains(&"Deleting"));
+        assert_eq!(
+            serde_json::to_value(Kind::AutoMl).unwrap(),
+            serde_json::json!("automl")
+        );
+        assert_eq!(
+            serde_json::from_value::<Kind>(serde_json::json!("automl")).unwrap(),
+            Kind::AutoMl
+        );
+    }
+}
