@@ -677,8 +677,9 @@ fn chosen_kinds(given: &[Kind]) -> Vec<Kind> {
     kinds
 }
 
-/// `--status` must be a status of every chosen kind (`data/job-statuses.toml`): the List
-/// calls reject any other, and a filter that silently matched nothing would be a false pass.
+/// `--status` must be a status of every chosen kind (declared with the kind, in any case: each
+/// kind's List call gets its own spelling): the List calls reject any other, and a filter that
+/// silently matched nothing would be a false pass.
 #[cfg(feature = "aws")]
 fn check_status(status: &str, kinds: &[Kind]) -> Result<(), Failure> {
     // Pipelines are definitions, not runs: no status filters them.
@@ -689,11 +690,11 @@ fn check_status(status: &str, kinds: &[Kind]) -> Result<(), Failure> {
     }
     for kind in kinds.iter().filter(|k| **k != Kind::Pipeline) {
         let known = kind.statuses();
-        if !known.contains(&status) {
+        if kind.status(status).is_none() {
             return Err(usage(format!(
-                "--status {:?}: {} jobs have no such status (theirs: {}){}",
+                "--status {:?}: {} have no such status (theirs: {}){}",
                 crate::text::one_line(status, 40),
-                kind.name(),
+                kind.plural(),
                 known.join(", "),
                 if kinds.len() > 1 {
                     "; narrow the scan with --kinds"
@@ -858,6 +859,7 @@ fn summarise(report: &Report, output: &Output) {
         [] => "0 jobs".to_owned(),
         [only] if only.kind == Kind::Training => format!("{} jobs", only.resources),
         [only] if only.kind == Kind::Pipeline => format!("{} pipeline steps", only.resources),
+        [only] => format!("{} {}", only.resources, only.kind.plural()),
         _ => format!(
             "{} jobs ({})",
             report.job_count(),

@@ -487,7 +487,11 @@ async fn list_page(
     let args = ListArgs {
         token,
         created_after: options.created_after,
-        status: options.status.as_deref(),
+        // Each kind's own spelling of the status (`COMPLETED` for `Completed`).
+        status: options
+            .status
+            .as_deref()
+            .map(|s| kind.status(s).unwrap_or(s)),
     };
     (calls(kind).list)(client, args).await
 }

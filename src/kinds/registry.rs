@@ -159,6 +159,24 @@ impl Kind {
         self.decl().map_or(&[], |d| d.statuses)
     }
 
+    /// The kind's spelling of a `--status` value: the same status whatever its case and
+    /// punctuation (`Completed` is a compilation job's `COMPLETED`, `InProgress` its
+    /// `INPROGRESS`); `None` when the kind has no such status.
+    pub fn status(self, text: &str) -> Option<&'static str> {
+        let norm = |s: &str| -> String {
+            s.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect()
+        };
+        let wanted = norm(text);
+        self.statuses()
+            .iter()
+            .copied()
+            .find(|s| *s == text)
+            .or_else(|| self.statuses().iter().copied().find(|s| norm(s) == wanted))
+    }
+
     /// The kind a `--kinds` name or a report's `resource_type` names.
     pub fn parse(text: &str) -> Option<Kind> {
         if text == "pipelines" {
@@ -222,13 +240,33 @@ mod tests {
     }
 
     #[test]
+    fn every_slot_a_kind_reads_has_a_check() {
+        // A document with none of the kind's fields still gives its slots (empty): each
+        // role among them must have a check of the kind, or that key would go unjudged.
+        let empty = super::super::Fields::parse("{}").unwrap();
+        for d in super::super::KINDS {
+            let slots = (d.slots)(&empty, super::super::Scope::Describe).unwrap();
+            assert!(!slots.is_empty(), "{}", d.kind);
+            for s in &slots {
+                assert!(
+                    d.checks.iter().any(|c| c.meta().role == s.slot.role),
+                    "{}: no check judges {}",
+                    d.kind,
+                    s.slot.field
+                );
+            }
+        }
+    }
+
+    #[test]
     fn every_kind_is_declared_once_with_its_own_names() {
         for &k in Kind::REGISTERED {
             let d = k.decl().expect("registered kinds are declared");
             assert_eq!(d.kind, k);
             assert_eq!(Kind::parse(k.name()), Some(k));
             assert_eq!(Kind::parse(k.resource_type()), Some(k));
-            assert!(d.statuses.contains(&"Completed"), "{k}");
+            assert!(k.status("Completed").is_some(), "{k}");
+            assert!(k.status("InProgress").is_some(), "{k}");
             assert!(d.api.list.starts_with("List") && d.api.describe.starts_with("Describe"));
             for check in d.checks {
                 assert_eq!(

@@ -27,6 +27,13 @@ def binary():
     return path
 
 
+def catalogue():
+    """The kinds the tool declares (`sagemaker-audit kinds --json`), in report order: tests
+    derive kind lists, List operations and rule ids from it instead of spelling them out."""
+    out = subprocess.run([binary(), "kinds", "--json"], capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -6,6 +6,8 @@ Tests set `Behaviour` fields, then point the tool at the server with AWS_ENDPOIN
 """
 
 import json
+import os
+import subprocess
 import threading
 import time
 import urllib.parse
@@ -13,14 +15,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ACCOUNT = "123456789012"
 
-# List operations of the other job kinds, and the member holding their summaries.
-OTHER_LISTS = {
-    "ListProcessingJobs": "ProcessingJobSummaries",
-    "ListTransformJobs": "TransformJobSummaries",
-    "ListHyperParameterTuningJobs": "HyperParameterTuningJobSummaries",
-    "ListAutoMLJobs": "AutoMLJobSummaries",
-    "ListPipelines": "PipelineSummaries",
-}
+
+
+def other_lists():
+    """List operations of the kinds other than training jobs, and the member holding their
+    summaries, as the tool declares them."""
+    out = subprocess.run([os.environ["SAGEMAKER_AUDIT_BIN"], "kinds", "--json"],
+                         capture_output=True, text=True, check=True).stdout
+    return {k["list"]: k["summaries"] for k in json.loads(out) if k["name"] != "training"}
+
+
+OTHER_LISTS = other_lists()
 
 
 def describe_body(name, arn, volume_key=None, output_key=None):

@@ -40,6 +40,7 @@ class Faults:
             self.calls = []                 # (operation, region) of every request
             self.described_keys = []        # KeyId of every DescribeKey request
             self.list_params = []           # body of every ListTrainingJobs request
+            self.list_requests = []         # (operation, body) of every List request
             self.access_keys = set()        # access key ids that signed requests
             self.throttled = 0
             self.deny_assume = set()        # account ids: AccessDenied on sts:AssumeRole into them
@@ -88,6 +89,8 @@ class Handler(BaseHTTPRequestHandler):
                 faults.described_keys.append(params.get("KeyId"))
             if operation == "ListTrainingJobs":
                 faults.list_params.append(params)
+            if operation.startswith("List"):
+                faults.list_requests.append((operation, params))
         if faults.latency:
             time.sleep(faults.latency)
         form = {}
