@@ -25,6 +25,7 @@ macro_rules! registered_kinds {
             Transform => transform,
             Tuning => tuning,
             AutoMl => automl,
+            Compilation => compilation,
         }
     };
 }

@@ -58,6 +58,11 @@ KINDS = {
         "SecurityConfig.VolumeKmsKeyId", "OutputDataConfig.KmsKeyId", "OutputDataConfig.S3OutputPath",
         "AutoMLJobInputDataConfig",
     ]),
+    "compilation": ("ListCompilationJobs", "CompilationJobSummaries", "DescribeCompilationJob", [
+        "CompilationJobName", "CompilationJobArn", "CompilationJobStatus", "CreationTime", "LastModifiedTime",
+        "OutputConfig.KmsKeyId", "OutputConfig.S3OutputLocation",
+        "InputConfig", "RoleArn", "StoppingCondition", "ModelArtifacts",
+    ]),
 }
 
 # AutoML V1 documents (describe-auto-ml-job) keep the volume key one level down.
@@ -124,6 +129,30 @@ def test_no_volume_key_with_local_storage_is_documented_for_every_volume_field(m
         assert "local storage" in doc, shape
 
 
+def test_compilation_jobs_have_no_volume_key_and_default_to_the_s3_key(model):
+    # Why the compilation kind has an output slot only, and what its message says AWS does
+    # without a key.
+    shapes = model["shapes"]
+
+    def names(shape, seen):
+        if shape in seen:
+            return set()
+        seen.add(shape)
+        s = shapes[shape]
+        found = set(s.get("members", {}))
+        for m in s.get("members", {}).values():
+            found |= names(m["shape"], seen)
+        if "member" in s:
+            found |= names(s["member"]["shape"], seen)
+        return found
+
+    for op, io in (("CreateCompilationJob", "input"), ("DescribeCompilationJob", "output")):
+        keys = {n for n in names(model["operations"][op][io]["shape"], set()) if "Kms" in n}
+        assert keys == {"KmsKeyId"}, (op, keys)
+    doc = shapes["OutputConfig"]["members"]["KmsKeyId"]["documentation"]
+    assert "default KMS key for Amazon S3" in doc
+
+
 def test_the_processing_output_key_covers_every_output(model):
     doc = model["shapes"]["ProcessingOutputConfig"]["members"]["KmsKeyId"]["documentation"]
     assert "applied to all outputs" in doc
@@ -170,6 +199,7 @@ MARKERS = {
     "ProcessingJobName": "DescribeProcessingJob",
     "TransformJobName": "DescribeTransformJob",
     "HyperParameterTuningJobName": "DescribeHyperParameterTuningJob",
+    "CompilationJobName": "DescribeCompilationJob",
 }
 
 
@@ -200,7 +230,8 @@ def test_every_sample_is_shaped_like_the_api_response(model, doc):
 def test_the_samples_cover_every_kind():
     ops = {describe_operation(p.values[0]) for p in sample_documents()}
     assert {"DescribeTrainingJob", "DescribeProcessingJob", "DescribeTransformJob",
-            "DescribeHyperParameterTuningJob", "DescribeAutoMLJobV2", "DescribeAutoMLJob"} <= ops
+            "DescribeHyperParameterTuningJob", "DescribeAutoMLJobV2", "DescribeAutoMLJob",
+            "DescribeCompilationJob"} <= ops
 
 
 def test_the_shape_check_notices_a_wrong_sample(model):

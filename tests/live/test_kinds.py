@@ -1,5 +1,5 @@
-"""Every job kind live: processing, batch transform, hyperparameter tuning and AutoML jobs
-created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+"""Every job kind live: processing, batch transform, hyperparameter tuning, AutoML and
+compilation jobs created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ACCOUNT, aws_cli, clients, env_for, reset, run, scan_json
+from conftest import ACCOUNT, aws_cli, catalogue, clients, env_for, reset, run, scan_json
+
+KINDS = catalogue()
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/sagemaker"
 IMAGE = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/job:1"
@@ -106,6 +108,20 @@ def automl_request(name, *, volume=None, output=None):
     return req
 
 
+def compilation_request(name, *, output=None, device="ml_c5"):
+    out = {"S3OutputLocation": f"s3://ml-compiled/{name}/", "TargetDevice": device}
+    if output:
+        out["KmsKeyId"] = output
+    return {
+        "CompilationJobName": name,
+        "RoleArn": ROLE,
+        "InputConfig": {"S3Uri": f"s3://ml-artifacts/{name}/model.tar.gz",
+                        "DataInputConfig": '{"input0": [1, 3, 224, 224]}', "Framework": "PYTORCH"},
+        "OutputConfig": out,
+        "StoppingCondition": {"MaxRuntimeInSeconds": 900},
+    }
+
+
 def cli_create(endpoint, command, request, tmp_path):
     """Creates a job with the real AWS CLI, from the request as a JSON file."""
     exe = shutil.which("aws") or str(Path(sys.executable).with_name("aws"))
@@ -120,6 +136,7 @@ CREATE = {
     "transform": ("create-transform-job", "create_transform_job"),
     "tuning": ("create-hyper-parameter-tuning-job", "create_hyper_parameter_tuning_job"),
     "automl": ("create-auto-ml-job-v2", "create_auto_ml_job_v2"),
+    "compilation": ("create-compilation-job", "create_compilation_job"),
 }
 DESCRIBE = {
     "processing": ("describe-processing-job", "--processing-job-name"),
@@ -127,6 +144,7 @@ DESCRIBE = {
     "tuning": ("describe-hyper-parameter-tuning-job", "--hyper-parameter-tuning-job-name"),
     "automl": ("describe-auto-ml-job-v2", "--auto-ml-job-name"),
     "training": ("describe-training-job", "--training-job-name"),
+    "compilation": ("describe-compilation-job", "--compilation-job-name"),
 }
 
 
@@ -164,6 +182,12 @@ def kinds(moto, proxy, tmp_path):
          {("automl-volume-cmk", None): ("PASS", "CUSTOMER"), ("automl-output-cmk", None): ("FAIL", "")}),
         ("automl", "cli", automl_request("automl-cli", output="alias/ml-jobs"),
          {("automl-volume-cmk", None): ("FAIL", ""), ("automl-output-cmk", None): ("PASS", "CUSTOMER")}),
+        ("compilation", "boto3", compilation_request("neo-cmk", output=key),
+         {("compilation-output-cmk", None): ("PASS", "CUSTOMER")}),
+        ("compilation", "cli", compilation_request("neo-none", device="jetson_nano"),
+         {("compilation-output-cmk", None): ("FAIL", "")}),
+        ("compilation", "boto3", compilation_request("neo-aws", output="alias/aws/s3"),
+         {("compilation-output-cmk", None): ("FAIL", "AWS")}),
     ]
     expected, by_kind = {}, {}
     for kind, via, request, verdicts in jobs:
@@ -193,16 +217,16 @@ def test_live_scan_judges_every_kind(kinds, proxy):
     assert code == 1, stderr
     assert report["errors"] == []
     assert verdicts(report) == expected
-    assert [k["kind"] for k in report["summary"]["kinds"]] == ["training", "processing", "transform", "tuning", "automl", "pipeline"]
-    assert len(report["rules"]) == 12
+    assert [k["kind"] for k in report["summary"]["kinds"]] == [k["name"] for k in KINDS]
+    assert report["rules"] == [rule for k in KINDS for rule in k["checks"]]
     by = {(f["job_name"], f["rule_id"], f["part"]): f for f in report["findings"]}
     assert by[("hpo-multi", "tuning-volume-cmk", "definition b")]["source_file"] == \
         f"{ACCOUNT}/us-east-1/tuning/hpo-multi.json"
     assert by[("tf-capture", "transform-output-cmk", "data capture")]["resource_type"] == "transform-job"
     # Each kind is listed with its own call, and AutoML is described with the V2 call.
     operations = {op for op, _ in faults.calls}
-    assert {"ListTrainingJobs", "ListProcessingJobs", "ListTransformJobs", "ListHyperParameterTuningJobs",
-            "ListAutoMLJobs", "DescribeAutoMLJobV2", "ListPipelines"} <= operations
+    assert {k["list"] for k in KINDS} <= operations
+    assert {"DescribeAutoMLJobV2", "DescribeCompilationJob"} <= operations
 
 
 def test_collect_then_offline_scan_is_identical_for_every_kind(kinds, proxy, tmp_path):
@@ -212,7 +236,7 @@ def test_collect_then_offline_scan_is_identical_for_every_kind(kinds, proxy, tmp
     r = run(["collect", "--out-dir", str(out)], endpoint)
     assert r.returncode == 0, r.stderr
     manifest = json.loads((out / "manifest.json").read_text())["SagemakerAuditManifest"]
-    assert manifest["scope"]["kinds"] == ["training", "processing", "transform", "tuning", "automl", "pipeline"]
+    assert manifest["scope"]["kinds"] == [k["name"] for k in KINDS]
     assert manifest["counts"]["jobs_described"] == sum(len(v) for v in by_kind.values())
     for kind, names in by_kind.items():
         assert sorted(p.stem for p in (out / ACCOUNT / "us-east-1" / kind).iterdir()) == sorted(names)
@@ -278,5 +302,13 @@ def test_kinds_narrow_the_scan_and_status_names_are_checked_per_kind(kinds, prox
     assert report["summary"]["jobs"] == 0
     r = run(["scan", "--live", "--kinds", "training,tuning", "--status", "DeleteFailed"], endpoint)
     assert r.returncode == 2 and "training jobs have no such status" in r.stderr, r.stderr
+    # Compilation jobs spell their statuses in capitals: --status Completed reaches their List
+    # call as COMPLETED, and moto answers with the jobs in that status.
+    faults.reset()
+    code, report, stderr = scan_json(endpoint, "--kinds", "compilation,training", "--status", "Completed")
+    assert code == 1, stderr
+    assert {f["job_name"] for f in report["findings"]} == {"neo-cmk", "neo-none", "neo-aws"}
+    sent = {op: body.get("StatusEquals") for op, body in faults.list_requests}
+    assert sent["ListCompilationJobs"] == "COMPLETED"
     r = run(["scan", "--live", "--kinds", "endpoints"], endpoint)
     assert r.returncode == 2 and "endpoints" in r.stderr
