@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde::de::{SeqAccess, Visitor};
 
 use crate::report::{BaselineState, BaselineSummary, FixedFinding, Report, Status};
-use crate::resource::Kind;
+use crate::resource::{Kind, Origin};
 use crate::schema;
 
 /// Baseline files larger than this are refused.
@@ -27,7 +27,8 @@ pub const MAX_BASELINE_BYTES: u64 = 512 * 1024 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Place {
     name: String,
-    kind: Kind,
+    /// The resource type as the baseline wrote it (`pipeline-step` in 2.x).
+    resource_type: String,
     file: Option<String>,
     line: Option<u32>,
 }
@@ -132,7 +133,7 @@ impl Entry for schema::Finding<'static> {
                 ),
                 Place {
                     name: self.job_name.into_owned(),
-                    kind: self.resource_type,
+                    resource_type: self.resource_type.into_owned(),
                     file: Some(self.source_file.into_owned()),
                     line: Some(self.line),
                 },
@@ -151,10 +152,10 @@ impl Entry for SarifResult {
         let location = self.locations.into_iter().next()?;
         let logical = location.logical_locations.into_iter().next()?;
         let physical = location.physical_location;
-        let kind = match self.properties.resource_type.as_deref() {
-            Some(t) => Kind::parse(t)?,
-            None => Kind::Training,
-        };
+        let resource_type = self
+            .properties
+            .resource_type
+            .unwrap_or_else(|| Kind::Training.resource_type().to_owned());
         Some((
             (
                 self.rule_id?,
@@ -163,7 +164,7 @@ impl Entry for SarifResult {
             ),
             Place {
                 name: logical.name.unwrap_or_default(),
-                kind,
+                resource_type,
                 file: physical
                     .as_ref()
                     .and_then(|p| p.artifact_location.as_ref()?.uri.as_deref())
@@ -296,7 +297,22 @@ pub fn apply(report: &mut Report, baseline: &Baseline, fail_on_new: bool) {
             f.resource.arn.clone(),
             f.part.as_deref().map(str::to_owned),
         );
-        let state = if baseline.failing.contains_key(&key) {
+        // A step failing in a baseline from before steps took their kind's checks (2.x) is
+        // recorded under the old rule id of the key's role.
+        let former = (f.resource.origin == Origin::PipelineStep)
+            .then(|| {
+                crate::kinds::pipeline_step::RULE_ALIASES
+                    .iter()
+                    .find(|(_, role)| *role == f.rule.role)
+            })
+            .flatten()
+            .map(|(alias, _)| ((*alias).to_owned(), key.1.clone(), key.2.clone()))
+            .filter(|k| baseline.failing.contains_key(k));
+        let was_failing = baseline.failing.contains_key(&key) || former.is_some();
+        if let Some(former) = former {
+            failing_now.insert(former);
+        }
+        let state = if was_failing {
             summary.unchanged += 1;
             BaselineState::Unchanged
         } else {
@@ -318,7 +334,7 @@ pub fn apply(report: &mut Report, baseline: &Baseline, fail_on_new: bool) {
         .map(|((rule, arn, part), place)| FixedFinding {
             rule_id: rule.clone(),
             job_arn: arn.clone(),
-            resource_type: place.kind,
+            resource_type: place.resource_type.clone(),
             part: part.clone(),
             job_name: place.name.clone(),
             now: status_now
@@ -384,11 +400,11 @@ mod tests {
         assert_eq!(b.failing.len(), 2);
         let place = &b.failing[&key("training-volume-cmk", "a1", None)];
         assert_eq!(
-            (place.file.as_deref(), place.kind),
-            (Some("x.json"), Kind::Training)
+            (place.file.as_deref(), place.resource_type.as_str()),
+            (Some("x.json"), "training-job")
         );
         let tuning = &b.failing[&key("tuning-volume-cmk", "t", Some("definition x"))];
-        assert_eq!(tuning.kind, Kind::Tuning);
+        assert_eq!(tuning.resource_type, "hyperparameter-tuning-job");
         let sarif = dir.path().join("b.sarif");
         std::fs::write(
             &sarif,
@@ -407,8 +423,8 @@ mod tests {
             (Some("a b.json"), Some(7))
         );
         assert_eq!(
-            b.failing[&key("r", "t", Some("definition y"))].kind,
-            Kind::Tuning
+            b.failing[&key("r", "t", Some("definition y"))].resource_type,
+            "hyperparameter-tuning-job"
         );
     }
 
@@ -416,7 +432,7 @@ mod tests {
     fn reports_of_unknown_major_versions_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let json = dir.path().join("b.json");
-        std::fs::write(&json, r#"{"schema_version":"3.0","findings":[]}"#).unwrap();
+        std::fs::write(&json, r#"{"schema_version":"4.0","findings":[]}"#).unwrap();
         assert!(
             load(&json)
                 .unwrap_err()

@@ -27,12 +27,15 @@ pub struct KindEntry {
     pub arn_field: &'static str,
     /// `--status` values (the List operation's `StatusEquals` enum).
     pub statuses: &'static [&'static str],
-    /// Rule ids of the checks, in report order.
+    /// Rule ids of the checks, in report order (none for pipelines: each step is judged by
+    /// the checks of the kind it creates).
     pub checks: Vec<&'static str>,
+    /// The pipeline step types that create a resource of the kind (`kinds` of steps).
+    pub pipeline_steps: &'static [&'static str],
 }
 
 /// Every kind the live scan lists, in report order: the registered kinds, then pipelines
-/// (whose steps are judged as the jobs they create).
+/// (whose steps are judged as the resources they create).
 pub fn entries() -> Vec<KindEntry> {
     let checks_of = |kind: Kind| -> Vec<&'static str> {
         REGISTRY
@@ -54,19 +57,21 @@ pub fn entries() -> Vec<KindEntry> {
             arn_field: d.api.arn_field,
             statuses: d.statuses,
             checks: checks_of(d.kind),
+            pipeline_steps: d.pipeline_steps,
         })
         .collect();
     let pipelines = &crate::kinds::pipeline_step::API;
     out.push(KindEntry {
-        name: Kind::Pipeline.name(),
-        resource_type: Kind::Pipeline.resource_type(),
+        name: crate::resource::PIPELINE,
+        resource_type: crate::resource::PIPELINE_STEP,
         list: pipelines.list,
         summaries: pipelines.summaries,
         describe: pipelines.describe,
         name_field: pipelines.name_field,
         arn_field: pipelines.arn_field,
         statuses: &[],
-        checks: checks_of(Kind::Pipeline),
+        checks: Vec::new(),
+        pipeline_steps: &[],
     });
     out
 }
@@ -126,7 +131,11 @@ pub fn table() -> String {
                 e.name.to_owned(),
                 e.resource_type.to_owned(),
                 format!("{} / {}", e.list, e.describe),
-                e.checks.join(", "),
+                if e.checks.is_empty() {
+                    "each step: the checks of the kind it creates".to_owned()
+                } else {
+                    e.checks.join(", ")
+                },
             ]
         })
         .collect();
@@ -157,7 +166,11 @@ mod tests {
     #[test]
     fn every_check_and_kind_is_in_the_catalogue() {
         let entries = entries();
-        assert_eq!(entries.len(), Kind::ALL.len());
+        assert_eq!(
+            entries.len(),
+            Kind::ALL.len() + 1,
+            "the kinds and pipelines"
+        );
         let listed: usize = entries.iter().map(|e| e.checks.len()).sum();
         assert_eq!(listed, REGISTRY.len());
         let policy: serde_json::Value = serde_json::from_str(&iam_policy()).unwrap();

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::audit::Audit;
 use crate::render::{self, Format, RenderOptions, template::Templates};
 use crate::report::{Report, Severity};
-use crate::resource::Kind;
+use crate::resource::{Group, Kind};
 use crate::rules::InstanceStorageTable;
 use crate::scan::{self, ScanConfig};
 
@@ -92,14 +92,15 @@ pub struct AwsArgs {
     /// Every SageMaker region of the aws partition (regions not enabled are reported).
     #[arg(long)]
     pub all_regions: bool,
-    /// Job kinds to audit, comma-separated (default: all).
+    /// Kinds to audit, comma-separated, `pipeline` for the steps of pipeline definitions
+    /// (default: all; `sagemaker-audit kinds` lists them).
     #[arg(
         long,
         value_name = "KINDS",
         value_delimiter = ',',
         value_parser = kind_parser()
     )]
-    pub kinds: Vec<Kind>,
+    pub kinds: Vec<Group>,
     /// Only jobs created after this time (RFC 3339, or a date like 2025-01-31).
     #[arg(long, value_name = "TIME")]
     pub created_after: Option<String>,
@@ -363,9 +364,15 @@ fn usage(message: impl Into<String>) -> Failure {
 
 /// `--kinds` values.
 #[cfg(feature = "aws")]
-fn kind_parser() -> impl clap::builder::TypedValueParser<Value = Kind> {
-    clap::builder::PossibleValuesParser::new(Kind::ALL.iter().map(|k| k.name()))
-        .map(|name| Kind::parse(&name).expect("a possible value"))
+fn kind_parser() -> impl clap::builder::TypedValueParser<Value = Group> {
+    use clap::builder::PossibleValue;
+    let names = Group::all()
+        .into_iter()
+        .map(|g| PossibleValue::new(g.name()))
+        // Accepted, not listed.
+        .chain([PossibleValue::new("pipelines").hide(true)]);
+    clap::builder::PossibleValuesParser::new(names)
+        .map(|name| Group::parse(&name).expect("a possible value"))
 }
 
 /// `--format` values: one per writer.
@@ -666,9 +673,9 @@ fn account_scope(aws: &AwsArgs) -> Result<crate::aws::accounts::AccountScope, Fa
 
 /// The kinds `--kinds` chose, in report order; all of them when it is not given.
 #[cfg(feature = "aws")]
-fn chosen_kinds(given: &[Kind]) -> Vec<Kind> {
-    let mut kinds: Vec<Kind> = if given.is_empty() {
-        Kind::ALL.to_vec()
+fn chosen_kinds(given: &[Group]) -> Vec<Group> {
+    let mut kinds: Vec<Group> = if given.is_empty() {
+        Group::all()
     } else {
         given.to_vec()
     };
@@ -681,14 +688,17 @@ fn chosen_kinds(given: &[Kind]) -> Vec<Kind> {
 /// kind's List call gets its own spelling): the List calls reject any other, and a filter that
 /// silently matched nothing would be a false pass.
 #[cfg(feature = "aws")]
-fn check_status(status: &str, kinds: &[Kind]) -> Result<(), Failure> {
+fn check_status(status: &str, kinds: &[Group]) -> Result<(), Failure> {
     // Pipelines are definitions, not runs: no status filters them.
-    if kinds == [Kind::Pipeline] {
+    if kinds == [Group::PipelineSteps] {
         return Err(usage(
             "--status: pipelines have no status to filter by (it applies to jobs)",
         ));
     }
-    for kind in kinds.iter().filter(|k| **k != Kind::Pipeline) {
+    for kind in kinds.iter().filter_map(|g| match g {
+        Group::Kind(k) => Some(k),
+        Group::PipelineSteps => None,
+    }) {
         let known = kind.statuses();
         if kind.status(status).is_none() {
             return Err(usage(format!(
@@ -857,8 +867,7 @@ fn summarise(report: &Report, output: &Output) {
     let kinds = report.kind_summaries();
     let jobs = match kinds.as_slice() {
         [] => "0 jobs".to_owned(),
-        [only] if only.kind == Kind::Training => format!("{} jobs", only.resources),
-        [only] if only.kind == Kind::Pipeline => format!("{} pipeline steps", only.resources),
+        [only] if only.kind == Group::Kind(Kind::Training) => format!("{} jobs", only.resources),
         [only] => format!("{} {}", only.resources, only.kind.plural()),
         _ => format!(
             "{} jobs ({})",
@@ -866,8 +875,8 @@ fn summarise(report: &Report, output: &Output) {
             kinds
                 .iter()
                 .map(|k| match k.kind {
-                    Kind::Pipeline => format!("{} pipeline steps", k.resources),
-                    kind => format!("{} {}", k.resources, kind.name()),
+                    Group::PipelineSteps => format!("{} pipeline steps", k.resources),
+                    Group::Kind(kind) => format!("{} {}", k.resources, kind.name()),
                 })
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -960,21 +969,27 @@ mod tests {
 
     #[test]
     fn a_status_must_exist_for_every_chosen_kind() {
-        assert!(check_status("Completed", Kind::ALL).is_ok());
-        assert!(check_status("Deleting", &[Kind::Training, Kind::Tuning]).is_ok());
-        let e = check_status("Deleting", Kind::ALL).unwrap_err().to_string();
+        let all = Group::all();
+        let only = |kinds: &[Kind]| kinds.iter().map(|&k| Group::Kind(k)).collect::<Vec<_>>();
+        assert!(check_status("Completed", &all).is_ok());
+        assert!(check_status("Deleting", &only(&[Kind::Training, Kind::Tuning])).is_ok());
+        let e = check_status("Deleting", &all).unwrap_err().to_string();
         assert!(e.contains("processing jobs have no such status"), "{e}");
         assert!(e.contains("--kinds"), "{e}");
-        assert!(check_status("completed", &[Kind::Training]).is_err());
+        // Any case or punctuation names the kind's own spelling; a status no kind has does not.
+        assert!(check_status("completed", &only(&[Kind::Training])).is_ok());
+        assert_eq!(Kind::Compilation.status("Completed"), Some("COMPLETED"));
+        assert_eq!(Kind::Training.status("in-progress"), Some("InProgress"));
+        assert!(check_status("Done", &only(&[Kind::Training])).is_err());
         assert!(
-            check_status("Completed", Kind::ALL).is_ok(),
+            check_status("Completed", &all).is_ok(),
             "pipelines take no status"
         );
-        assert!(check_status("Completed", &[Kind::Pipeline]).is_err());
-        assert_eq!(chosen_kinds(&[]), Kind::ALL);
+        assert!(check_status("Completed", &[Group::PipelineSteps]).is_err());
+        assert_eq!(chosen_kinds(&[]), all);
         assert_eq!(
-            chosen_kinds(&[Kind::Tuning, Kind::Training, Kind::Tuning]),
-            [Kind::Training, Kind::Tuning]
+            chosen_kinds(&only(&[Kind::Tuning, Kind::Training, Kind::Tuning])),
+            only(&[Kind::Training, Kind::Tuning])
         );
     }
 }

@@ -23,7 +23,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::resource::Kind;
+use crate::resource::Group;
 
 /// Longest file-name stem written; longer encodings are shortened with a digest.
 const MAX_STEM: usize = 200;
@@ -91,7 +91,7 @@ pub fn decode_name(stem: &str) -> Option<String> {
 /// `<account>/<region>/<kind>/<encoded name>.json`: where `collect` writes a job, and the
 /// path every live report shows for it. The kind keeps names apart across kinds (a training
 /// job and a processing job may share a name).
-pub fn job_path(account: &str, region: &str, kind: Kind, name: &str) -> String {
+pub fn job_path(account: &str, region: &str, kind: Group, name: &str) -> String {
     format!(
         "{account}/{region}/{}/{}.json",
         kind.name(),
@@ -199,11 +199,21 @@ mod tests {
     #[test]
     fn paths_have_the_documented_layout() {
         assert_eq!(
-            job_path("123456789012", "us-east-1", Kind::Training, "My.Job"),
+            job_path(
+                "123456789012",
+                "us-east-1",
+                Group::Kind(crate::resource::Kind::Training),
+                "My.Job"
+            ),
             "123456789012/us-east-1/training/_4dy_2e_4aob.json"
         );
         assert_eq!(
-            job_path("123456789012", "us-east-1", Kind::Tuning, "hpo"),
+            job_path(
+                "123456789012",
+                "us-east-1",
+                Group::Kind(crate::resource::Kind::Tuning),
+                "hpo"
+            ),
             "123456789012/us-east-1/tuning/hpo.json"
         );
         assert_eq!(

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::ingest::shown_path;
 use crate::kms::KeyManager;
 use crate::report::{Finding, InputError, InputStats, Mode, Report, ResourceRef, Severity};
-use crate::resource::Kind;
+use crate::resource::{Group, Kind, Origin};
 use crate::schema;
 
 type JsonReport = schema::Report<'static, Vec<schema::Finding<'static>>>;
@@ -51,10 +51,10 @@ pub fn merge(
     let mut errors: BTreeSet<InputError> = BTreeSet::new();
     let mut resources: BTreeMap<String, Resource> = BTreeMap::new();
     let mut seen_twice = BTreeSet::new();
-    let mut scope: BTreeSet<Kind> = BTreeSet::new();
+    let mut scope: BTreeSet<Group> = BTreeSet::new();
     for (index, path) in paths.iter().enumerate() {
         let shown = shown_path(path, cwd);
-        let (report, findings) = match read(path) {
+        let (report, findings, legacy_steps) = match read(path) {
             Ok(r) => r,
             Err(message) => {
                 errors.insert(InputError {
@@ -71,15 +71,32 @@ pub fn merge(
         errors.extend(report.errors.into_iter().map(InputError::from));
         // A 1.x report covers the training checks; a 2.x one lists what it covers.
         if report.rules.is_empty() {
-            scope.insert(Kind::Training);
+            scope.insert(Group::Kind(Kind::Training));
         }
         scope.extend(
             report
                 .rules
                 .iter()
                 .filter_map(|id| crate::kinds::checks::find(id))
-                .map(|r| r.kind),
+                .map(|r| Group::Kind(r.kind)),
         );
+        scope.extend(report.summary.kinds.iter().map(|k| k.kind));
+        if legacy_steps > 0 {
+            // A 2.x report's pipeline steps name no kind, so their findings cannot be put
+            // beside a scan's: say so once for the report.
+            errors.insert(InputError {
+                source: shown.clone(),
+                location: None,
+                line: None,
+                message: format!(
+                    "{legacy_steps} findings of pipeline steps were left out: schema {} judged steps by \
+                     checks of their own (pipeline-step-*), this version by the checks of the kind \
+                     each step creates; scan the pipeline definitions again to merge them",
+                    crate::text::one_line(&report.schema_version, 20)
+                ),
+                file: true,
+            });
+        }
         let mut by_arn: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
         for f in findings {
             by_arn.entry(f.resource.arn.clone()).or_default().push(f);
@@ -112,12 +129,15 @@ pub fn merge(
         }
     }
     stats.duplicate_jobs += seen_twice.len();
-    stats.jobs = resources.len();
+    stats.jobs = resources
+        .values()
+        .filter(|r| r.findings[0].resource.origin == Origin::Resource)
+        .count();
     stats.resources = BTreeMap::new();
     for r in resources.values() {
         *stats
             .resources
-            .entry(r.findings[0].resource.kind)
+            .entry(r.findings[0].resource.group())
             .or_default() += 1;
     }
     stats.jobs_gone.sort();
@@ -129,7 +149,7 @@ pub fn merge(
     stats.accounts_failed.sort();
     stats.accounts_failed.dedup();
     let findings = resources.into_values().flat_map(|r| r.findings).collect();
-    let scope: Vec<Kind> = scope.into_iter().collect();
+    let scope: Vec<Group> = scope.into_iter().collect();
     Report::new(
         run,
         Mode::Merged,
@@ -185,8 +205,9 @@ fn add_stats(total: &mut InputStats, r: InputStats) {
 }
 
 /// Reads one report and turns its findings back into the report's own findings; the
-/// findings of one resource share one record, as in a scan.
-fn read(path: &Path) -> Result<(JsonReport, Vec<Finding>), String> {
+/// findings of one resource share one record, as in a scan. Also counts the findings of
+/// pipeline steps a 2.x report holds, which are left out (they name no kind).
+fn read(path: &Path) -> Result<(JsonReport, Vec<Finding>, usize), String> {
     let file = std::fs::File::open(path).map_err(|e| format!("could not be read: {e}"))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     if size > crate::baseline::MAX_BASELINE_BYTES {
@@ -206,7 +227,14 @@ fn read(path: &Path) -> Result<(JsonReport, Vec<Finding>), String> {
     schema::check_version(&report.schema_version)?;
     let mut findings = Vec::with_capacity(report.findings.len());
     let mut shared: Option<Arc<ResourceRef>> = None;
+    let mut legacy_steps = 0;
     for (i, f) in std::mem::take(&mut report.findings).into_iter().enumerate() {
+        if f.resource_type == crate::resource::PIPELINE_STEP
+            && crate::kinds::pipeline_step::alias_role(&f.rule_id).is_some()
+        {
+            legacy_steps += 1;
+            continue;
+        }
         let rule = crate::kinds::checks::find(&f.rule_id).ok_or_else(|| {
             format!(
                 "finding {} names the check {:?}, which this version does not know; merge with the version that wrote it",
@@ -214,19 +242,20 @@ fn read(path: &Path) -> Result<(JsonReport, Vec<Finding>), String> {
                 crate::text::one_line(&f.rule_id, 80)
             )
         })?;
-        if rule.kind != f.resource_type {
+        if rule.kind.resource_type() != f.resource_type {
             return Err(format!(
                 "finding {} applies {} to a {}, which it does not judge",
                 i + 1,
                 rule.id,
-                f.resource_type.resource_type()
+                crate::text::one_line(&f.resource_type, 60)
             ));
         }
         let resource = match &shared {
             Some(r) if r.arn == *f.job_arn => r.clone(),
             _ => {
                 let r = Arc::new(ResourceRef {
-                    kind: f.resource_type,
+                    kind: rule.kind,
+                    origin: f.origin,
                     name: f.job_name.into_owned(),
                     arn: f.job_arn.into_owned(),
                     account_id: f.account_id.into_owned(),
@@ -256,5 +285,5 @@ fn read(path: &Path) -> Result<(JsonReport, Vec<Finding>), String> {
             baseline: None,
         });
     }
-    Ok((report, findings))
+    Ok((report, findings, legacy_steps))
 }

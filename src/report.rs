@@ -9,8 +9,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::kms::KeyManager;
-use crate::resource::Kind;
 pub use crate::resource::ResourceRef;
+use crate::resource::{Group, Kind};
 use crate::rules::RuleMeta;
 pub use crate::verdict::{Severity, Status};
 
@@ -97,12 +97,10 @@ pub struct FixedFinding {
     pub rule_id: String,
     /// Resource ARN.
     pub job_arn: String,
-    /// Its type (a 1.x baseline holds training jobs only).
-    #[serde(
-        default = "crate::resource::training",
-        with = "crate::kinds::resource_type"
-    )]
-    pub resource_type: Kind,
+    /// Its type as the baseline wrote it (a 1.x baseline holds training jobs only; a 2.x one
+    /// may name `pipeline-step`).
+    #[serde(default = "training_job")]
+    pub resource_type: String,
     /// Which slot of the resource, when it has several.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub part: Option<String>,
@@ -195,7 +193,7 @@ pub struct InputStats {
     pub files_read: usize,
     /// Resources read, by kind (training jobs are also counted in `jobs`).
     #[serde(default)]
-    pub resources: std::collections::BTreeMap<Kind, usize>,
+    pub resources: std::collections::BTreeMap<Group, usize>,
     /// JSON documents found in them (objects, array elements, lines); each ended as a job, a
     /// KMS fact, a manifest or an error.
     #[serde(default)]
@@ -332,6 +330,11 @@ impl RunStamp {
     }
 }
 
+/// The resource type of a finding in a 1.x baseline.
+fn training_job() -> String {
+    Kind::Training.resource_type().to_owned()
+}
+
 /// How one framework control fares in this report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ControlSummary {
@@ -369,8 +372,8 @@ pub struct FrameworkSummary {
 /// How resources of one kind fared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KindSummary {
-    /// The kind.
-    pub kind: Kind,
+    /// The kind, or pipeline steps.
+    pub kind: Group,
     /// Resources evaluated.
     pub resources: usize,
     /// Their findings by status.
@@ -410,6 +413,9 @@ pub struct Report {
     /// The checks this report covers, in registry order: those of every kind with a finding
     /// or in the scan's scope.
     pub rules: Vec<&'static RuleMeta>,
+    /// What the report counts resources by, in report order: every kind and pipeline steps
+    /// when they have a finding or were in the scan's scope.
+    pub groups: Vec<Group>,
     /// Every finding, sorted by account, region, resource, slot and check.
     pub findings: Vec<Finding>,
     /// Everything that could not be evaluated, sorted.
@@ -430,7 +436,8 @@ pub struct Report {
 
 impl Report {
     /// Builds a report, sorting findings and errors into their canonical order. `scope` names
-    /// kinds whose checks the report covers even without findings (live mode's `--kinds`).
+    /// kinds (and pipeline steps) the report covers even without findings (live mode's
+    /// `--kinds`).
     pub fn new(
         run: RunStamp,
         mode: Mode,
@@ -438,7 +445,7 @@ impl Report {
         mut findings: Vec<Finding>,
         mut errors: Vec<InputError>,
         fail_on: Option<Severity>,
-        scope: &[Kind],
+        scope: &[Group],
     ) -> Self {
         // Findings usually arrive grouped by resource; comparing the shared record's address
         // first keeps the sort cheap, and a parallel stable sort keeps it short at 100,000.
@@ -447,11 +454,29 @@ impl Report {
             findings.par_sort_by(finding_order);
         }
         errors.sort();
-        let mut kinds: std::collections::BTreeSet<Kind> = scope.iter().copied().collect();
-        kinds.extend(
+        // The kinds judged: those of the resources and steps found, and every kind in the
+        // scan's scope; pipelines in scope bring every kind a step can create.
+        let mut kinds: std::collections::BTreeSet<Kind> = findings
+            .chunk_by(|a, b| a.resource.kind == b.resource.kind)
+            .map(|run| run[0].resource.kind)
+            .collect();
+        for g in scope {
+            match g {
+                Group::Kind(k) => {
+                    kinds.insert(*k);
+                }
+                Group::PipelineSteps => kinds.extend(
+                    Kind::ALL
+                        .iter()
+                        .filter(|k| !k.decl().pipeline_steps.is_empty()),
+                ),
+            }
+        }
+        let mut groups: std::collections::BTreeSet<Group> = scope.iter().copied().collect();
+        groups.extend(
             findings
-                .chunk_by(|a, b| a.resource.kind == b.resource.kind)
-                .map(|run| run[0].resource.kind),
+                .chunk_by(|a, b| a.resource.group() == b.resource.group())
+                .map(|run| run[0].resource.group()),
         );
         let rules = crate::kinds::checks::REGISTRY
             .iter()
@@ -465,6 +490,7 @@ impl Report {
             mode,
             inputs,
             rules,
+            groups: groups.into_iter().collect(),
             findings,
             errors,
             fail_on,
@@ -498,7 +524,7 @@ impl Report {
     /// Resources and findings per kind, for the kinds the report covers.
     pub fn kind_summaries(&self) -> Vec<KindSummary> {
         let mut out: Vec<KindSummary> = Vec::new();
-        for kind in self.kinds() {
+        for &kind in &self.groups {
             out.push(KindSummary {
                 kind,
                 resources: 0,
@@ -506,7 +532,7 @@ impl Report {
             });
         }
         for run in self.findings.chunk_by(same_resource) {
-            if let Some(s) = out.iter_mut().find(|s| s.kind == run[0].resource.kind) {
+            if let Some(s) = out.iter_mut().find(|s| s.kind == run[0].resource.group()) {
                 s.resources += 1;
                 run.iter().for_each(|f| s.counts.add(f.status));
             }
@@ -548,13 +574,6 @@ impl Report {
                 .reached = false;
         }
         out.into_values().collect()
-    }
-
-    /// The kinds the report covers, in report order.
-    pub fn kinds(&self) -> Vec<Kind> {
-        let mut kinds: Vec<Kind> = self.rules.iter().map(|r| r.kind).collect();
-        kinds.dedup();
-        kinds
     }
 
     /// Number of distinct resources evaluated. Findings are sorted by resource, so a

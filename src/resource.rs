@@ -5,6 +5,7 @@
 //! writers only ever see this shape.
 
 use std::borrow::Cow;
+use std::fmt;
 
 use std::sync::Arc;
 
@@ -31,35 +32,29 @@ macro_rules! registered_kinds {
 }
 pub(crate) use registered_kinds;
 
-/// Declares [`Kind`] from the registry, with the pipeline step after the job kinds.
+/// Declares [`Kind`] from the registry.
 macro_rules! declare_kind {
     ($($variant:ident => $module:ident),* $(,)?) => {
         /// The kinds of resource the tool audits: every registered kind (`crate::kinds` has
-        /// each one's declaration), then the steps of SageMaker Pipelines.
+        /// each one's declaration). Where a resource comes from (a pipeline step that will
+        /// create it, say) is its [`Origin`], not a kind.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Kind {
             $(
                 #[doc = concat!("Declared in `src/kinds/", stringify!($module), ".rs`.")]
                 $variant,
             )*
-            /// A step of a SageMaker Pipeline that creates one of the jobs above, judged from
-            /// the pipeline's definition before any job exists.
-            Pipeline,
         }
 
         impl Kind {
             /// Every kind, in report order.
-            pub const ALL: &[Kind] = &[$(Kind::$variant,)* Kind::Pipeline];
-
-            /// The registered kinds: every kind but the pipeline step.
-            pub const REGISTERED: &[Kind] = &[$(Kind::$variant),*];
+            pub const ALL: &[Kind] = &[$(Kind::$variant),*];
 
             /// The short name `--kinds`, `collect` directories and JSON use: the name of the
             /// kind's module.
             pub fn name(self) -> &'static str {
                 match self {
                     $(Kind::$variant => stringify!($module),)*
-                    Kind::Pipeline => "pipeline",
                 }
             }
         }
@@ -91,9 +86,130 @@ impl<'de> Deserialize<'de> for Kind {
     }
 }
 
-/// The kind of a finding in a 1.x report.
-pub(crate) fn training() -> Kind {
-    Kind::Training
+/// Where a resource comes from: the resource itself (a describe document, read from a file
+/// or the API), or a step of a SageMaker Pipeline definition that will create it on every run,
+/// judged before it exists by its kind's checks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Origin {
+    /// The resource itself.
+    #[default]
+    Resource,
+    /// A pipeline step (named `PIPELINE/STEP`) that creates a resource of its kind.
+    PipelineStep,
+}
+
+impl Origin {
+    /// How reports name a pipeline step's origin (`origin` field and column); `None` for the
+    /// resource itself.
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            Origin::Resource => None,
+            Origin::PipelineStep => Some(PIPELINE_STEP),
+        }
+    }
+
+    /// The origin a report's `origin` names.
+    pub fn parse(text: Option<&str>) -> Option<Origin> {
+        match text {
+            None | Some("") => Some(Origin::Resource),
+            Some(PIPELINE_STEP) => Some(Origin::PipelineStep),
+            Some(_) => None,
+        }
+    }
+}
+
+/// What reports count resources by, and what a scan lists: the resources of one kind, or the
+/// steps of pipelines (whatever kind each creates). `--kinds` and a collect manifest name
+/// groups; so does the `kinds` summary of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Group {
+    /// Resources of one kind.
+    Kind(Kind),
+    /// Steps of pipelines.
+    PipelineSteps,
+}
+
+/// The name of the pipeline steps' group (`--kinds pipeline`, `collect` directories).
+pub const PIPELINE: &str = "pipeline";
+
+impl Group {
+    /// Every group, in report order: the kinds, then pipeline steps.
+    pub fn all() -> Vec<Group> {
+        Kind::ALL
+            .iter()
+            .map(|&k| Group::Kind(k))
+            .chain([Group::PipelineSteps])
+            .collect()
+    }
+
+    /// The group's name: the kind's, or `pipeline`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Kind(k) => k.name(),
+            Group::PipelineSteps => PIPELINE,
+        }
+    }
+
+    /// The group a name (or a kind's resource type) names; `pipelines` is accepted too.
+    pub fn parse(text: &str) -> Option<Group> {
+        if text == PIPELINE || text == "pipelines" {
+            return Some(Group::PipelineSteps);
+        }
+        Kind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.name() == text)
+            .map(Group::Kind)
+    }
+}
+
+impl fmt::Display for Group {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Group {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Group {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = Cow::<str>::deserialize(d)?;
+        Group::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown kind {:?}",
+                crate::text::one_line(&text, 60)
+            ))
+        })
+    }
+}
+
+/// The name of the pipeline-step origin in reports (and the resource type steps had before
+/// schema 2.3).
+pub const PIPELINE_STEP: &str = "pipeline-step";
+
+impl Serialize for Origin {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.name() {
+            Some(name) => s.serialize_str(name),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Origin {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = Option::<Cow<'_, str>>::deserialize(d)?;
+        Origin::parse(text.as_deref()).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown origin {:?}",
+                crate::text::one_line(text.as_deref().unwrap_or_default(), 60)
+            ))
+        })
+    }
 }
 
 /// What a key protects.
@@ -202,6 +318,8 @@ impl KeySlot {
 pub struct ResourceRef {
     /// Its kind.
     pub kind: Kind,
+    /// Where it comes from: the resource itself, or a pipeline step that creates it.
+    pub origin: Origin,
     /// Its name.
     pub name: String,
     /// Its ARN (validated).
@@ -223,6 +341,14 @@ pub struct ResourceRef {
 }
 
 impl ResourceRef {
+    /// The group reports count it in: its kind, or pipeline steps.
+    pub fn group(&self) -> Group {
+        match self.origin {
+            Origin::Resource => Group::Kind(self.kind),
+            Origin::PipelineStep => Group::PipelineSteps,
+        }
+    }
+
     /// The ARN's partition (`aws`, `aws-cn`, …); `None` for the stand-in of a pipeline step
     /// read from a file, which has no ARN.
     pub fn partition(&self) -> Option<&str> {
@@ -267,6 +393,7 @@ impl Resource {
         Resource {
             about: Arc::new(ResourceRef {
                 kind,
+                origin: Origin::Resource,
                 name: name.to_owned(),
                 arn: format!(
                     "arn:aws:sagemaker:{region}:{account_id}:{}/{name}",

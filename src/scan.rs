@@ -10,7 +10,7 @@ use crate::ingest;
 use crate::kinds::checks::REGISTRY;
 use crate::kms::KeyFacts;
 use crate::report::{Finding, Mode, Report, Severity};
-use crate::resource::{Kind, Resource};
+use crate::resource::Resource;
 use crate::rules::{Context, InstanceStorageTable};
 
 /// Everything an offline scan needs, already validated.
@@ -79,7 +79,7 @@ pub fn live(config: &ScanConfig, fetched: crate::aws::Fetched) -> Report {
 /// Where both modes meet: one copy per resource, every check, one report. A collect
 /// directory's manifest brings the kinds the live run listed.
 fn conclude(config: &ScanConfig, ingested: ingest::Ingested, mode: Mode) -> Report {
-    let scope: Vec<Kind> = ingested.scope.iter().copied().collect();
+    let scope: Vec<crate::resource::Group> = ingested.scope.iter().copied().collect();
     let started = std::time::Instant::now();
     let mut stats = ingested.stats;
     let (resources, duplicates) = keep_newest(ingested.resources);
@@ -277,6 +277,8 @@ mod tests {
     use super::*;
     use crate::model::Timestamp;
     use crate::resource::{KeySlot, Role};
+
+    use crate::resource::Kind;
 
     fn resource(arn: &str, file: &str, modified: Option<f64>) -> Resource {
         let mut volume = KeySlot::new(Role::Volume, "ResourceConfig.VolumeKmsKeyId");

@@ -4,10 +4,16 @@
 //! Strings are `Cow`: the writer borrows them from the report, readers own them.
 //!
 //! Versions: 2.0 added `resource_type` and `part` to findings, the covered `rules` and
-//! per-kind summaries, and made a finding's identity `(rule_id, job_arn, part)`; 2.1 (this
-//! one) adds pipeline steps (`resource_type` `pipeline-step`, `job_name` `PIPELINE/STEP`) and
-//! the inputs' `pipeline_documents` and `pipeline_other_steps`. 1.x reports (training jobs
-//! only) are read as reports whose findings are all training jobs with no part.
+//! per-kind summaries, and made a finding's identity `(rule_id, job_arn, part)`; 2.1 added
+//! pipeline steps (`resource_type` `pipeline-step`, `job_name` `PIPELINE/STEP`, checks
+//! `pipeline-step-*`) and the inputs' `pipeline_documents` and `pipeline_other_steps`; 2.2 the
+//! per-account summaries. 3.0 (this one) judges a pipeline step as the kind of resource it
+//! creates: its `resource_type` and `rule_id` are that kind's, and `origin` is `pipeline-step`
+//! (`null` for the resources themselves); a reader that told steps apart by their resource type
+//! would count them as jobs, hence the major version. 1.x reports (training jobs only) are read
+//! as reports whose findings are all training jobs with no part; the pipeline-step findings of
+//! 2.1 and 2.2 reports name no kind, so `merge` leaves them out with an error and baselines
+//! match them through the old rule ids.
 
 use std::borrow::Cow;
 
@@ -17,19 +23,19 @@ use crate::report::{
     AccountSummary, BaselineState, BaselineSummary, Counts, InputStats, KindSummary, Mode,
     WaiverNote, WaiverSummary,
 };
-use crate::resource::Kind;
+use crate::resource::{Kind, Origin};
 use crate::verdict::{Severity, Status};
 
 /// The version this build writes. Bumped on any change that could break a reader: the major
 /// part when a reader relying on the old shape could draw a wrong conclusion.
-pub const SCHEMA_VERSION: &str = "2.2";
+pub const SCHEMA_VERSION: &str = "3.0";
 
 /// Checks that a report's `schema_version` is one this build reads (1.x or 2.x).
 pub fn check_version(version: &str) -> Result<(), String> {
     match version.split('.').next() {
-        Some("1" | "2") => Ok(()),
+        Some("1" | "2" | "3") => Ok(()),
         _ => Err(format!(
-            "JSON report schema_version {:?} is not supported (this tool reads 1.x and 2.x)",
+            "JSON report schema_version {:?} is not supported (this tool reads 1.x to 3.x)",
             crate::text::one_line(version, 40)
         )),
     }
@@ -106,6 +112,11 @@ pub struct Summary {
     pub accounts: Vec<AccountSummary>,
 }
 
+/// The resource type of a 1.x finding.
+fn training_job() -> Cow<'static, str> {
+    Cow::Borrowed(Kind::Training.resource_type())
+}
+
 /// One finding.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding<'a> {
@@ -120,11 +131,13 @@ pub struct Finding<'a> {
     /// The resource's ARN.
     pub job_arn: Cow<'a, str>,
     /// The resource's type, e.g. `processing-job` (since 2.0; 1.x findings are training jobs).
-    #[serde(
-        default = "crate::resource::training",
-        with = "crate::kinds::resource_type"
-    )]
-    pub resource_type: Kind,
+    /// Read as written: a 2.2 report calls pipeline steps `pipeline-step`, which is no kind.
+    #[serde(default = "training_job")]
+    pub resource_type: Cow<'a, str>,
+    /// `pipeline-step` for a step of a pipeline definition, judged by the checks of the kind
+    /// it creates; `null` for the resource itself (since 2.3).
+    #[serde(default)]
+    pub origin: Origin,
     /// Which key slot, when the resource has several for the check (`definition NAME`,
     /// `data capture`); `null` otherwise (since 2.0).
     #[serde(default)]
@@ -173,7 +186,8 @@ impl<'a> From<&'a crate::report::Finding> for Finding<'a> {
             rule_id: Cow::Borrowed(f.rule.id),
             job_name: Cow::Borrowed(&r.name),
             job_arn: Cow::Borrowed(&r.arn),
-            resource_type: r.kind,
+            resource_type: Cow::Borrowed(r.kind.resource_type()),
+            origin: r.origin,
             part: f.part.as_deref().map(Cow::Borrowed),
             account_id: Cow::Borrowed(&r.account_id),
             region: Cow::Borrowed(&r.region),
@@ -251,11 +265,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn versions_one_and_two_are_read() {
-        for v in ["1.0", "1.1", "2.0", "2.7"] {
+    fn versions_one_to_three_are_read() {
+        for v in ["1.0", "1.1", "2.0", "2.7", "3.0", SCHEMA_VERSION] {
             assert!(check_version(v).is_ok(), "{v}");
         }
-        for v in ["3.0", "", "0.9", "x"] {
+        for v in ["4.0", "", "0.9", "x"] {
             assert!(check_version(v).is_err(), "{v}");
         }
     }
@@ -270,7 +284,10 @@ mod tests {
                 "source_file":"a.json","line":3}"#,
         )
         .unwrap();
-        assert_eq!((f.resource_type, f.part.is_none()), (Kind::Training, true));
+        assert_eq!(
+            (f.resource_type.as_ref(), f.part.is_none()),
+            ("training-job", true)
+        );
         assert!(!f.waived);
         let back = serde_json::to_value(&f).unwrap();
         assert_eq!(back["resource_type"], "training-job");

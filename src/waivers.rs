@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::report::{Finding, Report, Status, WaiverListing, WaiverNote, WaiverSummary};
-use crate::resource::Kind;
+use crate::resource::{Group, Origin, Role};
 use crate::rules::RuleMeta;
 
 /// Waiver files larger than this are refused.
@@ -21,8 +21,8 @@ pub const MAX_WAIVER_FILE_BYTES: u64 = 16 * 1024 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiver {
     line: u32,
-    rule: Option<&'static RuleMeta>,
-    kind: Option<Kind>,
+    rule: Option<RuleMatch>,
+    kind: Option<Group>,
     account: Option<String>,
     region: Option<String>,
     job: Option<Glob>,
@@ -30,6 +30,32 @@ pub struct Waiver {
     reason: String,
     owner: String,
     expires: NaiveDate,
+}
+
+/// What a waiver's `rule` names: a check, or (a rule id of schema 2.x) every check of one key
+/// role on pipeline steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RuleMatch {
+    Check(&'static RuleMeta),
+    FormerStepRule(&'static str, Role),
+}
+
+impl RuleMatch {
+    fn id(self) -> &'static str {
+        match self {
+            RuleMatch::Check(r) => r.id,
+            RuleMatch::FormerStepRule(id, _) => id,
+        }
+    }
+
+    fn matches(self, f: &Finding) -> bool {
+        match self {
+            RuleMatch::Check(r) => std::ptr::eq(r, f.rule),
+            RuleMatch::FormerStepRule(_, role) => {
+                f.resource.origin == Origin::PipelineStep && f.rule.role == role
+            }
+        }
+    }
 }
 
 /// A waiver file that cannot be used; the message names the line.
@@ -101,6 +127,17 @@ pub fn parse(text: &str) -> Result<Vec<Waiver>, String> {
         .collect()
 }
 
+/// A check by its id, or a pipeline-step rule id of schema 2.x.
+fn rule_match(id: &str) -> Option<RuleMatch> {
+    if let Some(r) = crate::kinds::checks::find(id) {
+        return Some(RuleMatch::Check(r));
+    }
+    let (alias, role) = crate::kinds::pipeline_step::RULE_ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == id)?;
+    Some(RuleMatch::FormerStepRule(alias, *role))
+}
+
 fn validate(raw: RawWaiver, line: u32) -> Result<Waiver, String> {
     let required = |v: Option<String>, name: &str| {
         v.filter(|s| !s.trim().is_empty())
@@ -122,7 +159,7 @@ fn validate(raw: RawWaiver, line: u32) -> Result<Waiver, String> {
     .ok_or("`expires` must be a date such as 2026-12-31")?;
     let rule = match raw.rule {
         None => None,
-        Some(r) => Some(crate::kinds::checks::find(&r).ok_or_else(|| {
+        Some(r) => Some(rule_match(&r).ok_or_else(|| {
             format!(
                 "unknown rule {:?}; expected one of {}",
                 crate::text::one_line(&r, 80),
@@ -132,27 +169,32 @@ fn validate(raw: RawWaiver, line: u32) -> Result<Waiver, String> {
     };
     let kind = match raw.kind {
         None => None,
-        Some(k) => Some(Kind::parse(&k).ok_or_else(|| {
+        Some(k) => Some(Group::parse(&k).ok_or_else(|| {
             format!(
                 "unknown kind {:?}; expected one of {}",
                 crate::text::one_line(&k, 80),
-                Kind::ALL
+                Group::all()
                     .iter()
-                    .map(|k| k.name())
+                    .map(|g| g.name())
                     .collect::<Vec<_>>()
                     .join(", ")
             )
         })?),
     };
-    if let (Some(r), Some(k)) = (rule, kind)
-        && r.kind != k
-    {
-        return Err(format!(
-            "rule {} judges {} resources, so kind {} never matches",
-            r.id,
-            r.kind.name(),
-            k.name()
-        ));
+    if let (Some(r), Some(k)) = (rule, kind) {
+        let never = match (r, k) {
+            (RuleMatch::Check(r), Group::Kind(k)) => r.kind != k,
+            (RuleMatch::Check(r), Group::PipelineSteps) => r.kind.decl().pipeline_steps.is_empty(),
+            (RuleMatch::FormerStepRule(..), Group::Kind(_)) => true,
+            (RuleMatch::FormerStepRule(..), Group::PipelineSteps) => false,
+        };
+        if never {
+            return Err(format!(
+                "rule {} never judges {}, so the waiver would never match",
+                r.id(),
+                k.plural()
+            ));
+        }
     }
     if rule.is_none()
         && kind.is_none()
@@ -191,8 +233,8 @@ struct Subject<'a> {
 impl Waiver {
     fn matches(&self, s: &Subject<'_>) -> bool {
         let f = s.finding;
-        self.rule.is_none_or(|r| std::ptr::eq(r, f.rule))
-            && self.kind.is_none_or(|k| k == f.resource.kind)
+        self.rule.is_none_or(|r| r.matches(f))
+            && self.kind.is_none_or(|k| k == f.resource.group())
             && self
                 .account
                 .as_ref()
@@ -217,7 +259,7 @@ impl Waiver {
     fn listing(&self) -> WaiverListing {
         let mut parts = Vec::new();
         if let Some(r) = self.rule {
-            parts.push(format!("rule={}", r.id));
+            parts.push(format!("rule={}", r.id()));
         }
         if let Some(k) = self.kind {
             parts.push(format!("kind={}", k.name()));
@@ -288,7 +330,7 @@ pub fn apply(report: &mut Report, file: &str, waivers: &[Waiver], today: NaiveDa
             continue;
         };
         used[i] = true;
-        kinds[i].insert(f.resource.kind);
+        kinds[i].insert(f.resource.group());
         let w = active[i];
         f.waiver = Some(Box::new(WaiverNote {
             reason: w.reason.clone(),
@@ -306,7 +348,7 @@ pub fn apply(report: &mut Report, file: &str, waivers: &[Waiver], today: NaiveDa
                 kinds.len(),
                 kinds
                     .iter()
-                    .map(|k| k.resource_type())
+                    .map(|k| k.plural())
                     .collect::<Vec<_>>()
                     .join(", ")
             ));
@@ -462,19 +504,22 @@ mod tests {
         };
         for id in crate::kinds::checks::ids() {
             let w = waiver(&format!("rule = \"{id}\"")).unwrap();
-            assert_eq!(w[0].rule.map(|r| r.id), Some(id));
+            assert_eq!(w[0].rule.map(RuleMatch::id), Some(id));
         }
         let unknown = waiver("rule = \"training-vol\"").unwrap_err();
         assert!(unknown.contains("processing-output-cmk"), "{unknown}");
         let w = waiver("kind = \"transform\"").unwrap();
-        assert_eq!(w[0].kind, Some(Kind::Transform));
+        assert_eq!(
+            w[0].kind,
+            Some(Group::Kind(crate::resource::Kind::Transform))
+        );
         assert!(
             waiver("kind = \"endpoint\"")
                 .unwrap_err()
                 .contains("unknown kind")
         );
         let never = waiver("rule = \"training-volume-cmk\"\nkind = \"tuning\"").unwrap_err();
-        assert!(never.contains("never matches"), "{never}");
+        assert!(never.contains("never match"), "{never}");
     }
 
     #[test]

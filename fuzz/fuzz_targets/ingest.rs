@@ -9,7 +9,8 @@
 use libfuzzer_sys::fuzz_target;
 use sagemaker_audit::ingest::ingest_documents;
 use sagemaker_audit::report::Status;
-use sagemaker_audit::rules::{InstanceStorageTable, REGISTRY};
+use sagemaker_audit::kinds::checks::REGISTRY;
+use sagemaker_audit::rules::InstanceStorageTable;
 use sagemaker_audit::scan::evaluate;
 use serde_json::{Map, Value};
 
@@ -33,7 +34,7 @@ fn check(name: &str, bytes: Vec<u8>) -> Verdicts {
     let jobs = ingested
         .resources
         .iter()
-        .filter(|r| r.kind != sagemaker_audit::resource::Kind::Pipeline)
+        .filter(|r| r.origin == sagemaker_audit::resource::Origin::Resource)
         .count();
     assert_eq!(s.jobs, jobs);
     let expected: usize = ingested

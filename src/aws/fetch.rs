@@ -19,7 +19,7 @@ use super::regions::NOT_ENABLED_CODES;
 use crate::calls::{Calls, ListArgs, describe_error};
 use crate::kinds::pipeline_step::API as PIPELINES;
 use crate::manifest::{FailedCall, Manifest};
-use crate::resource::Kind;
+use crate::resource::Group;
 /// A progress bar on stderr when it is a terminal; silent otherwise. It counts calls made
 /// against calls known to be needed (the total grows as listings come in) and, in a scan of
 /// several accounts, the accounts finished.
@@ -119,20 +119,31 @@ impl Gate {
 }
 
 /// The List and Describe operations of a kind, as errors and messages name them.
-fn operations(kind: Kind) -> (&'static str, &'static str) {
-    let api = kind.decl().map_or(&PIPELINES, |d| &d.api);
+fn operations(kind: Group) -> (&'static str, &'static str) {
+    let api = api(kind);
     (api.list, api.describe)
 }
 
+/// The List and Describe operations of a kind, or of pipelines.
+fn api(kind: Group) -> &'static crate::kinds::Api {
+    match kind {
+        Group::Kind(k) => &k.decl().api,
+        Group::PipelineSteps => &PIPELINES,
+    }
+}
+
 /// The field of a kind's describe response that holds its ARN.
-fn arn_field(kind: Kind) -> &'static str {
-    kind.decl().map_or(PIPELINES.arn_field, |d| d.api.arn_field)
+fn arn_field(kind: Group) -> &'static str {
+    api(kind).arn_field
 }
 
 /// The live calls of a kind: its declaration's, or the pipelines' (which are listed and
 /// described like a kind, each step then judged as its job kind).
-fn calls(kind: Kind) -> Calls {
-    kind.decl().map_or(PIPELINE_CALLS, |d| d.live)
+fn calls(kind: Group) -> Calls {
+    match kind {
+        Group::Kind(k) => k.decl().live,
+        Group::PipelineSteps => PIPELINE_CALLS,
+    }
 }
 
 /// `ListPipelines` filters by creation time only (pipelines have no status) and names the
@@ -195,7 +206,7 @@ pub(super) struct TaskResult {
 pub(super) async fn task(
     target: &Target,
     region: &str,
-    kind: Kind,
+    kind: Group,
     options: &LiveOptions,
     gate: Gate,
     progress: &Progress,
@@ -278,7 +289,7 @@ pub(super) async fn task(
 #[allow(clippy::too_many_arguments)]
 async fn describe_all(
     client: &Client,
-    kind: Kind,
+    kind: Group,
     summaries: Vec<Listed>,
     options: &LiveOptions,
     gate: &Gate,
@@ -353,7 +364,7 @@ async fn describe_all(
 /// One describe call; the response body is left in `capture`.
 async fn describe(
     client: &Client,
-    kind: Kind,
+    kind: Group,
     name: &str,
     capture: CaptureBody,
 ) -> Result<(), (Option<String>, String)> {
@@ -372,7 +383,7 @@ struct Listed {
 /// that job: an ARN is what account and region directories are made of.
 fn checked(
     summaries: Vec<(String, String)>,
-    kind: Kind,
+    kind: Group,
     region: &str,
     account: Option<&str>,
     place: &str,
@@ -439,7 +450,7 @@ fn checked(
 }
 
 /// The ARN a describe response names, in the kind's ARN field.
-fn described_arn(body: &[u8], kind: Kind) -> Option<String> {
+fn described_arn(body: &[u8], kind: Group) -> Option<String> {
     let fields: std::collections::HashMap<String, serde_json::Value> =
         serde_json::from_slice(body).ok()?;
     fields.get(arn_field(kind))?.as_str().map(str::to_owned)
@@ -448,7 +459,7 @@ fn described_arn(body: &[u8], kind: Kind) -> Option<String> {
 /// Every `(name, arn)` of one kind in the region, page by page.
 async fn list(
     client: &Client,
-    kind: Kind,
+    kind: Group,
     options: &LiveOptions,
     gate: &Gate,
     progress: &Progress,
@@ -480,7 +491,7 @@ async fn list(
 /// One page of a kind's listing: `(name, arn)` pairs and the next token.
 async fn list_page(
     client: &Client,
-    kind: Kind,
+    kind: Group,
     options: &LiveOptions,
     token: Option<&str>,
 ) -> Result<(Vec<(String, String)>, Option<String>), (Option<String>, String)> {
@@ -488,10 +499,10 @@ async fn list_page(
         token,
         created_after: options.created_after,
         // Each kind's own spelling of the status (`COMPLETED` for `Completed`).
-        status: options
-            .status
-            .as_deref()
-            .map(|s| kind.status(s).unwrap_or(s)),
+        status: match kind {
+            Group::Kind(k) => options.status.as_deref().map(|s| k.status(s).unwrap_or(s)),
+            Group::PipelineSteps => None,
+        },
     };
     (calls(kind).list)(client, args).await
 }

@@ -34,8 +34,8 @@ pub struct LiveOptions {
     pub created_after_text: Option<String>,
     /// Only jobs in this status (a status every chosen kind has).
     pub status: Option<String>,
-    /// The job kinds to list, in report order.
-    pub kinds: Vec<crate::resource::Kind>,
+    /// The kinds (and pipelines) to list, in report order.
+    pub kinds: Vec<crate::resource::Group>,
     /// The accounts to scan (the caller's alone by default).
     pub accounts: accounts::AccountScope,
     /// Calls in flight at once in one account and region.

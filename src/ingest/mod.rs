@@ -69,7 +69,7 @@ pub struct Ingested {
     pub stats: InputStats,
     /// Kinds a collect manifest says were listed: their checks are in the report even when
     /// no job of the kind was found, as in the live scan that collected them.
-    pub scope: std::collections::BTreeSet<crate::resource::Kind>,
+    pub scope: std::collections::BTreeSet<crate::resource::Group>,
 }
 
 /// A file to read, with the path reports show for it.
@@ -263,10 +263,10 @@ impl Ingested {
         self.stats.pipeline_documents += y.pipeline_docs;
         self.stats.pipeline_other_steps += y.other_steps;
         for r in &y.resources {
-            if r.kind != crate::resource::Kind::Pipeline {
+            if r.origin == crate::resource::Origin::Resource {
                 self.stats.jobs += 1;
             }
-            *self.stats.resources.entry(r.kind).or_default() += 1;
+            *self.stats.resources.entry(r.group()).or_default() += 1;
         }
         self.stats.kms_keys += y.key_docs;
         self.stats.kms_alias_lists += y.alias_docs;
@@ -345,7 +345,7 @@ impl Ingested {
             m.scope
                 .kinds
                 .iter()
-                .filter_map(|k| crate::resource::Kind::parse(k)),
+                .filter_map(|k| crate::resource::Group::parse(k)),
         );
     }
 }
@@ -954,7 +954,7 @@ mod tests {
             let jobs = y
                 .resources
                 .iter()
-                .filter(|r| r.kind != crate::resource::Kind::Pipeline)
+                .filter(|r| r.origin == crate::resource::Origin::Resource)
                 .count();
             let outcomes =
                 jobs + y.pipeline_docs + y.key_docs + y.alias_docs + y.manifests.len() + y.rejected;

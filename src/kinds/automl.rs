@@ -42,6 +42,7 @@ pub static KIND: KindDecl = KindDecl {
         "AutoMLJobConfig",
         "SecurityConfig",
     ],
+    pipeline_steps: &["AutoML"],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],
@@ -152,6 +153,8 @@ pub static VOLUME_META: RuleMeta = RuleMeta {
         from describe_auto_ml_job_v2.",
         python_sdk: "sagemaker.automl.automlv2.AutoMLV2(problem_config=..., volume_kms_key=key_arn, \
         output_kms_key=key_arn, ...).fit(inputs) in SageMaker Python SDK v2.",
+        pipeline: "Set AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId in the AutoML step's Arguments \
+        (volume_kms_key= on the AutoML object passed to AutoMLStep), then update the pipeline.",
     },
     references: &[
         Reference {
@@ -203,6 +206,8 @@ pub static OUTPUT_META: RuleMeta = RuleMeta {
         python_sdk: "sagemaker.automl.automlv2.AutoMLV2(problem_config=..., \
         output_path='s3://bucket/prefix/', output_kms_key=key_arn, \
         volume_kms_key=key_arn).fit(inputs) in SageMaker Python SDK v2.",
+        pipeline: "Set OutputDataConfig.KmsKeyId in the AutoML step's Arguments (output_kms_key= on the \
+        AutoML object), then update the pipeline.",
     },
     references: &[
         Reference {

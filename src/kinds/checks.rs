@@ -1,5 +1,5 @@
-//! The registry of checks: every registered kind's checks in the kinds' order, then the
-//! pipeline steps'. It is the only list of rule ids (waivers, merges and baselines validate
+//! The registry of checks: every registered kind's checks in the kinds' order. It is the only
+//! list of rule ids (waivers, merges and baselines validate
 //! against it; tests derive counts from it).
 
 use std::sync::LazyLock;
@@ -11,7 +11,6 @@ pub static REGISTRY: LazyLock<Vec<&'static dyn Check>> = LazyLock::new(|| {
     super::KINDS
         .iter()
         .flat_map(|k| k.checks.iter().copied())
-        .chain(super::pipeline_step::CHECKS.iter().copied())
         .collect()
 });
 

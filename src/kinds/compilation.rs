@@ -48,6 +48,8 @@ pub static KIND: KindDecl = KindDecl {
         "StoppingCondition",
         "ModelArtifacts",
     ],
+    // SageMaker Pipelines has no step that creates a compilation job.
+    pipeline_steps: &[],
     parse,
     slots,
     checks: &[&OUTPUT],
@@ -136,6 +138,8 @@ pub static OUTPUT_META: RuleMeta = RuleMeta {
         SageMaker Python SDK 2: set SageMaker.CompilationJob.OutputConfig.KmsKeyId to your key \
         in the SDK's admin or user configuration file (config.yaml), which the SDK adds to \
         every compilation job it creates, then compile again.",
+        // No pipeline step creates a compilation job.
+        pipeline: "",
     },
     references: &[
         Reference {

@@ -13,7 +13,7 @@ pub mod checks;
 pub mod pipeline_step;
 mod registry;
 
-pub use registry::{Api, KindDecl, Names, cli_name, resource_type};
+pub use registry::{Api, KindDecl, Names, cli_name, of_step, resource_type};
 
 use std::borrow::Cow;
 use std::fmt;
@@ -24,7 +24,7 @@ use serde_json::value::RawValue;
 use crate::document::DocumentError;
 use crate::document::lines::LineCounter;
 use crate::model::{ArnParts, Timestamp};
-use crate::resource::{KeySlot, KeySource, Kind, Resource, ResourceRef};
+use crate::resource::{KeySlot, KeySource, Kind, Origin, Resource, ResourceRef};
 
 /// A string field as a document gives it: text, or (in a pipeline definition) an expression.
 pub enum Text<'a> {
@@ -217,12 +217,9 @@ impl Scope<'_> {
 crate::resource::registered_kinds!(declare_modules);
 use registry::declare_modules;
 
-/// The declaration of a registered kind.
-///
-/// # Panics
-/// For a pipeline step, which has none.
+/// The declaration of a kind.
 pub fn decl(kind: Kind) -> &'static KindDecl {
-    kind.decl().expect("a registered kind")
+    kind.decl()
 }
 
 /// A top-level field name, borrowed from the text unless it holds escapes.
@@ -490,6 +487,8 @@ impl<'a> SlotDraft<'a> {
 pub struct Head {
     /// Its kind.
     pub kind: Kind,
+    /// Where it comes from.
+    pub origin: Origin,
     /// Its name.
     pub name: String,
     /// Its ARN.
@@ -547,6 +546,7 @@ impl Draft<'_> {
         Resource {
             about: std::sync::Arc::new(ResourceRef {
                 kind: h.kind,
+                origin: h.origin,
                 name: h.name,
                 arn: h.arn,
                 account_id: h.account_id,
@@ -609,6 +609,7 @@ pub fn identity(f: &Fields<'_>, kind: Kind) -> Result<Identity, DocumentError> {
 pub fn resource(kind: Kind, id: Identity) -> Head {
     Head {
         kind,
+        origin: Origin::Resource,
         name: id.name,
         arn: id.arn,
         account_id: id.parts.account_id,

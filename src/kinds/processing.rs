@@ -41,6 +41,7 @@ pub static KIND: KindDecl = KindDecl {
         "RoleArn",
         "StoppingCondition",
     ],
+    pipeline_steps: &["Processing", "QualityCheck", "ClarifyCheck"],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],
@@ -241,6 +242,9 @@ pub static VOLUME_META: RuleMeta = RuleMeta {
         python_sdk: "sagemaker.processing.Processor(..., volume_kms_key=key_arn, output_kms_key=key_arn) \
         (or ScriptProcessor, SKLearnProcessor and the framework processors, which take the \
         same arguments); in SageMaker Pipelines pass it to the ProcessingStep.",
+        pipeline: "Set ProcessingResources.ClusterConfig.VolumeKmsKeyId in the step's Arguments \
+        (Processing, QualityCheck and ClarifyCheck steps; volume_kms_key= on the processor or \
+        check config), then update the pipeline.",
     },
     references: &[
         Reference {
@@ -294,6 +298,9 @@ pub static OUTPUT_META: RuleMeta = RuleMeta {
         other arguments copied from describe_processing_job.",
         python_sdk: "sagemaker.processing.Processor(..., output_kms_key=key_arn, \
         volume_kms_key=key_arn).run(outputs=[...]) sets the key for every output.",
+        pipeline: "Set ProcessingOutputConfig.KmsKeyId in the step's Arguments (output_kms_key= on the \
+        processor, or the check config's output key), then update the pipeline so every run \
+        writes its outputs under that key.",
     },
     references: &[
         Reference {

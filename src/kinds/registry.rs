@@ -5,7 +5,7 @@ use std::fmt;
 
 use super::{Draft, Fields, Scope, SlotDraft};
 use crate::document::DocumentError;
-use crate::resource::Kind;
+use crate::resource::{Group, Kind};
 
 /// Everything about one kind of resource, declared once in its file: how reports name it,
 /// the API calls that list and describe it, how its documents are recognised and read, and
@@ -22,6 +22,10 @@ pub struct KindDecl {
     pub statuses: &'static [&'static str],
     /// Fields only a full describe response has (a list summary has none of them).
     pub describe_fields: &'static [&'static str],
+    /// The types of SageMaker Pipelines step whose `Arguments` are this kind's Create request
+    /// (the pipeline definition schema's step types); each such step is judged as a resource
+    /// of this kind.
+    pub pipeline_steps: &'static [&'static str],
     /// Reads a describe document.
     pub parse: for<'a> fn(&Fields<'a>) -> Result<Draft<'a>, DocumentError>,
     /// Reads the key slots from the kind's describe response or Create request (a pipeline
@@ -115,23 +119,18 @@ macro_rules! declare_modules {
 
 pub(super) use declare_modules;
 
-/// The names of a pipeline step, which is not a registered kind (it has no describe
-/// document of its own: its job kind's parser reads its arguments).
-static PIPELINE_STEP: Names = Names {
-    resource_type: "pipeline-step",
-    arn_resource: "pipeline",
-    noun: "Pipeline step",
-    plural: "pipeline steps",
-};
-
 impl Kind {
-    /// The kind's declaration; `None` for a pipeline step.
-    pub fn decl(self) -> Option<&'static KindDecl> {
-        super::KINDS.iter().copied().find(|d| d.kind == self)
+    /// The kind's declaration.
+    pub fn decl(self) -> &'static KindDecl {
+        super::KINDS
+            .iter()
+            .copied()
+            .find(|d| d.kind == self)
+            .expect("every kind is declared")
     }
 
     fn names(self) -> &'static Names {
-        self.decl().map_or(&PIPELINE_STEP, |d| &d.names)
+        &self.decl().names
     }
 
     /// The resource type reports show (`resource_type` column).
@@ -156,7 +155,7 @@ impl Kind {
 
     /// The status values the kind's List call accepts.
     pub fn statuses(self) -> &'static [&'static str] {
-        self.decl().map_or(&[], |d| d.statuses)
+        self.decl().statuses
     }
 
     /// The kind's spelling of a `--status` value: the same status whatever its case and
@@ -179,14 +178,62 @@ impl Kind {
 
     /// The kind a `--kinds` name or a report's `resource_type` names.
     pub fn parse(text: &str) -> Option<Kind> {
-        if text == "pipelines" {
-            return Some(Kind::Pipeline);
-        }
         Kind::ALL
             .iter()
             .copied()
             .find(|k| k.name() == text || k.resource_type() == text)
     }
+}
+
+/// How reports name a group: a kind's words, or pipeline steps'.
+impl Group {
+    /// The resource type of the group's resources (`pipeline-step` for steps).
+    pub fn resource_type(self) -> &'static str {
+        match self {
+            Group::Kind(k) => k.resource_type(),
+            Group::PipelineSteps => crate::resource::PIPELINE_STEP,
+        }
+    }
+
+    /// How a message names one of them.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Group::Kind(k) => k.noun(),
+            Group::PipelineSteps => "Pipeline step",
+        }
+    }
+
+    /// Them in a sentence.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Group::Kind(k) => k.plural(),
+            Group::PipelineSteps => "pipeline steps",
+        }
+    }
+
+    /// The group a report's `resource_type` names (`pipeline-step` in 2.x reports).
+    pub fn of_resource_type(text: &str) -> Option<Group> {
+        if text == crate::resource::PIPELINE_STEP {
+            return Some(Group::PipelineSteps);
+        }
+        Kind::parse(text).map(Group::Kind)
+    }
+
+    /// The resource part of their ARNs (a step's ARN is its pipeline's, then `/STEP`).
+    pub fn arn_resource(self) -> &'static str {
+        match self {
+            Group::Kind(k) => k.arn_resource(),
+            Group::PipelineSteps => "pipeline",
+        }
+    }
+}
+
+/// The kind a pipeline step of this type creates, if any.
+pub fn of_step(step_type: &str) -> Option<Kind> {
+    super::KINDS
+        .iter()
+        .find(|d| d.pipeline_steps.contains(&step_type))
+        .map(|d| d.kind)
 }
 
 impl fmt::Display for Kind {
@@ -260,8 +307,8 @@ mod tests {
 
     #[test]
     fn every_kind_is_declared_once_with_its_own_names() {
-        for &k in Kind::REGISTERED {
-            let d = k.decl().expect("registered kinds are declared");
+        for &k in Kind::ALL {
+            let d = k.decl();
             assert_eq!(d.kind, k);
             assert_eq!(Kind::parse(k.name()), Some(k));
             assert_eq!(Kind::parse(k.resource_type()), Some(k));
@@ -277,10 +324,8 @@ mod tests {
                 );
             }
         }
-        assert_eq!(super::super::KINDS.len(), Kind::REGISTERED.len());
-        assert_eq!(Kind::Pipeline.decl().map(|d| d.kind), None);
-        assert_eq!(Kind::Pipeline.statuses(), &[] as &[&str]);
-        assert_eq!(Kind::parse("pipelines"), Some(Kind::Pipeline));
+        assert_eq!(super::super::KINDS.len(), Kind::ALL.len());
+        assert_eq!(Kind::parse("pipeline-step"), None);
         assert!(Kind::Training.statuses().contains(&"Deleting"));
         assert!(!Kind::Processing.statuses().contains(&"Deleting"));
         assert_eq!(

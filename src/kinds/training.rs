@@ -45,6 +45,7 @@ pub static KIND: KindDecl = KindDecl {
         "OutputDataConfig",
         "ServerlessJobConfig",
     ],
+    pipeline_steps: &["Training"],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],
@@ -209,6 +210,10 @@ pub static VOLUME_META: RuleMeta = RuleMeta {
         python_sdk: "sagemaker.estimator.Estimator(..., volume_kms_key=key_arn, \
         output_kms_key=key_arn).fit(inputs) creates the replacement job with the volume key \
         set; in SageMaker Pipelines pass that estimator to the TrainingStep.",
+        pipeline: "Set the volume key in the step's Arguments: ResourceConfig.VolumeKmsKeyId of the \
+        Training step (in the SageMaker Python SDK, volume_kms_key= on the estimator passed to \
+        TrainingStep, a string or a ParameterString whose default is your key), then update the \
+        pipeline (pipeline.upsert) so every run creates jobs with it.",
     },
     references: &[
         Reference {
@@ -268,6 +273,9 @@ pub static OUTPUT_META: RuleMeta = RuleMeta {
         python_sdk: "sagemaker.estimator.Estimator(..., output_path='s3://bucket/prefix/', \
         output_kms_key=key_arn, volume_kms_key=key_arn).fit(inputs); the same estimator \
         works inside a SageMaker Pipelines TrainingStep.",
+        pipeline: "Set OutputDataConfig.KmsKeyId in the Training step's Arguments (output_kms_key= on the \
+        estimator passed to TrainingStep, or a ParameterString whose default is your key), then \
+        update the pipeline so every run writes its artifacts under that key.",
     },
     references: &[
         Reference {

@@ -38,6 +38,7 @@ pub static KIND: KindDecl = KindDecl {
         "TransformOutput",
         "ModelName",
     ],
+    pipeline_steps: &["Transform"],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],
@@ -167,6 +168,8 @@ pub static VOLUME_META: RuleMeta = RuleMeta {
         volume_kms_key=key_arn, output_kms_key=key_arn).transform(data) (sagemaker \
         Transformer takes the same arguments); in SageMaker Pipelines pass the transformer \
         to the TransformStep.",
+        pipeline: "Set TransformResources.VolumeKmsKeyId in the Transform step's Arguments (volume_kms_key= \
+        on the Transformer passed to TransformStep), then update the pipeline.",
     },
     references: &[
         Reference {
@@ -227,6 +230,9 @@ pub static OUTPUT_META: RuleMeta = RuleMeta {
         volume_kms_key=key_arn).transform(data, \
         batch_data_capture_config=BatchDataCaptureConfig(destination_s3_uri='s3://bucket/capture/', \
         kms_key_id=key_arn)).",
+        pipeline: "Set TransformOutput.KmsKeyId (and DataCaptureConfig.KmsKeyId when the step captures \
+        data) in the Transform step's Arguments (output_kms_key= on the Transformer), then \
+        update the pipeline.",
     },
     references: &[
         Reference {

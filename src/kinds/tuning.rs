@@ -38,6 +38,7 @@ pub static KIND: KindDecl = KindDecl {
         "TrainingJobDefinitions",
         "TrainingJobStatusCounters",
     ],
+    pipeline_steps: &["Tuning"],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],
@@ -207,6 +208,9 @@ pub static VOLUME_META: RuleMeta = RuleMeta {
         python_sdk: "sagemaker.tuner.HyperparameterTuner(estimator=Estimator(..., volume_kms_key=key_arn, \
         output_kms_key=key_arn), ...).fit(inputs); with several estimators, set the keys on \
         each.",
+        pipeline: "Set the volume key of every training job definition in the Tuning step's Arguments \
+        (volume_kms_key= on each estimator the HyperparameterTuner uses), then update the \
+        pipeline.",
     },
     references: &[
         Reference {
@@ -260,6 +264,8 @@ pub static OUTPUT_META: RuleMeta = RuleMeta {
         's3://bucket/prefix/', 'KmsKeyId': key_arn}})",
         python_sdk: "sagemaker.tuner.HyperparameterTuner(estimator=Estimator(..., output_kms_key=key_arn, \
         volume_kms_key=key_arn), ...).fit(inputs).",
+        pipeline: "Set OutputDataConfig.KmsKeyId of every training job definition in the Tuning step's \
+        Arguments (output_kms_key= on each estimator of the tuner), then update the pipeline.",
     },
     references: &[
         Reference {

@@ -3,11 +3,12 @@
 //! A definition (`{"Version", "Parameters", "Steps"}`) is found in four kinds of input: a
 //! definition file, `describe-pipeline` output (the definition as a JSON string), a
 //! CloudFormation template ([`cloudformation`]) and a Terraform plan ([`terraform`]). Each step
-//! that creates a job — `Training`, `Processing`, `QualityCheck`, `ClarifyCheck`, `Transform`,
-//! `Tuning`, `AutoML`, also inside `Condition` steps — becomes one resource of kind
-//! [`Kind::Pipeline`], named `PIPELINE/STEP`, whose key slots are read from the step's
-//! `Arguments` (the request of the matching Create call) by the job kind's own parser, with
-//! expressions resolved through the definition's parameters ([`crate::expr`]).
+//! whose type a kind declares (`Training`, `Processing`, `QualityCheck`, `ClarifyCheck`,
+//! `Transform`, `Tuning`, `AutoML`, also inside `Condition` steps) becomes one resource of that
+//! kind with the origin [`Origin::PipelineStep`], named `PIPELINE/STEP`, whose key slots are read
+//! from the step's `Arguments` (the request of the matching Create call) by the kind's own
+//! parser, with expressions resolved through the definition's parameters ([`crate::expr`]), and
+//! which the kind's own checks judge.
 
 pub mod cloudformation;
 pub mod strict;
@@ -24,7 +25,10 @@ use crate::document::lines::LineCounter;
 use crate::expr::Parameters;
 use crate::kinds::{self, Draft, Fields, Head, Scope, distinct_types};
 use crate::model::{ArnParts, Timestamp};
-use crate::resource::{Kind, Resource};
+use crate::resource::{Kind, Origin, Resource};
+
+/// The resource part of a pipeline's ARN (`arn:…:pipeline/NAME`).
+pub const PIPELINE_ARN_RESOURCE: &str = "pipeline";
 
 /// How lines in the definition text map to lines of the file it came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,16 +120,10 @@ struct Condition<'a> {
 /// Condition steps nest at most this deep.
 const MAX_DEPTH: usize = 32;
 
-/// The job kind whose Create request a step type's arguments are.
+/// The kind whose Create request a step type's arguments are (each kind declares its step
+/// types).
 fn job_kind(step_type: &str) -> Option<Kind> {
-    match step_type {
-        "Training" => Some(Kind::Training),
-        "Processing" | "QualityCheck" | "ClarifyCheck" => Some(Kind::Processing),
-        "Transform" => Some(Kind::Transform),
-        "Tuning" => Some(Kind::Tuning),
-        "AutoML" => Some(Kind::AutoMl),
-        _ => None,
-    }
+    kinds::of_step(step_type)
 }
 
 /// True when a JSON object's top-level fields look like a pipeline definition.
@@ -335,7 +333,8 @@ fn step_resource<'a>(
     let instance_types = distinct_types(&slots);
     let draft = Draft {
         resource: Head {
-            kind: Kind::Pipeline,
+            kind,
+            origin: Origin::PipelineStep,
             name,
             arn,
             account_id,
@@ -403,7 +402,7 @@ pub fn describe(
             "describe-pipeline document without PipelineName or PipelineArn",
         ));
     };
-    let (parts, arn_name) = ArnParts::sagemaker(&arn, Kind::Pipeline.arn_resource())
+    let (parts, arn_name) = ArnParts::sagemaker(&arn, PIPELINE_ARN_RESOURCE)
         .map_err(|e| DocumentError::new(format!("PipelineArn {e}")))?;
     if !arn_name.eq_ignore_ascii_case(&name) {
         return Err(DocumentError::new(format!(
@@ -494,7 +493,10 @@ mod tests {
         let names: Vec<&str> = steps.resources.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["churn/Prepare", "churn/Train", "churn/Score"]);
         let prepare = &steps.resources[0];
-        assert_eq!(prepare.kind, Kind::Pipeline);
+        assert_eq!(
+            (prepare.kind, prepare.origin),
+            (Kind::Processing, Origin::PipelineStep)
+        );
         assert_eq!(prepare.arn, "churn.json#pipeline/churn/Prepare");
         assert_eq!(prepare.instance_types[0], "ml.p4d.24xlarge");
         // The default is NVMe-backed, but an execution can pass any type.

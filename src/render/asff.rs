@@ -221,6 +221,9 @@ fn finding<'a>(
     let rule = f.rule;
     let mut other = BTreeMap::new();
     other.insert("ResourceType", r.kind.resource_type().to_owned());
+    if let Some(origin) = r.origin.name() {
+        other.insert("Origin", origin.to_owned());
+    }
     other.insert("Name", crate::text::one_line_within(&r.name, MAX_DETAIL));
     if let Some(part) = &f.part {
         other.insert("Part", crate::text::one_line_within(part, MAX_DETAIL));
@@ -345,7 +348,8 @@ mod tests {
             status: Status::Fail,
             severity: rule.severity,
             resource: Arc::new(ResourceRef {
-                kind: Kind::Pipeline,
+                kind: Kind::Training,
+                origin: crate::resource::Origin::PipelineStep,
                 name: String::new(),
                 arn: arn.to_owned(),
                 account_id: String::new(),
@@ -371,12 +375,12 @@ mod tests {
     /// were joined text.
     #[test]
     fn no_name_makes_two_findings_share_an_id() {
-        let rule = crate::kinds::checks::find("pipeline-step-volume-cmk").expect("the check exists");
+        let rule = crate::kinds::checks::find("training-volume-cmk").expect("the check exists");
         let arn = "arn:aws:sagemaker:us-east-1:111122223333:pipeline/p/a";
         let pairs = [
             (
                 finding(arn, rule, Some("x")),
-                finding(&format!("{arn}/sagemaker-audit/pipeline-step-volume-cmk/x"), rule, None),
+                finding(&format!("{arn}/sagemaker-audit/training-volume-cmk/x"), rule, None),
             ),
             (finding(arn, rule, Some("")), finding(arn, rule, None)),
             (
@@ -388,7 +392,7 @@ mod tests {
             assert_ne!(finding_id(a), finding_id(b));
         }
         let id = finding_id(&pairs[0].0);
-        assert!(id.len() <= 512 && id.starts_with("sagemaker-audit/pipeline-step-volume-cmk/"));
+        assert!(id.len() <= 512 && id.starts_with("sagemaker-audit/training-volume-cmk/"));
         assert_eq!(id, finding_id(&pairs[0].0), "stable");
     }
 }

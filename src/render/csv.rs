@@ -32,7 +32,7 @@ impl Writer for Csv {
 
 /// Column names, in order. The first eleven are the contract; the rest add evidence. New
 /// columns are only ever appended.
-pub const COLUMNS: [&str; 26] = [
+pub const COLUMNS: [&str; 27] = [
     "status",
     "severity",
     "rule_id",
@@ -59,6 +59,7 @@ pub const COLUMNS: [&str; 26] = [
     "run_id",
     "resource_type",
     "part",
+    "origin",
 ];
 
 /// Writes the report as RFC 4180 CSV (comma, CRLF, UTF-8, header row).
@@ -119,6 +120,7 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Rende
             &report.run_id,
             r.kind.resource_type(),
             f.part.as_deref().unwrap_or(""),
+            r.origin.name().unwrap_or(""),
         ];
         let cells: Vec<_> = row.iter().map(|c| neutralise(c)).collect();
         w.write_record(cells.iter().map(|c| c.as_bytes()))
@@ -159,7 +161,7 @@ mod tests {
     #[test]
     fn new_columns_are_appended() {
         assert_eq!(COLUMNS[23], "run_id");
-        assert_eq!(&COLUMNS[24..], ["resource_type", "part"]);
+        assert_eq!(&COLUMNS[24..], ["resource_type", "part", "origin"]);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::template::{base_context, render_one};
 use super::{RenderError, RenderOptions, Writer};
 use crate::report::{Report, ResourceRef, Status};
-use crate::resource::Kind;
+use crate::resource::Group;
 use crate::schema;
 
 /// Stands in for the findings data while the HTML template renders.
@@ -129,7 +129,8 @@ fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), Ren
         f: Vec<FindingRow>,
     }
 
-    let kinds: Vec<Kind> = Kind::ALL.to_vec();
+    // Resources are shown by group: their kind, or pipeline step.
+    let kinds: Vec<Group> = Group::all();
     let rule_index: HashMap<&str, usize> = report
         .rules
         .iter()
@@ -165,7 +166,7 @@ fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), Ren
                     .and_then(|x| x.strip_prefix(':'))
                     .and_then(|x| x.strip_prefix(r.account_id.as_str()))
                     .and_then(|x| x.strip_prefix(':'))
-                    .and_then(|x| x.strip_prefix(r.kind.arn_resource()))
+                    .and_then(|x| x.strip_prefix(r.group().arn_resource()))
                     .and_then(|x| x.strip_prefix('/'))
                     == Some(r.name.as_str());
                 jobs.push((
@@ -181,7 +182,7 @@ fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), Ren
                     strings.id(joined.get(&ptr).map_or("", String::as_str)),
                     strings.id(r.status.as_deref().unwrap_or("")),
                     Shown(r.creation_time.as_deref().unwrap_or("")),
-                    kinds.iter().position(|k| *k == r.kind).unwrap_or(0),
+                    kinds.iter().position(|k| *k == r.group()).unwrap_or(0),
                 ));
                 job_index.insert(ptr, jobs.len() - 1);
                 jobs.len() - 1

@@ -194,6 +194,9 @@ fn event<'a>(report: &'a Report, f: &'a Finding, mapping: &'a Mapping, time: i64
     if let Some(part) = &f.part {
         data.insert("part", part.to_string());
     }
+    if let Some(origin) = r.origin.name() {
+        data.insert("origin", origin.to_owned());
+    }
     if let Some(key) = &f.kms_key {
         data.insert("kms_key", key.to_string());
     }

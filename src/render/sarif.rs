@@ -321,10 +321,22 @@ fn rule(meta: &RuleMeta) -> ReportingDescriptor {
         boto3 = r.boto3,
         sdk = r.python_sdk,
     );
-    let text = format!(
+    let mut text = format!(
         "{}\n\nRisk: {}\n\nRemediation (console): {}\n\nRemediation (AWS CLI): {}\n\nRemediation (boto3): {}\n\nRemediation (SageMaker Python SDK): {}",
         meta.description, meta.risk, r.console, r.aws_cli, r.boto3, r.python_sdk
     );
+    let mut markdown = markdown;
+    if !r.pipeline.is_empty() {
+        let steps = crate::rules::docs::PIPELINE_STEPS;
+        markdown.push_str(&format!(
+            "\n### Pipeline steps\n\n{steps}\n\n**Fix in the definition:** {}\n",
+            r.pipeline
+        ));
+        text.push_str(&format!(
+            "\n\nPipeline steps: {steps}\n\nRemediation (pipeline definition): {}",
+            r.pipeline
+        ));
+    }
     let compliance: Vec<String> = meta
         .compliance
         .iter()
@@ -387,7 +399,7 @@ fn rule_index(report: &Report, id: &str) -> Option<i64> {
 }
 
 /// The resource as a logical location: its name, its ARN, and its type.
-fn logical(name: &str, arn: &str, kind: crate::resource::Kind) -> LogicalLocation {
+fn logical(name: &str, arn: &str, resource_type: &str) -> LogicalLocation {
     LogicalLocation::builder()
         .name(name)
         .fully_qualified_name(arn)
@@ -396,18 +408,19 @@ fn logical(name: &str, arn: &str, kind: crate::resource::Kind) -> LogicalLocatio
             PropertyBag::builder()
                 .additional_properties(BTreeMap::from([(
                     "resourceType".to_owned(),
-                    json!(kind.resource_type()),
+                    json!(resource_type),
                 )]))
                 .build(),
         )
         .build()
 }
 
-/// How messages name a resource and, when it has several, the key slot.
-fn subject(kind: crate::resource::Kind, name: &str, part: Option<&str>) -> String {
+/// How messages name a resource (a pipeline step by its origin) and, when it has several,
+/// the key slot.
+fn subject(noun: &str, name: &str, part: Option<&str>) -> String {
     match part {
-        Some(part) => format!("{} {name} ({part})", kind.noun()),
-        None => format!("{} {name}", kind.noun()),
+        Some(part) => format!("{noun} {name} ({part})"),
+        None => format!("{noun} {name}"),
     }
 }
 
@@ -421,7 +434,7 @@ fn result(report: &Report, f: &Finding) -> SarifResult {
     };
     let location = Location::builder()
         .physical_location(physical(&r.source_file, Some(f.line)))
-        .logical_locations(vec![logical(&r.name, &r.arn, r.kind)])
+        .logical_locations(vec![logical(&r.name, &r.arn, r.kind.resource_type())])
         .build();
     let fingerprint = fingerprint(f.rule.id, &r.arn, f.part.as_deref());
     let mut props = BTreeMap::from([
@@ -435,6 +448,9 @@ fn result(report: &Report, f: &Finding) -> SarifResult {
     ]);
     if let Some(p) = &f.part {
         props.insert("part".to_owned(), json!(p));
+    }
+    if let Some(origin) = r.origin.name() {
+        props.insert("origin".to_owned(), json!(origin));
     }
     if let Some(k) = &f.kms_key {
         props.insert("kmsKey".to_owned(), json!(k));
@@ -451,7 +467,7 @@ fn result(report: &Report, f: &Finding) -> SarifResult {
             Message::builder()
                 .text(format!(
                     "{}: {}",
-                    subject(r.kind, &r.name, f.part.as_deref()),
+                    subject(r.group().noun(), &r.name, f.part.as_deref()),
                     f.message
                 ))
                 .build(),
@@ -494,7 +510,7 @@ fn absent_result(report: &Report, x: &crate::report::FixedFinding) -> SarifResul
             x.source_file.as_deref().unwrap_or("."),
             Some(x.line.unwrap_or(1)),
         ))
-        .logical_locations(vec![logical(&x.job_name, &x.job_arn, x.resource_type)])
+        .logical_locations(vec![logical(&x.job_name, &x.job_arn, &x.resource_type)])
         .build();
     let fingerprint = fingerprint(
         &format!("absent\n{}", x.rule_id),
@@ -503,7 +519,7 @@ fn absent_result(report: &Report, x: &crate::report::FixedFinding) -> SarifResul
     );
     let mut props = BTreeMap::from([
         ("jobArn".to_owned(), json!(x.job_arn)),
-        ("resourceType".to_owned(), json!(x.resource_type.resource_type())),
+        ("resourceType".to_owned(), json!(x.resource_type)),
         ("status".to_owned(), json!(x.now)),
     ]);
     if let Some(p) = &x.part {
@@ -517,7 +533,12 @@ fn absent_result(report: &Report, x: &crate::report::FixedFinding) -> SarifResul
             Message::builder()
                 .text(format!(
                     "{}: failed {} in the baseline and no longer does (now {}).",
-                    subject(x.resource_type, &x.job_name, x.part.as_deref()),
+                    subject(
+                        crate::resource::Group::of_resource_type(&x.resource_type)
+                            .map_or("Resource", |g| g.noun()),
+                        &x.job_name,
+                        x.part.as_deref()
+                    ),
                     x.rule_id,
                     x.now
                 ))

@@ -14,7 +14,7 @@ use tera::Tera;
 
 use super::RenderError;
 use crate::report::Report;
-use crate::resource::Kind;
+use crate::resource::{Group, Kind, Origin};
 use crate::rules::RuleMeta;
 use crate::schema;
 
@@ -133,6 +133,10 @@ struct RuleView {
     fail: usize,
     pass: usize,
     not_applicable: usize,
+    /// Findings of the check on pipeline steps.
+    steps: usize,
+    /// How the check judges pipeline steps (empty when no step creates its kind).
+    pipeline_steps: &'static str,
     /// Bar widths in percent for the summary chart.
     fail_pct: f64,
     pass_pct: f64,
@@ -156,6 +160,16 @@ fn rule_view(meta: &'static RuleMeta, report: &Report) -> RuleView {
         fail: c.fail,
         pass: c.pass,
         not_applicable: c.not_applicable,
+        steps: report
+            .findings
+            .iter()
+            .filter(|f| std::ptr::eq(f.rule, meta) && f.resource.origin == Origin::PipelineStep)
+            .count(),
+        pipeline_steps: if meta.remediation.pipeline.is_empty() {
+            ""
+        } else {
+            crate::rules::docs::PIPELINE_STEPS
+        },
         fail_pct: pct(c.fail),
         pass_pct: pct(c.pass),
         na_pct: pct(c.not_applicable),
@@ -198,7 +212,7 @@ pub(super) fn pipelines(report: &Report) -> Vec<PipelineView> {
     for f in report
         .findings
         .iter()
-        .filter(|f| f.resource.kind == Kind::Pipeline)
+        .filter(|f| f.resource.origin == Origin::PipelineStep)
     {
         let r = &*f.resource;
         // `PIPELINE/STEP`: the pipeline is everything before the last slash.
@@ -242,10 +256,10 @@ pub(super) fn pipelines(report: &Report) -> Vec<PipelineView> {
 
 /// How a report names the resources it covers: "training job" when that is all it covers,
 /// as reports always have, "pipeline step" for definitions only, else "job".
-fn job_noun(kinds: &[Kind]) -> &'static str {
-    match kinds {
-        [Kind::Training] => "training job",
-        [Kind::Pipeline] => "pipeline step",
+fn job_noun(groups: &[Group]) -> &'static str {
+    match groups {
+        [Group::Kind(Kind::Training)] => "training job",
+        [Group::PipelineSteps] => "pipeline step",
         _ => "job",
     }
 }
@@ -286,7 +300,7 @@ pub(super) fn base_context(report: &Report) -> tera::Context {
         .collect();
     ctx.insert("several_kinds", &(kinds.len() > 1));
     ctx.insert("kinds", &kinds);
-    ctx.insert("job_noun", job_noun(&report.kinds()));
+    ctx.insert("job_noun", job_noun(&report.groups));
     ctx.insert("pipelines", &pipelines(report));
     // The account table, when the report spans several accounts or one could not be reached.
     let accounts = report.account_summaries();

@@ -13,7 +13,22 @@ pub struct Remediation {
     pub boto3: &'static str,
     /// The SageMaker Python SDK.
     pub python_sdk: &'static str,
+    /// In a SageMaker Pipeline definition, for a step that creates the resource (empty when
+    /// no step type creates it).
+    pub pipeline: &'static str,
 }
+
+/// How a check judges a pipeline step that creates a resource of its kind, shown with every
+/// check whose kind a step can create.
+pub const PIPELINE_STEPS: &str = "In a SageMaker Pipeline definition (a definition file, \
+    describe-pipeline output, a CloudFormation template or a Terraform plan), each step that \
+    creates a resource of this kind is judged from the step's Arguments, the request the step \
+    sends, before any resource exists: a key written there as for the resource itself; a \
+    pipeline parameter by its default (an execution may pass another); a parameter without a \
+    default fails, since the resource gets no key unless every execution passes one; a value \
+    known only at run time passes as UNVERIFIED with the expression shown, unless its written \
+    text already rules a customer-managed key out. Such findings carry the origin \
+    pipeline-step and the name PIPELINE/STEP.";
 
 /// A page worth reading.
 #[derive(Debug, Serialize)]

@@ -159,7 +159,7 @@ fn a_waiver_without_kind_that_reaches_two_kinds_is_warned_about() {
         .find(|l| l.contains("names no kind"))
         .unwrap_or_else(|| panic!("{}", run.stderr));
     assert!(
-        warning.contains("2 kinds (training-job, pipeline-step)"),
+        warning.contains("2 kinds (training jobs, pipeline steps)"),
         "{warning}"
     );
     // With a kind, no warning and only that kind is waived.
@@ -593,7 +593,7 @@ fn merge_reads_1_x_reports_next_to_2_0_reports_of_every_kind() {
         .run();
     assert_eq!(run.code, 1, "{}", run.stderr);
     let merged: Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(merged["schema_version"], "2.2");
+    assert_eq!(merged["schema_version"], "3.0");
     assert_eq!(merged["summary"]["jobs"], 4 + 8);
     let old_findings = training["findings"].as_array().unwrap().len();
     let new_findings = serde_json::from_str::<Value>(&kinds.stdout).unwrap()["findings"]

@@ -168,3 +168,19 @@ pub fn write_failing_jobs(dir: &Path, name: &str, prefix: &str, count: usize) {
     )
     .expect("write");
 }
+
+/// A JSON finding's check as the rule ids of schema 2.x named it: a pipeline step's finding
+/// by the key role of its check (`pipeline-step-volume-cmk`, `pipeline-step-output-cmk`), as
+/// waivers and baselines still accept; anything else by its own id.
+pub fn former_rule(f: &serde_json::Value) -> String {
+    let id = f["rule_id"].as_str().unwrap();
+    if f["origin"] != "pipeline-step" {
+        return id.to_owned();
+    }
+    let role = if id.ends_with("-volume-cmk") {
+        "volume"
+    } else {
+        "output"
+    };
+    format!("pipeline-step-{role}-cmk")
+}

@@ -81,7 +81,7 @@ fn format_subset_writes_only_those_files() {
 fn json_report_is_versioned_and_complete() {
     let (out, _) = basic_run();
     let doc = json(out.path(), "report.json");
-    assert_eq!(doc["schema_version"], "2.2");
+    assert_eq!(doc["schema_version"], "3.0");
     assert_eq!(
         doc["rules"],
         serde_json::json!(["training-volume-cmk", "training-output-cmk"])
@@ -247,7 +247,10 @@ fn mixed_kinds_match_their_snapshots_in_every_format() {
     let csv = read(out.path(), "report.csv");
     let mut rows = csv::Reader::from_reader(csv.as_bytes());
     let headers: Vec<String> = rows.headers().unwrap().iter().map(str::to_owned).collect();
-    assert_eq!(&headers[headers.len() - 2..], ["resource_type", "part"]);
+    assert_eq!(
+        &headers[headers.len() - 3..],
+        ["resource_type", "part", "origin"]
+    );
     let capture = rows
         .records()
         .map(Result::unwrap)

@@ -28,7 +28,7 @@ fn findings(doc: &Value, rule: &str) -> Vec<(String, String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["rule_id"] == rule)
+        .filter(|f| former_rule(f) == rule)
         .map(|f| {
             (
                 f["status"].as_str().unwrap().to_owned(),

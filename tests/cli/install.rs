@@ -26,9 +26,9 @@ fn the_kinds_command_lists_the_registry() {
     let kinds = json.as_array().unwrap();
     // Every kind, and every check once, in the registry's order.
     let names: Vec<&str> = kinds.iter().map(|k| k["name"].as_str().unwrap()).collect();
-    let registered: Vec<&str> = sagemaker_audit::resource::Kind::ALL
-        .iter()
-        .map(|k| k.name())
+    let registered: Vec<&str> = sagemaker_audit::resource::Group::all()
+        .into_iter()
+        .map(|g| g.name())
         .collect();
     assert_eq!(names, registered);
     let ids: Vec<&str> = kinds

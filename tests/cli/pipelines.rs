@@ -67,7 +67,7 @@ fn findings_point_at_the_key_or_the_object_that_should_hold_it() {
             .split_whitespace()
             .find(|w| w.starts_with("Arguments."))
             .map(|w| w.trim_end_matches([',', '.']));
-        let volume = f["rule_id"] == "pipeline-step-volume-cmk";
+        let volume = former_rule(f) == "pipeline-step-volume-cmk";
         let expected: Vec<String> = if file.ends_with("describe-pipeline-nightly-features.json") {
             vec!["\"PipelineDefinition\"".to_owned()]
         } else if file.ends_with("plan.json") {
@@ -190,7 +190,7 @@ fn json_templates_and_non_template_yaml() {
         .map(|f| {
             (
                 f["job_name"].as_str().unwrap().to_owned(),
-                f["rule_id"].as_str().unwrap().to_owned(),
+                former_rule(f),
                 f["part"].as_str().unwrap_or_default().to_owned(),
                 format!(
                     "{} {}",
@@ -232,7 +232,7 @@ fn json_templates_and_non_template_yaml() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["part"] == "definition xgb" && f["rule_id"] == "pipeline-step-volume-cmk")
+        .find(|f| f["part"] == "definition xgb" && f["rule_id"] == "tuning-volume-cmk")
         .unwrap()["message"]
         .as_str()
         .unwrap()
@@ -278,5 +278,123 @@ fn waivers_and_kinds_work_for_pipeline_steps() {
         Path::new(&repo())
             .join("samples/pipelines/churn-pipeline.json")
             .exists()
+    );
+}
+
+/// Steps are judged by the checks of the kind they create (schema 3.0); the rule ids steps had
+/// before (`pipeline-step-volume-cmk`, `pipeline-step-output-cmk`) still work in waivers and
+/// baselines, and a 2.2 report's step findings are refused by `merge` with one error.
+#[test]
+fn former_pipeline_step_rule_ids_still_work_in_waivers_and_baselines() {
+    let dir = tempfile::tempdir().unwrap();
+    let scan = |extra: &[&str]| {
+        let run = tool()
+            .cwd(repo())
+            .args([
+                "scan",
+                "samples/pipelines/churn-pipeline.json",
+                "--format",
+                "json",
+            ])
+            .args(extra)
+            .run();
+        (
+            run.code,
+            serde_json::from_str::<Value>(&run.stdout).unwrap(),
+            run.stderr,
+        )
+    };
+    let (_, plain, _) = scan(&[]);
+    let findings = plain["findings"].as_array().unwrap();
+    // Each step is judged by its job kind's checks, and says it is a step.
+    assert!(findings.iter().all(|f| f["origin"] == "pipeline-step"));
+    let train: Vec<&str> = findings
+        .iter()
+        .filter(|f| f["job_name"] == "churn-pipeline/TrainModel")
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(train, ["training-volume-cmk", "training-output-cmk"]);
+    assert!(
+        findings
+            .iter()
+            .filter(|f| f["job_name"] == "churn-pipeline/TrainModel")
+            .all(|f| f["resource_type"] == "training-job")
+    );
+    // A waiver naming the former volume rule waives every step's volume failure, and only
+    // those; one naming `kind = "training"` waives no step.
+    let waivers = dir.path().join("w.toml");
+    let waiver = |text: &str| {
+        std::fs::write(
+            &waivers,
+            format!("[[waiver]]\n{text}\nreason = \"r\"\nowner = \"o\"\nexpires = 2099-01-01\n"),
+        )
+        .unwrap();
+        waivers.to_str().unwrap().to_owned()
+    };
+    let (_, doc, stderr) = scan(&["--waivers", &waiver("rule = \"pipeline-step-volume-cmk\"")]);
+    let waived: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["waived"] == true)
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert!(!waived.is_empty(), "{stderr}");
+    assert!(
+        waived.iter().all(|r| r.ends_with("-volume-cmk")),
+        "{waived:?}"
+    );
+    let failing_volume = findings
+        .iter()
+        .filter(|f| f["status"] == "FAIL" && former_rule(f) == "pipeline-step-volume-cmk")
+        .count();
+    assert_eq!(waived.len(), failing_volume);
+    let (_, doc, _) = scan(&["--waivers", &waiver("kind = \"training\"")]);
+    assert_eq!(doc["summary"]["waived"], 0);
+    let run = tool()
+        .cwd(repo())
+        .args(["scan", "samples/pipelines/churn-pipeline.json", "--waivers"])
+        .arg(waiver(
+            "rule = \"pipeline-step-output-cmk\"\nkind = \"training\"",
+        ))
+        .run();
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("never match"), "{}", run.stderr);
+    // A baseline written before (schema 2.2: step findings under the former rule ids) lines
+    // up with today's findings: the same failures are unchanged, none is new.
+    let mut old = plain.clone();
+    old["schema_version"] = "2.2".into();
+    for f in old["findings"].as_array_mut().unwrap() {
+        f["rule_id"] = former_rule(f).into();
+        f["resource_type"] = "pipeline-step".into();
+        f.as_object_mut().unwrap().remove("origin");
+    }
+    let baseline = dir.path().join("old.json");
+    std::fs::write(&baseline, serde_json::to_string(&old).unwrap()).unwrap();
+    let (_, doc, stderr) = scan(&["--baseline", baseline.to_str().unwrap()]);
+    let fails = findings.iter().filter(|f| f["status"] == "FAIL").count();
+    assert_eq!(doc["baseline"]["unchanged"], fails, "{stderr}");
+    assert_eq!(doc["baseline"]["new"], 0);
+    assert_eq!(doc["baseline"]["fixed"].as_array().unwrap().len(), 0);
+    // `merge` cannot place those findings (they name no kind): one error for the report,
+    // the exit code says the merge is incomplete, and the other report's findings stay.
+    let now = dir.path().join("now.json");
+    std::fs::write(&now, serde_json::to_string(&plain).unwrap()).unwrap();
+    let run = tool()
+        .args(["merge", "--format", "json"])
+        .arg(baseline.to_str().unwrap())
+        .arg(now.to_str().unwrap())
+        .run();
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let merged: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(merged["findings"], plain["findings"]);
+    let errors = merged["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0]["message"].as_str().unwrap().contains(&format!(
+            "{} findings of pipeline steps were left out",
+            findings.len()
+        )),
+        "{errors:?}"
     );
 }

@@ -32,6 +32,11 @@ export function scan(name, paths, { cwd = fixtures, extra = [] } = {}) {
   return dir;
 }
 
+// What the binary says it covers (`sagemaker-audit kinds --json`): the kinds, then pipelines.
+export function catalogue() {
+  return JSON.parse(execFileSync(bin(), ['kinds', '--json'], { encoding: 'utf8' }));
+}
+
 export function multitool() {
   return path.join(here, 'node_modules', '@microsoft', 'sarif-multitool-linux', 'Sarif.Multitool');
 }

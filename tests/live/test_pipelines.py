@@ -53,12 +53,12 @@ def pipelines(moto, proxy, tmp_path):
                     "--pipeline-definition", f"file://{spec}", "--role-arn", ROLE],
                    env=env_for(endpoint), check=True, capture_output=True, timeout=120)
     expected = {
-        ("churn/Train", "pipeline-step-volume-cmk"): ("PASS", "CUSTOMER"),
-        ("churn/Train", "pipeline-step-output-cmk"): ("FAIL", ""),
-        ("churn/Retrain", "pipeline-step-volume-cmk"): ("FAIL", "AWS"),
-        ("churn/Retrain", "pipeline-step-output-cmk"): ("PASS", "CUSTOMER"),
-        ("nightly/Nightly", "pipeline-step-volume-cmk"): ("NOT_APPLICABLE", ""),
-        ("nightly/Nightly", "pipeline-step-output-cmk"): ("PASS", "CUSTOMER"),
+        ("churn/Train", "training-volume-cmk"): ("PASS", "CUSTOMER"),
+        ("churn/Train", "training-output-cmk"): ("FAIL", ""),
+        ("churn/Retrain", "training-volume-cmk"): ("FAIL", "AWS"),
+        ("churn/Retrain", "training-output-cmk"): ("PASS", "CUSTOMER"),
+        ("nightly/Nightly", "training-volume-cmk"): ("NOT_APPLICABLE", ""),
+        ("nightly/Nightly", "training-output-cmk"): ("PASS", "CUSTOMER"),
     }
     return expected
 
@@ -74,11 +74,14 @@ def test_live_scan_judges_pipeline_definitions(pipelines, proxy):
     assert report["errors"] == []
     assert verdicts(report) == pipelines
     by = {(f["job_name"], f["rule_id"]): f for f in report["findings"]}
-    train = by[("churn/Train", "pipeline-step-volume-cmk")]
+    # Steps are judged as the jobs they create, with the origin saying where they come from.
+    assert {(f["resource_type"], f["origin"]) for f in report["findings"]} == {("training-job", "pipeline-step")}
+    assert [k["kind"] for k in report["summary"]["kinds"]] == ["pipeline"]
+    train = by[("churn/Train", "training-volume-cmk")]
     assert train["source_file"] == f"{ACCOUNT}/us-east-1/pipeline/churn.json"
     assert train["job_arn"] == f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:pipeline/churn/Train"
     assert "default of pipeline parameter Key" in train["message"]
-    assert "no default" in by[("churn/Train", "pipeline-step-output-cmk")]["message"]
+    assert "no default" in by[("churn/Train", "training-output-cmk")]["message"]
     assert {op for op, _ in faults.calls} >= {"ListPipelines", "DescribePipeline"}
 
 
