@@ -56,8 +56,11 @@ fn check(name: &str, bytes: Vec<u8>) -> Verdicts {
     let storage = InstanceStorageTable::built_in();
     let findings = evaluate(ingested.resources, &ingested.keys, &storage);
     assert_eq!(findings.len(), expected);
+    // The findings of the document's own resources: the destroyed paths are its top-level
+    // fields, which a pipeline step inside a template never reads.
     findings
         .iter()
+        .filter(|f| f.resource.origin == sagemaker_audit::resource::Origin::Resource)
         .map(|f| (f.rule.id, f.part.as_deref().map(str::to_owned), f.status))
         .collect()
 }
