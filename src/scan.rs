@@ -386,17 +386,31 @@ mod tests {
             .iter()
             .map(|f| (f.rule.id, f.part.as_deref()))
             .collect();
-        assert_eq!(
-            ids,
-            [
-                ("training-volume-cmk", None),
-                ("training-output-cmk", None),
-                ("tuning-volume-cmk", Some("definition a")),
-                ("tuning-output-cmk", Some("definition a")),
-                ("tuning-volume-cmk", Some("definition b")),
-                ("tuning-output-cmk", Some("definition b")),
-            ]
-        );
+        // Each slot, in order, gets one finding per check of its kind and role, in the
+        // registry's order.
+        let of = |kind: Kind, role: Role| -> Vec<&'static str> {
+            REGISTRY
+                .iter()
+                .map(|c| c.meta())
+                .filter(|m| m.kind == kind && m.role == role)
+                .map(|m| m.id)
+                .collect()
+        };
+        let mut expected: Vec<(&str, Option<&str>)> = Vec::new();
+        for role in [Role::Volume, Role::Output] {
+            expected.extend(of(Kind::Training, role).into_iter().map(|id| (id, None)));
+        }
+        for part in ["definition a", "definition b"] {
+            for role in [Role::Volume, Role::Output] {
+                expected.extend(
+                    of(Kind::Tuning, role)
+                        .into_iter()
+                        .map(|id| (id, Some(part))),
+                );
+            }
+        }
+        assert_eq!(ids, expected);
+        assert_eq!(ids.len(), 6);
         // Repeated texts are shared: the two tuning definitions' volume findings say the same
         // thing, and hold one copy of it.
         assert_eq!(findings[2].message, findings[4].message);
