@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use crate::document::DocumentError;
-use crate::kinds::{Fields, KINDS};
+use crate::kinds::{Fields, KINDS, KindDecl};
 use crate::kms::{KeyFact, KeyManager};
 use crate::model::ArnParts;
 use crate::resource::Resource;
@@ -44,37 +44,85 @@ struct RawAlias {
     target_key_id: Option<String>,
 }
 
-/// The kinds a document claims by its top-level fields: every resource kind's name field and
-/// list output, the KMS responses and the manifest marker.
+/// What a recognised document is read as.
+#[derive(Clone, Copy)]
+enum Reader {
+    Manifest,
+    Key,
+    Aliases,
+    ListPipelines,
+    DescribePipeline,
+    TerraformPlan,
+    CloudFormation,
+    Definition,
+    /// A kind's List output, refused with advice.
+    List(&'static KindDecl),
+    /// A kind's describe output.
+    Describe(&'static KindDecl),
+}
+
+/// One kind of document: the top-level field that marks it, what it is called in messages,
+/// and how it is read.
+struct Recogniser {
+    field: &'static str,
+    what: std::borrow::Cow<'static, str>,
+    reader: Reader,
+}
+
+/// Every kind of document, in the order they are tried: the one table both [`claims`] and
+/// [`parse`] use.
+fn recognisers() -> impl Iterator<Item = Recogniser> {
+    let fixed = [
+        (
+            "SagemakerAuditManifest",
+            "collect manifest",
+            Reader::Manifest,
+        ),
+        ("KeyMetadata", "KMS describe-key", Reader::Key),
+        ("Aliases", "KMS list-aliases", Reader::Aliases),
+        ("PipelineSummaries", "list-pipelines", Reader::ListPipelines),
+        (
+            "PipelineDefinition",
+            "describe-pipeline",
+            Reader::DescribePipeline,
+        ),
+        ("terraform_version", "Terraform plan", Reader::TerraformPlan),
+        (
+            "Resources",
+            "CloudFormation template",
+            Reader::CloudFormation,
+        ),
+        ("Steps", "pipeline definition", Reader::Definition),
+    ]
+    .into_iter()
+    .map(|(field, what, reader)| Recogniser {
+        field,
+        what: what.into(),
+        reader,
+    });
+    let kinds = KINDS.iter().flat_map(|&k| {
+        [
+            Recogniser {
+                field: k.api.summaries,
+                what: k.api.list_command().into(),
+                reader: Reader::List(k),
+            },
+            Recogniser {
+                field: k.api.name_field,
+                what: k.api.describe_command().into(),
+                reader: Reader::Describe(k),
+            },
+        ]
+    });
+    fixed.chain(kinds)
+}
+
+/// The kinds of document a document claims by its top-level fields, as messages name them.
 fn claims(f: &Fields<'_>) -> Vec<String> {
-    let mut kinds = Vec::new();
-    for k in KINDS {
-        if f.has(k.api.name_field) {
-            kinds.push(format!(
-                "{} ({})",
-                k.api.describe_command(),
-                k.api.name_field
-            ));
-        }
-        if f.has(k.api.summaries) {
-            kinds.push(format!("{} ({})", k.api.list_command(), k.api.summaries));
-        }
-    }
-    for (field, what) in [
-        ("KeyMetadata", "KMS describe-key"),
-        ("Aliases", "KMS list-aliases"),
-        ("SagemakerAuditManifest", "collect manifest"),
-        ("Steps", "pipeline definition"),
-        ("PipelineDefinition", "describe-pipeline"),
-        ("PipelineSummaries", "list-pipelines"),
-        ("terraform_version", "Terraform plan"),
-        ("Resources", "CloudFormation template"),
-    ] {
-        if f.has(field) {
-            kinds.push(format!("{what} ({field})"));
-        }
-    }
-    kinds
+    recognisers()
+        .filter(|r| f.has(r.field))
+        .map(|r| format!("{} ({})", r.what, r.field))
+        .collect()
 }
 
 /// Parses one JSON object text, which begins on `first_line` of `file`, into a document.
@@ -90,63 +138,76 @@ pub fn parse(text: &str, first_line: u32, file: &str) -> Result<Document, Docume
             kinds.join(" and ")
         )));
     }
-    if let Some(m) = f.get::<crate::manifest::Manifest>("SagemakerAuditManifest")? {
-        return Ok(Document::Manifest(Box::new(m.value)));
-    }
-    if let Some(meta) = f.get::<RawKeyMetadata>("KeyMetadata")? {
-        return key_fact(meta.value).map(Document::Key);
-    }
-    if let Some(aliases) = f.get::<Vec<RawAlias>>("Aliases")? {
-        return Ok(Document::Aliases(alias_facts(aliases.value)));
-    }
-    if f.has("PipelineSummaries") {
-        return Err(DocumentError::new(
+    let Some(recogniser) = recognisers().find(|r| f.has(r.field)) else {
+        return Err(unknown());
+    };
+    let pipeline = |steps: crate::pipeline::Steps| Document::Pipeline(Box::new(steps));
+    match recogniser.reader {
+        Reader::Manifest => {
+            let m = f.get::<crate::manifest::Manifest>("SagemakerAuditManifest")?;
+            Ok(Document::Manifest(Box::new(m.ok_or_else(unknown)?.value)))
+        }
+        Reader::Key => {
+            let meta = f
+                .get::<RawKeyMetadata>("KeyMetadata")?
+                .ok_or_else(unknown)?;
+            key_fact(meta.value).map(Document::Key)
+        }
+        Reader::Aliases => {
+            let aliases = f.get::<Vec<RawAlias>>("Aliases")?.ok_or_else(unknown)?;
+            Ok(Document::Aliases(alias_facts(aliases.value)))
+        }
+        Reader::ListPipelines => Err(DocumentError::new(
             "this is `aws sagemaker list-pipelines` output, which holds no definitions; export \
              each pipeline with `aws sagemaker describe-pipeline --pipeline-name NAME`",
-        ));
-    }
-    if f.has("PipelineDefinition") {
-        return crate::pipeline::describe(&f, text, first_line, file)
-            .map(|s| Document::Pipeline(Box::new(s)));
-    }
-    if f.has("terraform_version") {
-        return crate::pipeline::terraform::plan(&f, text, first_line, file)
-            .map(|s| Document::Pipeline(Box::new(s)));
-    }
-    if f.has("Resources") {
-        return crate::pipeline::cloudformation::json_template(&f, text, first_line, file)
-            .map(|s| Document::Pipeline(Box::new(s)));
-    }
-    if crate::pipeline::is_definition(&f) {
-        return crate::pipeline::definition_file(text, first_line, file)
-            .map(|s| Document::Pipeline(Box::new(s)));
-    }
-    for k in KINDS {
-        let (list, describe) = (k.api.list_command(), k.api.describe_command());
-        if f.has(k.api.summaries) {
-            let name_option = k.api.name_option();
-            return Err(DocumentError::new(format!(
-                "this is `aws sagemaker {list}` output, which has no encryption settings; export \
-                 each job with `aws sagemaker {describe} {name_option} NAME`"
-            )));
+        )),
+        Reader::DescribePipeline => {
+            crate::pipeline::describe(&f, text, first_line, file).map(pipeline)
         }
-        if f.has(k.api.name_field) {
+        Reader::TerraformPlan => {
+            crate::pipeline::terraform::plan(&f, text, first_line, file).map(pipeline)
+        }
+        Reader::CloudFormation => {
+            crate::pipeline::cloudformation::json_template(&f, text, first_line, file).map(pipeline)
+        }
+        // A `Steps` that is no list is no definition.
+        Reader::Definition if !crate::pipeline::is_definition(&f) => Err(unknown()),
+        Reader::Definition => {
+            crate::pipeline::definition_file(text, first_line, file).map(pipeline)
+        }
+        Reader::List(k) => Err(DocumentError::new(format!(
+            "this is `aws sagemaker {}` output, which has no encryption settings; export \
+             each job with `aws sagemaker {} {} NAME`",
+            k.api.list_command(),
+            k.api.describe_command(),
+            k.api.name_option()
+        ))),
+        Reader::Describe(k) => {
             if !k.describe_fields.iter().any(|d| f.has(d)) {
                 return Err(DocumentError::new(format!(
-                    "this looks like a {list} summary (name and ARN only); export the resource \
-                     with `aws sagemaker {describe}`"
+                    "this looks like a {} summary (name and ARN only); export the resource \
+                     with `aws sagemaker {}`",
+                    k.api.list_command(),
+                    k.api.describe_command()
                 )));
             }
             let draft = (k.parse)(&f).map_err(|e| e.locate(text))?;
-            return Ok(Document::Resource(Box::new(
+            Ok(Document::Resource(Box::new(
                 draft.finish(text, first_line, file),
-            )));
+            )))
         }
     }
-    Err(DocumentError::new(
-        "not a describe document of a training, processing, transform, hyperparameter tuning \
-         or AutoML job, a pipeline definition, describe-pipeline output, a CloudFormation \
-         template or a Terraform plan, nor KMS describe-key or list-aliases output",
+}
+
+/// The error of a document no recogniser claims, naming what the tool reads.
+fn unknown() -> DocumentError {
+    let kinds: Vec<&str> = KINDS.iter().map(|k| k.names.plural).collect();
+    let (last, rest) = kinds.split_last().expect("kinds are registered");
+    DocumentError::new(format!(
+        "not the describe output of {} or {last}, a pipeline definition, describe-pipeline \
+         output, a CloudFormation template or a Terraform plan, nor KMS describe-key or \
+         list-aliases output",
+        rest.join(", ")
     ))
 }
 
@@ -253,10 +314,28 @@ mod tests {
         );
         let summary = r#"{"TrainingJobName":"a","TrainingJobArn":"arn:aws:sagemaker:us-east-1:111122223333:training-job/a","TrainingJobStatus":"Completed"}"#;
         assert!(error(summary).message.contains("summary"));
+        // What the tool reads is named from the registry of kinds.
+        let unknown = error(r#"{"foo":1}"#).message;
+        for k in crate::kinds::KINDS {
+            assert!(unknown.contains(k.names.plural), "{unknown}");
+        }
         assert!(
-            error(r#"{"foo":1}"#)
+            unknown.starts_with("not the describe output of"),
+            "{unknown}"
+        );
+        // A `Steps` that is no list is no pipeline definition.
+        assert!(
+            error(r#"{"Steps":"x"}"#)
                 .message
-                .contains("not a describe document")
+                .starts_with("not the describe output")
+        );
+        // Two marks are refused, each named from the one table of recognisers.
+        let two = error(r#"{"KeyMetadata":{},"TrainingJobName":"a"}"#).message;
+        assert!(
+            two.contains(
+                "KMS describe-key (KeyMetadata) and describe-training-job (TrainingJobName)"
+            ),
+            "{two}"
         );
         let bad_time = JOB.replace("1710407565.5", "\"last tuesday\"");
         assert!(error(&bad_time).message.contains("ISO 8601"));

@@ -102,7 +102,7 @@ fn invalid_utf8_and_directories_of_links_are_handled() {
     );
     assert!(
         run.stderr
-            .contains("error: real.json: not a describe document of a training")
+            .contains("error: real.json: not the describe output of training jobs")
     );
     #[cfg(unix)]
     assert!(run.stderr.contains("1 symbolic links"), "{}", run.stderr);
