@@ -2,6 +2,7 @@
 //! per format in [`WRITERS`]. Writers see only the [`Report`]: they format what it holds and
 //! never decide a verdict or consult the rule registry behind it.
 
+pub mod set;
 pub mod template;
 
 use std::path::{Path, PathBuf};

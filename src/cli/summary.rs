@@ -1,0 +1,99 @@
+//! The one line on stderr that sums a run up, and the warnings that go with it.
+
+use std::path::Path;
+
+use super::valid::Output;
+use crate::report::Report;
+use crate::resource::{Group, Kind};
+
+pub(super) fn summarise(report: &Report, output: &Output) {
+    let c = report.counts();
+    let where_to = match &output.out_dir {
+        Some(dir) => {
+            let exts: Vec<&str> = output.formats.iter().map(|f| f.extension()).collect();
+            format!(
+                "; reports in {}",
+                shown(&dir.join(format!("report.{{{}}}", exts.join(","))))
+            )
+        }
+        None => String::new(),
+    };
+    let source = match report.mode {
+        crate::report::Mode::Offline => format!("{} files", report.inputs.files_read),
+        crate::report::Mode::Live => "the AWS API".to_owned(),
+        crate::report::Mode::Merged => format!("{} reports", report.inputs.paths.len()),
+    };
+    let kinds = report.kind_summaries();
+    let jobs = match kinds.as_slice() {
+        [] => "0 jobs".to_owned(),
+        [only] if only.kind == Group::Kind(Kind::Training) => format!("{} jobs", only.resources),
+        [only] => format!("{} {}", only.resources, only.kind.plural()),
+        _ => format!(
+            "{} jobs ({})",
+            report.job_count(),
+            kinds
+                .iter()
+                .map(|k| match k.kind {
+                    Group::PipelineSteps => format!("{} pipeline steps", k.resources),
+                    Group::Kind(kind) => format!("{} {}", k.resources, kind.name()),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    crate::info!(
+        "sagemaker-audit: {jobs} from {source}: {} FAIL, {} PASS, {} NOT_APPLICABLE, {} not evaluated{}",
+        c.fail,
+        c.pass,
+        c.not_applicable,
+        report.errors.len(),
+        where_to
+    );
+    let i = &report.inputs;
+    if i.skipped_files + i.skipped_links + i.skipped_special > 0 {
+        crate::info!(
+            "skipped {} non-JSON files, {} symbolic links and {} FIFOs, sockets or devices in the scanned directories",
+            i.skipped_files,
+            i.skipped_links,
+            i.skipped_special
+        );
+    }
+    if let Some(w) = &report.waivers {
+        crate::info!(
+            "waivers: {} failing findings waived; {} waivers expired, {} matched nothing",
+            w.applied,
+            w.expired.len(),
+            w.unused.len()
+        );
+        for warning in &w.warnings {
+            crate::warn!("{}: {warning}", w.file);
+        }
+        for x in &w.expired {
+            crate::warn!(
+                "waiver at {}:{} ({}) expired on {}",
+                w.file,
+                x.line,
+                x.matches,
+                x.expires
+            );
+        }
+    }
+    if let Some(b) = &report.baseline {
+        crate::info!(
+            "since the baseline: {} new, {} unchanged, {} fixed",
+            b.new,
+            b.unchanged,
+            b.fixed.len()
+        );
+    }
+    if report.inputs.duplicate_jobs > 0 {
+        crate::warn!(
+            "{} jobs appeared more than once; the copy with the newest LastModifiedTime was kept",
+            report.inputs.duplicate_jobs
+        );
+    }
+}
+
+fn shown(path: &Path) -> String {
+    path.display().to_string()
+}
