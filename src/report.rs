@@ -633,7 +633,7 @@ impl Report {
 
     /// Failing findings a waiver covers.
     pub fn waived(&self) -> impl Iterator<Item = &Finding> {
-        self.failures().filter(|f| f.waiver.is_some())
+        self.failures().filter(|f| f.applied_waiver().is_some())
     }
 
     /// Findings whose verdict is FAIL.

@@ -201,8 +201,8 @@ impl<'a> From<&'a crate::report::Finding> for Finding<'a> {
             message: Cow::Borrowed(&f.message),
             source_file: Cow::Borrowed(&r.source_file),
             line: f.line,
-            waived: f.waiver.is_some(),
-            waiver: f.waiver.as_deref().map(Cow::Borrowed),
+            waived: f.applied_waiver().is_some(),
+            waiver: f.applied_waiver().map(Cow::Borrowed),
             baseline_state: f.baseline,
         }
     }

@@ -201,7 +201,7 @@ fn requirements(report: &Report) -> HashMap<&'static str, Vec<String>> {
             let list = report
                 .controls(rule)
                 .map(|c| {
-                    crate::text::one_line_within(&format!("{} {}", c.framework, c.control), MAX_TEXT)
+                    crate::text::one_line_within(&c.label(), MAX_TEXT)
                 })
                 .take(MAX_REQUIREMENTS)
                 .collect();

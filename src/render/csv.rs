@@ -76,7 +76,7 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Rende
         .map(|meta| {
             let text = report
                 .controls(meta)
-                .map(|c| format!("{} {}", c.framework, c.control))
+                .map(crate::rules::Compliance::label)
                 .collect::<Vec<_>>()
                 .join("; ");
             (meta.id, text)
@@ -86,9 +86,9 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Rende
         let line = f.line.to_string();
         let r = &*f.resource;
         let types = r.instance_types.join(" ");
-        let waiver = f.waiver.as_deref();
+        let waiver = f.applied_waiver();
         let waived = match (f.status, waiver) {
-            (Status::Fail, Some(_)) => "yes",
+            (_, Some(_)) => "yes",
             (Status::Fail, None) => "no",
             _ => "",
         };

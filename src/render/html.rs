@@ -43,7 +43,7 @@ impl Writer for Html {
         out: &mut dyn Write,
     ) -> Result<(), RenderError> {
         let mut ctx = base_context(report);
-        let unwaived = || report.failures().filter(|f| f.waiver.is_none());
+        let unwaived = || report.failures().filter(|f| f.applied_waiver().is_none());
         let failing: Vec<schema::Finding<'_>> = unwaived()
             .take(HTML_STATIC_ROWS)
             .map(schema::Finding::from)
@@ -202,7 +202,7 @@ fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), Ren
             strings.id(f.key_state.as_deref().unwrap_or("")),
             strings.id(&f.message),
             f.line,
-            u8::from(f.waiver.is_some()),
+            u8::from(f.applied_waiver().is_some()),
             strings.id(f.baseline.map_or("", |b| b.as_str())),
             strings.id(f.part.as_deref().unwrap_or("")),
         ));

@@ -45,7 +45,7 @@ pub fn render(report: &Report, templates: &Templates) -> Result<Vec<u8>, RenderE
     let mut base = base_context(report);
     let failing: Vec<schema::Finding<'_>> = report
         .failures()
-        .filter(|f| f.waiver.is_none())
+        .filter(|f| f.applied_waiver().is_none())
         .map(schema::Finding::from)
         .collect();
     let errors: Vec<schema::Error<'_>> = report.errors.iter().map(schema::Error::from).collect();

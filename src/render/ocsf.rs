@@ -136,7 +136,7 @@ fn mappings(report: &Report) -> HashMap<&'static str, Mapping> {
                 if !m.standards.contains(&c.framework) {
                     m.standards.push(c.framework);
                 }
-                m.requirements.push(format!("{} {}", c.framework, c.control));
+                m.requirements.push(c.label());
             }
             (rule.id, m)
         })

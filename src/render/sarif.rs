@@ -340,7 +340,7 @@ fn rule(meta: &RuleMeta) -> ReportingDescriptor {
     let compliance: Vec<String> = meta
         .compliance
         .iter()
-        .map(|c| format!("{} {}", c.framework, c.control))
+        .map(crate::rules::Compliance::label)
         .collect();
     ReportingDescriptor::builder()
         .id(meta.id)
@@ -482,7 +482,7 @@ fn result(report: &Report, f: &Finding) -> SarifResult {
         ]))
         .properties(PropertyBag::builder().additional_properties(props).build())
         .build();
-    if let Some(w) = &f.waiver {
+    if let Some(w) = f.applied_waiver() {
         result.suppressions = Some(vec![
             Suppression::builder()
                 .kind(json!("external"))

@@ -55,6 +55,13 @@ pub struct Compliance {
     pub source: &'static str,
 }
 
+impl Compliance {
+    /// How reports name the control: `FRAMEWORK CONTROL`, e.g. `NIST SP 800-53 r5 SC-28(1)`.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.framework, self.control)
+    }
+}
+
 /// Controls the key checks support: data at rest encrypted under keys the customer controls.
 /// `docs/compliance.md` lists these with the mappings considered and dropped.
 pub const COMPLIANCE: &[Compliance] = &[
