@@ -59,62 +59,15 @@ struct Document {
     runs: Option<Vec<SarifRun>>,
 }
 
+/// A SARIF run, read with the types the SARIF writer builds (`serde_sarif`), keeping only
+/// its failures.
 #[derive(Deserialize)]
 struct SarifRun {
     results: Option<Failures<SarifResult>>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifResult {
-    rule_id: Option<String>,
-    kind: Option<String>,
-    baseline_state: Option<String>,
-    #[serde(default)]
-    locations: Vec<SarifLocation>,
-    #[serde(default)]
-    properties: SarifProperties,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct SarifProperties {
-    part: Option<String>,
-    resource_type: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifLocation {
-    physical_location: Option<SarifPhysical>,
-    #[serde(default)]
-    logical_locations: Vec<SarifLogical>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifPhysical {
-    artifact_location: Option<SarifArtifact>,
-    region: Option<SarifRegion>,
-}
-
-#[derive(Deserialize)]
-struct SarifArtifact {
-    uri: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifRegion {
-    start_line: Option<u32>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifLogical {
-    name: Option<String>,
-    fully_qualified_name: Option<String>,
-}
+/// A SARIF result as the writer's types describe it.
+type SarifResult = serde_sarif::sarif::Result;
 
 /// An entry of a report that may record a failure.
 trait Entry {
@@ -144,24 +97,27 @@ impl Entry for schema::Finding<'static> {
 
 impl Entry for SarifResult {
     fn failure(self) -> Option<(Key, Place)> {
-        if self.kind.as_deref().is_some_and(|k| k != "fail")
-            || self.baseline_state.as_deref() == Some("absent")
+        use serde_sarif::sarif::ResultKind;
+        if self.kind.is_some_and(|k| !matches!(k, ResultKind::Fail))
+            || self.baseline_state.as_ref().and_then(|s| s.as_str()) == Some("absent")
         {
             return None;
         }
-        let location = self.locations.into_iter().next()?;
-        let logical = location.logical_locations.into_iter().next()?;
+        let location = self.locations?.into_iter().next()?;
+        let logical = location.logical_locations?.into_iter().next()?;
         let physical = location.physical_location;
-        let resource_type = self
-            .properties
-            .resource_type
-            .unwrap_or_else(|| Kind::Training.resource_type().to_owned());
+        let mut properties = self.properties.map(|p| p.additional_properties);
+        let mut property = |name: &str| -> Option<String> {
+            match properties.as_mut()?.remove(name)? {
+                serde_json::Value::String(s) => Some(s),
+                _ => None,
+            }
+        };
+        let part = property("part");
+        let resource_type =
+            property("resourceType").unwrap_or_else(|| Kind::Training.resource_type().to_owned());
         Some((
-            (
-                self.rule_id?,
-                logical.fully_qualified_name?,
-                self.properties.part,
-            ),
+            (self.rule_id?, logical.fully_qualified_name?, part),
             Place {
                 name: logical.name.unwrap_or_default(),
                 resource_type,
@@ -169,7 +125,9 @@ impl Entry for SarifResult {
                     .as_ref()
                     .and_then(|p| p.artifact_location.as_ref()?.uri.as_deref())
                     .map(percent_decode),
-                line: physical.and_then(|p| p.region?.start_line),
+                line: physical
+                    .and_then(|p| p.region?.start_line)
+                    .and_then(|l| u32::try_from(l).ok()),
             },
         ))
     }
@@ -409,10 +367,10 @@ mod tests {
         std::fs::write(
             &sarif,
             r#"{"runs":[{"results":[
-              {"ruleId":"r","kind":"fail","locations":[{"physicalLocation":{"artifactLocation":{"uri":"a%20b.json"},"region":{"startLine":7}},"logicalLocations":[{"name":"j","fullyQualifiedName":"a1"}]}]},
-              {"ruleId":"r","kind":"fail","properties":{"part":"definition y","resourceType":"hyperparameter-tuning-job"},"locations":[{"logicalLocations":[{"fullyQualifiedName":"t"}]}]},
-              {"ruleId":"r","kind":"pass","locations":[{"logicalLocations":[{"fullyQualifiedName":"a2"}]}]},
-              {"ruleId":"r","baselineState":"absent","locations":[{"logicalLocations":[{"fullyQualifiedName":"a3"}]}]}]}]}"#,
+              {"ruleId":"r","kind":"fail","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"a%20b.json"},"region":{"startLine":7}},"logicalLocations":[{"name":"j","fullyQualifiedName":"a1"}]}]},
+              {"ruleId":"r","kind":"fail","message":{"text":"m"},"properties":{"part":"definition y","resourceType":"hyperparameter-tuning-job"},"locations":[{"logicalLocations":[{"fullyQualifiedName":"t"}]}]},
+              {"ruleId":"r","kind":"pass","message":{"text":"m"},"locations":[{"logicalLocations":[{"fullyQualifiedName":"a2"}]}]},
+              {"ruleId":"r","baselineState":"absent","message":{"text":"m"},"locations":[{"logicalLocations":[{"fullyQualifiedName":"a3"}]}]}]}]}"#,
         )
         .unwrap();
         let b = load(&sarif).unwrap();
@@ -426,6 +384,13 @@ mod tests {
             b.failing[&key("r", "t", Some("definition y"))].resource_type,
             "hyperparameter-tuning-job"
         );
+        // Read with the writer's SARIF types: what SARIF does not allow is refused, not skipped.
+        std::fs::write(
+            &sarif,
+            r#"{"runs":[{"results":[{"ruleId":"r","kind":"bogus","message":{"text":"m"}}]}]}"#,
+        )
+        .unwrap();
+        assert!(load(&sarif).is_err());
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub mod checks;
 pub mod pipeline_step;
 mod registry;
 
-pub use registry::{Api, KindDecl, Names, cli_name, of_step, resource_type};
+pub use registry::{Api, KindDecl, Names, cli_name, of_step};
 
 use std::borrow::Cow;
 use std::fmt;
@@ -216,11 +216,6 @@ impl Scope<'_> {
 
 crate::resource::registered_kinds!(declare_modules);
 use registry::declare_modules;
-
-/// The declaration of a kind.
-pub fn decl(kind: Kind) -> &'static KindDecl {
-    kind.decl()
-}
 
 /// A top-level field name, borrowed from the text unless it holds escapes.
 struct Key<'a>(Cow<'a, str>);
@@ -577,7 +572,7 @@ pub struct Identity {
 
 /// Reads and checks a kind's name and ARN fields ([`Api::name_field`] and [`Api::arn_field`]).
 pub fn identity(f: &Fields<'_>, kind: Kind) -> Result<Identity, DocumentError> {
-    let api = &decl(kind).api;
+    let api = &kind.decl().api;
     let (name_field, arn_field, describe) = (api.name_field, api.arn_field, api.describe);
     let name = f.string(name_field)?;
     let arn = f.string(arn_field)?;

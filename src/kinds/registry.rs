@@ -242,29 +242,6 @@ impl fmt::Display for Kind {
     }
 }
 
-/// A kind as its resource type (`training-job`), the name reports use.
-pub mod resource_type {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-
-    use crate::resource::Kind;
-
-    /// Writes the resource type.
-    pub fn serialize<S: Serializer>(kind: &Kind, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(kind.resource_type())
-    }
-
-    /// Reads a resource type (or a kind's name).
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Kind, D::Error> {
-        let text = std::borrow::Cow::<str>::deserialize(d)?;
-        Kind::parse(&text).ok_or_else(|| {
-            D::Error::custom(format!(
-                "unknown resource_type {:?}",
-                crate::text::one_line(&text, 60)
-            ))
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -298,7 +298,7 @@ fn step_resource<'a>(
         parameters,
         template: source.template,
     };
-    let mut slots = (kinds::decl(kind).slots)(&fields, scope).map_err(|mut e| {
+    let mut slots = (kind.decl().slots)(&fields, scope).map_err(|mut e| {
         // Lines the field readers count start at the arguments; make them the definition's.
         if e.at.is_none()
             && let Some(l) = e.line
