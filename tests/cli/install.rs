@@ -151,3 +151,28 @@ fn man_renders_every_page() {
         assert!(!warnings.contains("warning"), "{name}: {warnings}");
     }
 }
+
+/// The README's table of checks has one row per check in the registry, in its order, and its
+/// kinds list names every kind.
+#[test]
+fn the_readme_documents_every_check_and_kind() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let table = readme
+        .split("| Check | PASS | FAIL | NOT_APPLICABLE |")
+        .nth(1)
+        .expect("the table of checks");
+    let ids: Vec<&str> = table
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| l.trim_start_matches("| `").split('`').next().unwrap())
+        .collect();
+    assert_eq!(ids, sagemaker_audit::kinds::checks::ids());
+    let policy = readme
+        .split("Minimal IAM policy")
+        .nth(1)
+        .expect("the policy");
+    for k in sagemaker_audit::kinds::KINDS {
+        assert!(policy.contains(k.api.describe), "{}", k.api.describe);
+    }
+}
