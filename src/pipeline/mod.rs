@@ -117,7 +117,14 @@ struct Condition<'a> {
     else_steps: Vec<&'a RawValue>,
 }
 
-/// Condition steps nest at most this deep.
+/// The arguments of a `ForEach` step (SageMaker Python SDK 3): the steps run once per item.
+#[derive(Deserialize)]
+struct ForEach<'a> {
+    #[serde(rename = "ForEachBody", borrow, default)]
+    body: Vec<&'a RawValue>,
+}
+
+/// Condition and ForEach steps nest at most this deep.
 const MAX_DEPTH: usize = 32;
 
 /// The kind whose Create request a step type's arguments are (each kind declares its step
@@ -160,6 +167,7 @@ pub fn read(source: &Source<'_>, file: &str) -> Result<Steps, DocumentError> {
     walk(
         &definition.steps,
         0,
+        "",
         source,
         &parameters,
         file,
@@ -181,9 +189,13 @@ fn at_document_line(error: DocumentError, source: &Source<'_>) -> DocumentError 
     error
 }
 
+/// Reads `steps`; those of a `ForEach` body are named after it (`prefix` is `FOREACH/`), since
+/// each runs once per item; those of a Condition's branches keep their own names.
+#[allow(clippy::too_many_arguments)]
 fn walk<'a>(
     steps: &[&'a RawValue],
     depth: usize,
+    prefix: &str,
     source: &Source<'a>,
     parameters: &Parameters,
     file: &str,
@@ -235,10 +247,44 @@ fn walk<'a>(
             match nested {
                 Ok(c) => {
                     out.other_steps += 1;
-                    walk(&c.if_steps, depth + 1, source, parameters, file, names, out);
+                    for branch in [&c.if_steps, &c.else_steps] {
+                        walk(
+                            branch,
+                            depth + 1,
+                            prefix,
+                            source,
+                            parameters,
+                            file,
+                            names,
+                            out,
+                        );
+                    }
+                }
+                Err(e) => out.errors.push(fail(format!(
+                    "condition step {shown:?}: IfSteps and ElseSteps must be lists of steps ({})",
+                    crate::text::one_line(&e.to_string(), 120)
+                ))),
+            }
+            continue;
+        }
+        if step_type == "ForEach" {
+            if depth >= MAX_DEPTH {
+                out.errors.push(fail(format!(
+                    "ForEach step {shown:?} nests steps more than {MAX_DEPTH} deep"
+                )));
+                continue;
+            }
+            let body: Result<ForEach<'a>, _> = match step.arguments {
+                Some(a) => serde_json::from_str(a.get()),
+                None => Ok(ForEach { body: Vec::new() }),
+            };
+            match body {
+                Ok(f) => {
+                    out.other_steps += 1;
                     walk(
-                        &c.else_steps,
+                        &f.body,
                         depth + 1,
+                        &format!("{prefix}{name}/"),
                         source,
                         parameters,
                         file,
@@ -247,7 +293,7 @@ fn walk<'a>(
                     );
                 }
                 Err(e) => out.errors.push(fail(format!(
-                    "condition step {shown:?}: IfSteps and ElseSteps must be lists of steps ({})",
+                    "ForEach step {shown:?}: ForEachBody must be a list of steps ({})",
                     crate::text::one_line(&e.to_string(), 120)
                 ))),
             }
@@ -262,7 +308,14 @@ fn walk<'a>(
                 .push(fail(format!("{step_type} step {shown:?} has no Arguments")));
             continue;
         };
-        match step_resource(source, parameters, file, &name, kind, arguments) {
+        match step_resource(
+            source,
+            parameters,
+            file,
+            &format!("{prefix}{name}"),
+            kind,
+            arguments,
+        ) {
             Ok(r) => out.resources.push(r),
             Err(e) => {
                 let mut e = at_document_line(e, source);

@@ -215,13 +215,18 @@ pub(super) fn pipelines(report: &Report) -> Vec<PipelineView> {
         .filter(|f| f.resource.origin == Origin::PipelineStep)
     {
         let r = &*f.resource;
-        // `PIPELINE/STEP`: the pipeline is everything before the last slash.
-        let pipeline = r.name.rsplit_once('/').map_or(r.name.as_str(), |(p, _)| p);
-        // Definitions from files are told apart by file, deployed ones by the pipeline's ARN.
+        // `PIPELINE/STEP` (`PIPELINE/FOREACH/STEP` in a ForEach body): a pipeline's name has
+        // no slash, so it is everything before the first.
+        let (pipeline, step) = r.name.split_once('/').unwrap_or((r.name.as_str(), ""));
+        // Definitions from files are told apart by file, deployed ones by the pipeline's ARN
+        // (the step's ARN without the step's part of the name).
         let group = if r.account_id.is_empty() {
             r.source_file.as_str()
         } else {
-            r.arn.rsplit_once('/').map_or(r.arn.as_str(), |(a, _)| a)
+            r.arn
+                .strip_suffix(step)
+                .and_then(|a| a.strip_suffix('/'))
+                .unwrap_or(r.arn.as_str())
         };
         let key = (pipeline, group);
         let i = *index.entry(key).or_insert_with(|| {

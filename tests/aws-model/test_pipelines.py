@@ -85,14 +85,17 @@ def conforms(model, shape_name, value, path):
 def steps(definition):
     for step in definition.get("Steps", []):
         yield step
+        args = step.get("Arguments", {})
         if step.get("Type") == "Condition":
-            args = step.get("Arguments", {})
             yield from steps({"Steps": args.get("IfSteps", []) + args.get("ElseSteps", [])})
+        if step.get("Type") == "ForEach":
+            yield from steps({"Steps": args.get("ForEachBody", [])})
 
 
 def sample_definitions():
     """(name, definition) of every definition in the samples, whatever holds it."""
     yield "churn-pipeline.json", json.loads((SAMPLES / "churn-pipeline.json").read_text())
+    yield "per-region-foreach.json", json.loads((SAMPLES / "per-region-foreach.json").read_text())
     describe = json.loads((SAMPLES / "describe-pipeline-nightly-features.json").read_text())
     yield "describe-pipeline", json.loads(describe["PipelineDefinition"])
     plan = json.loads((SAMPLES / "terraform" / "plan.json").read_text())

@@ -398,3 +398,57 @@ fn former_pipeline_step_rule_ids_still_work_in_waivers_and_baselines() {
         "{errors:?}"
     );
 }
+
+/// A job step inside a `ForEach` body (SageMaker Python SDK 3) runs once per item: it is judged,
+/// named after its ForEach step, and points at its own lines (it used to pass unseen, exit 0).
+#[test]
+fn steps_in_a_for_each_body_are_judged() {
+    let run = tool()
+        .cwd(repo())
+        .args([
+            "scan",
+            "samples/pipelines/per-region-foreach.json",
+            "--format",
+            "json",
+        ])
+        .run();
+    assert_eq!(
+        run.code, 1,
+        "the body's missing output key fails: {}",
+        run.stderr
+    );
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2);
+    for f in findings {
+        assert_eq!(f["job_name"], "per-region-foreach/PerRegion/TrainRegion");
+        assert_eq!(
+            f["job_arn"],
+            "samples/pipelines/per-region-foreach.json#pipeline/per-region-foreach/PerRegion/TrainRegion"
+        );
+        let line = f["line"].as_u64().unwrap();
+        assert!(
+            line > 10,
+            "the body step's own line, not the definition's: {line}"
+        );
+    }
+    // The ForEach step itself creates nothing: it counts among the other steps.
+    assert_eq!(doc["inputs"]["pipeline_other_steps"], 1);
+    // A ForEachBody that is not a list of steps is an error, not a silent pass.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"Version":"2020-12-01","Steps":[{"Name":"F","Type":"ForEach","Arguments":{"ForEachBody":{"Name":"T"}}}]}"#,
+    )
+    .unwrap();
+    let run = tool()
+        .args(["scan", bad.to_str().unwrap(), "--format", "json"])
+        .run();
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("ForEachBody must be a list of steps"),
+        "{}",
+        run.stderr
+    );
+}
