@@ -363,6 +363,9 @@ fn step_resource<'a>(
     })?;
     for d in &mut slots {
         d.slot.field = Cow::Owned(format!("Arguments.{}", d.slot.field));
+        // A key whose holding object the step leaves out is missing from the step: point at
+        // its Arguments, not at the top of the definition.
+        d.parent_at.get_or_insert(arguments.get());
     }
     let name = format!("{}/{step}", source.name);
     let (arn, account_id, region, partition) = match &source.arn {

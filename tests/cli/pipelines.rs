@@ -452,3 +452,48 @@ fn steps_in_a_for_each_body_are_judged() {
         run.stderr
     );
 }
+
+/// A step that leaves out the object a key belongs in (no `OutputDataConfig`) is pointed at by
+/// its `Arguments` line, not by the top of the definition.
+#[test]
+fn a_missing_holder_points_at_the_steps_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("p.json");
+    let text = r#"{
+  "Version": "2020-12-01",
+  "Steps": [
+    {
+      "Name": "Prepare",
+      "Type": "Fail",
+      "Arguments": {}
+    },
+    {
+      "Name": "Train",
+      "Type": "Training",
+      "Arguments": {
+        "ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30}
+      }
+    }
+  ]
+}
+"#;
+    std::fs::write(&file, text).unwrap();
+    let run = tool()
+        .args(["scan", file.to_str().unwrap(), "--format", "json"])
+        .run();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let output = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "training-output-cmk")
+        .unwrap();
+    assert_eq!(output["status"], "FAIL");
+    let arguments = text
+        .lines()
+        .position(|l| l.contains("\"Arguments\": {") && !l.contains("{}"))
+        .unwrap()
+        + 1;
+    assert_eq!(output["line"], arguments as u64);
+}
