@@ -198,6 +198,12 @@ fn add_stats(total: &mut InputStats, r: InputStats) {
     total.manifests += r.manifests;
     total.rejected_documents += r.rejected_documents;
     total.duplicate_jobs += r.duplicate_jobs;
+    total.pipeline_documents += r.pipeline_documents;
+    total.pipeline_other_steps += r.pipeline_other_steps;
+    crate::pipeline::add_step_types(
+        &mut total.pipeline_other_step_types,
+        r.pipeline_other_step_types,
+    );
     total.jobs_gone.extend(r.jobs_gone);
     total.regions_not_enabled.extend(r.regions_not_enabled);
     total.accounts_scanned.extend(r.accounts_scanned);

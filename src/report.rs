@@ -208,6 +208,9 @@ pub struct InputStats {
     /// Pipeline steps that create no job the checks cover (Condition, Fail, Lambda, …).
     #[serde(default)]
     pub pipeline_other_steps: usize,
+    /// The same steps by type (since 3.0), at most 64 type names.
+    #[serde(default)]
+    pub pipeline_other_step_types: std::collections::BTreeMap<String, usize>,
     /// The same job found again in another document; the newest copy was kept.
     pub duplicate_jobs: usize,
     /// KMS `describe-key` results loaded.

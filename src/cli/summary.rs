@@ -86,6 +86,19 @@ pub(super) fn summarise(report: &Report, output: &Output) {
             b.fixed.len()
         );
     }
+    if report.inputs.pipeline_other_steps > 0 {
+        let types: Vec<String> = report
+            .inputs
+            .pipeline_other_step_types
+            .iter()
+            .map(|(t, n)| format!("{t} {n}"))
+            .collect();
+        crate::info!(
+            "{} pipeline steps were not judged: they create nothing the checks read ({})",
+            report.inputs.pipeline_other_steps,
+            types.join(", ")
+        );
+    }
     if report.inputs.duplicate_jobs > 0 {
         crate::warn!(
             "{} jobs appeared more than once; the copy with the newest LastModifiedTime was kept",

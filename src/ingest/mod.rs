@@ -92,8 +92,8 @@ struct FileYield {
     resources: Vec<Resource>,
     /// Documents holding pipeline definitions (of any source).
     pipeline_docs: usize,
-    /// Pipeline steps that create no job the checks cover.
-    other_steps: usize,
+    /// Pipeline steps that create no job the checks cover, by type.
+    other_steps: crate::pipeline::StepTypes,
     /// The file is not an input this tool reads (YAML that is no template, in a directory).
     not_ours: bool,
     keys: KeyFacts,
@@ -110,7 +110,7 @@ impl FileYield {
         self.documents += other.documents;
         self.resources.extend(other.resources);
         self.pipeline_docs += other.pipeline_docs;
-        self.other_steps += other.other_steps;
+        crate::pipeline::add_step_types(&mut self.other_steps, other.other_steps);
         self.keys.extend(other.keys);
         self.key_docs += other.key_docs;
         self.alias_docs += other.alias_docs;
@@ -261,7 +261,8 @@ impl Ingested {
     fn absorb(&mut self, y: FileYield) {
         self.stats.documents += y.documents;
         self.stats.pipeline_documents += y.pipeline_docs;
-        self.stats.pipeline_other_steps += y.other_steps;
+        self.stats.pipeline_other_steps += y.other_steps.values().sum::<usize>();
+        crate::pipeline::add_step_types(&mut self.stats.pipeline_other_step_types, y.other_steps);
         for r in &y.resources {
             if r.origin == crate::resource::Origin::Resource {
                 self.stats.jobs += 1;
@@ -288,6 +289,10 @@ impl Ingested {
         self.stats.jobs += other.stats.jobs;
         self.stats.pipeline_documents += other.stats.pipeline_documents;
         self.stats.pipeline_other_steps += other.stats.pipeline_other_steps;
+        crate::pipeline::add_step_types(
+            &mut self.stats.pipeline_other_step_types,
+            other.stats.pipeline_other_step_types,
+        );
         for (kind, n) in other.stats.resources {
             *self.stats.resources.entry(kind).or_default() += n;
         }
@@ -794,7 +799,7 @@ impl Sink<'_> {
             ),
             Ok(Document::Pipeline(steps)) => {
                 self.y.pipeline_docs += 1;
-                self.y.other_steps += steps.other_steps;
+                crate::pipeline::add_step_types(&mut self.y.other_steps, steps.other_steps);
                 self.y.resources.extend(steps.resources);
                 // A step that cannot be read is an error of its own; the document still
                 // counts as the pipeline definition it is.

@@ -403,7 +403,7 @@ fn steps(found: Vec<PipelineResource>, parameters: &Value, first_line: u32, file
         match read(&source, file) {
             Ok(s) => {
                 out.resources.extend(s.resources);
-                out.other_steps += s.other_steps;
+                super::add_step_types(&mut out.other_steps, s.other_steps);
                 out.errors.extend(s.errors.into_iter().map(|mut e| {
                     e.message = format!("{PIPELINE} {}: {}", r.logical_id, e.message);
                     e

@@ -88,7 +88,35 @@ pub struct Steps {
     /// Steps that could not be read; the others are still judged.
     pub errors: Vec<DocumentError>,
     /// Steps that create no job these checks cover (Condition, Fail, Lambda, …), by type.
-    pub other_steps: usize,
+    pub other_steps: StepTypes,
+}
+
+/// Steps counted by type, bounded: at most [`MAX_STEP_TYPES`] type names (each one line of at
+/// most 60 bytes) and the rest under one entry, so a hostile definition cannot grow it.
+pub type StepTypes = std::collections::BTreeMap<String, usize>;
+
+/// Distinct step types kept by name.
+pub const MAX_STEP_TYPES: usize = 64;
+
+/// The entry that counts step types past [`MAX_STEP_TYPES`].
+const MORE_TYPES: &str = "(other types)";
+
+/// Counts `n` steps of `step_type`.
+pub fn count_step_type(types: &mut StepTypes, step_type: &str, n: usize) {
+    let name = crate::text::one_line_within(step_type, 60);
+    let key = if types.contains_key(&name) || types.len() < MAX_STEP_TYPES {
+        name
+    } else {
+        MORE_TYPES.to_owned()
+    };
+    *types.entry(key).or_default() += n;
+}
+
+/// Adds the counts of `more` to `types`.
+pub fn add_step_types(types: &mut StepTypes, more: StepTypes) {
+    for (t, n) in more {
+        count_step_type(types, &t, n);
+    }
 }
 
 #[derive(Deserialize)]
@@ -246,7 +274,7 @@ fn walk<'a>(
             };
             match nested {
                 Ok(c) => {
-                    out.other_steps += 1;
+                    count_step_type(&mut out.other_steps, &step_type, 1);
                     for branch in [&c.if_steps, &c.else_steps] {
                         walk(
                             branch,
@@ -280,7 +308,7 @@ fn walk<'a>(
             };
             match body {
                 Ok(f) => {
-                    out.other_steps += 1;
+                    count_step_type(&mut out.other_steps, &step_type, 1);
                     walk(
                         &f.body,
                         depth + 1,
@@ -300,7 +328,7 @@ fn walk<'a>(
             continue;
         }
         let Some(kind) = job_kind(&step_type) else {
-            out.other_steps += 1;
+            count_step_type(&mut out.other_steps, &step_type, 1);
             continue;
         };
         let Some(arguments) = step.arguments else {
@@ -542,10 +570,30 @@ mod tests {
     }
 
     #[test]
+    fn step_types_are_counted_within_bounds() {
+        let mut types = StepTypes::new();
+        for i in 0..200 {
+            count_step_type(
+                &mut types,
+                &format!("Type{i}\u{1b}[31m{}", "x".repeat(100)),
+                1,
+            );
+        }
+        count_step_type(&mut types, "Type0\u{1b}[31m", 1);
+        assert_eq!(types.len(), MAX_STEP_TYPES + 1);
+        assert_eq!(types.values().sum::<usize>(), 201);
+        assert_eq!(types[MORE_TYPES], 201 - MAX_STEP_TYPES);
+        assert!(types.keys().all(|t| t.len() <= 64 && !t.contains('\u{1b}')));
+    }
+
+    #[test]
     fn job_steps_become_resources_with_their_keys_resolved() {
         let steps = read(&source(DEFINITION), "churn.json").unwrap();
         assert!(steps.errors.is_empty(), "{:?}", steps.errors);
-        assert_eq!(steps.other_steps, 2, "the condition and the fail step");
+        assert_eq!(
+            steps.other_steps,
+            StepTypes::from([("Condition".to_owned(), 1), ("Fail".to_owned(), 1)])
+        );
         let names: Vec<&str> = steps.resources.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["churn/Prepare", "churn/Train", "churn/Score"]);
         let prepare = &steps.resources[0];

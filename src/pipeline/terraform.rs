@@ -136,7 +136,7 @@ pub fn plan(
             match read(&source, file) {
                 Ok(s) => {
                     out.resources.extend(s.resources);
-                    out.other_steps += s.other_steps;
+                    super::add_step_types(&mut out.other_steps, s.other_steps);
                     out.errors.extend(s.errors.into_iter().map(|mut e| {
                         e.message =
                             format!("{}: {}", crate::text::one_line(&address, 200), e.message);
