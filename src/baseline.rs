@@ -258,13 +258,9 @@ pub fn apply(report: &mut Report, baseline: &Baseline, fail_on_new: bool) {
         // A step failing in a baseline from before steps took their kind's checks (2.x) is
         // recorded under the old rule id of the key's role.
         let former = (f.resource.origin == Origin::PipelineStep)
-            .then(|| {
-                crate::kinds::pipeline_step::RULE_ALIASES
-                    .iter()
-                    .find(|(_, role)| *role == f.rule.role)
-            })
+            .then(|| crate::kinds::pipeline_step::alias_of(f.rule.role))
             .flatten()
-            .map(|(alias, _)| ((*alias).to_owned(), key.1.clone(), key.2.clone()))
+            .map(|alias| (alias.to_owned(), key.1.clone(), key.2.clone()))
             .filter(|k| baseline.failing.contains_key(k));
         let was_failing = baseline.failing.contains_key(&key) || former.is_some();
         if let Some(former) = former {

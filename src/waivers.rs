@@ -132,10 +132,9 @@ fn rule_match(id: &str) -> Option<RuleMatch> {
     if let Some(r) = crate::kinds::checks::find(id) {
         return Some(RuleMatch::Check(r));
     }
-    let (alias, role) = crate::kinds::pipeline_step::RULE_ALIASES
-        .iter()
-        .find(|(alias, _)| *alias == id)?;
-    Some(RuleMatch::FormerStepRule(alias, *role))
+    let role = crate::kinds::pipeline_step::alias_role(id)?;
+    let alias = crate::kinds::pipeline_step::alias_of(role)?;
+    Some(RuleMatch::FormerStepRule(alias, role))
 }
 
 fn validate(raw: RawWaiver, line: u32) -> Result<Waiver, String> {

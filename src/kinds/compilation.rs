@@ -73,15 +73,10 @@ struct OutputConfig<'a> {
 
 fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, DocumentError> {
     let out = f.get::<OutputConfig<'a>>("OutputConfig")?;
-    let mut slot = KeySlot::new(Role::Output, "OutputConfig.KmsKeyId");
-    if let Some(o) = &out {
-        slot.locations = scope
-            .text("OutputConfig.S3OutputLocation", &o.value.s3_output_location)?
-            .into_iter()
-            .collect();
-    }
-    Ok(vec![SlotDraft::new(
-        slot,
+    Ok(vec![SlotDraft::output(
+        KeySlot::new(Role::Output, "OutputConfig.KmsKeyId"),
+        "OutputConfig.S3OutputLocation",
+        out.as_ref().map(|o| &o.value.s3_output_location),
         out.as_ref().map(|o| &o.value.kms_key_id),
         out.as_ref().map(|o| o.raw),
         scope,

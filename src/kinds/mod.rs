@@ -476,6 +476,23 @@ impl<'a> SlotDraft<'a> {
             parent_at: parent,
         })
     }
+
+    /// An output slot: its key sits in an object read from `parent`, and what it protects is
+    /// written to the S3 location `location` (named `location_field` in errors).
+    pub fn output(
+        slot: KeySlot,
+        location_field: &str,
+        location: Option<&Option<Text<'a>>>,
+        key: Option<&At<'a, Option<Text<'a>>>>,
+        parent: Option<&'a str>,
+        scope: Scope<'_>,
+    ) -> Result<Self, DocumentError> {
+        let mut slot = slot;
+        if let Some(location) = location {
+            slot.locations = scope.text(location_field, location)?.into_iter().collect();
+        }
+        SlotDraft::new(slot, key, parent, scope)
+    }
 }
 
 /// What a parser knows about a resource besides its key slots.

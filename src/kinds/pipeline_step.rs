@@ -27,6 +27,14 @@ pub const RULE_ALIASES: &[(&str, Role)] = &[
     ("pipeline-step-output-cmk", Role::Output),
 ];
 
+/// The former pipeline-step rule id of a key role, if there is one.
+pub fn alias_of(role: Role) -> Option<&'static str> {
+    RULE_ALIASES
+        .iter()
+        .find(|(_, r)| *r == role)
+        .map(|(alias, _)| *alias)
+}
+
 /// The key role a former pipeline-step rule id names.
 pub fn alias_role(id: &str) -> Option<Role> {
     RULE_ALIASES

@@ -135,15 +135,12 @@ pub(super) fn output_slot<'a>(
     config: Option<&At<'a, OutputDataConfig<'a>>>,
     scope: Scope<'_>,
 ) -> Result<SlotDraft<'a>, DocumentError> {
-    let mut slot = KeySlot::new(Role::Output, field);
-    if let Some(c) = config {
-        slot.locations = scope
-            .text(&slot.field, &c.value.s3_output_path)?
-            .into_iter()
-            .collect();
-    }
-    SlotDraft::new(
+    let slot = KeySlot::new(Role::Output, field);
+    let location_field = slot.field.clone();
+    SlotDraft::output(
         slot,
+        &location_field,
+        config.map(|c| &c.value.s3_output_path),
         config.map(|c| &c.value.kms_key_id),
         config.map(|c| c.raw),
         scope,

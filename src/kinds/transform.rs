@@ -90,15 +90,10 @@ fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, Doc
         scope,
     )?];
     let out = f.get::<TransformOutput<'a>>("TransformOutput")?;
-    let mut output = KeySlot::new(Role::Output, "TransformOutput.KmsKeyId");
-    if let Some(o) = &out {
-        output.locations = scope
-            .text("TransformOutput.S3OutputPath", &o.value.s3_output_path)?
-            .into_iter()
-            .collect();
-    }
-    slots.push(SlotDraft::new(
-        output,
+    slots.push(SlotDraft::output(
+        KeySlot::new(Role::Output, "TransformOutput.KmsKeyId"),
+        "TransformOutput.S3OutputPath",
+        out.as_ref().map(|o| &o.value.s3_output_path),
         out.as_ref().map(|o| &o.value.kms_key_id),
         out.as_ref().map(|o| o.raw),
         scope,
@@ -108,12 +103,10 @@ fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, Doc
     {
         let mut slot = KeySlot::new(Role::Output, "DataCaptureConfig.KmsKeyId");
         slot.part = Some("data capture".to_owned());
-        slot.locations = scope
-            .text("DataCaptureConfig.DestinationS3Uri", &c.destination_s3_uri)?
-            .into_iter()
-            .collect();
-        slots.push(SlotDraft::new(
+        slots.push(SlotDraft::output(
             slot,
+            "DataCaptureConfig.DestinationS3Uri",
+            Some(&c.destination_s3_uri),
             Some(&c.kms_key_id),
             Some(capture.raw),
             scope,

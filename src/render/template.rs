@@ -143,7 +143,7 @@ struct RuleView {
     na_pct: f64,
 }
 
-fn rule_view(meta: &'static RuleMeta, report: &Report) -> RuleView {
+fn rule_view(meta: &'static RuleMeta, report: &Report, steps: usize) -> RuleView {
     let c = report.counts_for(meta);
     let total = c.total().max(1) as f64;
     let pct = |n: usize| (n as f64 * 1000.0 / total).round() / 10.0;
@@ -160,11 +160,7 @@ fn rule_view(meta: &'static RuleMeta, report: &Report) -> RuleView {
         fail: c.fail,
         pass: c.pass,
         not_applicable: c.not_applicable,
-        steps: report
-            .findings
-            .iter()
-            .filter(|f| std::ptr::eq(f.rule, meta) && f.resource.origin == Origin::PipelineStep)
-            .count(),
+        steps,
         pipeline_steps: if meta.remediation.pipeline.is_empty() {
             ""
         } else {
@@ -287,7 +283,20 @@ pub(super) fn base_context(report: &Report) -> tera::Context {
     ctx.insert("incomplete", &report.is_incomplete());
     ctx.insert("fail_on", &report.fail_on.map(|s| s.as_str()));
     ctx.insert("gating_failures", &report.gating_failures());
-    let rules: Vec<RuleView> = report.rules.iter().map(|r| rule_view(r, report)).collect();
+    // Findings of pipeline steps per check, counted in one pass.
+    let mut steps: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for f in report
+        .findings
+        .iter()
+        .filter(|f| f.resource.origin == Origin::PipelineStep)
+    {
+        *steps.entry(f.rule.id).or_default() += 1;
+    }
+    let rules: Vec<RuleView> = report
+        .rules
+        .iter()
+        .map(|r| rule_view(r, report, steps.get(r.id).copied().unwrap_or(0)))
+        .collect();
     ctx.insert("rules", &rules);
     let kinds: Vec<KindView> = report
         .kind_summaries()
