@@ -451,6 +451,37 @@ fn steps_in_a_for_each_body_are_judged() {
         "{}",
         run.stderr
     );
+    // Nesting is bounded: ForEach steps 40 deep are one error, and the job step beside the
+    // first of them is still judged; hostile step names stay one bounded line.
+    let mut body = r#"{"Name":"Deepest","Type":"Fail","Arguments":{}}"#.to_owned();
+    for i in (0..40).rev() {
+        body =
+            format!(r#"{{"Name":"F{i}","Type":"ForEach","Arguments":{{"ForEachBody":[{body}]}}}}"#);
+    }
+    let train = r#"{"Name":"T\u001b[31m../x","Type":"Training","Arguments":{"ResourceConfig":{"InstanceType":"ml.m5.xlarge"}}}"#;
+    std::fs::write(
+        &bad,
+        format!(r#"{{"Version":"2020-12-01","Steps":[{body},{train}]}}"#),
+    )
+    .unwrap();
+    let run = tool()
+        .args(["scan", bad.to_str().unwrap(), "--format", "json"])
+        .run();
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", run.stderr);
+    assert!(errors[0].contains("more than 32 deep"), "{}", errors[0]);
+    assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        doc["findings"].as_array().unwrap().len(),
+        2,
+        "the training step"
+    );
 }
 
 /// A step that leaves out the object a key belongs in (no `OutputDataConfig`) is pointed at by
