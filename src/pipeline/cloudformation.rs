@@ -158,20 +158,22 @@ fn given_twice(key: &str) -> DocumentError {
 /// A YAML template; `None` when the YAML is no CloudFormation template (no `Resources`
 /// mapping), so a directory's other YAML files are skipped, not errors.
 pub fn yaml_template(text: &str, file: &str) -> Result<Option<Steps>, DocumentError> {
-    let root = match yaml::load(text) {
-        Ok(Some(root)) => root,
-        Ok(None) => return Ok(None),
+    match yaml::load(text) {
+        Ok(Some(root)) => Ok(yaml_template_of(&root, text, file)),
+        Ok(None) => Ok(None),
         Err((message, line)) => {
             let mut e = DocumentError::new(format!("not valid YAML: {message}"));
             e.line = Some(line.max(1));
-            return Err(e);
+            Err(e)
         }
-    };
-    let Some(resources) = root.get("Resources") else {
-        return Ok(None);
-    };
+    }
+}
+
+/// [`yaml_template`] on a YAML document already loaded from `text`.
+pub fn yaml_template_of(root: &Node, text: &str, file: &str) -> Option<Steps> {
+    let resources = root.get("Resources")?;
     let yaml::Value::Map(entries) = &resources.value else {
-        return Ok(None);
+        return None;
     };
     let parameters = root
         .get("Parameters")
@@ -219,7 +221,7 @@ pub fn yaml_template(text: &str, file: &str) -> Result<Option<Steps>, DocumentEr
         e.line = Some(line.max(1));
         e
     }));
-    Ok(Some(out))
+    Some(out)
 }
 
 /// Expands `Fn::ForEach::Name: [Identifier, Collection, {LogicalIdTemplate: Resource}]`

@@ -16,11 +16,18 @@ const MAX_DEPTH: usize = 256;
 /// A document makes at most this many nodes, aliases expanded.
 const MAX_NODES: usize = 1_000_000;
 
+/// A document's scalars hold at most this many bytes, aliases expanded (one anchored long
+/// scalar named by many aliases would otherwise grow without a bound on nodes alone).
+const MAX_TEXT_BYTES: usize = 256 << 20;
+
 /// One YAML node.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     /// Line where the node starts (for a block scalar: its first line that is not blank).
     pub line: u32,
+    /// For a mapping's value: the line of its key (a block mapping under `Key:` starts on the
+    /// line after it); else the node's own line.
+    pub key_line: u32,
     /// The tag's suffix for `!Tag` (`Sub`, `Ref`, …); `None` without a tag.
     pub tag: Option<String>,
     /// What it is.
@@ -60,6 +67,7 @@ pub fn load(text: &str) -> Result<Option<Node>, (String, u32)> {
         error: None,
         anchors: std::collections::HashMap::new(),
         nodes: 0,
+        bytes: 0,
     };
     let mut parser = Parser::new_from_str(text);
     parser
@@ -114,10 +122,13 @@ pub fn has_lone_cr(text: &str) -> bool {
         || text.ends_with('\r')
 }
 
+/// A mapping key read and waiting for its value, with its line.
+type PendingKey = (String, u32);
+
 struct Builder<'l> {
     lines: &'l Lines,
     /// Open collections, with their anchor and the key awaiting a value in a mapping.
-    stack: Vec<(Node, usize, Option<String>)>,
+    stack: Vec<(Node, usize, Option<PendingKey>)>,
     root: Option<Node>,
     done: bool,
     error: Option<(String, u32)>,
@@ -125,19 +136,31 @@ struct Builder<'l> {
     anchors: std::collections::HashMap<usize, Node>,
     /// Nodes made so far, aliases expanded.
     nodes: usize,
+    /// Bytes of scalar text made so far, aliases expanded.
+    bytes: usize,
 }
 
 fn tag(tag: Option<yaml_rust2::parser::Tag>) -> Option<String> {
     tag.filter(|t| t.handle == "!").map(|t| t.suffix)
 }
 
-/// The number of nodes in a tree.
-fn size(node: &Node) -> usize {
-    1 + match &node.value {
-        Value::Scalar(..) => 0,
-        Value::Seq(items) => items.iter().map(size).sum(),
-        Value::Map(entries) => entries.iter().map(|(_, v)| size(v)).sum(),
+/// The number of nodes in a tree and the bytes of its scalars (keys included).
+fn size(node: &Node) -> (usize, usize) {
+    match &node.value {
+        Value::Scalar(text, _) => (1, text.len()),
+        Value::Seq(items) => items.iter().map(size).fold((1, 0), add),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|(k, v)| {
+                let (n, b) = size(v);
+                (n, b.saturating_add(k.len()))
+            })
+            .fold((1, 0), add),
     }
+}
+
+fn add(a: (usize, usize), b: (usize, usize)) -> (usize, usize) {
+    (a.0.saturating_add(b.0), a.1.saturating_add(b.1))
 }
 
 impl Builder<'_> {
@@ -145,17 +168,26 @@ impl Builder<'_> {
         self.error.get_or_insert((message, line));
     }
 
-    fn count(&mut self, n: usize, line: u32) {
+    fn count(&mut self, (n, bytes): (usize, usize), line: u32) {
         self.nodes = self.nodes.saturating_add(n);
+        self.bytes = self.bytes.saturating_add(bytes);
         if self.nodes > MAX_NODES {
             self.fail(
                 format!("aliases expand the document past {MAX_NODES} nodes"),
                 line,
             );
+        } else if self.bytes > MAX_TEXT_BYTES {
+            self.fail(
+                format!(
+                    "aliases expand the document past {} MiB of text",
+                    MAX_TEXT_BYTES >> 20
+                ),
+                line,
+            );
         }
     }
 
-    fn add(&mut self, node: Node, anchor: usize) {
+    fn add(&mut self, mut node: Node, anchor: usize) {
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
         }
@@ -167,11 +199,14 @@ impl Builder<'_> {
         match &mut parent.value {
             Value::Seq(items) => items.push(node),
             Value::Map(entries) => match key.take() {
-                Some(k) => entries.push((k, node)),
+                Some((k, line)) => {
+                    node.key_line = line;
+                    entries.push((k, node));
+                }
                 None => match node.value {
-                    Value::Scalar(k, _) => *key = Some(k),
+                    Value::Scalar(k, _) => *key = Some((k, node.line)),
                     _ => {
-                        *key = Some(String::new());
+                        *key = Some((String::new(), node.line));
                         self.fail("a mapping key is not text".into(), node.line);
                     }
                 },
@@ -248,10 +283,11 @@ impl MarkedEventReceiver for Builder<'_> {
                     TScalarStyle::Folded => Style::Folded,
                     _ => Style::Inline,
                 };
-                self.count(1, line);
+                self.count((1, text.len()), line);
                 self.add(
                     Node {
                         line,
+                        key_line: line,
                         tag: tag(t),
                         value: Value::Scalar(text, style),
                     },
@@ -259,10 +295,11 @@ impl MarkedEventReceiver for Builder<'_> {
                 );
             }
             Event::SequenceStart(anchor, t) => {
-                self.count(1, line);
+                self.count((1, 0), line);
                 self.open(
                     Node {
                         line,
+                        key_line: line,
                         tag: tag(t),
                         value: Value::Seq(Vec::new()),
                     },
@@ -270,10 +307,11 @@ impl MarkedEventReceiver for Builder<'_> {
                 );
             }
             Event::MappingStart(anchor, t) => {
-                self.count(1, line);
+                self.count((1, 0), line);
                 self.open(
                     Node {
                         line,
+                        key_line: line,
                         tag: tag(t),
                         value: Value::Map(Vec::new()),
                     },
@@ -297,6 +335,16 @@ impl MarkedEventReceiver for Builder<'_> {
 }
 
 impl Node {
+    /// An empty mapping on line 1 (what an empty file holds).
+    pub fn empty_map() -> Node {
+        Node {
+            line: 1,
+            key_line: 1,
+            tag: None,
+            value: Value::Map(Vec::new()),
+        }
+    }
+
     /// The value of `key` in a mapping.
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.value {
@@ -311,6 +359,20 @@ impl Node {
             (Value::Scalar(t, _), None) => Some(t),
             _ => None,
         }
+    }
+
+    /// The node as JSON text laid out on the YAML's lines: every key and scalar sits on the
+    /// line it has in the file, and a mapping or list under a key opens on the key's line, so
+    /// a line counted in the JSON is the file's (a node an alias repeats stays on the line
+    /// where it is repeated). A tagged node is refused with its tag and line: the readers this
+    /// serves (`yaml.safe_load`) know no tags.
+    pub fn to_json_on_lines(&self) -> Result<String, (String, u32)> {
+        let mut w = LineWriter {
+            out: String::new(),
+            line: 1,
+        };
+        w.node(self, true)?;
+        Ok(w.out)
     }
 
     /// The node as JSON, with CloudFormation's short-form tags written out (`!Sub x` →
@@ -348,9 +410,106 @@ impl Node {
     }
 }
 
+/// Writes JSON whose lines follow the YAML's ([`Node::to_json_on_lines`]).
+struct LineWriter {
+    out: String,
+    line: u32,
+}
+
+impl LineWriter {
+    fn to(&mut self, line: u32) {
+        while self.line < line {
+            self.out.push('\n');
+            self.line += 1;
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        // A JSON string holds no raw line break, so the line count stays true.
+        self.out
+            .push_str(&serde_json::Value::String(text.to_owned()).to_string());
+    }
+
+    fn node(&mut self, node: &Node, own_line: bool) -> Result<(), (String, u32)> {
+        if let Some(tag) = &node.tag {
+            return Err((
+                format!("the tag !{}", crate::text::one_line(tag, 40)),
+                node.line,
+            ));
+        }
+        if own_line {
+            self.to(node.line);
+        }
+        match &node.value {
+            Value::Scalar(text, _) => self.text(text),
+            Value::Seq(items) => {
+                self.out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(',');
+                    }
+                    self.node(item, true)?;
+                }
+                self.out.push(']');
+            }
+            Value::Map(entries) => {
+                self.out.push('{');
+                for (i, (key, value)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(',');
+                    }
+                    self.to(value.key_line);
+                    self.text(key);
+                    self.out.push(':');
+                    let collection = matches!(value.value, Value::Seq(_) | Value::Map(_));
+                    self.node(value, !collection)?;
+                }
+                self.out.push('}');
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_on_lines_keeps_every_key_on_its_yaml_line() {
+        let text = "SchemaVersion: '1.0'\n# a comment\nSageMaker:\n  TrainingJob:\n    \
+                    ResourceConfig:\n      VolumeKmsKeyId: \"k\\\"1\"\n    Tags:\n      - Key: a\n        \
+                    Value: b\n";
+        let json = load(text).unwrap().unwrap().to_json_on_lines().unwrap();
+        let lines: Vec<&str> = json.lines().collect();
+        assert_eq!(lines.len(), 9, "{json}");
+        assert!(lines[2].starts_with("\"SageMaker\":{"), "{json}");
+        assert!(lines[4].starts_with("\"ResourceConfig\":{"), "{json}");
+        assert!(
+            lines[5].starts_with("\"VolumeKmsKeyId\":\"k\\\"1\""),
+            "{json}"
+        );
+        assert!(lines[7].starts_with("{\"Key\":\"a\""), "{json}");
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            value["SageMaker"]["TrainingJob"]["Tags"][0]["Value"],
+            serde_json::json!("b")
+        );
+        assert_eq!(
+            load("a: !Ref b\n").unwrap().unwrap().to_json_on_lines(),
+            Err(("the tag !Ref".to_owned(), 1))
+        );
+    }
+
+    #[test]
+    fn a_long_scalar_repeated_by_aliases_stops_at_the_text_bound() {
+        let long = "x".repeat(1 << 20);
+        let mut text = format!("a: &a {long}\nb: [");
+        text.push_str(&"*a, ".repeat(300));
+        text.push_str("*a]\n");
+        let (message, _) = load(&text).unwrap_err();
+        assert!(message.contains("MiB of text"), "{message}");
+    }
 
     const TEMPLATE: &str = "AWSTemplateFormatVersion: '2010-09-09'
 Resources:
