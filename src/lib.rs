@@ -35,6 +35,7 @@ pub mod resource;
 pub mod rules;
 pub mod scan;
 pub mod schema;
+pub mod sdk_config;
 pub mod text;
 pub mod verdict;
 pub mod waivers;

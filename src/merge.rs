@@ -204,6 +204,13 @@ fn add_stats(total: &mut InputStats, r: InputStats) {
         &mut total.pipeline_other_step_types,
         r.pipeline_other_step_types,
     );
+    total.sdk_config_documents += r.sdk_config_documents;
+    // Names from a report are input: only the table's own are kept, which bounds them.
+    for (name, n) in r.sdk_config_keys_not_judged {
+        if crate::sdk_config::is_not_judged_name(&name) {
+            *total.sdk_config_keys_not_judged.entry(name).or_default() += n;
+        }
+    }
     total.jobs_gone.extend(r.jobs_gone);
     total.regions_not_enabled.extend(r.regions_not_enabled);
     total.accounts_scanned.extend(r.accounts_scanned);

@@ -211,6 +211,14 @@ pub struct InputStats {
     /// The same steps by type (since 3.0), at most 64 type names.
     #[serde(default)]
     pub pipeline_other_step_types: std::collections::BTreeMap<String, usize>,
+    /// SageMaker Python SDK configuration files read (since 3.1); their sections are counted
+    /// in `resources` as `sdk-config`.
+    #[serde(default)]
+    pub sdk_config_documents: usize,
+    /// Key paths those files set that no check judges yet, with what they belong to, and in
+    /// how many files (since 3.1).
+    #[serde(default)]
+    pub sdk_config_keys_not_judged: std::collections::BTreeMap<String, usize>,
     /// The same job found again in another document; the newest copy was kept.
     pub duplicate_jobs: usize,
     /// KMS `describe-key` results loaded.
@@ -473,6 +481,7 @@ impl Report {
                         .iter()
                         .filter(|k| !k.decl().pipeline_steps.is_empty()),
                 ),
+                Group::SdkConfig => kinds.extend(crate::sdk_config::kinds()),
             }
         }
         let mut groups: std::collections::BTreeSet<Group> = scope.iter().copied().collect();

@@ -96,6 +96,10 @@ pub enum Origin {
     Resource,
     /// A pipeline step (named `PIPELINE/STEP`) that creates a resource of its kind.
     PipelineStep,
+    /// A section of a SageMaker Python SDK configuration file (named by its key path, e.g.
+    /// `SageMaker.TrainingJob`) whose keys the SDK writes into every request of its kind that
+    /// does not set them itself.
+    SdkConfig,
 }
 
 impl Origin {
@@ -105,6 +109,7 @@ impl Origin {
         match self {
             Origin::Resource => None,
             Origin::PipelineStep => Some(PIPELINE_STEP),
+            Origin::SdkConfig => Some(SDK_CONFIG),
         }
     }
 
@@ -113,6 +118,7 @@ impl Origin {
         match text {
             None | Some("") => Some(Origin::Resource),
             Some(PIPELINE_STEP) => Some(Origin::PipelineStep),
+            Some(SDK_CONFIG) => Some(Origin::SdkConfig),
             Some(_) => None,
         }
     }
@@ -127,18 +133,28 @@ pub enum Group {
     Kind(Kind),
     /// Steps of pipelines.
     PipelineSteps,
+    /// Sections of SageMaker Python SDK configuration files.
+    SdkConfig,
 }
 
 /// The name of the pipeline steps' group (`--kinds pipeline`, `collect` directories).
 pub const PIPELINE: &str = "pipeline";
 
 impl Group {
-    /// Every group, in report order: the kinds, then pipeline steps.
+    /// The groups a live scan lists from the API (`--kinds`, `collect`): all but SDK config
+    /// sections, which are read from files only.
+    pub fn listed() -> Vec<Group> {
+        let mut all = Group::all();
+        all.retain(|g| *g != Group::SdkConfig);
+        all
+    }
+
+    /// Every group, in report order: the kinds, pipeline steps, then SDK config sections.
     pub fn all() -> Vec<Group> {
         Kind::ALL
             .iter()
             .map(|&k| Group::Kind(k))
-            .chain([Group::PipelineSteps])
+            .chain([Group::PipelineSteps, Group::SdkConfig])
             .collect()
     }
 
@@ -147,6 +163,7 @@ impl Group {
         match self {
             Group::Kind(k) => k.name(),
             Group::PipelineSteps => PIPELINE,
+            Group::SdkConfig => SDK_CONFIG,
         }
     }
 
@@ -154,6 +171,9 @@ impl Group {
     pub fn parse(text: &str) -> Option<Group> {
         if text == PIPELINE || text == "pipelines" {
             return Some(Group::PipelineSteps);
+        }
+        if text == SDK_CONFIG {
+            return Some(Group::SdkConfig);
         }
         Kind::ALL
             .iter()
@@ -190,6 +210,10 @@ impl<'de> Deserialize<'de> for Group {
 /// The name of the pipeline-step origin in reports (and the resource type steps had before
 /// schema 2.3).
 pub const PIPELINE_STEP: &str = "pipeline-step";
+
+/// The origin, group and resource type of SageMaker Python SDK configuration sections
+/// (`--kinds sdk-config`).
+pub const SDK_CONFIG: &str = "sdk-config";
 
 impl Serialize for Origin {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -346,6 +370,7 @@ impl ResourceRef {
         match self.origin {
             Origin::Resource => Group::Kind(self.kind),
             Origin::PipelineStep => Group::PipelineSteps,
+            Origin::SdkConfig => Group::SdkConfig,
         }
     }
 

@@ -22,6 +22,8 @@ pub struct ScanConfig {
     pub kms_paths: Vec<PathBuf>,
     /// An offline scan that finds no job (or an empty file) is not an error.
     pub allow_empty: bool,
+    /// Also read the SageMaker Python SDK's configuration files where the SDK reads them.
+    pub sdk_config: bool,
     /// Local-NVMe family table in force.
     pub storage: InstanceStorageTable,
     /// Exit-code threshold.
@@ -38,6 +40,11 @@ pub fn offline(config: &ScanConfig, cwd: &Path) -> Report {
         allow_empty: config.allow_empty,
     };
     let mut ingested = ingest::ingest(&config.paths, &config.kms_paths, cwd, options);
+    if config.sdk_config {
+        let env = |name: &str| std::env::var(name).ok();
+        let platform = crate::sdk_config::places::this_platform();
+        ingested = ingested.merge(ingest::sdk_config::read(&env, platform, cwd));
+    }
     drop(progress);
     if ingested.resources.is_empty() && ingested.errors.is_empty() && !config.allow_empty {
         // Nothing failed, but nothing was checked either: that is no pass.

@@ -13,7 +13,9 @@
 //! would count them as jobs, hence the major version. 1.x reports (training jobs only) are read
 //! as reports whose findings are all training jobs with no part; the pipeline-step findings of
 //! 2.1 and 2.2 reports name no kind, so `merge` leaves them out with an error and baselines
-//! match them through the old rule ids.
+//! match them through the old rule ids. 3.1 (this one) adds SageMaker Python SDK config sections
+//! (`origin` `sdk-config`, judged as the kind whose requests they fill in) and the inputs'
+//! `sdk_config_documents` and `sdk_config_keys_not_judged`.
 
 use std::borrow::Cow;
 
@@ -28,7 +30,7 @@ use crate::verdict::{Severity, Status};
 
 /// The version this build writes. Bumped on any change that could break a reader: the major
 /// part when a reader relying on the old shape could draw a wrong conclusion.
-pub const SCHEMA_VERSION: &str = "3.0";
+pub const SCHEMA_VERSION: &str = "3.1";
 
 /// Checks that a report's `schema_version` is one this build reads (1.x or 2.x).
 pub fn check_version(version: &str) -> Result<(), String> {

@@ -186,6 +186,10 @@ fn validate(raw: RawWaiver, line: u32) -> Result<Waiver, String> {
             (RuleMatch::Check(r), Group::PipelineSteps) => r.kind.decl().pipeline_steps.is_empty(),
             (RuleMatch::FormerStepRule(..), Group::Kind(_)) => true,
             (RuleMatch::FormerStepRule(..), Group::PipelineSteps) => false,
+            (RuleMatch::Check(r), Group::SdkConfig) => {
+                !crate::sdk_config::kinds().any(|k| k == r.kind)
+            }
+            (RuleMatch::FormerStepRule(..), Group::SdkConfig) => true,
         };
         if never {
             return Err(format!(

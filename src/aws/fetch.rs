@@ -129,6 +129,8 @@ fn api(kind: Group) -> &'static crate::kinds::Api {
     match kind {
         Group::Kind(k) => &k.decl().api,
         Group::PipelineSteps => &PIPELINES,
+        // `--kinds` offers only the groups `Group::listed` names.
+        Group::SdkConfig => unreachable!("SDK config sections are read from files, never listed"),
     }
 }
 
@@ -143,6 +145,7 @@ fn calls(kind: Group) -> Calls {
     match kind {
         Group::Kind(k) => k.decl().live,
         Group::PipelineSteps => PIPELINE_CALLS,
+        Group::SdkConfig => unreachable!("SDK config sections are read from files, never listed"),
     }
 }
 
@@ -501,7 +504,7 @@ async fn list_page(
         // Each kind's own spelling of the status (`COMPLETED` for `Completed`).
         status: match kind {
             Group::Kind(k) => options.status.as_deref().map(|s| k.status(s).unwrap_or(s)),
-            Group::PipelineSteps => None,
+            Group::PipelineSteps | Group::SdkConfig => None,
         },
     };
     (calls(kind).list)(client, args).await

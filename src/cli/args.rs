@@ -188,9 +188,24 @@ pub struct ScanArgs {
     /// exists. Directories are walked recursively; KMS `describe-key` and `list-aliases` output
     /// found there is used as key facts.
     #[arg(value_name = "PATH")]
-    #[cfg_attr(feature = "aws", arg(required_unless_present = "live"))]
-    #[cfg_attr(not(feature = "aws"), arg(required = true))]
+    #[cfg_attr(
+        feature = "aws",
+        arg(required_unless_present_any = ["live", "sdk_config"])
+    )]
+    #[cfg_attr(not(feature = "aws"), arg(required_unless_present = "sdk_config"))]
     pub paths: Vec<PathBuf>,
+
+    /// Also judge the SageMaker Python SDK's configuration files where the SDK reads them:
+    /// SAGEMAKER_ADMIN_CONFIG_OVERRIDE and SAGEMAKER_USER_CONFIG_OVERRIDE (SDK 3's resource
+    /// classes: SAGEMAKER_CORE_ADMIN_CONFIG_OVERRIDE, SAGEMAKER_CORE_USER_CONFIG_OVERRIDE), else
+    /// config.yaml in the platform's site and user config directories. Each key path gets the
+    /// verdict of the merged configuration, on the line of the file that decides it.
+    #[cfg_attr(
+        feature = "aws",
+        arg(long, conflicts_with = "live", help_heading = "Inputs")
+    )]
+    #[cfg_attr(not(feature = "aws"), arg(long, help_heading = "Inputs"))]
+    pub sdk_config: bool,
 
     /// Audit the account live through the AWS API instead of saved files.
     #[cfg(feature = "aws")]
@@ -338,7 +353,7 @@ impl FailOn {
 #[cfg(feature = "aws")]
 fn kind_parser() -> impl clap::builder::TypedValueParser<Value = Group> {
     use clap::builder::PossibleValue;
-    let names = Group::all()
+    let names = Group::listed()
         .into_iter()
         .map(|g| PossibleValue::new(g.name()))
         // Accepted, not listed.

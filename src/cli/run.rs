@@ -67,6 +67,7 @@ pub(super) fn scan(args: ScanArgs) -> Result<u8, Failure> {
         paths: args.paths,
         kms_paths: args.kms_keys,
         allow_empty: args.allow_empty,
+        sdk_config: args.sdk_config,
         storage,
         fail_on: prepared.fail_on,
         run: valid::run_stamp(),

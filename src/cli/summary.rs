@@ -35,6 +35,7 @@ pub(super) fn summarise(report: &Report, output: &Output) {
                 .iter()
                 .map(|k| match k.kind {
                     Group::PipelineSteps => format!("{} pipeline steps", k.resources),
+                    Group::SdkConfig => format!("{} SDK config sections", k.resources),
                     Group::Kind(kind) => format!("{} {}", k.resources, kind.name()),
                 })
                 .collect::<Vec<_>>()
@@ -97,6 +98,18 @@ pub(super) fn summarise(report: &Report, output: &Output) {
             "{} pipeline steps were not judged: they create nothing the checks read ({})",
             report.inputs.pipeline_other_steps,
             types.join(", ")
+        );
+    }
+    if !report.inputs.sdk_config_keys_not_judged.is_empty() {
+        let keys: Vec<String> = report
+            .inputs
+            .sdk_config_keys_not_judged
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        crate::info!(
+            "SDK config keys set for resources the checks do not read yet: {}",
+            keys.join(", ")
         );
     }
     if report.inputs.duplicate_jobs > 0 {

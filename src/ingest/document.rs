@@ -25,6 +25,9 @@ pub enum Document {
     /// template or a Terraform plan): one resource per step that creates a job, and the steps
     /// that could not be read.
     Pipeline(Box<crate::pipeline::Steps>),
+    /// A SageMaker Python SDK configuration file: one resource per section a kind's checks
+    /// judge, and the key paths set that none judges yet.
+    SdkConfig(Box<crate::sdk_config::Judged>),
 }
 
 #[derive(Deserialize)]
@@ -55,6 +58,7 @@ enum Reader {
     TerraformPlan,
     CloudFormation,
     Definition,
+    SdkConfig,
     /// A kind's List output, refused with advice.
     List(&'static KindDecl),
     /// A kind's describe output.
@@ -93,6 +97,11 @@ fn recognisers() -> impl Iterator<Item = Recogniser> {
             Reader::CloudFormation,
         ),
         ("Steps", "pipeline definition", Reader::Definition),
+        (
+            crate::sdk_config::MARK,
+            "SageMaker Python SDK config",
+            Reader::SdkConfig,
+        ),
     ]
     .into_iter()
     .map(|(field, what, reader)| Recogniser {
@@ -123,6 +132,27 @@ fn claims(f: &Fields<'_>) -> Vec<String> {
         .filter(|r| f.has(r.field))
         .map(|r| format!("{} ({})", r.what, r.field))
         .collect()
+}
+
+/// A configuration file written as JSON (the SDK reads it with a YAML loader, which reads
+/// JSON too), judged on its own. A problem in it is the document's error.
+fn sdk_config(
+    text: &str,
+    first_line: u32,
+    file: &str,
+) -> Result<crate::sdk_config::Judged, DocumentError> {
+    let mut judged = crate::sdk_config::judge(
+        &[crate::sdk_config::ConfigFile {
+            text,
+            first_line,
+            file,
+        }],
+        None,
+    );
+    match judged.errors.pop() {
+        Some((_, e)) => Err(e.locate(text)),
+        None => Ok(judged),
+    }
 }
 
 /// Parses one JSON object text, which begins on `first_line` of `file`, into a document.
@@ -175,6 +205,9 @@ pub fn parse(text: &str, first_line: u32, file: &str) -> Result<Document, Docume
         Reader::Definition => {
             crate::pipeline::definition_file(text, first_line, file).map(pipeline)
         }
+        Reader::SdkConfig => Ok(Document::SdkConfig(Box::new(sdk_config(
+            text, first_line, file,
+        )?))),
         Reader::List(k) => Err(DocumentError::new(format!(
             "this is `aws sagemaker {}` output, which has no encryption settings; export \
              each job with `aws sagemaker {} {} NAME`",

@@ -6,6 +6,7 @@
 
 pub mod document;
 mod jsonl;
+pub mod sdk_config;
 pub mod split;
 
 use std::io::{BufRead, Read};
@@ -94,6 +95,10 @@ struct FileYield {
     pipeline_docs: usize,
     /// Pipeline steps that create no job the checks cover, by type.
     other_steps: crate::pipeline::StepTypes,
+    /// SageMaker Python SDK configuration files.
+    sdk_config_docs: usize,
+    /// Key paths they set that no check judges yet.
+    sdk_keys_not_judged: std::collections::BTreeMap<String, usize>,
     /// The file is not an input this tool reads (YAML that is no template, in a directory).
     not_ours: bool,
     keys: KeyFacts,
@@ -111,6 +116,8 @@ impl FileYield {
         self.resources.extend(other.resources);
         self.pipeline_docs += other.pipeline_docs;
         crate::pipeline::add_step_types(&mut self.other_steps, other.other_steps);
+        self.sdk_config_docs += other.sdk_config_docs;
+        add_counts(&mut self.sdk_keys_not_judged, other.sdk_keys_not_judged);
         self.keys.extend(other.keys);
         self.key_docs += other.key_docs;
         self.alias_docs += other.alias_docs;
@@ -122,6 +129,16 @@ impl FileYield {
     /// An error about the file as a whole, or about a place in it that is no document.
     fn fail(&mut self, c: &Candidate, location: Option<String>, line: Option<u32>, msg: String) {
         self.errors.push(error(&c.shown, location, line, msg));
+    }
+}
+
+/// Adds counts by name (names from the tool's own tables, so bounded).
+fn add_counts(
+    to: &mut std::collections::BTreeMap<String, usize>,
+    more: std::collections::BTreeMap<String, usize>,
+) {
+    for (k, n) in more {
+        *to.entry(k).or_default() += n;
     }
 }
 
@@ -263,6 +280,11 @@ impl Ingested {
         self.stats.pipeline_documents += y.pipeline_docs;
         self.stats.pipeline_other_steps += y.other_steps.values().sum::<usize>();
         crate::pipeline::add_step_types(&mut self.stats.pipeline_other_step_types, y.other_steps);
+        self.stats.sdk_config_documents += y.sdk_config_docs;
+        add_counts(
+            &mut self.stats.sdk_config_keys_not_judged,
+            y.sdk_keys_not_judged,
+        );
         for r in &y.resources {
             if r.origin == crate::resource::Origin::Resource {
                 self.stats.jobs += 1;
@@ -281,7 +303,7 @@ impl Ingested {
         }
     }
 
-    fn merge(mut self, other: Ingested) -> Ingested {
+    pub(crate) fn merge(mut self, other: Ingested) -> Ingested {
         if self.resources.len() < other.resources.len() {
             return other.merge(self);
         }
@@ -292,6 +314,11 @@ impl Ingested {
         crate::pipeline::add_step_types(
             &mut self.stats.pipeline_other_step_types,
             other.stats.pipeline_other_step_types,
+        );
+        self.stats.sdk_config_documents += other.stats.sdk_config_documents;
+        add_counts(
+            &mut self.stats.sdk_config_keys_not_judged,
+            other.stats.sdk_config_keys_not_judged,
         );
         for (kind, n) in other.stats.resources {
             *self.stats.resources.entry(kind).or_default() += n;
@@ -444,25 +471,59 @@ fn read_yaml(c: &Candidate, file: &mut std::fs::File, len: u64, buffer: &mut Vec
         y.fail(c, None, None, "not UTF-8 text".into());
         return y;
     };
-    match crate::pipeline::cloudformation::yaml_template(text, &c.shown) {
-        Ok(Some(steps)) => {
-            y.documents = 1;
-            Sink { c, y: &mut y }.route(Ok(document::Document::Pipeline(Box::new(steps))), 1, None);
+    let root = match crate::pipeline::yaml::load(text) {
+        Ok(Some(root)) => root,
+        Ok(None) if c.in_directory => {
+            y.not_ours = true;
+            return y;
         }
-        Ok(None) if c.in_directory => y.not_ours = true,
-        Ok(None) => y.fail(
+        Ok(None) => {
+            y.fail(c, None, None, "YAML file holds no document".into());
+            return y;
+        }
+        Err((message, line)) => {
+            y.documents = 1;
+            let mut e = crate::document::DocumentError::new(format!("not valid YAML: {message}"));
+            e.line = Some(line.max(1));
+            Sink { c, y: &mut y }.route(Err(e), 1, None);
+            return y;
+        }
+    };
+    let parsed = if let Some(steps) =
+        crate::pipeline::cloudformation::yaml_template_of(&root, text, &c.shown)
+    {
+        Ok(document::Document::Pipeline(Box::new(steps)))
+    } else if let Some(json) = crate::sdk_config::yaml_file(&root) {
+        json.and_then(|json| {
+            let mut judged = crate::sdk_config::judge(
+                &[crate::sdk_config::ConfigFile {
+                    text: &json,
+                    first_line: 1,
+                    file: &c.shown,
+                }],
+                None,
+            );
+            match judged.errors.pop() {
+                Some((_, e)) => Err(e.locate(&json)),
+                None => Ok(document::Document::SdkConfig(Box::new(judged))),
+            }
+        })
+    } else if c.in_directory {
+        y.not_ours = true;
+        return y;
+    } else {
+        y.fail(
             c,
             None,
             None,
-            "YAML without a Resources section is no CloudFormation template, and no other \
-             YAML is read"
+            "YAML that is neither a CloudFormation template (a Resources section) nor a \
+             SageMaker Python SDK config (a SageMaker section) is not read"
                 .into(),
-        ),
-        Err(e) => {
-            y.documents = 1;
-            Sink { c, y: &mut y }.route(Err(e), 1, None);
-        }
-    }
+        );
+        return y;
+    };
+    y.documents = 1;
+    Sink { c, y: &mut y }.route(parsed, 1, None);
     y
 }
 
@@ -808,6 +869,16 @@ impl Sink<'_> {
                     self.y.fail(self.c, at.clone(), Some(at_line), e.message);
                 }
             }
+            Ok(Document::SdkConfig(_)) if self.c.kms_only => self.reject(
+                at,
+                line,
+                "--kms-keys expects `aws kms describe-key` or `list-aliases` output, not a SageMaker Python SDK config; pass it as a scan path".into(),
+            ),
+            Ok(Document::SdkConfig(judged)) => {
+                self.y.sdk_config_docs += 1;
+                self.y.resources.extend(judged.resources);
+                add_counts(&mut self.y.sdk_keys_not_judged, judged.not_judged);
+            }
             Ok(Document::Key(fact)) => {
                 self.y.key_docs += 1;
                 self.y.keys.add_key(fact);
@@ -961,8 +1032,13 @@ mod tests {
                 .iter()
                 .filter(|r| r.origin == crate::resource::Origin::Resource)
                 .count();
-            let outcomes =
-                jobs + y.pipeline_docs + y.key_docs + y.alias_docs + y.manifests.len() + y.rejected;
+            let outcomes = jobs
+                + y.pipeline_docs
+                + y.sdk_config_docs
+                + y.key_docs
+                + y.alias_docs
+                + y.manifests.len()
+                + y.rejected;
             assert_eq!(y.documents, outcomes, "{}", path.display());
         }
     }
@@ -1045,6 +1121,7 @@ mod tests {
                 | (["aliases"], Ok(Document::Aliases(_)))
                 | (["manifest"], Ok(Document::Manifest(_)))
                 | (["pipeline"], Ok(Document::Pipeline(_)))
+                | (["sdk-config"], Ok(Document::SdkConfig(_)))
                 | (_, Err(_)) => {}
                 (_, Ok(d)) => panic!("{kinds:?} became {d:?}"),
             }

@@ -192,6 +192,7 @@ impl Group {
         match self {
             Group::Kind(k) => k.resource_type(),
             Group::PipelineSteps => crate::resource::PIPELINE_STEP,
+            Group::SdkConfig => crate::resource::SDK_CONFIG,
         }
     }
 
@@ -200,6 +201,7 @@ impl Group {
         match self {
             Group::Kind(k) => k.noun(),
             Group::PipelineSteps => "Pipeline step",
+            Group::SdkConfig => "SDK config section",
         }
     }
 
@@ -208,6 +210,7 @@ impl Group {
         match self {
             Group::Kind(k) => k.plural(),
             Group::PipelineSteps => "pipeline steps",
+            Group::SdkConfig => "SDK config sections",
         }
     }
 
@@ -215,6 +218,9 @@ impl Group {
     pub fn of_resource_type(text: &str) -> Option<Group> {
         if text == crate::resource::PIPELINE_STEP {
             return Some(Group::PipelineSteps);
+        }
+        if text == crate::resource::SDK_CONFIG {
+            return Some(Group::SdkConfig);
         }
         Kind::parse(text).map(Group::Kind)
     }
@@ -224,6 +230,7 @@ impl Group {
         match self {
             Group::Kind(k) => k.arn_resource(),
             Group::PipelineSteps => "pipeline",
+            Group::SdkConfig => crate::resource::SDK_CONFIG,
         }
     }
 }

@@ -337,6 +337,11 @@ fn rule(meta: &RuleMeta) -> ReportingDescriptor {
             r.pipeline
         ));
     }
+    if crate::sdk_config::kinds().any(|k| k == meta.kind) {
+        let fix = crate::rules::docs::SDK_CONFIG;
+        markdown.push_str(&format!("\n### SageMaker Python SDK configuration\n\n{fix}\n"));
+        text.push_str(&format!("\n\nSageMaker Python SDK configuration: {fix}"));
+    }
     let compliance: Vec<String> = meta
         .compliance
         .iter()

@@ -135,6 +135,10 @@ struct RuleView {
     not_applicable: usize,
     /// Findings of the check on pipeline steps.
     steps: usize,
+    /// Its findings on SageMaker Python SDK configuration sections.
+    sdk_config: usize,
+    /// How such findings are judged and fixed.
+    sdk_config_fix: &'static str,
     /// How the check judges pipeline steps (empty when no step creates its kind).
     pipeline_steps: &'static str,
     /// Bar widths in percent for the summary chart.
@@ -143,7 +147,12 @@ struct RuleView {
     na_pct: f64,
 }
 
-fn rule_view(meta: &'static RuleMeta, report: &Report, steps: usize) -> RuleView {
+fn rule_view(
+    meta: &'static RuleMeta,
+    report: &Report,
+    steps: usize,
+    sdk_config: usize,
+) -> RuleView {
     let c = report.counts_for(meta);
     let total = c.total().max(1) as f64;
     let pct = |n: usize| (n as f64 * 1000.0 / total).round() / 10.0;
@@ -161,6 +170,8 @@ fn rule_view(meta: &'static RuleMeta, report: &Report, steps: usize) -> RuleView
         pass: c.pass,
         not_applicable: c.not_applicable,
         steps,
+        sdk_config,
+        sdk_config_fix: crate::rules::docs::SDK_CONFIG,
         pipeline_steps: if meta.remediation.pipeline.is_empty() {
             ""
         } else {
@@ -283,19 +294,25 @@ pub(super) fn base_context(report: &Report) -> tera::Context {
     ctx.insert("incomplete", &report.is_incomplete());
     ctx.insert("fail_on", &report.fail_on.map(|s| s.as_str()));
     ctx.insert("gating_failures", &report.gating_failures());
-    // Findings of pipeline steps per check, counted in one pass.
+    // Findings of pipeline steps and of SDK configuration sections per check, counted in one
+    // pass.
     let mut steps: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for f in report
-        .findings
-        .iter()
-        .filter(|f| f.resource.origin == Origin::PipelineStep)
-    {
-        *steps.entry(f.rule.id).or_default() += 1;
+    let mut sdk_config: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for f in &report.findings {
+        match f.resource.origin {
+            Origin::PipelineStep => *steps.entry(f.rule.id).or_default() += 1,
+            Origin::SdkConfig => *sdk_config.entry(f.rule.id).or_default() += 1,
+            Origin::Resource => {}
+        }
     }
     let rules: Vec<RuleView> = report
         .rules
         .iter()
-        .map(|r| rule_view(r, report, steps.get(r.id).copied().unwrap_or(0)))
+        .map(|r| {
+            let count =
+                |m: &std::collections::HashMap<&str, usize>| m.get(r.id).copied().unwrap_or(0);
+            rule_view(r, report, count(&steps), count(&sdk_config))
+        })
         .collect();
     ctx.insert("rules", &rules);
     let kinds: Vec<KindView> = report

@@ -30,6 +30,19 @@ pub const PIPELINE_STEPS: &str = "In a SageMaker Pipeline definition (a definiti
     text already rules a customer-managed key out. Such findings carry the origin \
     pipeline-step and the name PIPELINE/STEP.";
 
+/// How a check judges SageMaker Python SDK configuration files, and how to fix one, for the
+/// checks of kinds a configuration key fills in.
+pub const SDK_CONFIG: &str = "In a SageMaker Python SDK configuration file (config.yaml, found \
+    through SAGEMAKER_ADMIN_CONFIG_OVERRIDE, SAGEMAKER_USER_CONFIG_OVERRIDE or the platform's \
+    config directories, or named as a scan path), each key path the SDK writes into this kind's \
+    requests is judged like the resource's own field, on the line of the key or of the section \
+    that should hold it; an unset key fails, since the SDK then adds none to a request whose code \
+    names none. Such findings carry the origin sdk-config and the section's key path as their \
+    name. Fix: set the key path the finding names to a customer-managed key (its ARN, id or an \
+    alias), preferably in the administrator's file so that every user inherits it; a user's file \
+    overrides it key by key. The SDK leaves a configured volume key out for instance types with \
+    local NVMe storage, so setting it is safe for every job.";
+
 /// A page worth reading.
 #[derive(Debug, Serialize)]
 pub struct Reference {

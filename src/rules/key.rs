@@ -91,6 +91,13 @@ pub(super) fn judge_slot(
             parameters.join(", ")
         ));
     }
+    if resource.origin == crate::resource::Origin::SdkConfig {
+        verdict.message.push_str(if slot.value.is_some() {
+            " The SDK writes this key into every request of the kind whose code names none."
+        } else {
+            " The SDK then adds no key to requests whose code names none."
+        });
+    }
     verdict
 }
 

@@ -35,6 +35,7 @@ pub struct Tool {
     cwd: PathBuf,
     pinned: bool,
     stdin: Option<Vec<u8>>,
+    env: Vec<(String, String)>,
 }
 
 pub struct Run {
@@ -49,6 +50,7 @@ pub fn tool() -> Tool {
         cwd: fixtures(),
         pinned: true,
         stdin: None,
+        env: Vec::new(),
     }
 }
 
@@ -78,6 +80,12 @@ impl Tool {
         self
     }
 
+    /// Sets an environment variable for the run.
+    pub fn env(mut self, name: &str, value: impl AsRef<str>) -> Self {
+        self.env.push((name.to_owned(), value.as_ref().to_owned()));
+        self
+    }
+
     /// Feeds `bytes` on standard input.
     pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
         self.stdin = Some(bytes.into());
@@ -97,6 +105,7 @@ impl Tool {
         if self.pinned {
             cmd.env("SOURCE_DATE_EPOCH", EPOCH);
         }
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
         let mut child = cmd.spawn().expect("the binary runs");
         let input = self.stdin.unwrap_or_default();
         let mut pipe = child.stdin.take().expect("stdin");

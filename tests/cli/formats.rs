@@ -81,7 +81,7 @@ fn format_subset_writes_only_those_files() {
 fn json_report_is_versioned_and_complete() {
     let (out, _) = basic_run();
     let doc = json(out.path(), "report.json");
-    assert_eq!(doc["schema_version"], "3.0");
+    assert_eq!(doc["schema_version"], "3.1");
     assert_eq!(
         doc["rules"],
         serde_json::json!(["training-volume-cmk", "training-output-cmk"])

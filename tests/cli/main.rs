@@ -17,5 +17,6 @@ mod install;
 mod pipelines;
 mod samples;
 mod sarif;
+mod sdk_config;
 mod streams;
 mod templates;

@@ -245,7 +245,8 @@ fn json_templates_and_non_template_yaml() {
     let run = tool().cwd(&dir).args(["scan", "notes.yaml"]).run();
     assert_eq!(run.code, 3);
     assert!(
-        run.stderr.contains("no CloudFormation template"),
+        run.stderr
+            .contains("neither a CloudFormation template (a Resources section) nor a SageMaker"),
         "{}",
         run.stderr
     );
