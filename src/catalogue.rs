@@ -32,6 +32,8 @@ pub struct KindEntry {
     pub checks: Vec<&'static str>,
     /// The pipeline step types that create a resource of the kind (`kinds` of steps).
     pub pipeline_steps: &'static [&'static str],
+    /// The API operations that create it (what Step Functions tasks call).
+    pub creates: &'static [&'static str],
 }
 
 /// Every kind the live scan lists, in report order: the registered kinds, then pipelines
@@ -58,6 +60,7 @@ pub fn entries() -> Vec<KindEntry> {
             statuses: d.statuses,
             checks: checks_of(d.kind),
             pipeline_steps: d.pipeline_steps,
+            creates: d.creates,
         })
         .collect();
     let pipelines = &crate::kinds::pipeline_step::API;
@@ -72,6 +75,7 @@ pub fn entries() -> Vec<KindEntry> {
         statuses: &[],
         checks: Vec::new(),
         pipeline_steps: &[],
+        creates: &[],
     });
     out
 }

@@ -43,6 +43,7 @@ pub static KIND: KindDecl = KindDecl {
         "SecurityConfig",
     ],
     pipeline_steps: &["AutoML"],
+    creates: &["CreateAutoMLJob", "CreateAutoMLJobV2"],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],

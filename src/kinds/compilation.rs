@@ -50,6 +50,7 @@ pub static KIND: KindDecl = KindDecl {
     ],
     // SageMaker Pipelines has no step that creates a compilation job.
     pipeline_steps: &[],
+    creates: &["CreateCompilationJob"],
     parse,
     slots,
     checks: &[&OUTPUT],

@@ -42,6 +42,7 @@ pub static KIND: KindDecl = KindDecl {
         "StoppingCondition",
     ],
     pipeline_steps: &["Processing", "QualityCheck", "ClarifyCheck"],
+    creates: &["CreateProcessingJob"],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],

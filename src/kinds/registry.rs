@@ -26,6 +26,9 @@ pub struct KindDecl {
     /// (the pipeline definition schema's step types); each such step is judged as a resource
     /// of this kind.
     pub pipeline_steps: &'static [&'static str],
+    /// The API operations that create it (botocore's names): their request is what a Step
+    /// Functions task that calls them sends, judged as a resource of this kind.
+    pub creates: &'static [&'static str],
     /// Reads a describe document.
     pub parse: for<'a> fn(&Fields<'a>) -> Result<Draft<'a>, DocumentError>,
     /// Reads the key slots from the kind's describe response or Create request (a pipeline
@@ -193,6 +196,7 @@ impl Group {
             Group::Kind(k) => k.resource_type(),
             Group::PipelineSteps => crate::resource::PIPELINE_STEP,
             Group::SdkConfig => crate::resource::SDK_CONFIG,
+            Group::StateMachineTasks => crate::resource::STATE_MACHINE_TASK,
         }
     }
 
@@ -202,6 +206,7 @@ impl Group {
             Group::Kind(k) => k.noun(),
             Group::PipelineSteps => "Pipeline step",
             Group::SdkConfig => "SDK config section",
+            Group::StateMachineTasks => "State machine task",
         }
     }
 
@@ -211,6 +216,7 @@ impl Group {
             Group::Kind(k) => k.plural(),
             Group::PipelineSteps => "pipeline steps",
             Group::SdkConfig => "SDK config sections",
+            Group::StateMachineTasks => "state machine tasks",
         }
     }
 
@@ -222,6 +228,9 @@ impl Group {
         if text == crate::resource::SDK_CONFIG {
             return Some(Group::SdkConfig);
         }
+        if text == crate::resource::STATE_MACHINE_TASK {
+            return Some(Group::StateMachineTasks);
+        }
         Kind::parse(text).map(Group::Kind)
     }
 
@@ -231,8 +240,25 @@ impl Group {
             Group::Kind(k) => k.arn_resource(),
             Group::PipelineSteps => "pipeline",
             Group::SdkConfig => crate::resource::SDK_CONFIG,
+            Group::StateMachineTasks => "stateMachine",
         }
     }
+}
+
+/// The kind an API operation (`CreateTrainingJob`, in any case of its first letter, as Step
+/// Functions writes it: `createTrainingJob`) creates, if any.
+pub fn of_create_call(operation: &str) -> Option<Kind> {
+    super::KINDS
+        .iter()
+        .find(|d| {
+            d.creates.iter().any(|c| {
+                c.len() == operation.len()
+                    && operation.is_char_boundary(1)
+                    && c[..1].eq_ignore_ascii_case(&operation[..1])
+                    && c[1..] == operation[1..]
+            })
+        })
+        .map(|d| d.kind)
 }
 
 /// The kind a pipeline step of this type creates, if any.

@@ -46,6 +46,7 @@ pub static KIND: KindDecl = KindDecl {
         "ServerlessJobConfig",
     ],
     pipeline_steps: &["Training"],
+    creates: &["CreateTrainingJob"],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],

@@ -39,6 +39,7 @@ pub static KIND: KindDecl = KindDecl {
         "ModelName",
     ],
     pipeline_steps: &["Transform"],
+    creates: &["CreateTransformJob"],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],

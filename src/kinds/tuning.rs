@@ -39,6 +39,7 @@ pub static KIND: KindDecl = KindDecl {
         "TrainingJobStatusCounters",
     ],
     pipeline_steps: &["Tuning"],
+    creates: &["CreateHyperParameterTuningJob"],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],

@@ -85,6 +85,24 @@ def test_automl_v1_documents_have_the_fields_read_from_them(model):
         member(model, output_shape(model, "DescribeAutoMLJob"), path)
 
 
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_the_create_operations_take_the_keys_read_from_their_requests(model, kind):
+    """A Step Functions task (or a pipeline step) sends a Create request; the kind's parser
+    reads its keys at the describe response's paths, so the request must have them there."""
+    creates = REGISTRY[kind]["creates"]
+    assert creates, kind
+    inputs = [model["operations"][op]["input"]["shape"] for op in creates]
+    paths = KINDS[kind][3] + (AUTOML_V1 if kind == "automl" else [])
+    for path in (p for p in paths if p.endswith("KmsKeyId")):
+        found = []
+        for shape in inputs:
+            try:
+                found.append(member(model, shape, path))
+            except AssertionError:
+                pass
+        assert found, f"no Create request of {kind} has {path}"
+
+
 def test_every_registered_kind_has_its_fields_checked_here():
     assert set(REGISTRY) == set(KINDS)
     for name, (list_op, summaries, describe, _) in KINDS.items():
