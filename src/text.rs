@@ -61,6 +61,11 @@ pub fn one_line(text: &str, max: usize) -> String {
 /// Like [`one_line`], but the result, the note on what was cut included, never passes `max`
 /// bytes: for formats with hard field limits (Security Hub's).
 pub fn one_line_within(text: &str, max: usize) -> String {
+    // A text that fits is kept whole.
+    let whole = one_line(text, max);
+    if whole.len() <= max {
+        return whole;
+    }
     // Room for the "… (N more bytes not shown)" the cut adds.
     let cut = one_line(text, max.saturating_sub(40));
     if cut.len() <= max {
@@ -117,5 +122,9 @@ mod tests {
             }
         }
         assert_eq!(one_line_within("short", 512), "short");
+        // A text that fits is never cut (it was, when it was within 40 bytes of the limit).
+        let fits = "Task sagemaker:createEndpointConfig";
+        assert_eq!(one_line_within(fits, 60), fits);
+        assert_eq!(one_line_within(fits, fits.len()), fits);
     }
 }
