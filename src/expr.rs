@@ -9,6 +9,14 @@
 
 use std::collections::HashMap;
 
+/// The object a Step Functions state's input value is wrapped in (`"X.$": "$.p"` becomes
+/// `"X": {JSONPATH: "$.p"}`, `crate::pipeline::states`), so it reads as an expression known
+/// only at run time.
+pub const JSONPATH: &str = "States.JsonPath";
+
+/// The object a Step Functions JSONata expression (`"{% … %}"`) is wrapped in.
+pub const JSONATA: &str = "States.JSONata";
+
 use serde_json::Value;
 
 /// The definition's parameters: name → default value as text (`None`: no default), and the
@@ -150,6 +158,20 @@ pub fn resolve(value: &Value, parameters: &Parameters, placeholders: bool) -> Re
             }
             if let Some(Value::Object(join)) = o.get("Std:Join") {
                 return resolve_join(value, join, parameters, placeholders);
+            }
+            // A Step Functions state's input or a JSONata expression: only the execution
+            // knows it.
+            for (wrapper, what) in [
+                (JSONPATH, "the state input's"),
+                (JSONATA, "the JSONata expression"),
+            ] {
+                if let Some(Value::String(path)) = o.get(wrapper) {
+                    let shown = format!("{what} {}", crate::text::one_line(path, 200));
+                    return Resolved::Unknown {
+                        parts: vec![Part::Hole(shown.clone())],
+                        shown,
+                    };
+                }
             }
             Resolved::unknown(value)
         }

@@ -200,12 +200,14 @@ pub struct InputStats {
     pub documents: usize,
     /// Job documents found (describe responses of every job kind).
     pub jobs: usize,
-    /// Documents holding pipeline definitions: definition files, describe-pipeline output,
-    /// CloudFormation templates and Terraform plans (a template may hold none). Their
-    /// job-creating steps are counted in `resources` as `pipeline`.
+    /// Documents holding pipeline definitions or Step Functions state machines: definition
+    /// files, describe-pipeline output, CloudFormation templates and Terraform plans (a
+    /// template may hold none). Their job-creating steps and tasks are counted in `resources`
+    /// as `pipeline` and `state-machine`.
     #[serde(default)]
     pub pipeline_documents: usize,
-    /// Pipeline steps that create no job the checks cover (Condition, Fail, Lambda, …).
+    /// Pipeline steps and state machine states that create no job the checks cover
+    /// (Condition, Fail, Lambda, Choice, `Task sns:publish`, …).
     #[serde(default)]
     pub pipeline_other_steps: usize,
     /// The same steps by type (since 3.0), at most 64 type names.
@@ -482,6 +484,9 @@ impl Report {
                         .filter(|k| !k.decl().pipeline_steps.is_empty()),
                 ),
                 Group::SdkConfig => kinds.extend(crate::sdk_config::kinds()),
+                Group::StateMachineTasks => {
+                    kinds.extend(Kind::ALL.iter().filter(|k| !k.decl().creates.is_empty()))
+                }
             }
         }
         let mut groups: std::collections::BTreeSet<Group> = scope.iter().copied().collect();

@@ -100,6 +100,9 @@ pub enum Origin {
     /// `SageMaker.TrainingJob`) whose keys the SDK writes into every request of its kind that
     /// does not set them itself.
     SdkConfig,
+    /// A Task state of a Step Functions state machine (named `MACHINE/STATE`) that calls the
+    /// Create operation of its kind.
+    StateMachineTask,
 }
 
 impl Origin {
@@ -110,6 +113,7 @@ impl Origin {
             Origin::Resource => None,
             Origin::PipelineStep => Some(PIPELINE_STEP),
             Origin::SdkConfig => Some(SDK_CONFIG),
+            Origin::StateMachineTask => Some(STATE_MACHINE_TASK),
         }
     }
 
@@ -119,6 +123,7 @@ impl Origin {
             None | Some("") => Some(Origin::Resource),
             Some(PIPELINE_STEP) => Some(Origin::PipelineStep),
             Some(SDK_CONFIG) => Some(Origin::SdkConfig),
+            Some(STATE_MACHINE_TASK) => Some(Origin::StateMachineTask),
             Some(_) => None,
         }
     }
@@ -135,6 +140,8 @@ pub enum Group {
     PipelineSteps,
     /// Sections of SageMaker Python SDK configuration files.
     SdkConfig,
+    /// Task states of Step Functions state machines.
+    StateMachineTasks,
 }
 
 /// The name of the pipeline steps' group (`--kinds pipeline`, `collect` directories).
@@ -142,10 +149,10 @@ pub const PIPELINE: &str = "pipeline";
 
 impl Group {
     /// The groups a live scan lists from the API (`--kinds`, `collect`): all but SDK config
-    /// sections, which are read from files only.
+    /// sections and state machine tasks, which are read from files only.
     pub fn listed() -> Vec<Group> {
         let mut all = Group::all();
-        all.retain(|g| *g != Group::SdkConfig);
+        all.retain(|g| !matches!(g, Group::SdkConfig | Group::StateMachineTasks));
         all
     }
 
@@ -154,7 +161,11 @@ impl Group {
         Kind::ALL
             .iter()
             .map(|&k| Group::Kind(k))
-            .chain([Group::PipelineSteps, Group::SdkConfig])
+            .chain([
+                Group::PipelineSteps,
+                Group::StateMachineTasks,
+                Group::SdkConfig,
+            ])
             .collect()
     }
 
@@ -164,6 +175,7 @@ impl Group {
             Group::Kind(k) => k.name(),
             Group::PipelineSteps => PIPELINE,
             Group::SdkConfig => SDK_CONFIG,
+            Group::StateMachineTasks => STATE_MACHINE,
         }
     }
 
@@ -174,6 +186,9 @@ impl Group {
         }
         if text == SDK_CONFIG {
             return Some(Group::SdkConfig);
+        }
+        if text == STATE_MACHINE || text == "state-machines" {
+            return Some(Group::StateMachineTasks);
         }
         Kind::ALL
             .iter()
@@ -214,6 +229,12 @@ pub const PIPELINE_STEP: &str = "pipeline-step";
 /// The origin, group and resource type of SageMaker Python SDK configuration sections
 /// (`--kinds sdk-config`).
 pub const SDK_CONFIG: &str = "sdk-config";
+
+/// The group of Step Functions task states (waivers' `kind`, summaries).
+pub const STATE_MACHINE: &str = "state-machine";
+
+/// The origin and resource type of a Step Functions task state.
+pub const STATE_MACHINE_TASK: &str = "state-machine-task";
 
 impl Serialize for Origin {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -371,6 +392,7 @@ impl ResourceRef {
             Origin::Resource => Group::Kind(self.kind),
             Origin::PipelineStep => Group::PipelineSteps,
             Origin::SdkConfig => Group::SdkConfig,
+            Origin::StateMachineTask => Group::StateMachineTasks,
         }
     }
 

@@ -14,8 +14,9 @@
 //! as reports whose findings are all training jobs with no part; the pipeline-step findings of
 //! 2.1 and 2.2 reports name no kind, so `merge` leaves them out with an error and baselines
 //! match them through the old rule ids. 3.1 (this one) adds SageMaker Python SDK config sections
-//! (`origin` `sdk-config`, judged as the kind whose requests they fill in) and the inputs'
-//! `sdk_config_documents` and `sdk_config_keys_not_judged`.
+//! (`origin` `sdk-config`, judged as the kind whose requests they fill in) with the inputs'
+//! `sdk_config_documents` and `sdk_config_keys_not_judged`, and Step Functions task states
+//! (`origin` `state-machine-task`, judged as the kind their Create call makes).
 
 use std::borrow::Cow;
 

@@ -189,7 +189,8 @@ fn validate(raw: RawWaiver, line: u32) -> Result<Waiver, String> {
             (RuleMatch::Check(r), Group::SdkConfig) => {
                 !crate::sdk_config::kinds().any(|k| k == r.kind)
             }
-            (RuleMatch::FormerStepRule(..), Group::SdkConfig) => true,
+            (RuleMatch::Check(r), Group::StateMachineTasks) => r.kind.decl().creates.is_empty(),
+            (RuleMatch::FormerStepRule(..), Group::SdkConfig | Group::StateMachineTasks) => true,
         };
         if never {
             return Err(format!(

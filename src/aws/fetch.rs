@@ -130,7 +130,9 @@ fn api(kind: Group) -> &'static crate::kinds::Api {
         Group::Kind(k) => &k.decl().api,
         Group::PipelineSteps => &PIPELINES,
         // `--kinds` offers only the groups `Group::listed` names.
-        Group::SdkConfig => unreachable!("SDK config sections are read from files, never listed"),
+        Group::SdkConfig | Group::StateMachineTasks => {
+            unreachable!("SDK config sections and state machines are read from files, never listed")
+        }
     }
 }
 
@@ -145,7 +147,9 @@ fn calls(kind: Group) -> Calls {
     match kind {
         Group::Kind(k) => k.decl().live,
         Group::PipelineSteps => PIPELINE_CALLS,
-        Group::SdkConfig => unreachable!("SDK config sections are read from files, never listed"),
+        Group::SdkConfig | Group::StateMachineTasks => {
+            unreachable!("SDK config sections and state machines are read from files, never listed")
+        }
     }
 }
 
@@ -504,7 +508,7 @@ async fn list_page(
         // Each kind's own spelling of the status (`COMPLETED` for `Completed`).
         status: match kind {
             Group::Kind(k) => options.status.as_deref().map(|s| k.status(s).unwrap_or(s)),
-            Group::PipelineSteps | Group::SdkConfig => None,
+            Group::PipelineSteps | Group::SdkConfig | Group::StateMachineTasks => None,
         },
     };
     (calls(kind).list)(client, args).await

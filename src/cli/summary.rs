@@ -36,6 +36,9 @@ pub(super) fn summarise(report: &Report, output: &Output) {
                 .map(|k| match k.kind {
                     Group::PipelineSteps => format!("{} pipeline steps", k.resources),
                     Group::SdkConfig => format!("{} SDK config sections", k.resources),
+                    Group::StateMachineTasks => {
+                        format!("{} state machine tasks", k.resources)
+                    }
                     Group::Kind(kind) => format!("{} {}", k.resources, kind.name()),
                 })
                 .collect::<Vec<_>>()
@@ -95,7 +98,7 @@ pub(super) fn summarise(report: &Report, output: &Output) {
             .map(|(t, n)| format!("{t} {n}"))
             .collect();
         crate::info!(
-            "{} pipeline steps were not judged: they create nothing the checks read ({})",
+            "{} steps of pipelines and states of state machines were not judged: they create nothing the checks read ({})",
             report.inputs.pipeline_other_steps,
             types.join(", ")
         );

@@ -58,6 +58,7 @@ enum Reader {
     TerraformPlan,
     CloudFormation,
     Definition,
+    StateMachine,
     SdkConfig,
     /// A kind's List output, refused with advice.
     List(&'static KindDecl),
@@ -97,6 +98,11 @@ fn recognisers() -> impl Iterator<Item = Recogniser> {
             Reader::CloudFormation,
         ),
         ("Steps", "pipeline definition", Reader::Definition),
+        (
+            "StartAt",
+            "Step Functions state machine",
+            Reader::StateMachine,
+        ),
         (
             crate::sdk_config::MARK,
             "SageMaker Python SDK config",
@@ -204,6 +210,10 @@ pub fn parse(text: &str, first_line: u32, file: &str) -> Result<Document, Docume
         Reader::Definition if !crate::pipeline::is_definition(&f) => Err(unknown()),
         Reader::Definition => {
             crate::pipeline::definition_file(text, first_line, file).map(pipeline)
+        }
+        Reader::StateMachine if !crate::pipeline::states::is_state_machine(&f) => Err(unknown()),
+        Reader::StateMachine => {
+            crate::pipeline::states::definition_file(text, first_line, file).map(pipeline)
         }
         Reader::SdkConfig => Ok(Document::SdkConfig(Box::new(sdk_config(
             text, first_line, file,

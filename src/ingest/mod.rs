@@ -493,6 +493,19 @@ fn read_yaml(c: &Candidate, file: &mut std::fs::File, len: u64, buffer: &mut Vec
         crate::pipeline::cloudformation::yaml_template_of(&root, text, &c.shown)
     {
         Ok(document::Document::Pipeline(Box::new(steps)))
+    } else if root.get("StartAt").is_some() && root.get("States").is_some() {
+        // A state machine in YAML (`.asl.yaml`), read as JSON on the file's lines.
+        match root.to_json_on_lines() {
+            Ok(json) => crate::pipeline::states::definition_file(&json, 1, &c.shown)
+                .map(|steps| document::Document::Pipeline(Box::new(steps))),
+            Err((what, line)) => {
+                let mut e = crate::document::DocumentError::new(format!(
+                    "state machine: {what} is not plain YAML, which a state machine definition is"
+                ));
+                e.line = Some(line.max(1));
+                Err(e)
+            }
+        }
     } else if let Some(json) = crate::sdk_config::yaml_file(&root) {
         json.and_then(|json| {
             let mut judged = crate::sdk_config::judge(
@@ -516,8 +529,9 @@ fn read_yaml(c: &Candidate, file: &mut std::fs::File, len: u64, buffer: &mut Vec
             c,
             None,
             None,
-            "YAML that is neither a CloudFormation template (a Resources section) nor a \
-             SageMaker Python SDK config (a SageMaker section) is not read"
+            "YAML that is neither a CloudFormation template (a Resources section), a Step \
+             Functions state machine (StartAt and States) nor a SageMaker Python SDK config (a \
+             SageMaker section) is not read"
                 .into(),
         );
         return y;
@@ -1063,6 +1077,8 @@ mod tests {
             ("PipelineDefinition", "pipeline"),
             ("terraform_version", "pipeline"),
             ("Resources", "pipeline"),
+            ("StartAt", "pipeline"),
+            ("SageMaker", "sdk-config"),
             ("PipelineSummaries", "list"),
         ] {
             if has(field) {
@@ -1098,6 +1114,8 @@ mod tests {
                 r#""TrainingJobSummaries": [],"#,
                 r#""Steps": [],"#,
                 r#""PipelineDefinition": "{}","#,
+                r#""StartAt": "A", "States": {},"#,
+                r#""SageMaker": {},"#,
             ] {
                 documents.push(text.replacen('{', &format!("{{{extra}"), 1).into_bytes());
             }

@@ -22,44 +22,126 @@ use crate::document::DocumentError;
 use crate::expr::{Choice, Part, TemplateValues};
 use crate::kinds::Fields;
 
-/// The resource type this reads.
+/// The resource types this reads: pipelines, and Step Functions state machines (also as SAM
+/// writes them).
 const PIPELINE: &str = "AWS::SageMaker::Pipeline";
+const STATE_MACHINE: &str = "AWS::StepFunctions::StateMachine";
+const SAM_STATE_MACHINE: &str = "AWS::Serverless::StateMachine";
+
+/// True for a resource type whose definition this reads.
+fn reads_type(t: &str) -> bool {
+    matches!(t, PIPELINE | STATE_MACHINE | SAM_STATE_MACHINE)
+}
+
+/// A definition in a template.
+enum Body {
+    /// A string, `Fn::Sub` or `Fn::Join` (`PipelineDefinitionBody`, `DefinitionString`).
+    Expr(Value),
+    /// An inline object (a state machine's `Definition`), as JSON text.
+    Text(String),
+}
 
 /// `Fn::ForEach` loops nest at most this deep, and make at most this many resources.
 const MAX_LOOP_DEPTH: usize = 5;
 const MAX_LOOP_RESOURCES: usize = 10_000;
 
-/// One pipeline resource of a template.
+/// One pipeline or state machine resource of a template.
 struct PipelineResource {
+    /// Its resource type.
+    type_name: &'static str,
     logical_id: String,
     /// Line of the resource in the file.
     line: u32,
-    /// `PipelineName` when it is a literal.
+    /// `PipelineName` (`StateMachineName`, `Name`) when it is a literal.
     name: Option<String>,
-    /// `PipelineDefinitionBody` and how its lines map to the file.
-    body: Option<(Value, LineMap)>,
-    /// `PipelineDefinitionS3Location` is given.
-    in_s3: bool,
+    /// The definition and how its lines map to the file.
+    body: Option<(Body, LineMap)>,
+    /// A state machine's `DefinitionSubstitutions`.
+    substitutions: Option<Map<String, Value>>,
+    /// The definition is kept elsewhere (`PipelineDefinitionS3Location`,
+    /// `DefinitionS3Location`, `DefinitionUri`): the property's name.
+    elsewhere: Option<&'static str>,
+}
+
+/// The properties a resource type keeps its definition in: name, body (an expression),
+/// inline object, and where it points elsewhere.
+struct Properties {
+    name: &'static str,
+    body: &'static str,
+    object: Option<&'static str>,
+    elsewhere: &'static str,
+}
+
+fn properties_of(type_name: &str) -> Properties {
+    match type_name {
+        STATE_MACHINE => Properties {
+            name: "StateMachineName",
+            body: "DefinitionString",
+            object: Some("Definition"),
+            elsewhere: "DefinitionS3Location",
+        },
+        SAM_STATE_MACHINE => Properties {
+            name: "Name",
+            body: "DefinitionString",
+            object: Some("Definition"),
+            elsewhere: "DefinitionUri",
+        },
+        _ => Properties {
+            name: "PipelineName",
+            body: "PipelineDefinitionBody",
+            object: None,
+            elsewhere: "PipelineDefinitionS3Location",
+        },
+    }
+}
+
+fn type_name_of(t: &str) -> &'static str {
+    match t {
+        STATE_MACHINE => STATE_MACHINE,
+        SAM_STATE_MACHINE => SAM_STATE_MACHINE,
+        _ => PIPELINE,
+    }
 }
 
 impl PipelineResource {
     /// A pipeline resource read from its JSON value; its body points at `line`.
     fn from_value(logical_id: String, resource: &Value, line: u32) -> Self {
+        let type_name = type_name_of(resource.get("Type").and_then(Value::as_str).unwrap_or(""));
+        let props = properties_of(type_name);
         let properties = resource.get("Properties");
-        let definition = properties.and_then(|p| p.get("PipelineDefinition"));
+        // Pipelines nest their definition one level down.
+        let definition = if type_name == PIPELINE {
+            properties.and_then(|p| p.get("PipelineDefinition"))
+        } else {
+            properties
+        };
+        let object = props
+            .object
+            .and_then(|o| definition?.get(o))
+            .map(|v| (Body::Text(v.to_string()), LineMap::Fixed(line)));
         PipelineResource {
+            type_name,
             logical_id,
             line,
             // A literal, or a `Fn::Sub` left with no placeholder (a loop's `!Sub ${Team}-x`).
             name: properties
-                .and_then(|p| p.get("PipelineName"))
+                .and_then(|p| p.get(props.name))
                 .and_then(|n| n.as_str().or_else(|| n.get("Fn::Sub")?.as_str()))
                 .filter(|n| !n.contains("${"))
                 .map(str::to_owned),
-            body: definition
-                .and_then(|d| d.get("PipelineDefinitionBody"))
-                .map(|b| (b.clone(), LineMap::Fixed(line))),
-            in_s3: definition.is_some_and(|d| d.get("PipelineDefinitionS3Location").is_some()),
+            body: object.or_else(|| {
+                definition
+                    .and_then(|d| d.get(props.body))
+                    .map(|b| (Body::Expr(b.clone()), LineMap::Fixed(line)))
+            }),
+            substitutions: properties
+                .and_then(|p| p.get("DefinitionSubstitutions"))
+                .and_then(Value::as_object)
+                .filter(|_| type_name != PIPELINE)
+                .cloned(),
+            elsewhere: definition
+                .is_some_and(|d| d.get(props.elsewhere).is_some())
+                .then_some(props.elsewhere),
         }
     }
 }
@@ -110,32 +192,64 @@ pub fn json_template(
         let Ok(resource) = Fields::parse(raw.get()) else {
             continue;
         };
-        if resource.string("Type").ok().flatten().as_deref() != Some(PIPELINE) {
+        let Some(type_name) = resource.string("Type").ok().flatten() else {
+            continue;
+        };
+        if !reads_type(&type_name) {
             continue;
         }
+        let type_name = type_name_of(&type_name);
+        let props = properties_of(type_name);
         let properties = resource
             .raw("Properties")
             .and_then(|p| Fields::parse(p.get()).ok());
-        let definition = properties
-            .as_ref()
-            .and_then(|p| p.raw("PipelineDefinition"))
-            .and_then(|d| Fields::parse(d.get()).ok());
-        let body = definition
-            .as_ref()
-            .and_then(|d| d.raw("PipelineDefinitionBody"));
+        let definition = if type_name == PIPELINE {
+            properties
+                .as_ref()
+                .and_then(|p| p.raw("PipelineDefinition"))
+                .and_then(|d| Fields::parse(d.get()).ok())
+        } else {
+            // A state machine keeps its definition among its properties.
+            resource
+                .raw("Properties")
+                .and_then(|p| Fields::parse(p.get()).ok())
+        };
+        // An inline definition object keeps its own lines; an expression points at its line.
+        let object = props
+            .object
+            .and_then(|o| definition.as_ref()?.raw(o))
+            .filter(|o| o.get().trim_start().starts_with('{'))
+            .map(|o| {
+                (
+                    Body::Text(o.get().to_owned()),
+                    LineMap::Direct(line_in(text, first_line, o.get())),
+                )
+            });
+        let body = object.or_else(|| {
+            let b = definition.as_ref()?.raw(props.body)?;
+            let value: Value = serde_json::from_str(b.get()).ok()?;
+            Some((
+                Body::Expr(value),
+                LineMap::Fixed(line_in(text, first_line, b.get())),
+            ))
+        });
         found.push(PipelineResource {
+            type_name,
             logical_id: logical_id.to_owned(),
             line,
             name: properties
                 .as_ref()
-                .and_then(|p| p.string("PipelineName").ok().flatten()),
-            body: body.and_then(|b| {
-                let value: Value = serde_json::from_str(b.get()).ok()?;
-                Some((value, LineMap::Fixed(line_in(text, first_line, b.get()))))
-            }),
-            in_s3: definition
+                .and_then(|p| p.string(props.name).ok().flatten()),
+            body,
+            substitutions: properties
                 .as_ref()
-                .is_some_and(|d| d.has("PipelineDefinitionS3Location")),
+                .filter(|_| type_name != PIPELINE)
+                .and_then(|p| p.raw("DefinitionSubstitutions"))
+                .and_then(|v| serde_json::from_str::<Map<String, Value>>(v.get()).ok()),
+            elsewhere: definition
+                .as_ref()
+                .is_some_and(|d| d.has(props.elsewhere))
+                .then_some(props.elsewhere),
         });
     }
     let mut out = steps(found, &parameters, first_line, file);
@@ -198,21 +312,51 @@ pub fn yaml_template_of(root: &Node, text: &str, file: &str) -> Option<Steps> {
             );
             continue;
         }
-        if node.get("Type").and_then(Node::text) != Some(PIPELINE) {
+        let Some(type_name) = node
+            .get("Type")
+            .and_then(Node::text)
+            .filter(|t| reads_type(t))
+        else {
             continue;
-        }
+        };
+        let type_name = type_name_of(type_name);
+        let props = properties_of(type_name);
         let properties = node.get("Properties");
-        let definition = properties.and_then(|p| p.get("PipelineDefinition"));
-        let body = definition.and_then(|d| d.get("PipelineDefinitionBody"));
+        let definition = if type_name == PIPELINE {
+            properties.and_then(|p| p.get("PipelineDefinition"))
+        } else {
+            properties
+        };
+        // An inline definition object is laid out on the file's lines.
+        let object = props
+            .object
+            .and_then(|o| definition?.get(o))
+            .filter(|o| matches!(o.value, yaml::Value::Map(_)))
+            .map(|o| match o.to_json_on_lines() {
+                Ok(json) => (Body::Text(json), LineMap::Direct(1)),
+                // A tag inside: read it as CloudFormation would, on the property's line.
+                Err(_) => (Body::Text(o.to_json().to_string()), LineMap::Fixed(o.line)),
+            });
+        let body = object.or_else(|| {
+            let b = definition?.get(props.body)?;
+            Some((Body::Expr(b.to_json()), yaml_lines(b, lone_cr)))
+        });
         found.push(PipelineResource {
+            type_name,
             logical_id: logical_id.clone(),
             line: node.line,
             name: properties
-                .and_then(|p| p.get("PipelineName"))
+                .and_then(|p| p.get(props.name))
                 .and_then(Node::text)
                 .map(str::to_owned),
-            body: body.map(|b| (b.to_json(), yaml_lines(b, lone_cr))),
-            in_s3: definition.is_some_and(|d| d.get("PipelineDefinitionS3Location").is_some()),
+            body,
+            substitutions: properties
+                .filter(|_| type_name != PIPELINE)
+                .and_then(|p| p.get("DefinitionSubstitutions"))
+                .and_then(|d| d.to_json().as_object().cloned()),
+            elsewhere: definition
+                .is_some_and(|d| d.get(props.elsewhere).is_some())
+                .then_some(props.elsewhere),
         });
     }
     let mut out = steps(found, &parameters, 1, file);
@@ -294,7 +438,11 @@ fn for_each(
             let resource = substituted(resource, &replace, false);
             if id.starts_with("Fn::ForEach::") {
                 for_each(&id, &resource, parameters, line, depth + 1, found, errors);
-            } else if resource.get("Type").and_then(Value::as_str) == Some(PIPELINE) {
+            } else if resource
+                .get("Type")
+                .and_then(Value::as_str)
+                .is_some_and(reads_type)
+            {
                 found.push(PipelineResource::from_value(id, &resource, line));
             }
         }
@@ -304,7 +452,7 @@ fn for_each(
 /// True when a template fragment declares a pipeline resource anywhere.
 fn makes_pipelines(value: &Value) -> bool {
     match value {
-        Value::String(s) => s == PIPELINE,
+        Value::String(s) => reads_type(s),
         Value::Array(items) => items.iter().any(makes_pipelines),
         Value::Object(o) => o.values().any(makes_pipelines),
         _ => false,
@@ -367,29 +515,56 @@ fn yaml_lines(body: &Node, lone_cr: bool) -> LineMap {
 fn steps(found: Vec<PipelineResource>, parameters: &Value, first_line: u32, file: &str) -> Steps {
     let mut out = Steps::default();
     for r in found {
+        let type_name = r.type_name;
         let fail = |message: String| {
-            let mut e = DocumentError::new(format!("{PIPELINE} {}: {message}", r.logical_id));
+            let mut e = DocumentError::new(format!("{type_name} {}: {message}", r.logical_id));
             e.line = Some(r.line.saturating_sub(first_line).saturating_add(1));
             e
         };
         let name = r.name.clone().unwrap_or_else(|| r.logical_id.clone());
-        let Some((value, lines)) = r.body else {
-            out.errors.push(fail(if r.in_s3 {
-                "the definition is kept in S3 (PipelineDefinitionS3Location), so the template \
-                 cannot show it; check the deployed pipeline with `scan --live --kinds pipeline`"
-                    .to_owned()
-            } else {
-                "no PipelineDefinition.PipelineDefinitionBody to check".to_owned()
+        let Some((body, lines)) = r.body else {
+            out.errors.push(fail(match (r.elsewhere, r.type_name) {
+                (Some(property), PIPELINE) => format!(
+                    "the definition is kept in S3 ({property}), so the template cannot show \
+                     it; check the deployed pipeline with `scan --live --kinds pipeline`"
+                ),
+                (Some(property), _) => format!(
+                    "the definition is kept elsewhere ({property}), so the template cannot show \
+                     it; scan that file"
+                ),
+                (None, PIPELINE) => {
+                    "no PipelineDefinition.PipelineDefinitionBody to check".to_owned()
+                }
+                (None, _) => "no Definition or DefinitionString to check".to_owned(),
             }));
             continue;
         };
-        let (text, variables) = match body_text(&value) {
-            Ok(b) => b,
-            Err(m) => {
-                out.errors.push(fail(m));
-                continue;
-            }
+        let (mut text, mut variables) = match body {
+            Body::Text(t) => (t, None),
+            Body::Expr(value) => match body_text(&value) {
+                Ok(b) => b,
+                Err(m) => {
+                    out.errors.push(fail(m));
+                    continue;
+                }
+            },
         };
+        // `DefinitionSubstitutions` fill `${…}` as a `Fn::Sub`'s variables would.
+        if let Some(subs) = r.substitutions {
+            match substitute(&Value::Array(vec![
+                Value::String(text.clone()),
+                Value::Object(subs),
+            ])) {
+                Ok((t, rest)) => {
+                    text = t;
+                    variables.get_or_insert_with(Map::new).extend(rest);
+                }
+                Err(m) => {
+                    out.errors.push(fail(m));
+                    continue;
+                }
+            }
+        }
         let template = variables.map(|v| template_values(parameters, &v));
         let source = Source {
             text: &text,
@@ -402,12 +577,17 @@ fn steps(found: Vec<PipelineResource>, parameters: &Value, first_line: u32, file
             document_line: first_line,
             template: template.as_ref(),
         };
-        match read(&source, file) {
+        let read = if r.type_name == PIPELINE {
+            read(&source, file)
+        } else {
+            super::states::read(&source, file)
+        };
+        match read {
             Ok(s) => {
                 out.resources.extend(s.resources);
                 super::add_step_types(&mut out.other_steps, s.other_steps);
                 out.errors.extend(s.errors.into_iter().map(|mut e| {
-                    e.message = format!("{PIPELINE} {}: {}", r.logical_id, e.message);
+                    e.message = format!("{type_name} {}: {}", r.logical_id, e.message);
                     e
                 }));
             }
@@ -418,7 +598,7 @@ fn steps(found: Vec<PipelineResource>, parameters: &Value, first_line: u32, file
                          fix left as ${…})",
                     );
                 }
-                e.message = format!("{PIPELINE} {}: {}", r.logical_id, e.message);
+                e.message = format!("{type_name} {}: {}", r.logical_id, e.message);
                 out.errors.push(e);
             }
         }

@@ -337,6 +337,11 @@ fn rule(meta: &RuleMeta) -> ReportingDescriptor {
             r.pipeline
         ));
     }
+    if !meta.kind.decl().creates.is_empty() {
+        let how = crate::rules::docs::STATE_MACHINES;
+        markdown.push_str(&format!("\n### Step Functions state machines\n\n{how}\n"));
+        text.push_str(&format!("\n\nStep Functions state machines: {how}"));
+    }
     if crate::sdk_config::kinds().any(|k| k == meta.kind) {
         let fix = crate::rules::docs::SDK_CONFIG;
         markdown.push_str(&format!("\n### SageMaker Python SDK configuration\n\n{fix}\n"));

@@ -139,6 +139,10 @@ struct RuleView {
     sdk_config: usize,
     /// How such findings are judged and fixed.
     sdk_config_fix: &'static str,
+    /// Its findings on Step Functions task states.
+    state_machine: usize,
+    /// How such findings are judged and fixed.
+    state_machine_fix: &'static str,
     /// How the check judges pipeline steps (empty when no step creates its kind).
     pipeline_steps: &'static str,
     /// Bar widths in percent for the summary chart.
@@ -152,6 +156,7 @@ fn rule_view(
     report: &Report,
     steps: usize,
     sdk_config: usize,
+    state_machine: usize,
 ) -> RuleView {
     let c = report.counts_for(meta);
     let total = c.total().max(1) as f64;
@@ -172,6 +177,8 @@ fn rule_view(
         steps,
         sdk_config,
         sdk_config_fix: crate::rules::docs::SDK_CONFIG,
+        state_machine,
+        state_machine_fix: crate::rules::docs::STATE_MACHINES,
         pipeline_steps: if meta.remediation.pipeline.is_empty() {
             ""
         } else {
@@ -298,10 +305,12 @@ pub(super) fn base_context(report: &Report) -> tera::Context {
     // pass.
     let mut steps: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut sdk_config: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut tasks: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for f in &report.findings {
         match f.resource.origin {
             Origin::PipelineStep => *steps.entry(f.rule.id).or_default() += 1,
             Origin::SdkConfig => *sdk_config.entry(f.rule.id).or_default() += 1,
+            Origin::StateMachineTask => *tasks.entry(f.rule.id).or_default() += 1,
             Origin::Resource => {}
         }
     }
@@ -311,7 +320,7 @@ pub(super) fn base_context(report: &Report) -> tera::Context {
         .map(|r| {
             let count =
                 |m: &std::collections::HashMap<&str, usize>| m.get(r.id).copied().unwrap_or(0);
-            rule_view(r, report, count(&steps), count(&sdk_config))
+            rule_view(r, report, count(&steps), count(&sdk_config), count(&tasks))
         })
         .collect();
     ctx.insert("rules", &rules);

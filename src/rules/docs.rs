@@ -30,6 +30,20 @@ pub const PIPELINE_STEPS: &str = "In a SageMaker Pipeline definition (a definiti
     text already rules a customer-managed key out. Such findings carry the origin \
     pipeline-step and the name PIPELINE/STEP.";
 
+/// How a check judges Step Functions state machines, and how to fix one, for the checks of
+/// kinds a Step Functions task can create.
+pub const STATE_MACHINES: &str = "In an AWS Step Functions state machine (Amazon States \
+    Language as a .asl.json or YAML file, or AWS::StepFunctions::StateMachine and \
+    AWS::Serverless::StateMachine in a CloudFormation template), each Task state that calls this \
+    kind's Create operation (arn:aws:states:::sagemaker:createTrainingJob, .sync or \
+    .waitForTaskToken, or the aws-sdk:sagemaker integration) is judged from its Parameters \
+    (Arguments in a JSONata state), the request it sends, at any depth of Parallel and Map \
+    states. A key the state reads from its input (a .$ field, an intrinsic function, a JSONata \
+    expression) passes as UNVERIFIED with the expression shown, since only the execution knows \
+    it. Such findings carry the origin state-machine-task and the name MACHINE/STATE. Fix: set \
+    the key field in the task's Parameters to a customer-managed key, or make sure every input \
+    the execution receives carries one.";
+
 /// How a check judges SageMaker Python SDK configuration files, and how to fix one, for the
 /// checks of kinds a configuration key fills in.
 pub const SDK_CONFIG: &str = "In a SageMaker Python SDK configuration file (config.yaml, found \

@@ -144,9 +144,9 @@ fn judge_partial(
                 Status::Pass,
                 KeyManager::Unverified,
                 format!(
-                    "{} is {shown}: which key protects the {protects}{depends} is known only once \
-                     the pipeline runs or the stack is deployed. Nothing written there rules out \
-                     a customer-managed key, but it cannot be checked before then.",
+                    "{} is {shown}: which key protects the {protects}{depends} is known only at \
+                     run time or when the stack is deployed. Nothing written there rules out a \
+                     customer-managed key, but it cannot be checked before then.",
                     slot.field
                 ),
             )

@@ -207,10 +207,7 @@ fn pipeline_joins_with_run_time_parts_are_judged_by_their_literal_text() {
         (found[0].0.as_str(), found[0].1.as_str()),
         ("PASS", "UNVERIFIED")
     );
-    assert!(
-        found[0].2.contains("known only once the pipeline runs"),
-        "{found:?}"
-    );
+    assert!(found[0].2.contains("known only at run time"), "{found:?}");
 }
 
 #[test]

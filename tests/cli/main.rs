@@ -18,5 +18,6 @@ mod pipelines;
 mod samples;
 mod sarif;
 mod sdk_config;
+mod state_machines;
 mod streams;
 mod templates;

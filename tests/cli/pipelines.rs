@@ -246,7 +246,7 @@ fn json_templates_and_non_template_yaml() {
     assert_eq!(run.code, 3);
     assert!(
         run.stderr
-            .contains("neither a CloudFormation template (a Resources section) nor a SageMaker"),
+            .contains("neither a CloudFormation template (a Resources section), a Step"),
         "{}",
         run.stderr
     );
