@@ -34,6 +34,8 @@ pub struct KindEntry {
     pub pipeline_steps: &'static [&'static str],
     /// The API operations that create it (what Step Functions tasks call).
     pub creates: &'static [&'static str],
+    /// The Terraform AWS provider's resource types that create it.
+    pub terraform: &'static [&'static str],
 }
 
 /// Every kind the live scan lists, in report order: the registered kinds, then pipelines
@@ -61,6 +63,7 @@ pub fn entries() -> Vec<KindEntry> {
             checks: checks_of(d.kind),
             pipeline_steps: d.pipeline_steps,
             creates: d.creates,
+            terraform: d.terraform,
         })
         .collect();
     let pipelines = &crate::kinds::pipeline_step::API;
@@ -76,6 +79,7 @@ pub fn entries() -> Vec<KindEntry> {
         checks: Vec::new(),
         pipeline_steps: &[],
         creates: &[],
+        terraform: &[],
     });
     out
 }

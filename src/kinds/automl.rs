@@ -44,6 +44,7 @@ pub static KIND: KindDecl = KindDecl {
     ],
     pipeline_steps: &["AutoML"],
     creates: &["CreateAutoMLJob", "CreateAutoMLJobV2"],
+    terraform: &[],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],

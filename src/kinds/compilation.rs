@@ -51,6 +51,7 @@ pub static KIND: KindDecl = KindDecl {
     // SageMaker Pipelines has no step that creates a compilation job.
     pipeline_steps: &[],
     creates: &["CreateCompilationJob"],
+    terraform: &[],
     parse,
     slots,
     checks: &[&OUTPUT],

@@ -43,6 +43,7 @@ pub static KIND: KindDecl = KindDecl {
     ],
     pipeline_steps: &["Processing", "QualityCheck", "ClarifyCheck"],
     creates: &["CreateProcessingJob"],
+    terraform: &[],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],

@@ -29,6 +29,9 @@ pub struct KindDecl {
     /// The API operations that create it (botocore's names): their request is what a Step
     /// Functions task that calls them sends, judged as a resource of this kind.
     pub creates: &'static [&'static str],
+    /// The Terraform AWS provider's resource types that create it (their planned values,
+    /// read as the Create request, are judged as a resource of this kind).
+    pub terraform: &'static [&'static str],
     /// Reads a describe document.
     pub parse: for<'a> fn(&Fields<'a>) -> Result<Draft<'a>, DocumentError>,
     /// Reads the key slots from the kind's describe response or Create request (a pipeline
@@ -197,6 +200,7 @@ impl Group {
             Group::PipelineSteps => crate::resource::PIPELINE_STEP,
             Group::SdkConfig => crate::resource::SDK_CONFIG,
             Group::StateMachineTasks => crate::resource::STATE_MACHINE_TASK,
+            Group::IacResources => crate::resource::IAC_RESOURCE,
         }
     }
 
@@ -207,6 +211,7 @@ impl Group {
             Group::PipelineSteps => "Pipeline step",
             Group::SdkConfig => "SDK config section",
             Group::StateMachineTasks => "State machine task",
+            Group::IacResources => "Infrastructure-code resource",
         }
     }
 
@@ -217,6 +222,7 @@ impl Group {
             Group::PipelineSteps => "pipeline steps",
             Group::SdkConfig => "SDK config sections",
             Group::StateMachineTasks => "state machine tasks",
+            Group::IacResources => "infrastructure-code resources",
         }
     }
 
@@ -231,6 +237,9 @@ impl Group {
         if text == crate::resource::STATE_MACHINE_TASK {
             return Some(Group::StateMachineTasks);
         }
+        if text == crate::resource::IAC_RESOURCE {
+            return Some(Group::IacResources);
+        }
         Kind::parse(text).map(Group::Kind)
     }
 
@@ -241,6 +250,7 @@ impl Group {
             Group::PipelineSteps => "pipeline",
             Group::SdkConfig => crate::resource::SDK_CONFIG,
             Group::StateMachineTasks => "stateMachine",
+            Group::IacResources => crate::resource::IAC,
         }
     }
 }
@@ -258,6 +268,14 @@ pub fn of_create_call(operation: &str) -> Option<Kind> {
                     && c[1..] == operation[1..]
             })
         })
+        .map(|d| d.kind)
+}
+
+/// The kind a Terraform resource type creates, if any.
+pub fn of_terraform_type(type_name: &str) -> Option<Kind> {
+    super::KINDS
+        .iter()
+        .find(|d| d.terraform.contains(&type_name))
         .map(|d| d.kind)
 }
 

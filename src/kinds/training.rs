@@ -47,6 +47,8 @@ pub static KIND: KindDecl = KindDecl {
     ],
     pipeline_steps: &["Training"],
     creates: &["CreateTrainingJob"],
+    // terraform-provider-aws `internal/service/sagemaker/training_job.go`.
+    terraform: &["aws_sagemaker_training_job"],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],

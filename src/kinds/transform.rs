@@ -40,6 +40,7 @@ pub static KIND: KindDecl = KindDecl {
     ],
     pipeline_steps: &["Transform"],
     creates: &["CreateTransformJob"],
+    terraform: &[],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],

@@ -40,6 +40,8 @@ pub static KIND: KindDecl = KindDecl {
     ],
     pipeline_steps: &["Tuning"],
     creates: &["CreateHyperParameterTuningJob"],
+    // terraform-provider-aws `internal/service/sagemaker/hyper_parameter_tuning_job.go`.
+    terraform: &["aws_sagemaker_hyper_parameter_tuning_job"],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],
