@@ -17,6 +17,11 @@ pub const JSONPATH: &str = "States.JsonPath";
 /// The object a Step Functions JSONata expression (`"{% … %}"`) is wrapped in.
 pub const JSONATA: &str = "States.JSONata";
 
+/// The object a Terraform plan's value known only after apply is marked with (what the
+/// configuration refers to for it, else its attribute path),
+/// `crate::pipeline::terraform_resources`.
+pub const AFTER_APPLY: &str = "Terraform.AfterApply";
+
 use serde_json::Value;
 
 /// The definition's parameters: name → default value as text (`None`: no default), and the
@@ -161,12 +166,13 @@ pub fn resolve(value: &Value, parameters: &Parameters, placeholders: bool) -> Re
             }
             // A Step Functions state's input or a JSONata expression: only the execution
             // knows it.
-            for (wrapper, what) in [
-                (JSONPATH, "the state input's"),
-                (JSONATA, "the JSONata expression"),
+            for (wrapper, before, after) in [
+                (JSONPATH, "the state input's ", ""),
+                (JSONATA, "the JSONata expression ", ""),
+                (AFTER_APPLY, "", " (known only after apply)"),
             ] {
                 if let Some(Value::String(path)) = o.get(wrapper) {
-                    let shown = format!("{what} {}", crate::text::one_line(path, 200));
+                    let shown = format!("{before}{}{after}", crate::text::one_line(path, 200));
                     return Resolved::Unknown {
                         parts: vec![Part::Hole(shown.clone())],
                         shown,

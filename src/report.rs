@@ -487,6 +487,9 @@ impl Report {
                 Group::StateMachineTasks => {
                     kinds.extend(Kind::ALL.iter().filter(|k| !k.decl().creates.is_empty()))
                 }
+                Group::IacResources => {
+                    kinds.extend(Kind::ALL.iter().filter(|k| !k.decl().terraform.is_empty()))
+                }
             }
         }
         let mut groups: std::collections::BTreeSet<Group> = scope.iter().copied().collect();

@@ -103,6 +103,9 @@ pub enum Origin {
     /// A Task state of a Step Functions state machine (named `MACHINE/STATE`) that calls the
     /// Create operation of its kind.
     StateMachineTask,
+    /// A resource declared in infrastructure code (a Terraform plan's `aws_sagemaker_training_job`),
+    /// named by its address, judged before it exists.
+    IacResource,
 }
 
 impl Origin {
@@ -114,6 +117,7 @@ impl Origin {
             Origin::PipelineStep => Some(PIPELINE_STEP),
             Origin::SdkConfig => Some(SDK_CONFIG),
             Origin::StateMachineTask => Some(STATE_MACHINE_TASK),
+            Origin::IacResource => Some(IAC_RESOURCE),
         }
     }
 
@@ -124,6 +128,7 @@ impl Origin {
             Some(PIPELINE_STEP) => Some(Origin::PipelineStep),
             Some(SDK_CONFIG) => Some(Origin::SdkConfig),
             Some(STATE_MACHINE_TASK) => Some(Origin::StateMachineTask),
+            Some(IAC_RESOURCE) => Some(Origin::IacResource),
             Some(_) => None,
         }
     }
@@ -142,6 +147,8 @@ pub enum Group {
     SdkConfig,
     /// Task states of Step Functions state machines.
     StateMachineTasks,
+    /// Resources declared in infrastructure code.
+    IacResources,
 }
 
 /// The name of the pipeline steps' group (`--kinds pipeline`, `collect` directories).
@@ -149,10 +156,15 @@ pub const PIPELINE: &str = "pipeline";
 
 impl Group {
     /// The groups a live scan lists from the API (`--kinds`, `collect`): all but SDK config
-    /// sections and state machine tasks, which are read from files only.
+    /// sections, state machine tasks and infrastructure code, which are read from files only.
     pub fn listed() -> Vec<Group> {
         let mut all = Group::all();
-        all.retain(|g| !matches!(g, Group::SdkConfig | Group::StateMachineTasks));
+        all.retain(|g| {
+            !matches!(
+                g,
+                Group::SdkConfig | Group::StateMachineTasks | Group::IacResources
+            )
+        });
         all
     }
 
@@ -164,6 +176,7 @@ impl Group {
             .chain([
                 Group::PipelineSteps,
                 Group::StateMachineTasks,
+                Group::IacResources,
                 Group::SdkConfig,
             ])
             .collect()
@@ -176,6 +189,7 @@ impl Group {
             Group::PipelineSteps => PIPELINE,
             Group::SdkConfig => SDK_CONFIG,
             Group::StateMachineTasks => STATE_MACHINE,
+            Group::IacResources => IAC,
         }
     }
 
@@ -189,6 +203,9 @@ impl Group {
         }
         if text == STATE_MACHINE || text == "state-machines" {
             return Some(Group::StateMachineTasks);
+        }
+        if text == IAC {
+            return Some(Group::IacResources);
         }
         Kind::ALL
             .iter()
@@ -235,6 +252,12 @@ pub const STATE_MACHINE: &str = "state-machine";
 
 /// The origin and resource type of a Step Functions task state.
 pub const STATE_MACHINE_TASK: &str = "state-machine-task";
+
+/// The group of resources declared in infrastructure code (waivers' `kind`, summaries).
+pub const IAC: &str = "iac";
+
+/// The origin and resource type of a resource declared in infrastructure code.
+pub const IAC_RESOURCE: &str = "iac-resource";
 
 impl Serialize for Origin {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -393,6 +416,7 @@ impl ResourceRef {
             Origin::PipelineStep => Group::PipelineSteps,
             Origin::SdkConfig => Group::SdkConfig,
             Origin::StateMachineTask => Group::StateMachineTasks,
+            Origin::IacResource => Group::IacResources,
         }
     }
 

@@ -15,8 +15,9 @@
 //! 2.1 and 2.2 reports name no kind, so `merge` leaves them out with an error and baselines
 //! match them through the old rule ids. 3.1 (this one) adds SageMaker Python SDK config sections
 //! (`origin` `sdk-config`, judged as the kind whose requests they fill in) with the inputs'
-//! `sdk_config_documents` and `sdk_config_keys_not_judged`, and Step Functions task states
-//! (`origin` `state-machine-task`, judged as the kind their Create call makes).
+//! `sdk_config_documents` and `sdk_config_keys_not_judged`, Step Functions task states
+//! (`origin` `state-machine-task`, judged as the kind their Create call makes) and jobs declared
+//! in Terraform (`origin` `iac-resource`).
 
 use std::borrow::Cow;
 

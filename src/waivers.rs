@@ -190,7 +190,11 @@ fn validate(raw: RawWaiver, line: u32) -> Result<Waiver, String> {
                 !crate::sdk_config::kinds().any(|k| k == r.kind)
             }
             (RuleMatch::Check(r), Group::StateMachineTasks) => r.kind.decl().creates.is_empty(),
-            (RuleMatch::FormerStepRule(..), Group::SdkConfig | Group::StateMachineTasks) => true,
+            (RuleMatch::Check(r), Group::IacResources) => r.kind.decl().terraform.is_empty(),
+            (
+                RuleMatch::FormerStepRule(..),
+                Group::SdkConfig | Group::StateMachineTasks | Group::IacResources,
+            ) => true,
         };
         if never {
             return Err(format!(

@@ -130,7 +130,7 @@ fn api(kind: Group) -> &'static crate::kinds::Api {
         Group::Kind(k) => &k.decl().api,
         Group::PipelineSteps => &PIPELINES,
         // `--kinds` offers only the groups `Group::listed` names.
-        Group::SdkConfig | Group::StateMachineTasks => {
+        Group::SdkConfig | Group::StateMachineTasks | Group::IacResources => {
             unreachable!("SDK config sections and state machines are read from files, never listed")
         }
     }
@@ -147,7 +147,7 @@ fn calls(kind: Group) -> Calls {
     match kind {
         Group::Kind(k) => k.decl().live,
         Group::PipelineSteps => PIPELINE_CALLS,
-        Group::SdkConfig | Group::StateMachineTasks => {
+        Group::SdkConfig | Group::StateMachineTasks | Group::IacResources => {
             unreachable!("SDK config sections and state machines are read from files, never listed")
         }
     }
@@ -508,7 +508,10 @@ async fn list_page(
         // Each kind's own spelling of the status (`COMPLETED` for `Completed`).
         status: match kind {
             Group::Kind(k) => options.status.as_deref().map(|s| k.status(s).unwrap_or(s)),
-            Group::PipelineSteps | Group::SdkConfig | Group::StateMachineTasks => None,
+            Group::PipelineSteps
+            | Group::SdkConfig
+            | Group::StateMachineTasks
+            | Group::IacResources => None,
         },
     };
     (calls(kind).list)(client, args).await

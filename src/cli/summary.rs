@@ -39,6 +39,9 @@ pub(super) fn summarise(report: &Report, output: &Output) {
                     Group::StateMachineTasks => {
                         format!("{} state machine tasks", k.resources)
                     }
+                    Group::IacResources => {
+                        format!("{} infrastructure-code resources", k.resources)
+                    }
                     Group::Kind(kind) => format!("{} {}", k.resources, kind.name()),
                 })
                 .collect::<Vec<_>>()

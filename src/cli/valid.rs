@@ -192,7 +192,10 @@ fn check_status(status: &str, kinds: &[Group]) -> Result<(), Failure> {
     }
     for kind in kinds.iter().filter_map(|g| match g {
         Group::Kind(k) => Some(k),
-        Group::PipelineSteps | Group::SdkConfig | Group::StateMachineTasks => None,
+        Group::PipelineSteps
+        | Group::SdkConfig
+        | Group::StateMachineTasks
+        | Group::IacResources => None,
     }) {
         let known = kind.statuses();
         if kind.status(status).is_none() {

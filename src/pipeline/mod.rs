@@ -14,6 +14,7 @@ pub mod cloudformation;
 pub mod states;
 pub mod strict;
 pub mod terraform;
+pub mod terraform_resources;
 pub mod yaml;
 
 use std::borrow::Cow;

@@ -1,6 +1,7 @@
 //! Terraform plans (`terraform show -json PLAN`) and states (`terraform show -json`): the
 //! `aws_sagemaker_pipeline` resources of the planned values (a state's `values`), in the root
-//! module and every child module, with their `pipeline_definition`.
+//! module and every child module, with their `pipeline_definition`; and the resources whose
+//! values are a job's Create request ([`super::terraform_resources`]).
 
 use serde::Deserialize;
 
@@ -34,7 +35,19 @@ struct Resource<'a> {
     #[serde(rename = "type")]
     kind: Option<String>,
     #[serde(borrow)]
-    values: Option<Values<'a>>,
+    values: Option<&'a serde_json::value::RawValue>,
+}
+
+/// One entry of a plan's `resource_changes`: what is known only after apply.
+#[derive(Deserialize)]
+struct Change {
+    address: Option<String>,
+    change: Option<ChangeValues>,
+}
+
+#[derive(Deserialize)]
+struct ChangeValues {
+    after_unknown: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -64,6 +77,34 @@ pub fn plan(
             None => return Ok(out),
         },
     };
+    // What each resource leaves unknown until apply, by address.
+    let changes: Vec<Change> = f
+        .get::<Vec<Change>>("resource_changes")
+        .ok()
+        .flatten()
+        .map(|c| c.value)
+        .unwrap_or_default();
+    let unknown_of = |address: &str| {
+        changes
+            .iter()
+            .find(|c| c.address.as_deref() == Some(address))
+            .and_then(|c| c.change.as_ref())
+            .and_then(|c| c.after_unknown.as_ref())
+    };
+    // What the configuration refers to, by address (module calls prefixed, as plans write them).
+    let configuration: serde_json::Value = f
+        .raw("configuration")
+        .and_then(|c| serde_json::from_str(c.get()).ok())
+        .unwrap_or_default();
+    let expressions = configured_expressions(&configuration);
+    let expressions_of = |address: &str| {
+        // `aws_x.y[0]` and `aws_x.y["k"]` are instances of the configured `aws_x.y`.
+        let configured = without_instance_keys(address);
+        expressions
+            .iter()
+            .find(|(a, _)| *a == configured)
+            .map(|(_, e)| *e)
+    };
     let mut modules: Vec<(usize, &Module<'_>)> = planned
         .value
         .as_ref()
@@ -82,6 +123,52 @@ pub fn plan(
             out.errors.push(e);
         }
         for r in &module.resources {
+            if let Some(kind) = r
+                .value
+                .kind
+                .as_deref()
+                .and_then(crate::kinds::of_terraform_type)
+            {
+                let address = r.value.address.clone().unwrap_or_default();
+                let line = line_in(text, first_line, r.raw);
+                let at = r.value.values.map_or(r.raw, |v| v.get());
+                let values_line = line_in(text, first_line, at);
+                let judged = r
+                    .value
+                    .values
+                    .ok_or_else(|| DocumentError::new("the plan holds no values for it"))
+                    .and_then(|v| {
+                        serde_json::from_str::<serde_json::Value>(v.get())
+                            .map_err(|e| DocumentError::new(e.to_string()))
+                    })
+                    .and_then(|values| {
+                        let around = super::terraform_resources::Around {
+                            unknown: unknown_of(&address),
+                            expressions: expressions_of(&address),
+                        };
+                        super::terraform_resources::resource(
+                            kind,
+                            &address,
+                            &values,
+                            around,
+                            values_line,
+                            file,
+                        )
+                    });
+                match judged {
+                    Ok(mut resource) => {
+                        resource.document_line = first_line;
+                        out.resources.push(resource);
+                    }
+                    Err(mut e) => {
+                        e.message =
+                            format!("{}: {}", crate::text::one_line(&address, 200), e.message);
+                        e.line = Some(line.saturating_sub(first_line).saturating_add(1));
+                        out.errors.push(e);
+                    }
+                }
+                continue;
+            }
             if r.value.kind.as_deref() != Some(PIPELINE) {
                 continue;
             }
@@ -99,7 +186,11 @@ pub fn plan(
                 e.line = Some(line.saturating_sub(first_line).saturating_add(1));
                 e
             };
-            let Some(values) = &r.value.values else {
+            let Some(values) = r
+                .value
+                .values
+                .and_then(|v| serde_json::from_str::<Values<'_>>(v.get()).ok())
+            else {
                 out.errors
                     .push(fail("the plan holds no values for this pipeline"));
                 continue;
@@ -156,9 +247,82 @@ pub fn plan(
     Ok(out)
 }
 
+/// Every configured resource's `expressions`, by the address plans give it (`module.NAME.`
+/// before those of module calls), within the module depth bound.
+fn configured_expressions(configuration: &serde_json::Value) -> Vec<(String, &serde_json::Value)> {
+    let mut out = Vec::new();
+    let mut modules = vec![(String::new(), configuration.get("root_module"), 0)];
+    while let Some((prefix, module, depth)) = modules.pop() {
+        let Some(module) = module else { continue };
+        for r in module
+            .get("resources")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let (Some(address), Some(e)) = (
+                r.get("address").and_then(serde_json::Value::as_str),
+                r.get("expressions"),
+            ) {
+                out.push((format!("{prefix}{address}"), e));
+            }
+        }
+        if depth >= MAX_DEPTH {
+            continue;
+        }
+        if let Some(calls) = module
+            .get("module_calls")
+            .and_then(serde_json::Value::as_object)
+        {
+            for (name, call) in calls {
+                modules.push((
+                    format!("{prefix}module.{name}."),
+                    call.get("module"),
+                    depth + 1,
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// An address without the instance keys of `count` and `for_each` (`[0]`, `["a"]`).
+fn without_instance_keys(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    let mut depth = 0usize;
+    let mut quoted = false;
+    for c in address.chars() {
+        match c {
+            '"' if depth > 0 => quoted = !quoted,
+            '[' if !quoted => depth += 1,
+            ']' if !quoted => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instance_keys_and_module_calls_are_matched() {
+        assert_eq!(
+            without_instance_keys(r#"module.ml["a]b"].aws_x.y[0]"#),
+            "module.ml.aws_x.y"
+        );
+        let configuration = serde_json::json!({"root_module": {
+            "resources": [{"address": "aws_x.top", "expressions": {"a": 1}}],
+            "module_calls": {"ml": {"module": {"resources": [
+                {"address": "aws_x.inner", "expressions": {"b": 2}}]}}}}});
+        let found: Vec<String> = configured_expressions(&configuration)
+            .into_iter()
+            .map(|(a, _)| a)
+            .collect();
+        assert_eq!(found, ["aws_x.top", "module.ml.aws_x.inner"]);
+    }
 
     #[test]
     fn pipelines_of_every_module_are_read_and_unknown_definitions_named() {

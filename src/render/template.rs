@@ -311,7 +311,7 @@ pub(super) fn base_context(report: &Report) -> tera::Context {
             Origin::PipelineStep => *steps.entry(f.rule.id).or_default() += 1,
             Origin::SdkConfig => *sdk_config.entry(f.rule.id).or_default() += 1,
             Origin::StateMachineTask => *tasks.entry(f.rule.id).or_default() += 1,
-            Origin::Resource => {}
+            Origin::Resource | Origin::IacResource => {}
         }
     }
     let rules: Vec<RuleView> = report

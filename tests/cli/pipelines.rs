@@ -72,6 +72,9 @@ fn findings_point_at_the_key_or_the_object_that_should_hold_it() {
             vec!["\"PipelineDefinition\"".to_owned()]
         } else if file.ends_with("plan.json") {
             vec!["\"pipeline_definition\"".to_owned()]
+        } else if file.ends_with("training-jobs.json") {
+            // A plan's job resource: its converted values point at the resource's values.
+            vec!["\"values\"".to_owned()]
         } else if file.ends_with("training-pipeline.json") {
             // A JSON template's body is one string: findings point at its line.
             vec!["\"PipelineDefinitionBody\"".to_owned()]

@@ -200,3 +200,50 @@ fn a_state_machine_report_matches_its_snapshots() {
     let stderr = run.stderr.replace(out.path().to_str().unwrap(), "[OUT]");
     insta::assert_snapshot!("state-machines-stderr", redact(&stderr));
 }
+
+/// Terraform job resources share the origin of infrastructure code; findings sit on the
+/// resource's values in the plan.
+#[test]
+fn terraform_job_resources_are_judged_on_the_plans_lines() {
+    let out = tempfile::tempdir().unwrap();
+    let run = tool()
+        .cwd(repo())
+        .args([
+            "scan",
+            "samples/terraform/training-jobs.json",
+            "--out-dir",
+            out.path().to_str().unwrap(),
+        ])
+        .run();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc = json(out.path(), "report.json");
+    let findings = doc["findings"].as_array().unwrap();
+    assert!(findings.iter().all(|f| f["origin"] == "iac-resource"));
+    assert_eq!(doc["inputs"]["resources"]["iac"], 3);
+    let text =
+        std::fs::read_to_string(repo().join("samples/terraform/training-jobs.json")).unwrap();
+    // The line of the nightly job's `values`.
+    let start = text.find("\"aws_sagemaker_training_job.nightly\"").unwrap();
+    let values = start + text[start..].find("\"values\"").unwrap();
+    let line = text[..values].lines().count() as u64;
+    let nightly = findings
+        .iter()
+        .find(|f| f["job_name"] == "aws_sagemaker_training_job.nightly")
+        .unwrap();
+    assert_eq!(nightly["line"], line);
+    assert!(
+        nightly["message"]
+            .as_str()
+            .unwrap()
+            .contains("aws_kms_key.models.arn (known only after apply)"),
+        "{nightly}"
+    );
+    let sarif = json(out.path(), "report.sarif");
+    let failing: Vec<&serde_json::Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["level"] == "error")
+        .collect();
+    assert_eq!(failing.len(), 2, "{failing:?}");
+}
