@@ -200,3 +200,51 @@ fn every_report_of_a_run_carries_the_same_run_id_and_runs_differ() {
     }
     assert_ne!(ids(a.path()), ids(b.path()));
 }
+
+/// State names, SDK config values and Terraform addresses are input like any file: control
+/// characters and markup stay text in every report and on stderr.
+#[test]
+fn hostile_names_in_state_machines_and_sdk_config_stay_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let machine = serde_json::json!({
+        "StartAt": "x",
+        "States": {
+            "<script>alert(1)</script>\u{1b}[2J\u{202e}": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sagemaker:createTrainingJob",
+                "Parameters": {"OutputDataConfig": {"KmsKeyId": "alias/<b>x</b>\u{1b}[31m"}}
+            },
+            "\u{1b}]8;;http://evil\u{7}link": {"Type": "Succeed"}
+        }
+    });
+    std::fs::write(dir.path().join("m.asl.json"), machine.to_string()).unwrap();
+    std::fs::write(
+        dir.path().join("config.yaml"),
+        "SageMaker:\n  TrainingJob:\n    OutputDataConfig:\n      KmsKeyId: \"<img src=x onerror=alert(1)>\\e[2J\"\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = tool()
+        .cwd(dir.path())
+        .args(["scan", ".", "--out-dir", out.path().to_str().unwrap()])
+        .run();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        !run.stderr.contains('\x1b') && !run.stderr.contains('\x07'),
+        "{}",
+        run.stderr
+    );
+    let html = read(out.path(), "report.html");
+    let md = read(out.path(), "report.md");
+    for (name, text) in [("html", &html), ("md", &md)] {
+        assert!(!text.contains('\x1b'), "{name} holds a raw ESC");
+        assert!(!text.contains('\u{202e}'), "{name} holds a raw U+202E");
+        assert!(!text.contains("<script>alert"), "{name} holds live markup");
+        assert!(!text.contains("<img src=x"), "{name} holds live markup");
+    }
+    let csv = read(out.path(), "report.csv");
+    assert!(!csv.lines().any(|l| l.starts_with('=')));
+    // JSON keeps the data as it was.
+    let json = read(out.path(), "report.json");
+    assert!(json.contains("<script>alert(1)</script>"));
+}
