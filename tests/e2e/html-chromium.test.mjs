@@ -52,8 +52,12 @@ test('samples report renders with summary, chart, errors and every finding', asy
   assert.equal(await page.locator('.chart svg').count(), doc.rules.length);
   assert.ok(doc.findings.length >= 60, doc.findings.length);
   assert.equal(await visibleRows(page), Math.min(doc.findings.length, 500));
-  // One row per kind, and one for pipeline steps.
-  assert.equal(await page.locator('#kinds tbody tr').count(), kinds.length);
+  // One row per group the report counts: every kind, pipeline steps, and the definitions and
+  // files read from disk only (SDK config sections, state machine tasks, Terraform resources).
+  const groups = doc.summary.kinds.map((k) => k.kind);
+  for (const k of kinds) assert.ok(groups.includes(k.name), k.name);
+  for (const g of ['sdk-config', 'state-machine', 'iac']) assert.ok(groups.includes(g), g);
+  assert.equal(await page.locator('#kinds tbody tr').count(), groups.length);
   assert.match(await page.locator('#errors').innerText(), /list-training-jobs/);
   assert.match(await page.locator('#compliance').innerText(), /SC-28\(1\)/);
   await page.screenshot({ path: path.join(outRoot, 'samples-report.png'), fullPage: true });
