@@ -29,8 +29,19 @@ pub(super) fn summarise(report: &Report, output: &Output) {
         [only] if only.kind == Group::Kind(Kind::Training) => format!("{} jobs", only.resources),
         [only] => format!("{} {}", only.resources, only.kind.plural()),
         _ => format!(
-            "{} jobs ({})",
+            "{} {} ({})",
             report.job_count(),
+            // Once more than jobs and their pipeline steps are counted, they are resources.
+            if kinds.iter().any(|k| {
+                matches!(
+                    k.kind,
+                    Group::SdkConfig | Group::StateMachineTasks | Group::IacResources
+                )
+            }) {
+                "resources"
+            } else {
+                "jobs"
+            },
             kinds
                 .iter()
                 .map(|k| match k.kind {

@@ -274,12 +274,33 @@ pub(super) fn pipelines(report: &Report) -> Vec<PipelineView> {
 }
 
 /// How a report names the resources it covers: "training job" when that is all it covers,
-/// as reports always have, "pipeline step" for definitions only, else "job".
+/// as reports always have, "pipeline step" for definitions only, the group's noun for one group
+/// read from files only (SDK config sections, state machine tasks, Terraform resources),
+/// "resource" when those are mixed with others, else "job".
 fn job_noun(groups: &[Group]) -> &'static str {
+    let not_jobs = |g: &Group| {
+        matches!(
+            g,
+            Group::SdkConfig | Group::StateMachineTasks | Group::IacResources
+        )
+    };
     match groups {
         [Group::Kind(Kind::Training)] => "training job",
         [Group::PipelineSteps] => "pipeline step",
+        [Group::SdkConfig] => "SDK config section",
+        [Group::StateMachineTasks] => "state machine task",
+        [Group::IacResources] => "infrastructure-code resource",
+        _ if groups.iter().any(not_jobs) => "resource",
         _ => "job",
+    }
+}
+
+/// The heading of a count of what the report covers: "Jobs", or "Resources" once it covers
+/// more than jobs and their pipeline steps.
+fn count_heading(noun: &str) -> &'static str {
+    match noun {
+        "training job" | "job" | "pipeline step" => "Jobs",
+        _ => "Resources",
     }
 }
 
@@ -340,7 +361,13 @@ pub(super) fn base_context(report: &Report) -> tera::Context {
         .collect();
     ctx.insert("several_kinds", &(kinds.len() > 1));
     ctx.insert("kinds", &kinds);
-    ctx.insert("job_noun", job_noun(&report.groups));
+    let noun = job_noun(&report.groups);
+    ctx.insert("job_noun", noun);
+    ctx.insert("count_heading", count_heading(noun));
+    // `capitalize` would lower the rest ("Sdk config section").
+    let mut heading = noun.to_owned();
+    heading[..1].make_ascii_uppercase();
+    ctx.insert("noun_heading", &heading);
     ctx.insert("pipelines", &pipelines(report));
     // The account table, when the report spans several accounts or one could not be reached.
     let accounts = report.account_summaries();
