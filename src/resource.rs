@@ -155,17 +155,21 @@ pub enum Group {
 pub const PIPELINE: &str = "pipeline";
 
 impl Group {
-    /// The groups a live scan lists from the API (`--kinds`, `collect`): all but SDK config
-    /// sections, state machine tasks and infrastructure code, which are read from files only.
+    /// The groups a live scan lists from the API (`--kinds`, `collect`): all but those read
+    /// from files only.
     pub fn listed() -> Vec<Group> {
         let mut all = Group::all();
-        all.retain(|g| {
-            !matches!(
-                g,
-                Group::SdkConfig | Group::StateMachineTasks | Group::IacResources
-            )
-        });
+        all.retain(|g| !g.files_only());
         all
+    }
+
+    /// True for what is read from files only and is no job or pipeline step: SDK config
+    /// sections, state machine tasks and infrastructure-code resources.
+    pub fn files_only(self) -> bool {
+        matches!(
+            self,
+            Group::SdkConfig | Group::StateMachineTasks | Group::IacResources
+        )
     }
 
     /// Every group, in report order: the kinds, pipeline steps, then SDK config sections.

@@ -32,12 +32,7 @@ pub(super) fn summarise(report: &Report, output: &Output) {
             "{} {} ({})",
             report.job_count(),
             // Once more than jobs and their pipeline steps are counted, they are resources.
-            if kinds.iter().any(|k| {
-                matches!(
-                    k.kind,
-                    Group::SdkConfig | Group::StateMachineTasks | Group::IacResources
-                )
-            }) {
+            if kinds.iter().any(|k| k.kind.files_only()) {
                 "resources"
             } else {
                 "jobs"
@@ -45,15 +40,8 @@ pub(super) fn summarise(report: &Report, output: &Output) {
             kinds
                 .iter()
                 .map(|k| match k.kind {
-                    Group::PipelineSteps => format!("{} pipeline steps", k.resources),
-                    Group::SdkConfig => format!("{} SDK config sections", k.resources),
-                    Group::StateMachineTasks => {
-                        format!("{} state machine tasks", k.resources)
-                    }
-                    Group::IacResources => {
-                        format!("{} infrastructure-code resources", k.resources)
-                    }
                     Group::Kind(kind) => format!("{} {}", k.resources, kind.name()),
+                    other => format!("{} {}", k.resources, other.plural()),
                 })
                 .collect::<Vec<_>>()
                 .join(", ")

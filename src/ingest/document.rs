@@ -140,27 +140,6 @@ fn claims(f: &Fields<'_>) -> Vec<String> {
         .collect()
 }
 
-/// A configuration file written as JSON (the SDK reads it with a YAML loader, which reads
-/// JSON too), judged on its own. A problem in it is the document's error.
-fn sdk_config(
-    text: &str,
-    first_line: u32,
-    file: &str,
-) -> Result<crate::sdk_config::Judged, DocumentError> {
-    let mut judged = crate::sdk_config::judge(
-        &[crate::sdk_config::ConfigFile {
-            text,
-            first_line,
-            file,
-        }],
-        None,
-    );
-    match judged.errors.pop() {
-        Some((_, e)) => Err(e.locate(text)),
-        None => Ok(judged),
-    }
-}
-
 /// Parses one JSON object text, which begins on `first_line` of `file`, into a document.
 /// A document that carries the marks of two kinds is refused rather than guessed at, so no
 /// resource can hide behind a KMS or manifest field.
@@ -215,9 +194,10 @@ pub fn parse(text: &str, first_line: u32, file: &str) -> Result<Document, Docume
         Reader::StateMachine => {
             crate::pipeline::states::definition_file(text, first_line, file).map(pipeline)
         }
-        Reader::SdkConfig => Ok(Document::SdkConfig(Box::new(sdk_config(
-            text, first_line, file,
-        )?))),
+        // JSON is YAML to the SDK's loader.
+        Reader::SdkConfig => Ok(Document::SdkConfig(Box::new(
+            crate::sdk_config::judge_file(text, first_line, file)?,
+        ))),
         Reader::List(k) => Err(DocumentError::new(format!(
             "this is `aws sagemaker {}` output, which has no encryption settings; export \
              each job with `aws sagemaker {} {} NAME`",

@@ -508,18 +508,8 @@ fn read_yaml(c: &Candidate, file: &mut std::fs::File, len: u64, buffer: &mut Vec
         }
     } else if let Some(json) = crate::sdk_config::yaml_file(&root) {
         json.and_then(|json| {
-            let mut judged = crate::sdk_config::judge(
-                &[crate::sdk_config::ConfigFile {
-                    text: &json,
-                    first_line: 1,
-                    file: &c.shown,
-                }],
-                None,
-            );
-            match judged.errors.pop() {
-                Some((_, e)) => Err(e.locate(&json)),
-                None => Ok(document::Document::SdkConfig(Box::new(judged))),
-            }
+            crate::sdk_config::judge_file(&json, 1, &c.shown)
+                .map(|judged| document::Document::SdkConfig(Box::new(judged)))
         })
     } else if c.in_directory {
         y.not_ours = true;

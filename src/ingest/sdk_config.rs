@@ -153,7 +153,7 @@ fn read_place(place: &Place, path: &Path, cwd: &Path, out: &mut Ingested) -> Opt
             return None;
         }
     };
-    match root.to_json_on_lines() {
+    match crate::sdk_config::json_of(&root) {
         Ok(json) if json.trim_start().starts_with('{') => Some(Read { shown, json }),
         Ok(_) => {
             out.errors.push(error(
@@ -164,16 +164,8 @@ fn read_place(place: &Place, path: &Path, cwd: &Path, out: &mut Ingested) -> Opt
             ));
             None
         }
-        Err((what, line)) => {
-            out.errors.push(error(
-                &shown,
-                None,
-                Some(line.max(1)),
-                format!(
-                    "SDK config: {what} is not plain YAML, and the SDK reads its configuration \
-                     with yaml.safe_load, which refuses it"
-                ),
-            ));
+        Err(e) => {
+            out.errors.push(error(&shown, None, e.line, e.message));
             None
         }
     }

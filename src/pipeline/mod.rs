@@ -172,20 +172,7 @@ pub fn is_definition(f: &Fields<'_>) -> bool {
 /// Reads a definition into one resource per job-creating step. An unreadable definition is
 /// one error; an unreadable step is an error of its own and the other steps still count.
 pub fn read(source: &Source<'_>, file: &str) -> Result<Steps, DocumentError> {
-    if let Some(key) = strict::duplicate_key(source.text) {
-        return Err(at_document_line(
-            DocumentError::new(format!(
-                "pipeline definition: the key {key:?} is given twice in one object, so the \
-                 definition has no single meaning; remove one"
-            )),
-            source,
-        ));
-    }
-    let definition: Definition<'_> = serde_json::from_str(source.text).map_err(|e| {
-        let mut error = DocumentError::json(&e);
-        error.message = format!("pipeline definition: {}", error.message);
-        at_document_line(error, source)
-    })?;
+    let definition: Definition<'_> = parse_strict(source, "pipeline definition")?;
     let parameters = Parameters::from_definition(definition.parameters.as_ref()).map_err(|m| {
         at_document_line(
             DocumentError::new(format!("pipeline definition: {m}")),
@@ -205,6 +192,28 @@ pub fn read(source: &Source<'_>, file: &str) -> Result<Steps, DocumentError> {
         &mut out,
     );
     Ok(out)
+}
+
+/// A definition's text read as `T`, refusing a key given twice in one object; `what` names
+/// the definition in messages. Errors point at the definition's lines in the file.
+fn parse_strict<'a, T: Deserialize<'a>>(
+    source: &Source<'a>,
+    what: &str,
+) -> Result<T, DocumentError> {
+    if let Some(key) = strict::duplicate_key(source.text) {
+        return Err(at_document_line(
+            DocumentError::new(format!(
+                "{what}: the key {key:?} is given twice in one object, so the definition has \
+                 no single meaning; remove one"
+            )),
+            source,
+        ));
+    }
+    serde_json::from_str(source.text).map_err(|e| {
+        let mut error = DocumentError::json(&e);
+        error.message = format!("{what}: {}", error.message);
+        at_document_line(error, source)
+    })
 }
 
 /// Makes an error's line relative to the document the definition sits in.

@@ -75,20 +75,7 @@ pub fn integration(resource: &str) -> Option<(&str, &str)> {
 /// Reads a state machine's definition into one resource per Task state that creates a
 /// resource of a kind the checks read.
 pub fn read(source: &Source<'_>, file: &str) -> Result<Steps, DocumentError> {
-    if let Some(key) = super::strict::duplicate_key(source.text) {
-        return Err(super::at_document_line(
-            DocumentError::new(format!(
-                "state machine: the key {key:?} is given twice in one object, so the \
-                 definition has no single meaning; remove one"
-            )),
-            source,
-        ));
-    }
-    let machine: Machine<'_> = serde_json::from_str(source.text).map_err(|e| {
-        let mut error = DocumentError::json(&e);
-        error.message = format!("state machine: {}", error.message);
-        super::at_document_line(error, source)
-    })?;
+    let machine: Machine<'_> = super::parse_strict(source, "state machine")?;
     let mut out = Steps::default();
     let jsonata = machine.query_language.as_deref() == Some("JSONata");
     let Some(states) = machine.states else {

@@ -77,27 +77,37 @@ pub fn plan(
             None => return Ok(out),
         },
     };
-    // What each resource leaves unknown until apply, by address.
-    let changes: Vec<Change> = f
-        .get::<Vec<Change>>("resource_changes")
-        .ok()
-        .flatten()
-        .map(|c| c.value)
-        .unwrap_or_default();
+    // What each resource leaves unknown until apply, and what the configuration refers to,
+    // by address (module calls prefixed, as plans write them): read once, and only when the
+    // plan declares a job resource.
+    let changes: std::cell::OnceCell<Vec<Change>> = std::cell::OnceCell::new();
+    let changes = || {
+        changes.get_or_init(|| {
+            f.get::<Vec<Change>>("resource_changes")
+                .ok()
+                .flatten()
+                .map(|c| c.value)
+                .unwrap_or_default()
+        })
+    };
     let unknown_of = |address: &str| {
-        changes
+        changes()
             .iter()
             .find(|c| c.address.as_deref() == Some(address))
             .and_then(|c| c.change.as_ref())
             .and_then(|c| c.after_unknown.as_ref())
     };
-    // What the configuration refers to, by address (module calls prefixed, as plans write them).
-    let configuration: serde_json::Value = f
-        .raw("configuration")
-        .and_then(|c| serde_json::from_str(c.get()).ok())
-        .unwrap_or_default();
-    let expressions = configured_expressions(&configuration);
+    let configuration: std::cell::OnceCell<serde_json::Value> = std::cell::OnceCell::new();
+    let expressions: std::cell::OnceCell<Vec<(String, &serde_json::Value)>> =
+        std::cell::OnceCell::new();
     let expressions_of = |address: &str| {
+        let expressions = expressions.get_or_init(|| {
+            configured_expressions(configuration.get_or_init(|| {
+                f.raw("configuration")
+                    .and_then(|c| serde_json::from_str(c.get()).ok())
+                    .unwrap_or_default()
+            }))
+        });
         // `aws_x.y[0]` and `aws_x.y["k"]` are instances of the configured `aws_x.y`.
         let configured = without_instance_keys(address);
         expressions

@@ -278,19 +278,13 @@ pub(super) fn pipelines(report: &Report) -> Vec<PipelineView> {
 /// read from files only (SDK config sections, state machine tasks, Terraform resources),
 /// "resource" when those are mixed with others, else "job".
 fn job_noun(groups: &[Group]) -> &'static str {
-    let not_jobs = |g: &Group| {
-        matches!(
-            g,
-            Group::SdkConfig | Group::StateMachineTasks | Group::IacResources
-        )
-    };
     match groups {
         [Group::Kind(Kind::Training)] => "training job",
         [Group::PipelineSteps] => "pipeline step",
         [Group::SdkConfig] => "SDK config section",
         [Group::StateMachineTasks] => "state machine task",
         [Group::IacResources] => "infrastructure-code resource",
-        _ if groups.iter().any(not_jobs) => "resource",
+        _ if groups.iter().any(|g| g.files_only()) => "resource",
         _ => "job",
     }
 }

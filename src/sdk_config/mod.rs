@@ -313,18 +313,40 @@ pub fn judge(chain: &[ConfigFile<'_>], only: Option<Schema>) -> Judged {
     out
 }
 
-/// Reads one YAML configuration file into JSON on its lines; `Ok(None)` when it is YAML but
-/// no configuration (no `SageMaker` mapping at the top).
+/// Reads one YAML configuration file into JSON on its lines; `None` when it is YAML but no
+/// configuration (no `SageMaker` mapping at the top).
 pub fn yaml_file(root: &crate::pipeline::yaml::Node) -> Option<Result<String, DocumentError>> {
     root.get(MARK)?;
-    Some(root.to_json_on_lines().map_err(|(what, line)| {
+    Some(json_of(root))
+}
+
+/// A YAML document as JSON on its lines. A tag is refused, as the SDK's loader refuses it.
+pub fn json_of(root: &crate::pipeline::yaml::Node) -> Result<String, DocumentError> {
+    root.to_json_on_lines().map_err(|(what, line)| {
         let mut e = DocumentError::new(format!(
             "SDK config: {what} is not plain YAML, and the SDK reads its configuration with \
              yaml.safe_load, which refuses it"
         ));
         e.line = Some(line.max(1));
         e
-    }))
+    })
+}
+
+/// One configuration file (JSON text, starting at `first_line` of `file`) judged on its own; a
+/// problem in it is the document's error.
+pub fn judge_file(text: &str, first_line: u32, file: &str) -> Result<Judged, DocumentError> {
+    let mut judged = judge(
+        &[ConfigFile {
+            text,
+            first_line,
+            file,
+        }],
+        None,
+    );
+    match judged.errors.pop() {
+        Some((_, e)) => Err(e.locate(text)),
+        None => Ok(judged),
+    }
 }
 
 #[cfg(test)]
