@@ -155,15 +155,16 @@ def test_credentials_are_renewed_before_they_expire_on_a_long_scan(org, proxy, m
     members, jobs = org
     endpoint, faults = proxy
     url, _ = moto
-    # Forty more jobs in member 1, credentials for it that last 14 s, and 0.15 s per call with
-    # one call at a time: the scan (over 6 s) outlives its first credentials, which the SDK renews
-    # 10 s before they expire.
+    # Forty more jobs in member 1, credentials for it that last 14 s, and 0.25 s per call with
+    # one call at a time: the scan (over 10 s) outlives its first credentials. The SDK renews them
+    # 10 s before they expire, less a random jitter of up to half that buffer, so a renewal falls
+    # due between 4 s and 9 s into the scan, never after it.
     s = session_for(url, members[1])
     sm = s.client("sagemaker", endpoint_url=url)
     for i in range(40):
         create_job(sm, f"slow-{i:02d}")
     faults.short_sessions[members[1]] = 14
-    faults.latency = 0.15
+    faults.latency = 0.25
     try:
         code, report, stderr = scan_json(endpoint, "--accounts", members[1], "--role-name", ROLE,
                                          "--kinds", "training", "--concurrency", "1")
