@@ -39,9 +39,16 @@ pub struct Calls {
 }
 
 /// A kind's [`Calls`] from the names of the SDK's builders and types: the List operation's
-/// method, its status type, the summaries member and the summary's name and ARN members; then
-/// the Describe operation's method and its name setter.
+/// method, its status type (`no_status` when the List operation filters by none), the
+/// summaries member and the summary's name and ARN members; then the Describe operation's
+/// method and its name setter.
 macro_rules! calls {
+    (@status $request:expr, no_status, $args:ident) => {
+        $request
+    };
+    (@status $request:expr, $status:ident, $args:ident) => {
+        $request.set_status_equals($args.status.map(aws_sdk_sagemaker::types::$status::from))
+    };
     ($list:ident, $status:ident, $summaries:ident, $name:ident, $arn:ident;
      $describe:ident, $set_name:ident) => {{
         fn list<'a>(
@@ -49,15 +56,15 @@ macro_rules! calls {
             args: $crate::calls::ListArgs<'a>,
         ) -> $crate::calls::Pending<'a, $crate::calls::Page> {
             Box::pin(async move {
-                let page = client
+                let request = client
                     .$list()
                     .max_results(100)
                     .set_next_token(args.token.map(str::to_owned))
                     .set_creation_time_after(
                         args.created_after
                             .map(aws_smithy_types::DateTime::from_secs),
-                    )
-                    .set_status_equals(args.status.map(aws_sdk_sagemaker::types::$status::from))
+                    );
+                let page = $crate::calls::calls!(@status request, $status, args)
                     .send()
                     .await
                     .map_err(|e| $crate::calls::describe_error(&e))?;

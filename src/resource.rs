@@ -27,6 +27,7 @@ macro_rules! registered_kinds {
             Tuning => tuning,
             AutoMl => automl,
             Compilation => compilation,
+            EndpointConfig => endpoint_config,
         }
     };
 }

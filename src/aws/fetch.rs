@@ -507,6 +507,7 @@ async fn list_page(
         created_after: options.created_after,
         // Each kind's own spelling of the status (`COMPLETED` for `Completed`).
         status: match kind {
+            Group::Kind(k) if k.statuses().is_empty() => None,
             Group::Kind(k) => options.status.as_deref().map(|s| k.status(s).unwrap_or(s)),
             Group::PipelineSteps
             | Group::SdkConfig

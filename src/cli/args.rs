@@ -115,7 +115,8 @@ pub struct AwsArgs {
     #[arg(long, value_name = "TIME")]
     pub created_after: Option<String>,
     /// Only jobs in this status, e.g. Completed (each kind's List call's own status names;
-    /// a status a chosen kind does not have is refused).
+    /// a status a chosen kind does not have is refused). Kinds that have no status, pipelines
+    /// and endpoint configurations, are listed whole.
     #[arg(long, value_name = "STATUS")]
     pub status: Option<String>,
     /// Scan these accounts, comma-separated 12-digit ids (each through --role-name, except the

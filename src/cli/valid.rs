@@ -184,11 +184,15 @@ fn chosen_kinds(given: &[Group]) -> Vec<Group> {
 /// silently matched nothing would be a false pass.
 #[cfg(feature = "aws")]
 fn check_status(status: &str, kinds: &[Group]) -> Result<(), Failure> {
-    // Pipelines are definitions, not runs: no status filters them.
-    if kinds == [Group::PipelineSteps] {
-        return Err(usage(
-            "--status: pipelines have no status to filter by (it applies to jobs)",
-        ));
+    // Pipelines and endpoint configurations are definitions, not runs: no status filters
+    // them, and a filter over nothing but them would filter nothing.
+    let has_status = |g: &Group| matches!(g, Group::Kind(k) if !k.statuses().is_empty());
+    if !kinds.iter().any(has_status) {
+        let names: Vec<&str> = kinds.iter().map(|g| g.plural()).collect();
+        return Err(usage(format!(
+            "--status: {} have no status to filter by (it applies to jobs)",
+            names.join(" and ")
+        )));
     }
     for kind in kinds.iter().filter_map(|g| match g {
         Group::Kind(k) => Some(k),
@@ -198,7 +202,8 @@ fn check_status(status: &str, kinds: &[Group]) -> Result<(), Failure> {
         | Group::IacResources => None,
     }) {
         let known = kind.statuses();
-        if kind.status(status).is_none() {
+        // A kind without a status (an endpoint configuration) is listed whole.
+        if !known.is_empty() && kind.status(status).is_none() {
             return Err(usage(format!(
                 "--status {:?}: {} have no such status (theirs: {}){}",
                 crate::text::one_line(status, 40),
@@ -296,6 +301,8 @@ mod tests {
             "pipelines take no status"
         );
         assert!(check_status("Completed", &[Group::PipelineSteps]).is_err());
+        // Endpoint configurations have no status: listed whole next to the filtered jobs.
+        assert!(check_status("Failed", &only(&[Kind::Training, Kind::EndpointConfig])).is_ok());
         assert_eq!(chosen_kinds(&[]), all);
         assert_eq!(
             chosen_kinds(&only(&[Kind::Tuning, Kind::Training, Kind::Tuning])),

@@ -597,7 +597,11 @@ mod tests {
             crate::kinds::of_create_call("createHyperParameterTuningJob"),
             Some(Kind::Tuning)
         );
-        assert_eq!(crate::kinds::of_create_call("CreateEndpointConfig"), None);
+        assert_eq!(
+            crate::kinds::of_create_call("createEndpointConfig"),
+            Some(Kind::EndpointConfig)
+        );
+        assert_eq!(crate::kinds::of_create_call("CreateEndpoint"), None);
         assert_eq!(crate::kinds::of_create_call("é"), None);
     }
 

@@ -27,7 +27,26 @@ const LISTS: &[&str] = &[
     "input_data_config",
     "debug_rule_configurations",
     "profiler_rule_configurations",
+    "production_variants",
+    "shadow_production_variants",
+    "instance_pools",
 ];
+
+/// Top-level attributes the provider names differently from the API, per kind:
+/// `aws_sagemaker_endpoint_configuration` calls the request's `KmsKeyId` `kms_key_arn`
+/// (Terraform AWS provider documentation of the resource).
+const RENAMED: &[(Kind, &str, &str)] = &[(Kind::EndpointConfig, "kms_key_arn", "KmsKeyId")];
+
+/// The provider's name of an API field path of a kind's resource.
+fn provider_path_of(kind: Kind, api_path: &str) -> String {
+    RENAMED
+        .iter()
+        .find(|(k, _, api)| *k == kind && *api == api_path)
+        .map_or_else(
+            || provider_path(api_path),
+            |(_, provider, _)| (*provider).to_owned(),
+        )
+}
 
 /// Nesting past this depth is cut (the provider's schemas nest a handful of levels).
 const MAX_DEPTH: usize = 32;
@@ -86,6 +105,20 @@ impl<'a> Around<'a> {
 /// The planned values in the API's shape, with what is known only after apply marked.
 pub fn request(values: &Value, around: Around<'_>) -> Value {
     convert(values, around, "", 0)
+}
+
+/// [`request`] with the kind's own names for top-level attributes (planned, or marked as
+/// known only after apply).
+fn request_of(kind: Kind, values: &Value, around: Around<'_>) -> Value {
+    let mut converted = request(values, around);
+    if let Value::Object(top) = &mut converted {
+        for (_, attribute, api) in RENAMED.iter().filter(|(k, ..)| *k == kind) {
+            if let Some(v) = top.remove(&api_name(attribute)) {
+                top.insert((*api).to_owned(), v);
+            }
+        }
+    }
+    converted
 }
 
 fn convert(value: &Value, around: Around<'_>, path: &str, depth: usize) -> Value {
@@ -156,7 +189,7 @@ pub fn resource(
     line: u32,
     file: &str,
 ) -> Result<Resource, DocumentError> {
-    let text = request(values, around).to_string();
+    let text = request_of(kind, values, around).to_string();
     let fields = Fields::parse(&text).map_err(|e| {
         DocumentError::new(format!(
             "values: {}",
@@ -174,7 +207,7 @@ pub fn resource(
         e
     })?;
     for d in &mut slots {
-        d.slot.field = format!("values.{}", provider_path(&d.slot.field)).into();
+        d.slot.field = format!("values.{}", provider_path_of(kind, &d.slot.field)).into();
         d.parent_at.get_or_insert(&text);
     }
     let draft = Draft {

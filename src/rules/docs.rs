@@ -67,7 +67,7 @@ pub struct Reference {
 }
 
 /// A framework control the check gives evidence for, with why and on whose authority.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize)]
 pub struct Compliance {
     /// Framework name, e.g. `NIST SP 800-53 r5`.
     pub framework: &'static str,
@@ -199,6 +199,26 @@ pub const COMPLIANCE: &[Compliance] = &[
             exact check to it (compliance/aws/aws_well_architected_framework_security_pillar_aws.json).",
     },
 ];
+
+/// The common mappings followed by those only one kind's checks have (the AWS Config rules
+/// and Security Hub controls about that kind): `N` is their total, checked when compiled.
+pub const fn with_common<const N: usize>(own: &[Compliance]) -> [Compliance; N] {
+    assert!(
+        N == COMPLIANCE.len() + own.len(),
+        "N is the count of both lists"
+    );
+    let mut out = [COMPLIANCE[0]; N];
+    let mut i = 0;
+    while i < COMPLIANCE.len() {
+        out[i] = COMPLIANCE[i];
+        i += 1;
+    }
+    while i < N {
+        out[i] = own[i - COMPLIANCE.len()];
+        i += 1;
+    }
+    out
+}
 
 /// Pages both checks point to.
 pub const KMS_REFERENCE: Reference = Reference {

@@ -304,7 +304,7 @@ mod tests {
         for check in REGISTRY.iter() {
             let m = check.meta();
             assert!(
-                m.id.starts_with(&format!("{}-", m.kind.name())),
+                m.id.starts_with(&format!("{}-", m.kind.name().replace('_', "-"))),
                 "{}: ids start with their kind",
                 m.id
             );

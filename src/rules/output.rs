@@ -58,7 +58,8 @@ pub(super) fn judge_output(
         return verdict(
             Status::NotApplicable,
             format!(
-                "The job writes no output to S3, so {} protects nothing.",
+                "The {} writes nothing to S3 under this key, so {} protects nothing.",
+                resource.kind.noun().to_lowercase(),
                 slot.field
             ),
         );

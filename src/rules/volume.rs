@@ -5,7 +5,9 @@
 //! `ResourceConfig.VolumeKmsKeyId`, `ProcessingClusterConfig.VolumeKmsKeyId`,
 //! `TransformResources.VolumeKmsKeyId` and `HyperParameterTuningResourceConfig.VolumeKmsKeyId`:
 //! "You can't request a VolumeKmsKeyId when using an instance type with local storage"
-//! (botocore 1.44.8, sagemaker 2017-07-24). The family table and its sources are in
+//! (botocore 1.44.8, sagemaker 2017-07-24); for an endpoint configuration's `KmsKeyId`, that
+//! on instances with local storage the key "does not encrypt instance local storage". A slot
+//! with no volume at all (every variant serverless) does not apply either. The family table and its sources are in
 //! `data/local-nvme-families.toml`. Where no instance type is known (AutoML, a serverless
 //! training job), the key is judged as written.
 
@@ -50,6 +52,21 @@ pub(super) fn judge_volume(
     text: &VolumeText,
 ) -> Verdict {
     let types = &slot.instance_types;
+    let noun = resource.kind.noun().to_lowercase();
+    if slot.nothing_to_protect {
+        return Verdict {
+            status: Status::NotApplicable,
+            kms_key: non_empty(&slot.value).map(str::to_owned),
+            key_manager: KeyManager::None,
+            key_state: None,
+            message: format!(
+                "The {noun} runs on no instance with a storage volume (it is serverless), so {} \
+                 protects nothing.",
+                slot.field
+            ),
+            line: slot.parent_line,
+        };
+    }
     if !types.is_empty() && types.iter().all(|t| ctx.storage.has_local_nvme(t)) {
         return Verdict {
             status: Status::NotApplicable,
@@ -57,7 +74,7 @@ pub(super) fn judge_volume(
             key_manager: KeyManager::None,
             key_state: None,
             message: format!(
-                "Every instance type of the job ({}) has local NVMe instance storage, which is \
+                "Every instance type of the {noun} ({}) has local NVMe instance storage, which is \
                  hardware-encrypted and takes no volume key.",
                 types.join(", ")
             ),

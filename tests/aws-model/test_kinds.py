@@ -63,6 +63,20 @@ KINDS = {
         "OutputConfig.KmsKeyId", "OutputConfig.S3OutputLocation",
         "InputConfig", "RoleArn", "StoppingCondition", "ModelArtifacts",
     ]),
+    "endpoint_config": ("ListEndpointConfigs", "EndpointConfigs", "DescribeEndpointConfig", [
+        "EndpointConfigName", "EndpointConfigArn", "CreationTime", "KmsKeyId",
+        "ProductionVariants[].VariantName", "ProductionVariants[].InstanceType",
+        "ProductionVariants[].InstancePools[].InstanceType",
+        "ProductionVariants[].CoreDumpConfig.KmsKeyId",
+        "ProductionVariants[].CoreDumpConfig.DestinationS3Uri",
+        "ShadowProductionVariants[].VariantName", "ShadowProductionVariants[].InstanceType",
+        "ShadowProductionVariants[].InstancePools[].InstanceType",
+        "ShadowProductionVariants[].CoreDumpConfig.KmsKeyId",
+        "DataCaptureConfig.KmsKeyId", "DataCaptureConfig.DestinationS3Uri",
+        "DataCaptureConfig.EnableCapture",
+        "AsyncInferenceConfig.OutputConfig.KmsKeyId", "AsyncInferenceConfig.OutputConfig.S3OutputPath",
+        "AsyncInferenceConfig.OutputConfig.S3FailurePath",
+    ]),
 }
 
 # AutoML V1 documents (describe-auto-ml-job) keep the volume key one level down.
@@ -114,8 +128,10 @@ def test_every_registered_kind_has_its_fields_checked_here():
 def test_the_list_operations_page_and_filter_as_the_live_scan_uses_them(model, kind):
     k = REGISTRY[kind]
     request = model["shapes"][model["operations"][k["list"]]["input"]["shape"]]["members"]
-    for name in ("NextToken", "MaxResults", "CreationTimeAfter", "StatusEquals"):
+    for name in ("NextToken", "MaxResults", "CreationTimeAfter"):
         assert name in request, f"{k['list']} has no {name}"
+    # A kind without statuses is one whose List call filters by none.
+    assert ("StatusEquals" in request) == bool(k["statuses"]), k["list"]
     response = model["shapes"][output_shape(model, k["list"])]["members"]
     assert k["summaries"] in response and "NextToken" in response
     summary = model["shapes"][response[k["summaries"]]["shape"]]["member"]["shape"]
@@ -135,6 +151,9 @@ def test_the_describe_operations_take_the_name_and_return_the_arn(model, kind):
 def test_status_names_are_the_models(model, kind):
     k = REGISTRY[kind]
     request = model["shapes"][model["operations"][k["list"]]["input"]["shape"]]["members"]
+    if "StatusEquals" not in request:
+        assert k["statuses"] == [], f"src/kinds/{kind}.rs lists statuses {k['list']} cannot filter by"
+        return
     enum = model["shapes"][request["StatusEquals"]["shape"]]["enum"]
     assert sorted(k["statuses"]) == sorted(enum), f"src/kinds/{kind}.rs statuses differ from {k['list']}"
 
@@ -145,6 +164,9 @@ def test_no_volume_key_with_local_storage_is_documented_for_every_volume_field(m
                   "HyperParameterTuningResourceConfig"):
         doc = shapes[shape]["members"]["VolumeKmsKeyId"]["documentation"]
         assert "local storage" in doc, shape
+    # An endpoint configuration's volume key does not encrypt local storage (src/rules/volume.rs).
+    doc = shapes["CreateEndpointConfigInput"]["members"]["KmsKeyId"]["documentation"]
+    assert "does not encrypt instance local storage" in doc
 
 
 def test_compilation_jobs_have_no_volume_key_and_default_to_the_s3_key(model):
@@ -218,6 +240,7 @@ MARKERS = {
     "TransformJobName": "DescribeTransformJob",
     "HyperParameterTuningJobName": "DescribeHyperParameterTuningJob",
     "CompilationJobName": "DescribeCompilationJob",
+    "EndpointConfigName": "DescribeEndpointConfig",
 }
 
 
@@ -236,7 +259,7 @@ def sample_documents():
         docs = [json.loads(l) for l in text.splitlines() if l.strip()] if path.suffix == ".jsonl" else json.loads(text)
         for doc in docs if isinstance(docs, list) else [docs]:
             if describe_operation(doc):
-                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith('JobName'))}")
+                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith(('JobName', 'ConfigName')))}")
 
 
 @pytest.mark.parametrize("doc", list(sample_documents()))
@@ -249,7 +272,7 @@ def test_the_samples_cover_every_kind():
     ops = {describe_operation(p.values[0]) for p in sample_documents()}
     assert {"DescribeTrainingJob", "DescribeProcessingJob", "DescribeTransformJob",
             "DescribeHyperParameterTuningJob", "DescribeAutoMLJobV2", "DescribeAutoMLJob",
-            "DescribeCompilationJob"} <= ops
+            "DescribeCompilationJob", "DescribeEndpointConfig"} <= ops
 
 
 def test_the_shape_check_notices_a_wrong_sample(model):

@@ -45,7 +45,12 @@ def family_of(instance_type):
     return instance_type.split(".")[1]
 
 
-@pytest.mark.parametrize("enum", ["TrainingInstanceType", "ProcessingInstanceType", "TransformInstanceType"])
+# The instance type enums of everything that runs on a volume: jobs, endpoint variants, notebooks.
+INSTANCE_TYPE_ENUMS = ["TrainingInstanceType", "ProcessingInstanceType", "TransformInstanceType",
+                       "ProductionVariantInstanceType", "InstanceType"]
+
+
+@pytest.mark.parametrize("enum", INSTANCE_TYPE_ENUMS)
 def test_every_instance_family_in_the_model_is_classified(model, enum):
     nvme = families("local-nvme-families.toml")
     ebs = families("ebs-only-families.toml")
@@ -59,8 +64,7 @@ def test_every_instance_family_in_the_model_is_classified(model, enum):
 
 
 def test_the_nvme_table_names_only_families_sagemaker_offers(model):
-    offered = {family_of(t) for enum in ("TrainingInstanceType", "ProcessingInstanceType", "TransformInstanceType")
-               for t in model["shapes"][enum]["enum"]}
+    offered = {family_of(t) for enum in INSTANCE_TYPE_ENUMS for t in model["shapes"][enum]["enum"]}
     stale = sorted(families("local-nvme-families.toml") - offered)
     assert not stale, f"not in botocore's instance type enums: {stale}"
 

@@ -210,7 +210,14 @@ fn mixed_kinds_match_their_snapshots_in_every_format() {
         .collect();
     assert_eq!(
         kinds,
-        ["training", "processing", "transform", "tuning", "automl"]
+        [
+            "training",
+            "processing",
+            "transform",
+            "tuning",
+            "automl",
+            "endpoint_config"
+        ]
     );
     // Every check of every kind is in the report and in SARIF's rules, in registry order.
     let sarif = json(out.path(), "report.sarif");

@@ -87,9 +87,23 @@ fn the_users_file_overrides_the_administrators_key_by_key() {
         )
     );
     assert_eq!(doc["inputs"]["sdk_config_documents"], 2);
+    // The endpoint configuration's key is judged by its own kind's check.
+    let endpoint = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["rule_id"] == "endpoint-config-volume-cmk"
+                && f["job_name"] == "SageMaker.EndpointConfig"
+        })
+        .unwrap();
+    assert_eq!(endpoint["status"], "PASS");
+    assert_eq!(
+        endpoint["source_file"],
+        "samples/sdk-config/platform-defaults.yaml"
+    );
     assert!(
-        run.stderr
-            .contains("SageMaker.EndpointConfig.KmsKeyId (endpoint configurations) 1"),
+        !run.stderr.contains("SageMaker.EndpointConfig.KmsKeyId ("),
         "{}",
         run.stderr
     );

@@ -1,5 +1,5 @@
-"""Every job kind live: processing, batch transform, hyperparameter tuning, AutoML and
-compilation jobs created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+"""Every kind live: processing, batch transform, hyperparameter tuning, AutoML and
+compilation jobs and endpoint configurations created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
@@ -122,6 +122,22 @@ def compilation_request(name, *, output=None, device="ml_c5"):
     }
 
 
+def endpoint_config_request(name, *, itype="ml.m5.xlarge", key=None, capture=None, core_dump=False, async_output=False):
+    variant = {"VariantName": "AllTraffic", "ModelName": "churn-model", "InitialInstanceCount": 1, "InstanceType": itype}
+    if core_dump:
+        variant["CoreDumpConfig"] = {"DestinationS3Uri": f"s3://ml-debug/{name}/"}
+    req = {"EndpointConfigName": name, "ProductionVariants": [variant]}
+    if key:
+        req["KmsKeyId"] = key
+    if capture:
+        req["DataCaptureConfig"] = {"EnableCapture": True, "InitialSamplingPercentage": 10,
+                                    "DestinationS3Uri": f"s3://ml-capture/{name}/", "KmsKeyId": capture,
+                                    "CaptureOptions": [{"CaptureMode": "Input"}]}
+    if async_output:
+        req["AsyncInferenceConfig"] = {"OutputConfig": {"S3OutputPath": f"s3://ml-async/{name}/"}}
+    return req
+
+
 def cli_create(endpoint, command, request, tmp_path):
     """Creates a job with the real AWS CLI, from the request as a JSON file."""
     exe = shutil.which("aws") or str(Path(sys.executable).with_name("aws"))
@@ -137,6 +153,7 @@ CREATE = {
     "tuning": ("create-hyper-parameter-tuning-job", "create_hyper_parameter_tuning_job"),
     "automl": ("create-auto-ml-job-v2", "create_auto_ml_job_v2"),
     "compilation": ("create-compilation-job", "create_compilation_job"),
+    "endpoint_config": ("create-endpoint-config", "create_endpoint_config"),
 }
 DESCRIBE = {
     "processing": ("describe-processing-job", "--processing-job-name"),
@@ -145,6 +162,7 @@ DESCRIBE = {
     "automl": ("describe-auto-ml-job-v2", "--auto-ml-job-name"),
     "training": ("describe-training-job", "--training-job-name"),
     "compilation": ("describe-compilation-job", "--compilation-job-name"),
+    "endpoint_config": ("describe-endpoint-config", "--endpoint-config-name"),
 }
 
 
@@ -188,10 +206,23 @@ def kinds(moto, proxy, tmp_path):
          {("compilation-output-cmk", None): ("FAIL", "")}),
         ("compilation", "boto3", compilation_request("neo-aws", output="alias/aws/s3"),
          {("compilation-output-cmk", None): ("FAIL", "AWS")}),
+        ("endpoint_config", "boto3", endpoint_config_request("ec-cmk", key=key, capture="alias/ml-jobs"),
+         {("endpoint-config-volume-cmk", None): ("PASS", "CUSTOMER"),
+          ("endpoint-config-output-cmk", "data capture"): ("PASS", "CUSTOMER")}),
+        ("endpoint_config", "cli", endpoint_config_request("ec-none", core_dump=True, async_output=True),
+         {("endpoint-config-volume-cmk", None): ("FAIL", ""),
+          ("endpoint-config-output-cmk", "async inference"): ("FAIL", ""),
+          ("endpoint-config-output-cmk", "core dump AllTraffic"): ("FAIL", "")}),
+        ("endpoint_config", "boto3", endpoint_config_request("ec-g4dn", itype="ml.g4dn.xlarge", capture="alias/aws/s3"),
+         {("endpoint-config-volume-cmk", None): ("NOT_APPLICABLE", ""),
+          ("endpoint-config-output-cmk", "data capture"): ("FAIL", "AWS")}),
     ]
+    # Endpoint configurations name a model. (moto 5.2.1 accepts only an old list of instance
+    # types for variants, and drops ShadowProductionVariants.)
+    sm.create_model(ModelName="churn-model", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": IMAGE})
     expected, by_kind = {}, {}
     for kind, via, request, verdicts in jobs:
-        name = next(v for k, v in request.items() if k.endswith("JobName"))
+        name = next(v for k, v in request.items() if k.endswith(("JobName", "ConfigName")))
         if kind == "processing":
             # moto 5.2.1 does not keep ProcessingResources; the proxy adds back what was sent.
             faults.processing_resources[name] = request["ProcessingResources"]
