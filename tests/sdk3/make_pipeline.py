@@ -1,6 +1,6 @@
 """Writes the definition of a pipeline as the SageMaker Python SDK 3 builds it: a training step
-with ModelTrainer (output key `alias/ml-platform`, no volume key) and a ForEach step whose body
-trains once per region without keys. Nothing is sent to AWS: the bucket is given and the role
+with ModelTrainer (output key `alias/ml-platform`, no volume key), an EndpointConfig step whose
+code names no key, and a ForEach step whose body trains once per region without keys. Nothing is sent to AWS: the bucket is given and the role
 is not validated (SAGEMAKER_VALIDATE_ROLE=false, which the SDK documents for this)."""
 
 import sys
@@ -8,6 +8,7 @@ import sys
 import boto3
 from sagemaker.core.training.configs import Compute, InputData, OutputDataConfig
 from sagemaker.core.workflow.pipeline_context import PipelineSession
+from sagemaker.mlops.workflow.endpoint_step import EndpointConfigStep
 from sagemaker.mlops.workflow.for_each_step import ForEachStep
 from sagemaker.mlops.workflow.pipeline import Pipeline
 from sagemaker.mlops.workflow.steps import TrainingStep
@@ -28,8 +29,18 @@ def train(key):
                          wait=False)
 
 
+# An endpoint configuration whose code names no key: an m5 variant, data capture to S3.
+endpoint_config = session.create_endpoint_config(
+    name="churn-realtime",
+    production_variants=[{"VariantName": "AllTraffic", "ModelName": "churn", "InstanceType": "ml.m5.large",
+                          "InitialInstanceCount": 1}],
+    data_capture_config_dict={"EnableCapture": True, "InitialSamplingPercentage": 20,
+                              "DestinationS3Uri": "s3://ml-capture/churn/",
+                              "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}]})
+
 steps = [
     TrainingStep(name="TrainGlobal", step_args=train("alias/ml-platform")),
+    EndpointConfigStep(name="MakeEndpointConfig", step_args=endpoint_config),
     ForEachStep(name="PerRegion", iterable_items=["us", "eu"], max_concurrency=2,
                 for_each_body=[TrainingStep(name="TrainRegion", step_args=train(None))]),
 ]

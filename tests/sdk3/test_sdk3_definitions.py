@@ -36,12 +36,15 @@ def findings(path, out):
 
 def test_the_for_each_body_is_judged_like_any_step(tmp_path):
     path = definition(tmp_path)
-    body = json.loads(path.read_text())["Steps"][1]
+    body = next(s for s in json.loads(path.read_text())["Steps"] if s["Name"] == "PerRegion")
     assert body["Type"] == "ForEach" and body["Arguments"]["ForEachBody"][0]["Type"] == "Training"
     found = findings(path, tmp_path / "out")
     assert found == {
         ("sdk3-churn/TrainGlobal", "training-volume-cmk"): ("FAIL", None),
         ("sdk3-churn/TrainGlobal", "training-output-cmk"): ("PASS", "alias/ml-platform"),
+        # SDK 3's EndpointConfigStep: the CreateEndpointConfig request, judged by its kind.
+        ("sdk3-churn/MakeEndpointConfig", "endpoint-config-volume-cmk"): ("FAIL", None),
+        ("sdk3-churn/MakeEndpointConfig", "endpoint-config-output-cmk"): ("FAIL", None),
         ("sdk3-churn/PerRegion/TrainRegion", "training-volume-cmk"): ("FAIL", None),
         ("sdk3-churn/PerRegion/TrainRegion", "training-output-cmk"): ("FAIL", None),
     }
@@ -55,3 +58,20 @@ def test_model_trainer_does_not_copy_config_keys_into_definitions(tmp_path):
     # SDK 3 wrote has neither: the step's own verdict is what the job will get.
     assert found[("sdk3-churn/PerRegion/TrainRegion", "training-volume-cmk")] == ("FAIL", None)
     assert found[("sdk3-churn/PerRegion/TrainRegion", "training-output-cmk")] == ("FAIL", None)
+
+
+def test_endpoint_config_steps_get_the_config_files_keys_as_the_tool_says(tmp_path):
+    """Unlike ModelTrainer, `create_endpoint_config` fills in the config file's endpoint keys
+    (sagemaker 3.27.0): the step's verdicts equal the tool's verdicts on the config file."""
+    config = REPO / "samples" / "sdk-config" / "platform-defaults.yaml"
+    path = definition(tmp_path, SAGEMAKER_ADMIN_CONFIG_OVERRIDE=str(config))
+    found = findings(path, tmp_path / "out")
+    step = "sdk3-churn/MakeEndpointConfig"
+    assert found[(step, "endpoint-config-volume-cmk")] == ("PASS", "alias/ml-platform")
+    assert found[(step, "endpoint-config-output-cmk")] == ("PASS", "alias/ml-platform")
+    run = subprocess.run([BIN, "scan", str(config), "--format", "json"], capture_output=True, text=True)
+    report = json.loads(run.stdout)
+    from_config = {(f["rule_id"], f["part"]): (f["status"], f["kms_key"]) for f in report["findings"]
+                   if f["job_name"] == "SageMaker.EndpointConfig"}
+    assert from_config[("endpoint-config-volume-cmk", None)] == found[(step, "endpoint-config-volume-cmk")]
+    assert from_config[("endpoint-config-output-cmk", "data capture")] == found[(step, "endpoint-config-output-cmk")]
