@@ -36,6 +36,8 @@ pub struct KindEntry {
     pub creates: &'static [&'static str],
     /// The Terraform AWS provider's resource types that create it.
     pub terraform: &'static [&'static str],
+    /// The CloudFormation resource types that create it.
+    pub cloudformation: &'static [&'static str],
 }
 
 /// Every kind the live scan lists, in report order: the registered kinds, then pipelines
@@ -64,6 +66,7 @@ pub fn entries() -> Vec<KindEntry> {
             pipeline_steps: d.pipeline_steps,
             creates: d.creates,
             terraform: d.terraform,
+            cloudformation: d.cloudformation,
         })
         .collect();
     let pipelines = &crate::kinds::pipeline_step::API;
@@ -80,6 +83,7 @@ pub fn entries() -> Vec<KindEntry> {
         pipeline_steps: &[],
         creates: &[],
         terraform: &[],
+        cloudformation: &[],
     });
     out
 }

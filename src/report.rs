@@ -487,9 +487,11 @@ impl Report {
                 Group::StateMachineTasks => {
                     kinds.extend(Kind::ALL.iter().filter(|k| !k.decl().creates.is_empty()))
                 }
-                Group::IacResources => {
-                    kinds.extend(Kind::ALL.iter().filter(|k| !k.decl().terraform.is_empty()))
-                }
+                Group::IacResources => kinds.extend(
+                    Kind::ALL
+                        .iter()
+                        .filter(|k| k.decl().in_infrastructure_code()),
+                ),
             }
         }
         let mut groups: std::collections::BTreeSet<Group> = scope.iter().copied().collect();

@@ -190,7 +190,7 @@ fn validate(raw: RawWaiver, line: u32) -> Result<Waiver, String> {
                 !crate::sdk_config::kinds().any(|k| k == r.kind)
             }
             (RuleMatch::Check(r), Group::StateMachineTasks) => r.kind.decl().creates.is_empty(),
-            (RuleMatch::Check(r), Group::IacResources) => r.kind.decl().terraform.is_empty(),
+            (RuleMatch::Check(r), Group::IacResources) => !r.kind.decl().in_infrastructure_code(),
             (
                 RuleMatch::FormerStepRule(..),
                 Group::SdkConfig | Group::StateMachineTasks | Group::IacResources,

@@ -45,6 +45,8 @@ pub static KIND: KindDecl = KindDecl {
     pipeline_steps: &["AutoML"],
     creates: &["CreateAutoMLJob", "CreateAutoMLJobV2"],
     terraform: &[],
+    // CloudFormation has no resource type for jobs.
+    cloudformation: &[],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],

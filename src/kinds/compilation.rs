@@ -52,6 +52,8 @@ pub static KIND: KindDecl = KindDecl {
     pipeline_steps: &[],
     creates: &["CreateCompilationJob"],
     terraform: &[],
+    // CloudFormation has no resource type for jobs.
+    cloudformation: &[],
     parse,
     slots,
     checks: &[&OUTPUT],

@@ -46,6 +46,7 @@ pub static KIND: KindDecl = KindDecl {
     pipeline_steps: &["EndpointConfig"],
     creates: &["CreateEndpointConfig"],
     terraform: &["aws_sagemaker_endpoint_configuration"],
+    cloudformation: &["AWS::SageMaker::EndpointConfig"],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],

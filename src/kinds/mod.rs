@@ -13,7 +13,10 @@ pub mod checks;
 pub mod pipeline_step;
 mod registry;
 
-pub use registry::{Api, KindDecl, Names, cli_name, of_create_call, of_step, of_terraform_type};
+pub use registry::{
+    Api, KindDecl, Names, cli_name, of_cloudformation_type, of_create_call, of_step,
+    of_terraform_type,
+};
 
 use std::borrow::Cow;
 use std::fmt;

@@ -44,6 +44,8 @@ pub static KIND: KindDecl = KindDecl {
     pipeline_steps: &["Processing", "QualityCheck", "ClarifyCheck"],
     creates: &["CreateProcessingJob"],
     terraform: &[],
+    // CloudFormation has no resource type for jobs.
+    cloudformation: &[],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],

@@ -32,6 +32,9 @@ pub struct KindDecl {
     /// The Terraform AWS provider's resource types that create it (their planned values,
     /// read as the Create request, are judged as a resource of this kind).
     pub terraform: &'static [&'static str],
+    /// The CloudFormation resource types that create it (their `Properties`, read as the
+    /// Create request, are judged as a resource of this kind).
+    pub cloudformation: &'static [&'static str],
     /// Reads a describe document.
     pub parse: for<'a> fn(&Fields<'a>) -> Result<Draft<'a>, DocumentError>,
     /// Reads the key slots from the kind's describe response or Create request (a pipeline
@@ -42,6 +45,14 @@ pub struct KindDecl {
     /// The live List and Describe calls (`crate::calls::calls!`).
     #[cfg(feature = "aws")]
     pub live: crate::calls::Calls,
+}
+
+impl KindDecl {
+    /// True when infrastructure code (a Terraform plan, a CloudFormation template) can
+    /// declare the kind's resources.
+    pub fn in_infrastructure_code(&self) -> bool {
+        !self.terraform.is_empty() || !self.cloudformation.is_empty()
+    }
 }
 
 /// How reports and messages name a kind.
@@ -276,6 +287,14 @@ pub fn of_terraform_type(type_name: &str) -> Option<Kind> {
     super::KINDS
         .iter()
         .find(|d| d.terraform.contains(&type_name))
+        .map(|d| d.kind)
+}
+
+/// The kind a CloudFormation resource type creates, if any.
+pub fn of_cloudformation_type(type_name: &str) -> Option<Kind> {
+    super::KINDS
+        .iter()
+        .find(|d| d.cloudformation.contains(&type_name))
         .map(|d| d.kind)
 }
 

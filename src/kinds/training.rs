@@ -49,6 +49,8 @@ pub static KIND: KindDecl = KindDecl {
     creates: &["CreateTrainingJob"],
     // terraform-provider-aws `internal/service/sagemaker/training_job.go`.
     terraform: &["aws_sagemaker_training_job"],
+    // CloudFormation has no resource type for jobs.
+    cloudformation: &[],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],

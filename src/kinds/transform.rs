@@ -41,6 +41,8 @@ pub static KIND: KindDecl = KindDecl {
     pipeline_steps: &["Transform"],
     creates: &["CreateTransformJob"],
     terraform: &[],
+    // CloudFormation has no resource type for jobs.
+    cloudformation: &[],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],

@@ -42,6 +42,8 @@ pub static KIND: KindDecl = KindDecl {
     creates: &["CreateHyperParameterTuningJob"],
     // terraform-provider-aws `internal/service/sagemaker/hyper_parameter_tuning_job.go`.
     terraform: &["aws_sagemaker_hyper_parameter_tuning_job"],
+    // CloudFormation has no resource type for jobs.
+    cloudformation: &[],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],

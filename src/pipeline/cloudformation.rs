@@ -173,6 +173,7 @@ pub fn json_template(
         .and_then(|p| serde_json::from_str(p.get()).ok())
         .unwrap_or(Value::Null);
     let mut found = Vec::new();
+    let mut declared = Vec::new();
     let mut errors = Vec::new();
     for (logical_id, raw) in resources.entries() {
         let line = line_in(text, first_line, raw.get());
@@ -195,6 +196,28 @@ pub fn json_template(
         let Some(type_name) = resource.string("Type").ok().flatten() else {
             continue;
         };
+        if let Some(kind) = crate::kinds::of_cloudformation_type(&type_name) {
+            let (properties, at) = match resource.raw("Properties") {
+                Some(p) => (p.get(), line_in(text, first_line, p.get())),
+                None => ("{}", line),
+            };
+            match super::cloudformation_resources::resource(
+                kind,
+                logical_id,
+                properties,
+                at,
+                &parameters,
+                file,
+            ) {
+                Ok(r) => declared.push(r),
+                Err(e) => errors.push((
+                    format!("{type_name} {logical_id}: {}", e.message),
+                    e.line
+                        .map_or(line, |l| at.saturating_add(l.saturating_sub(1))),
+                )),
+            }
+            continue;
+        }
         if !reads_type(&type_name) {
             continue;
         }
@@ -253,6 +276,10 @@ pub fn json_template(
         });
     }
     let mut out = steps(found, &parameters, first_line, file);
+    out.resources.extend(declared.into_iter().map(|mut r| {
+        r.document_line = first_line;
+        r
+    }));
     out.errors.extend(errors.into_iter().map(|(message, line)| {
         let mut e = DocumentError::new(message);
         e.line = Some(line.saturating_sub(first_line).saturating_add(1));
@@ -297,6 +324,7 @@ pub fn yaml_template_of(root: &Node, text: &str, file: &str) -> Option<Steps> {
     // lines would no longer follow the file's one for one.
     let lone_cr = yaml::has_lone_cr(text);
     let mut found = Vec::new();
+    let mut declared = Vec::new();
     let mut errors = Vec::new();
     for (logical_id, node) in entries {
         if logical_id.starts_with("Fn::ForEach::") {
@@ -310,6 +338,38 @@ pub fn yaml_template_of(root: &Node, text: &str, file: &str) -> Option<Steps> {
                 &mut found,
                 &mut errors,
             );
+            continue;
+        }
+        if let Some(kind) = node
+            .get("Type")
+            .and_then(Node::text)
+            .and_then(crate::kinds::of_cloudformation_type)
+        {
+            // The properties laid out on the file's lines, tags written out as functions.
+            let (properties, at) = match node.get("Properties") {
+                Some(p) if matches!(p.value, yaml::Value::Map(_)) => {
+                    (p.to_template_json_on_lines(), 1)
+                }
+                _ => ("{}".to_owned(), node.line),
+            };
+            match super::cloudformation_resources::resource(
+                kind,
+                logical_id,
+                &properties,
+                at,
+                &parameters,
+                file,
+            ) {
+                Ok(r) => declared.push(r),
+                Err(e) => errors.push((
+                    format!(
+                        "{} {logical_id}: {}",
+                        kind.decl().cloudformation[0],
+                        e.message
+                    ),
+                    e.line.unwrap_or(node.line),
+                )),
+            }
             continue;
         }
         let Some(type_name) = node
@@ -360,6 +420,7 @@ pub fn yaml_template_of(root: &Node, text: &str, file: &str) -> Option<Steps> {
         });
     }
     let mut out = steps(found, &parameters, 1, file);
+    out.resources.extend(declared);
     out.errors.extend(errors.into_iter().map(|(message, line)| {
         let mut e = DocumentError::new(message);
         e.line = Some(line.max(1));
@@ -676,7 +737,10 @@ fn join(argument: &Value) -> Result<(String, Map<String, Value>), String> {
 
 /// What the template gives its placeholders: every template parameter, and the body's
 /// variables (which hide parameters of the same name).
-fn template_values(parameters: &Value, variables: &Map<String, Value>) -> TemplateValues {
+pub(super) fn template_values(
+    parameters: &Value,
+    variables: &Map<String, Value>,
+) -> TemplateValues {
     let mut values = TemplateValues::default();
     if let Value::Object(declared) = parameters {
         for name in declared.keys() {
@@ -907,6 +971,38 @@ mod tests {
             "{:?}",
             steps.errors
         );
+    }
+
+    #[test]
+    fn endpoint_configurations_in_json_templates_point_at_their_keys() {
+        let text = r#"{"Resources": {
+  "Config": {"Type": "AWS::SageMaker::EndpointConfig", "Properties": {
+    "ProductionVariants": [{"VariantName": "a", "InstanceType": "ml.m5.large"}],
+    "KmsKeyId": {"Fn::If": ["Prod",
+      "alias/team",
+      "alias/aws/sagemaker"]}}},
+  "Bare": {"Type": "AWS::SageMaker::EndpointConfig"},
+  "Broken": {"Type": "AWS::SageMaker::EndpointConfig", "Properties": "x"}
+}}"#;
+        let f = Fields::parse(text).unwrap();
+        let steps = json_template(&f, text, 1, "t.json").unwrap();
+        let names: Vec<&str> = steps.resources.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["Bare", "Config"]);
+        let config = &steps.resources[1];
+        assert_eq!(config.kind, crate::resource::Kind::EndpointConfig);
+        assert_eq!(config.origin, crate::resource::Origin::IacResource);
+        // The function spans three lines; the key keeps the first.
+        assert_eq!(config.slots[0].value_line, Some(4));
+        assert!(
+            matches!(&config.slots[0].source, KeySource::Readings(r) if r.len() == 2),
+            "{:?}",
+            config.slots[0].source
+        );
+        // No properties: the finding points at the resource.
+        assert_eq!(steps.resources[0].slots[0].line(), 7);
+        assert_eq!(steps.errors.len(), 1, "{:?}", steps.errors);
+        assert_eq!(steps.errors[0].line, Some(8));
+        assert!(steps.errors[0].message.contains("Broken"));
     }
 
     #[test]

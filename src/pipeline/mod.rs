@@ -11,6 +11,7 @@
 //! which the kind's own checks judge.
 
 pub mod cloudformation;
+pub mod cloudformation_resources;
 pub mod states;
 pub mod strict;
 pub mod terraform;

@@ -370,9 +370,23 @@ impl Node {
         let mut w = LineWriter {
             out: String::new(),
             line: 1,
+            intrinsics: false,
         };
         w.node(self, true)?;
         Ok(w.out)
+    }
+
+    /// [`Node::to_json_on_lines`] for CloudFormation: a tagged node is written out as the
+    /// intrinsic function it is ([`Node::to_json`], `!Ref k` → `{"Ref":"k"}`) on its line.
+    pub fn to_template_json_on_lines(&self) -> String {
+        let mut w = LineWriter {
+            out: String::new(),
+            line: 1,
+            intrinsics: true,
+        };
+        w.node(self, true)
+            .expect("a template writer writes every tag out");
+        w.out
     }
 
     /// The node as JSON, with CloudFormation's short-form tags written out (`!Sub x` →
@@ -414,6 +428,8 @@ impl Node {
 struct LineWriter {
     out: String,
     line: u32,
+    /// Tags are CloudFormation's intrinsic functions, written out; else refused.
+    intrinsics: bool,
 }
 
 impl LineWriter {
@@ -431,6 +447,14 @@ impl LineWriter {
     }
 
     fn node(&mut self, node: &Node, own_line: bool) -> Result<(), (String, u32)> {
+        if node.tag.is_some() && self.intrinsics {
+            if own_line {
+                self.to(node.line);
+            }
+            // On one line: a JSON text holds the function and its argument.
+            self.out.push_str(&node.to_json().to_string());
+            return Ok(());
+        }
         if let Some(tag) = &node.tag {
             return Err((
                 format!("the tag !{}", crate::text::one_line(tag, 40)),
@@ -494,6 +518,13 @@ mod tests {
         assert_eq!(
             value["SageMaker"]["TrainingJob"]["Tags"][0]["Value"],
             serde_json::json!("b")
+        );
+        assert_eq!(
+            load("a:\n  b: !Ref k\n  c: !Sub\n    - x\n")
+                .unwrap()
+                .unwrap()
+                .to_template_json_on_lines(),
+            "{\"a\":{\n\"b\":{\"Ref\":\"k\"},\n\"c\":{\"Fn::Sub\":[\"x\"]}}}"
         );
         assert_eq!(
             load("a: !Ref b\n").unwrap().unwrap().to_json_on_lines(),

@@ -1,0 +1,55 @@
+"""Resources declared in CloudFormation templates (`AWS::SageMaker::EndpointConfig`, …): the kinds
+that name a resource type read their keys at paths CloudFormation's own resource schema has (the
+registry schemas cfn-lint ships), and the sample templates pass cfn-lint."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
+from test_kinds import KINDS
+from test_tables import REPO, catalogue
+
+DECLARED = {k["name"]: k["cloudformation"] for k in catalogue("--json") if k.get("cloudformation")}
+
+
+def schema_member(schema, path):
+    """The schema of a dotted path (`[]` steps into a list's items), following `$ref`s."""
+    node = schema
+    for step in path.replace("[]", ".[]").split("."):
+        while "$ref" in node:
+            node = schema["definitions"][node["$ref"].rsplit("/", 1)[-1]]
+        if step == "[]":
+            assert node.get("type") == "array" or "items" in node, f"{path}: {step} is not a list"
+            node = node["items"]
+            continue
+        assert step in node.get("properties", {}), f"{path}: no {step}"
+        node = node["properties"][step]
+    return node
+
+
+def test_some_kind_names_a_cloudformation_type():
+    assert DECLARED == {"endpoint_config": ["AWS::SageMaker::EndpointConfig"]}
+
+
+@pytest.mark.parametrize("kind", sorted(DECLARED))
+def test_the_keys_a_kind_reads_are_properties_of_its_cloudformation_types(kind):
+    # The keys and what decides them (instance types, destinations, switches, variant names).
+    paths = [p for p in KINDS[kind][3]
+             if p.endswith(("KmsKeyId", "InstanceType", "DestinationS3Uri", "S3OutputPath", "S3FailurePath",
+                            "EnableCapture", "VariantName"))]
+    assert paths
+    for type_name in DECLARED[kind]:
+        schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", type_name).schema
+        for path in paths:
+            schema_member(schema, path)
+
+
+def test_the_resource_templates_pass_cfn_lint():
+    templates = sorted((REPO / "samples" / "cloudformation").glob("*.yaml"))
+    assert templates
+    cfn_lint = Path(sys.executable).with_name("cfn-lint")
+    r = subprocess.run([str(cfn_lint), *map(str, templates)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
