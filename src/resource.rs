@@ -28,6 +28,7 @@ macro_rules! registered_kinds {
             AutoMl => automl,
             Compilation => compilation,
             EndpointConfig => endpoint_config,
+            Notebook => notebook,
         }
     };
 }
@@ -171,6 +172,16 @@ impl Group {
             self,
             Group::SdkConfig | Group::StateMachineTasks | Group::IacResources
         )
+    }
+
+    /// True when its resources are jobs (or pipeline steps, which create jobs): reports
+    /// count "jobs" while every group does, "resources" once one does not.
+    pub fn counts_as_jobs(self) -> bool {
+        match self {
+            Group::Kind(k) => k.is_job(),
+            Group::PipelineSteps => true,
+            Group::SdkConfig | Group::StateMachineTasks | Group::IacResources => false,
+        }
     }
 
     /// Every group, in report order: the kinds, pipeline steps, then SDK config sections.

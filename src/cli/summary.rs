@@ -32,7 +32,7 @@ pub(super) fn summarise(report: &Report, output: &Output) {
             "{} {} ({})",
             report.job_count(),
             // Once more than jobs and their pipeline steps are counted, they are resources.
-            if kinds.iter().any(|k| k.kind.files_only()) {
+            if kinds.iter().any(|k| !k.kind.counts_as_jobs()) {
                 "resources"
             } else {
                 "jobs"

@@ -85,8 +85,11 @@ pub(super) fn live_options(
             ))
         })?),
     };
-    let kinds = chosen_kinds(&aws.kinds);
+    let mut kinds = chosen_kinds(&aws.kinds);
     if let Some(status) = &aws.status {
+        if aws.kinds.is_empty() {
+            kinds = kinds_with_status(status, kinds);
+        }
         check_status(status, &kinds)?;
     }
     let accounts = account_scope(aws)?;
@@ -177,6 +180,34 @@ fn chosen_kinds(given: &[Group]) -> Vec<Group> {
     kinds.sort();
     kinds.dedup();
     kinds
+}
+
+/// Without `--kinds`, `--status` scans the kinds that have that status (and those that have
+/// none, listed whole), saying which it leaves out; when no kind has it, all stay, so that
+/// [`check_status`] refuses it.
+#[cfg(feature = "aws")]
+fn kinds_with_status(status: &str, kinds: Vec<Group>) -> Vec<Group> {
+    let has = |g: &Group| match g {
+        Group::Kind(k) => k.statuses().is_empty() || k.status(status).is_some(),
+        _ => true,
+    };
+    if !kinds
+        .iter()
+        .any(|g| matches!(g, Group::Kind(k) if k.status(status).is_some()))
+    {
+        return kinds;
+    }
+    let (keep, left_out): (Vec<Group>, Vec<Group>) = kinds.into_iter().partition(has);
+    if !left_out.is_empty() {
+        let names: Vec<&str> = left_out.iter().map(|g| g.plural()).collect();
+        crate::info!(
+            "--status {}: not listing {}, which have no such status (name them with --kinds to \
+             see theirs)",
+            crate::text::one_line(status, 40),
+            names.join(", ")
+        );
+    }
+    keep
 }
 
 /// `--status` must be a status of every chosen kind (declared with the kind, in any case: each
@@ -286,18 +317,31 @@ mod tests {
     fn a_status_must_exist_for_every_chosen_kind() {
         let all = Group::listed();
         let only = |kinds: &[Kind]| kinds.iter().map(|&k| Group::Kind(k)).collect::<Vec<_>>();
-        assert!(check_status("Completed", &all).is_ok());
+        // Every kind named: notebook instances have no status Completed.
+        let e = check_status("Completed", &all).unwrap_err().to_string();
+        assert!(e.contains("notebook instances have no such status"), "{e}");
+        assert!(check_status("Completed", &kinds_with_status("Completed", all.clone())).is_ok());
         assert!(check_status("Deleting", &only(&[Kind::Training, Kind::Tuning])).is_ok());
         let e = check_status("Deleting", &all).unwrap_err().to_string();
         assert!(e.contains("processing jobs have no such status"), "{e}");
         assert!(e.contains("--kinds"), "{e}");
+        // Without --kinds, the kinds without the status are left out instead.
+        let deleting = kinds_with_status("Deleting", all.clone());
+        assert!(deleting.contains(&Group::Kind(Kind::Training)));
+        assert!(deleting.contains(&Group::Kind(Kind::Notebook)));
+        assert!(deleting.contains(&Group::Kind(Kind::EndpointConfig)));
+        assert!(!deleting.contains(&Group::Kind(Kind::Processing)));
+        assert!(check_status("Deleting", &deleting).is_ok());
+        let completed = kinds_with_status("Completed", all.clone());
+        assert!(!completed.contains(&Group::Kind(Kind::Notebook)));
+        assert_eq!(kinds_with_status("Done", all.clone()), all);
         // Any case or punctuation names the kind's own spelling; a status no kind has does not.
         assert!(check_status("completed", &only(&[Kind::Training])).is_ok());
         assert_eq!(Kind::Compilation.status("Completed"), Some("COMPLETED"));
         assert_eq!(Kind::Training.status("in-progress"), Some("InProgress"));
         assert!(check_status("Done", &only(&[Kind::Training])).is_err());
         assert!(
-            check_status("Completed", &all).is_ok(),
+            check_status("Completed", &kinds_with_status("Completed", all.clone())).is_ok(),
             "pipelines take no status"
         );
         assert!(check_status("Completed", &[Group::PipelineSteps]).is_err());

@@ -179,6 +179,7 @@ pub static VOLUME: VolumeCheck = VolumeCheck {
     text: VolumeText {
         protects: "AutoML volumes",
         without_key: "SageMaker chooses the key for the volumes of the AutoML job",
+        nvme_exempt: true,
     },
 };
 

@@ -305,6 +305,7 @@ pub static VOLUME: VolumeCheck = VolumeCheck {
     text: VolumeText {
         protects: "endpoint instance volumes",
         without_key: "SageMaker encrypts the endpoint instance volumes with a transient key it discards",
+        nvme_exempt: true,
     },
 };
 

@@ -269,6 +269,7 @@ pub static VOLUME: VolumeCheck = VolumeCheck {
     text: VolumeText {
         protects: "processing volumes",
         without_key: "SageMaker chooses the key for the processing volumes",
+        nvme_exempt: true,
     },
 };
 

@@ -170,6 +170,13 @@ impl Kind {
         self.names().plural
     }
 
+    /// True for a kind of job (its Describe operation describes a job, as botocore names
+    /// them: `DescribeTrainingJob`, `DescribeAutoMLJobV2`); false for endpoint
+    /// configurations, notebook instances and the like.
+    pub fn is_job(self) -> bool {
+        self.decl().api.describe.contains("Job")
+    }
+
     /// The status values the kind's List call accepts.
     pub fn statuses(self) -> &'static [&'static str] {
         self.decl().statuses
@@ -359,10 +366,9 @@ mod tests {
             assert_eq!(d.kind, k);
             assert_eq!(Kind::parse(k.name()), Some(k));
             assert_eq!(Kind::parse(k.resource_type()), Some(k));
-            // Jobs filter by status; a kind without one (an endpoint configuration) by none.
-            if !d.statuses.is_empty() {
-                assert!(k.status("Completed").is_some(), "{k}");
-                assert!(k.status("InProgress").is_some(), "{k}");
+            // A kind's statuses are its own spellings (none: it filters by none).
+            for status in d.statuses {
+                assert_eq!(k.status(status), Some(*status), "{k}");
             }
             assert!(d.api.list.starts_with("List") && d.api.describe.starts_with("Describe"));
             for check in d.checks {

@@ -187,6 +187,7 @@ pub static VOLUME: VolumeCheck = VolumeCheck {
     text: VolumeText {
         protects: "transform volumes",
         without_key: "SageMaker chooses the key for the transform volumes",
+        nvme_exempt: true,
     },
 };
 

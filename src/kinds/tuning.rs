@@ -236,6 +236,7 @@ pub static VOLUME: VolumeCheck = VolumeCheck {
     text: VolumeText {
         protects: "training volumes of the tuning job",
         without_key: "SageMaker encrypts the training volumes with a transient key it discards",
+        nvme_exempt: true,
     },
 };
 

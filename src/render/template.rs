@@ -284,7 +284,7 @@ fn job_noun(groups: &[Group]) -> &'static str {
         [Group::SdkConfig] => "SDK config section",
         [Group::StateMachineTasks] => "state machine task",
         [Group::IacResources] => "infrastructure-code resource",
-        _ if groups.iter().any(|g| g.files_only()) => "resource",
+        _ if groups.iter().any(|g| !g.counts_as_jobs()) => "resource",
         _ => "job",
     }
 }

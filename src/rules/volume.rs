@@ -24,6 +24,9 @@ pub struct VolumeText {
     pub protects: &'static str,
     /// The end of a sentence saying what happens without a key.
     pub without_key: &'static str,
+    /// True when instance types with local NVMe storage take no key (a job's or an endpoint's
+    /// volume); false when the volume is attached whatever the type (a notebook's).
+    pub nvme_exempt: bool,
 }
 
 /// A check of volume keys: its documentation and its words; the judgement is shared.
@@ -51,7 +54,12 @@ pub(super) fn judge_volume(
     ctx: &Context<'_>,
     text: &VolumeText,
 ) -> Verdict {
-    let types = &slot.instance_types;
+    let none = Vec::new();
+    let types = if text.nvme_exempt {
+        &slot.instance_types
+    } else {
+        &none
+    };
     let noun = resource.kind.noun().to_lowercase();
     if slot.nothing_to_protect {
         return Verdict {

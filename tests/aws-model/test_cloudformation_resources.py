@@ -31,7 +31,8 @@ def schema_member(schema, path):
 
 
 def test_some_kind_names_a_cloudformation_type():
-    assert DECLARED == {"endpoint_config": ["AWS::SageMaker::EndpointConfig"]}
+    assert DECLARED == {"endpoint_config": ["AWS::SageMaker::EndpointConfig"],
+                        "notebook": ["AWS::SageMaker::NotebookInstance"]}
 
 
 @pytest.mark.parametrize("kind", sorted(DECLARED))

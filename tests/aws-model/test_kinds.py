@@ -77,6 +77,10 @@ KINDS = {
         "AsyncInferenceConfig.OutputConfig.KmsKeyId", "AsyncInferenceConfig.OutputConfig.S3OutputPath",
         "AsyncInferenceConfig.OutputConfig.S3FailurePath",
     ]),
+    "notebook": ("ListNotebookInstances", "NotebookInstances", "DescribeNotebookInstance", [
+        "NotebookInstanceName", "NotebookInstanceArn", "NotebookInstanceStatus", "CreationTime",
+        "LastModifiedTime", "InstanceType", "KmsKeyId", "RoleArn",
+    ]),
 }
 
 # AutoML V1 documents (describe-auto-ml-job) keep the volume key one level down.
@@ -241,6 +245,7 @@ MARKERS = {
     "HyperParameterTuningJobName": "DescribeHyperParameterTuningJob",
     "CompilationJobName": "DescribeCompilationJob",
     "EndpointConfigName": "DescribeEndpointConfig",
+    "NotebookInstanceName": "DescribeNotebookInstance",
 }
 
 
@@ -259,7 +264,7 @@ def sample_documents():
         docs = [json.loads(l) for l in text.splitlines() if l.strip()] if path.suffix == ".jsonl" else json.loads(text)
         for doc in docs if isinstance(docs, list) else [docs]:
             if describe_operation(doc):
-                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith(('JobName', 'ConfigName')))}")
+                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith(('JobName', 'ConfigName', 'InstanceName')))}")
 
 
 @pytest.mark.parametrize("doc", list(sample_documents()))
@@ -272,7 +277,7 @@ def test_the_samples_cover_every_kind():
     ops = {describe_operation(p.values[0]) for p in sample_documents()}
     assert {"DescribeTrainingJob", "DescribeProcessingJob", "DescribeTransformJob",
             "DescribeHyperParameterTuningJob", "DescribeAutoMLJobV2", "DescribeAutoMLJob",
-            "DescribeCompilationJob", "DescribeEndpointConfig"} <= ops
+            "DescribeCompilationJob", "DescribeEndpointConfig", "DescribeNotebookInstance"} <= ops
 
 
 def test_the_shape_check_notices_a_wrong_sample(model):

@@ -216,7 +216,8 @@ fn mixed_kinds_match_their_snapshots_in_every_format() {
             "transform",
             "tuning",
             "automl",
-            "endpoint_config"
+            "endpoint_config",
+            "notebook"
         ]
     );
     // Every check of every kind is in the report and in SARIF's rules, in registry order.

@@ -1,5 +1,5 @@
 """Every kind live: processing, batch transform, hyperparameter tuning, AutoML and
-compilation jobs and endpoint configurations created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+compilation jobs, endpoint configurations and notebook instances created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
@@ -138,6 +138,13 @@ def endpoint_config_request(name, *, itype="ml.m5.xlarge", key=None, capture=Non
     return req
 
 
+def notebook_request(name, *, itype="ml.t3.medium", key=None):
+    req = {"NotebookInstanceName": name, "InstanceType": itype, "RoleArn": ROLE}
+    if key:
+        req["KmsKeyId"] = key
+    return req
+
+
 def cli_create(endpoint, command, request, tmp_path):
     """Creates a job with the real AWS CLI, from the request as a JSON file."""
     exe = shutil.which("aws") or str(Path(sys.executable).with_name("aws"))
@@ -154,6 +161,7 @@ CREATE = {
     "automl": ("create-auto-ml-job-v2", "create_auto_ml_job_v2"),
     "compilation": ("create-compilation-job", "create_compilation_job"),
     "endpoint_config": ("create-endpoint-config", "create_endpoint_config"),
+    "notebook": ("create-notebook-instance", "create_notebook_instance"),
 }
 DESCRIBE = {
     "processing": ("describe-processing-job", "--processing-job-name"),
@@ -163,6 +171,7 @@ DESCRIBE = {
     "training": ("describe-training-job", "--training-job-name"),
     "compilation": ("describe-compilation-job", "--compilation-job-name"),
     "endpoint_config": ("describe-endpoint-config", "--endpoint-config-name"),
+    "notebook": ("describe-notebook-instance", "--notebook-instance-name"),
 }
 
 
@@ -216,13 +225,18 @@ def kinds(moto, proxy, tmp_path):
         ("endpoint_config", "boto3", endpoint_config_request("ec-g4dn", itype="ml.g4dn.xlarge", capture="alias/aws/s3"),
          {("endpoint-config-volume-cmk", None): ("NOT_APPLICABLE", ""),
           ("endpoint-config-output-cmk", "data capture"): ("FAIL", "AWS")}),
+        ("notebook", "boto3", notebook_request("nb-cmk", key="alias/ml-jobs"),
+         {("notebook-volume-cmk", None): ("PASS", "CUSTOMER")}),
+        # An instance type with local NVMe storage: the notebook's volume still needs the key.
+        ("notebook", "cli", notebook_request("nb-c5d", itype="ml.c5d.xlarge"),
+         {("notebook-volume-cmk", None): ("FAIL", "")}),
     ]
     # Endpoint configurations name a model. (moto 5.2.1 accepts only an old list of instance
     # types for variants, and drops ShadowProductionVariants.)
     sm.create_model(ModelName="churn-model", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": IMAGE})
     expected, by_kind = {}, {}
     for kind, via, request, verdicts in jobs:
-        name = next(v for k, v in request.items() if k.endswith(("JobName", "ConfigName")))
+        name = next(v for k, v in request.items() if k.endswith(("JobName", "ConfigName", "InstanceName")))
         if kind == "processing":
             # moto 5.2.1 does not keep ProcessingResources; the proxy adds back what was sent.
             faults.processing_resources[name] = request["ProcessingResources"]
@@ -324,7 +338,16 @@ def test_kinds_narrow_the_scan_and_status_names_are_checked_per_kind(kinds, prox
     assert report["rules"] == ["transform-volume-cmk", "transform-output-cmk", "automl-volume-cmk", "automl-output-cmk"]
     listed = {op for op, _ in faults.calls if op.startswith("List") and op != "ListAliases"}
     assert listed == {"ListTransformJobs", "ListAutoMLJobs"}
-    r = run(["scan", "--live", "--status", "Deleting"], endpoint)
+    # Without --kinds a status leaves out the kinds that do not have it, and says so; named
+    # with --kinds, a kind without it is refused.
+    # (InService: only notebook instances have it; moto 5.2.1 refuses the training status
+    # Deleting that botocore has.)
+    r = run(["scan", "--live", "--status", "InService", "--format", "json"], endpoint)
+    assert r.returncode in (0, 1), r.stderr
+    assert "not listing training jobs, processing jobs" in r.stderr, r.stderr
+    listed = {f["resource_type"] for f in json.loads(r.stdout)["findings"]}
+    assert "notebook-instance" in listed and "training-job" not in listed, listed
+    r = run(["scan", "--live", "--kinds", "training,processing", "--status", "Deleting"], endpoint)
     assert r.returncode == 2 and "processing jobs have no such status" in r.stderr, r.stderr
     # A status only tuning jobs have is accepted when only tuning jobs are listed, and reaches
     # the API. (moto 5.2.1 still refuses the training status Deleting that botocore has.)
