@@ -28,6 +28,7 @@ macro_rules! registered_kinds {
             AutoMl => automl,
             Compilation => compilation,
             EndpointConfig => endpoint_config,
+            Endpoint => endpoint,
             Notebook => notebook,
         }
     };

@@ -522,7 +522,7 @@ mod tests {
             Some(Group::Kind(crate::resource::Kind::Transform))
         );
         assert!(
-            waiver("kind = \"endpoint\"")
+            waiver("kind = \"inference-experiment\"")
                 .unwrap_err()
                 .contains("unknown kind")
         );

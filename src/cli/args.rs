@@ -114,9 +114,10 @@ pub struct AwsArgs {
     /// Only jobs created after this time (RFC 3339, or a date like 2025-01-31).
     #[arg(long, value_name = "TIME")]
     pub created_after: Option<String>,
-    /// Only jobs in this status, e.g. Completed (each kind's List call's own status names;
-    /// a status a chosen kind does not have is refused). Kinds that have no status, pipelines
-    /// and endpoint configurations, are listed whole.
+    /// Only resources in this status, e.g. Completed (each kind's List call's own status
+    /// names). Without --kinds, kinds that lack it are left out, named on stderr; a kind named
+    /// with --kinds that lacks it is refused. Pipelines and endpoint configurations have no
+    /// status and are listed whole.
     #[arg(long, value_name = "STATUS")]
     pub status: Option<String>,
     /// Scan these accounts, comma-separated 12-digit ids (each through --role-name, except the

@@ -317,9 +317,9 @@ mod tests {
     fn a_status_must_exist_for_every_chosen_kind() {
         let all = Group::listed();
         let only = |kinds: &[Kind]| kinds.iter().map(|&k| Group::Kind(k)).collect::<Vec<_>>();
-        // Every kind named: notebook instances have no status Completed.
+        // Every kind named: endpoints and notebook instances have no status Completed.
         let e = check_status("Completed", &all).unwrap_err().to_string();
-        assert!(e.contains("notebook instances have no such status"), "{e}");
+        assert!(e.contains("endpoints have no such status"), "{e}");
         assert!(check_status("Completed", &kinds_with_status("Completed", all.clone())).is_ok());
         assert!(check_status("Deleting", &only(&[Kind::Training, Kind::Tuning])).is_ok());
         let e = check_status("Deleting", &all).unwrap_err().to_string();

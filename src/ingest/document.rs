@@ -134,10 +134,33 @@ fn recognisers() -> impl Iterator<Item = Recogniser> {
 
 /// The kinds of document a document claims by its top-level fields, as messages name them.
 fn claims(f: &Fields<'_>) -> Vec<String> {
-    recognisers()
-        .filter(|r| f.has(r.field))
+    claimants(f)
         .map(|r| format!("{} ({})", r.what, r.field))
         .collect()
+}
+
+/// The recognisers whose field the document has, but for a field that the kind it marks
+/// declares as a reference to another kind's resource (a `DescribeEndpoint` response names its
+/// `EndpointConfigName`).
+fn claimants<'f>(f: &'f Fields<'_>) -> impl Iterator<Item = Recogniser> + 'f {
+    let found: Vec<Recogniser> = recognisers().filter(|r| f.has(r.field)).collect();
+    let referred: Vec<&'static str> = found
+        .iter()
+        .filter_map(|r| match r.reader {
+            Reader::Describe(k) => Some(k.refers_to),
+            _ => None,
+        })
+        .flatten()
+        .copied()
+        .collect();
+    found
+        .into_iter()
+        // A reference names the other resource only: with that kind's ARN too, the document
+        // claims both.
+        .filter(move |r| {
+            !matches!(r.reader, Reader::Describe(k)
+                if referred.contains(&r.field) && !f.has(k.api.arn_field))
+        })
 }
 
 /// Parses one JSON object text, which begins on `first_line` of `file`, into a document.
@@ -153,7 +176,7 @@ pub fn parse(text: &str, first_line: u32, file: &str) -> Result<Document, Docume
             kinds.join(" and ")
         )));
     }
-    let Some(recogniser) = recognisers().find(|r| f.has(r.field)) else {
+    let Some(recogniser) = claimants(&f).next() else {
         return Err(unknown());
     };
     let pipeline = |steps: crate::pipeline::Steps| Document::Pipeline(Box::new(steps));
@@ -434,6 +457,11 @@ mod tests {
             1,
         );
         resource(&child);
+        // An endpoint names its configuration: a reference, not a second kind.
+        let endpoint = r#"{"EndpointName": "ep", "EndpointArn": "arn:aws:sagemaker:eu-west-1:111122223333:endpoint/ep", "EndpointConfigName": "ec", "EndpointStatus": "InService"}"#;
+        assert_eq!(resource(endpoint).kind, crate::resource::Kind::Endpoint);
+        let both = endpoint.replace(r#""EndpointStatus""#, r#""EndpointConfigArn": "arn:aws:sagemaker:eu-west-1:111122223333:endpoint-config/ec", "ProductionVariants": [], "EndpointStatus""#);
+        assert!(error(&both).message.contains("ambiguous"), "{both}");
     }
 
     #[test]

@@ -1051,8 +1051,15 @@ mod tests {
     fn claimed(doc: &serde_json::Value) -> Vec<&'static str> {
         let has = |k: &str| doc.get(k).is_some();
         let mut kinds = Vec::new();
+        // A field another kind's response names it by is a reference, unless that kind's ARN
+        // is there too.
+        let referred = |field: &str| {
+            crate::kinds::KINDS
+                .iter()
+                .any(|o| has(o.api.name_field) && o.refers_to.contains(&field))
+        };
         for k in crate::kinds::KINDS {
-            if has(k.api.name_field) {
+            if has(k.api.name_field) && !(referred(k.api.name_field) && !has(k.api.arn_field)) {
                 kinds.push("resource");
             }
             if has(k.api.summaries) {

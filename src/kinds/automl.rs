@@ -42,6 +42,7 @@ pub static KIND: KindDecl = KindDecl {
         "AutoMLJobConfig",
         "SecurityConfig",
     ],
+    refers_to: &[],
     pipeline_steps: &["AutoML"],
     creates: &["CreateAutoMLJob", "CreateAutoMLJobV2"],
     terraform: &[],

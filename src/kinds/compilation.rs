@@ -48,6 +48,7 @@ pub static KIND: KindDecl = KindDecl {
         "StoppingCondition",
         "ModelArtifacts",
     ],
+    refers_to: &[],
     // SageMaker Pipelines has no step that creates a compilation job.
     pipeline_steps: &[],
     creates: &["CreateCompilationJob"],

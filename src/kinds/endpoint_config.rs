@@ -41,6 +41,7 @@ pub static KIND: KindDecl = KindDecl {
     // endpoint configuration no status.
     statuses: &[],
     describe_fields: &["ProductionVariants"],
+    refers_to: &[],
     // sagemaker 3.27.0 `sagemaker/mlops/workflow/endpoint_step.py`: EndpointConfigStep, whose
     // arguments are the CreateEndpointConfig request.
     pipeline_steps: &["EndpointConfig"],

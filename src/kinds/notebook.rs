@@ -44,6 +44,7 @@ pub static KIND: KindDecl = KindDecl {
         "InMaintenance",
     ],
     describe_fields: &["InstanceType", "RoleArn"],
+    refers_to: &[],
     // SageMaker Pipelines has no step that creates a notebook instance.
     pipeline_steps: &[],
     creates: &["CreateNotebookInstance"],

@@ -41,6 +41,7 @@ pub static KIND: KindDecl = KindDecl {
         "RoleArn",
         "StoppingCondition",
     ],
+    refers_to: &[],
     pipeline_steps: &["Processing", "QualityCheck", "ClarifyCheck"],
     creates: &["CreateProcessingJob"],
     terraform: &[],

@@ -22,6 +22,10 @@ pub struct KindDecl {
     pub statuses: &'static [&'static str],
     /// Fields only a full describe response has (a list summary has none of them).
     pub describe_fields: &'static [&'static str],
+    /// Fields of its describe response that name another kind's resource with that kind's
+    /// name field (a `DescribeEndpoint` response's `EndpointConfigName`): references, not
+    /// marks of the other kind.
+    pub refers_to: &'static [&'static str],
     /// The types of SageMaker Pipelines step whose `Arguments` are this kind's Create request
     /// (the pipeline definition schema's step types); each such step is judged as a resource
     /// of this kind.

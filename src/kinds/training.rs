@@ -45,6 +45,7 @@ pub static KIND: KindDecl = KindDecl {
         "OutputDataConfig",
         "ServerlessJobConfig",
     ],
+    refers_to: &[],
     pipeline_steps: &["Training"],
     creates: &["CreateTrainingJob"],
     // terraform-provider-aws `internal/service/sagemaker/training_job.go`.

@@ -38,6 +38,7 @@ pub static KIND: KindDecl = KindDecl {
         "TransformOutput",
         "ModelName",
     ],
+    refers_to: &[],
     pipeline_steps: &["Transform"],
     creates: &["CreateTransformJob"],
     terraform: &[],

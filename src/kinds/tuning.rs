@@ -38,6 +38,7 @@ pub static KIND: KindDecl = KindDecl {
         "TrainingJobDefinitions",
         "TrainingJobStatusCounters",
     ],
+    refers_to: &[],
     pipeline_steps: &["Tuning"],
     creates: &["CreateHyperParameterTuningJob"],
     // terraform-provider-aws `internal/service/sagemaker/hyper_parameter_tuning_job.go`.

@@ -77,6 +77,13 @@ KINDS = {
         "AsyncInferenceConfig.OutputConfig.KmsKeyId", "AsyncInferenceConfig.OutputConfig.S3OutputPath",
         "AsyncInferenceConfig.OutputConfig.S3FailurePath",
     ]),
+    "endpoint": ("ListEndpoints", "Endpoints", "DescribeEndpoint", [
+        "EndpointName", "EndpointArn", "EndpointStatus", "EndpointConfigName", "ProductionVariants",
+        "CreationTime", "LastModifiedTime",
+        "DataCaptureConfig.KmsKeyId", "DataCaptureConfig.DestinationS3Uri", "DataCaptureConfig.EnableCapture",
+        "AsyncInferenceConfig.OutputConfig.KmsKeyId", "AsyncInferenceConfig.OutputConfig.S3OutputPath",
+        "AsyncInferenceConfig.OutputConfig.S3FailurePath",
+    ]),
     "notebook": ("ListNotebookInstances", "NotebookInstances", "DescribeNotebookInstance", [
         "NotebookInstanceName", "NotebookInstanceArn", "NotebookInstanceStatus", "CreationTime",
         "LastModifiedTime", "InstanceType", "KmsKeyId", "RoleArn",
@@ -108,7 +115,12 @@ def test_the_create_operations_take_the_keys_read_from_their_requests(model, kin
     """A Step Functions task (or a pipeline step) sends a Create request; the kind's parser
     reads its keys at the describe response's paths, so the request must have them there."""
     creates = REGISTRY[kind]["creates"]
-    assert creates, kind
+    if not creates:
+        # An endpoint: CreateEndpoint names a configuration and takes no key.
+        assert kind == "endpoint"
+        create = model["shapes"][model["operations"]["CreateEndpoint"]["input"]["shape"]]["members"]
+        assert not [m for m in create if "Kms" in m or m.endswith(("Config", "Configs")) and m != "DeploymentConfig"]
+        return
     inputs = [model["operations"][op]["input"]["shape"] for op in creates]
     paths = KINDS[kind][3] + (AUTOML_V1 if kind == "automl" else [])
     for path in (p for p in paths if p.endswith("KmsKeyId")):
@@ -244,6 +256,8 @@ MARKERS = {
     "TransformJobName": "DescribeTransformJob",
     "HyperParameterTuningJobName": "DescribeHyperParameterTuningJob",
     "CompilationJobName": "DescribeCompilationJob",
+    # An endpoint names its configuration: its own marker goes first.
+    "EndpointName": "DescribeEndpoint",
     "EndpointConfigName": "DescribeEndpointConfig",
     "NotebookInstanceName": "DescribeNotebookInstance",
 }
@@ -264,7 +278,7 @@ def sample_documents():
         docs = [json.loads(l) for l in text.splitlines() if l.strip()] if path.suffix == ".jsonl" else json.loads(text)
         for doc in docs if isinstance(docs, list) else [docs]:
             if describe_operation(doc):
-                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith(('JobName', 'ConfigName', 'InstanceName')))}")
+                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith(('JobName', 'ConfigName', 'InstanceName', 'EndpointName')))}")
 
 
 @pytest.mark.parametrize("doc", list(sample_documents()))
@@ -277,7 +291,7 @@ def test_the_samples_cover_every_kind():
     ops = {describe_operation(p.values[0]) for p in sample_documents()}
     assert {"DescribeTrainingJob", "DescribeProcessingJob", "DescribeTransformJob",
             "DescribeHyperParameterTuningJob", "DescribeAutoMLJobV2", "DescribeAutoMLJob",
-            "DescribeCompilationJob", "DescribeEndpointConfig", "DescribeNotebookInstance"} <= ops
+            "DescribeCompilationJob", "DescribeEndpointConfig", "DescribeEndpoint", "DescribeNotebookInstance"} <= ops
 
 
 def test_the_shape_check_notices_a_wrong_sample(model):

@@ -1,5 +1,5 @@
 """Every kind live: processing, batch transform, hyperparameter tuning, AutoML and
-compilation jobs, endpoint configurations and notebook instances created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+compilation jobs, endpoint configurations, endpoints and notebook instances created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
@@ -162,6 +162,7 @@ CREATE = {
     "compilation": ("create-compilation-job", "create_compilation_job"),
     "endpoint_config": ("create-endpoint-config", "create_endpoint_config"),
     "notebook": ("create-notebook-instance", "create_notebook_instance"),
+    "endpoint": ("create-endpoint", "create_endpoint"),
 }
 DESCRIBE = {
     "processing": ("describe-processing-job", "--processing-job-name"),
@@ -172,6 +173,7 @@ DESCRIBE = {
     "compilation": ("describe-compilation-job", "--compilation-job-name"),
     "endpoint_config": ("describe-endpoint-config", "--endpoint-config-name"),
     "notebook": ("describe-notebook-instance", "--notebook-instance-name"),
+    "endpoint": ("describe-endpoint", "--endpoint-name"),
 }
 
 
@@ -234,9 +236,16 @@ def kinds(moto, proxy, tmp_path):
     # Endpoint configurations name a model. (moto 5.2.1 accepts only an old list of instance
     # types for variants, and drops ShadowProductionVariants.)
     sm.create_model(ModelName="churn-model", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": IMAGE})
+    # Endpoints deployed from two of the configurations, after them.
+    jobs += [
+        ("endpoint", "boto3", {"EndpointName": "ep-cmk", "EndpointConfigName": "ec-cmk"},
+         {("endpoint-output-cmk", "data capture"): ("PASS", "CUSTOMER")}),
+        ("endpoint", "cli", {"EndpointName": "ep-none", "EndpointConfigName": "ec-none"},
+         {("endpoint-output-cmk", "data capture"): ("NOT_APPLICABLE", "")}),
+    ]
     expected, by_kind = {}, {}
     for kind, via, request, verdicts in jobs:
-        name = next(v for k, v in request.items() if k.endswith(("JobName", "ConfigName", "InstanceName")))
+        name = next(v for k, v in request.items() if k.endswith(("JobName", "ConfigName", "InstanceName")) or k == "EndpointName")
         if kind == "processing":
             # moto 5.2.1 does not keep ProcessingResources; the proxy adds back what was sent.
             faults.processing_resources[name] = request["ProcessingResources"]
