@@ -1059,7 +1059,7 @@ mod tests {
                 .any(|o| has(o.api.name_field) && o.refers_to.contains(&field))
         };
         for k in crate::kinds::KINDS {
-            if has(k.api.name_field) && !(referred(k.api.name_field) && !has(k.api.arn_field)) {
+            if has(k.api.name_field) && (has(k.api.arn_field) || !referred(k.api.name_field)) {
                 kinds.push("resource");
             }
             if has(k.api.summaries) {
