@@ -34,8 +34,9 @@ pub struct ListArgs<'a> {
 pub struct Calls {
     /// One page of the kind's List operation (always 100 per page).
     pub list: for<'a> fn(&'a Client, ListArgs<'a>) -> Pending<'a, Page>,
-    /// The Describe operation for one name; `capture` keeps the response body.
-    pub describe: for<'a> fn(&'a Client, &'a str, SharedInterceptor) -> Pending<'a, ()>,
+    /// The Describe operation for one name (and the ARN the listing gave it, which some kinds'
+    /// Describe requests need a part of); `capture` keeps the response body.
+    pub describe: for<'a> fn(&'a Client, &'a str, &'a str, SharedInterceptor) -> Pending<'a, ()>,
 }
 
 /// A kind's [`Calls`] from the names of the SDK's builders and types: the List operation's
@@ -86,6 +87,7 @@ macro_rules! calls {
         fn describe<'a>(
             client: &'a aws_sdk_sagemaker::Client,
             name: &'a str,
+            _arn: &'a str,
             capture: aws_smithy_runtime_api::client::interceptors::SharedInterceptor,
         ) -> $crate::calls::Pending<'a, ()> {
             Box::pin(async move {

@@ -27,6 +27,7 @@ macro_rules! registered_kinds {
             Tuning => tuning,
             AutoMl => automl,
             Compilation => compilation,
+            Customization => customization,
             EndpointConfig => endpoint_config,
             Endpoint => endpoint,
             Notebook => notebook,

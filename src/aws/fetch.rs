@@ -182,7 +182,7 @@ const PIPELINE_CALLS: Calls = Calls {
             Ok((pairs, page.next_token().map(str::to_owned)))
         })
     },
-    describe: |client, name, capture| {
+    describe: |client, name, _arn, capture| {
         Box::pin(async move {
             client
                 .describe_pipeline()
@@ -310,7 +310,7 @@ async fn describe_all(
         async move {
             let _place = gate.enter().await;
             let capture = CaptureBody::default();
-            let result = describe(&client, kind, &job.name, capture.clone()).await;
+            let result = describe(&client, kind, &job.name, &job.arn, capture.clone()).await;
             (job, result.map(|()| capture.body()))
         }
     }))
@@ -373,9 +373,10 @@ async fn describe(
     client: &Client,
     kind: Group,
     name: &str,
+    arn: &str,
     capture: CaptureBody,
 ) -> Result<(), (Option<String>, String)> {
-    (calls(kind).describe)(client, name, SharedInterceptor::new(capture)).await
+    (calls(kind).describe)(client, name, arn, SharedInterceptor::new(capture)).await
 }
 
 /// A listed job that passed the checks, with the path its document goes to.
@@ -412,7 +413,11 @@ fn checked(
                 parts.account_id,
                 account.unwrap_or_default()
             ),
-            Ok((_, arn_name)) if !arn_name.eq_ignore_ascii_case(&name) => {
+            Ok((_, arn_name))
+                if !kind
+                    .name_in_arn(arn_name)
+                    .is_some_and(|n| n.eq_ignore_ascii_case(&name)) =>
+            {
                 "its ARN names another job".to_owned()
             }
             Ok((parts, _)) => {

@@ -20,6 +20,7 @@ pub static KIND: KindDecl = KindDecl {
     names: Names {
         resource_type: "automl-job",
         arn_resource: "automl-job",
+        arn_nested: false,
         noun: "AutoML job",
         plural: "AutoML jobs",
     },

@@ -21,6 +21,7 @@ pub static KIND: KindDecl = KindDecl {
     names: Names {
         resource_type: "compilation-job",
         arn_resource: "compilation-job",
+        arn_nested: false,
         noun: "Compilation job",
         plural: "compilation jobs",
     },

@@ -26,6 +26,7 @@ pub static KIND: KindDecl = KindDecl {
     names: Names {
         resource_type: "endpoint",
         arn_resource: "endpoint",
+        arn_nested: false,
         noun: "Endpoint",
         plural: "endpoints",
     },

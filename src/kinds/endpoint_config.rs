@@ -27,6 +27,7 @@ pub static KIND: KindDecl = KindDecl {
     names: Names {
         resource_type: "endpoint-config",
         arn_resource: "endpoint-config",
+        arn_nested: false,
         noun: "Endpoint configuration",
         plural: "endpoint configurations",
     },

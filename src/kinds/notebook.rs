@@ -20,6 +20,7 @@ pub static KIND: KindDecl = KindDecl {
     names: Names {
         resource_type: "notebook-instance",
         arn_resource: "notebook-instance",
+        arn_nested: false,
         noun: "Notebook instance",
         plural: "notebook instances",
     },

@@ -21,6 +21,7 @@ pub static KIND: KindDecl = KindDecl {
     names: Names {
         resource_type: "processing-job",
         arn_resource: "processing-job",
+        arn_nested: false,
         noun: "Processing job",
         plural: "processing jobs",
     },

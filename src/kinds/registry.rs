@@ -66,6 +66,9 @@ pub struct Names {
     /// The resource part of the kind's ARNs (`arn:…:<this>/<name>`), as botocore's ARN
     /// patterns give it.
     pub arn_resource: &'static str,
+    /// True when the ARN puts one more segment before the name
+    /// (`arn:…:job/<category>/<name>`, model customization jobs).
+    pub arn_nested: bool,
     /// How messages name one resource, e.g. `Training job`.
     pub noun: &'static str,
     /// The kind's resources in a sentence, e.g. `batch transform jobs`.
@@ -162,6 +165,18 @@ impl Kind {
     /// The resource part of the kind's ARNs (`arn:…:<this>/<name>`).
     pub fn arn_resource(self) -> &'static str {
         self.names().arn_resource
+    }
+
+    /// The resource's name in the part of its ARN after `<arn_resource>/`: all of it, or the
+    /// last segment of a nested ARN (`None` when it has not exactly that one more segment).
+    pub fn name_in_arn(self, rest: &str) -> Option<&str> {
+        if !self.names().arn_nested {
+            return Some(rest);
+        }
+        match rest.split_once('/') {
+            Some((segment, name)) if !segment.is_empty() && !name.contains('/') => Some(name),
+            _ => None,
+        }
     }
 
     /// How messages name a resource of this kind.
@@ -273,6 +288,15 @@ impl Group {
             Group::SdkConfig => crate::resource::SDK_CONFIG,
             Group::StateMachineTasks => "stateMachine",
             Group::IacResources => crate::resource::IAC,
+        }
+    }
+
+    /// The resource's name in the part of its ARN after `<arn_resource>/`
+    /// ([`Kind::name_in_arn`]).
+    pub fn name_in_arn(self, rest: &str) -> Option<&str> {
+        match self {
+            Group::Kind(k) => k.name_in_arn(rest),
+            _ => Some(rest),
         }
     }
 }

@@ -23,6 +23,7 @@ pub static KIND: KindDecl = KindDecl {
     names: Names {
         resource_type: "training-job",
         arn_resource: "training-job",
+        arn_nested: false,
         noun: "Training job",
         plural: "training jobs",
     },

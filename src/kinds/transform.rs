@@ -20,6 +20,7 @@ pub static KIND: KindDecl = KindDecl {
     names: Names {
         resource_type: "transform-job",
         arn_resource: "transform-job",
+        arn_nested: false,
         noun: "Batch transform job",
         plural: "batch transform jobs",
     },

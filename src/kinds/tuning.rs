@@ -20,6 +20,7 @@ pub static KIND: KindDecl = KindDecl {
     names: Names {
         resource_type: "hyperparameter-tuning-job",
         arn_resource: "hyper-parameter-tuning-job",
+        arn_nested: false,
         noun: "Hyperparameter tuning job",
         plural: "hyperparameter tuning jobs",
     },

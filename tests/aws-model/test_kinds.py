@@ -63,6 +63,10 @@ KINDS = {
         "OutputConfig.KmsKeyId", "OutputConfig.S3OutputLocation",
         "InputConfig", "RoleArn", "StoppingCondition", "ModelArtifacts",
     ]),
+    "customization": ("ListJobs", "JobSummaries", "DescribeJob", [
+        "JobName", "JobArn", "JobStatus", "JobCategory", "JobConfigDocument", "RoleArn",
+        "CreationTime", "LastModifiedTime",
+    ]),
     "endpoint_config": ("ListEndpointConfigs", "EndpointConfigs", "DescribeEndpointConfig", [
         "EndpointConfigName", "EndpointConfigArn", "CreationTime", "KmsKeyId",
         "ProductionVariants[].VariantName", "ProductionVariants[].InstanceType",
@@ -256,6 +260,7 @@ MARKERS = {
     "TransformJobName": "DescribeTransformJob",
     "HyperParameterTuningJobName": "DescribeHyperParameterTuningJob",
     "CompilationJobName": "DescribeCompilationJob",
+    "JobName": "DescribeJob",
     # An endpoint names its configuration: its own marker goes first.
     "EndpointName": "DescribeEndpoint",
     "EndpointConfigName": "DescribeEndpointConfig",
@@ -291,7 +296,7 @@ def test_the_samples_cover_every_kind():
     ops = {describe_operation(p.values[0]) for p in sample_documents()}
     assert {"DescribeTrainingJob", "DescribeProcessingJob", "DescribeTransformJob",
             "DescribeHyperParameterTuningJob", "DescribeAutoMLJobV2", "DescribeAutoMLJob",
-            "DescribeCompilationJob", "DescribeEndpointConfig", "DescribeEndpoint", "DescribeNotebookInstance"} <= ops
+            "DescribeCompilationJob", "DescribeJob", "DescribeEndpointConfig", "DescribeEndpoint", "DescribeNotebookInstance"} <= ops
 
 
 def test_the_shape_check_notices_a_wrong_sample(model):
@@ -299,3 +304,15 @@ def test_the_shape_check_notices_a_wrong_sample(model):
     assert conforms(model, shape, {"ProcessingJobNmae": "x"})
     assert conforms(model, shape, {"ProcessingJobStatus": "Done"})
     assert conforms(model, shape, {"ProcessingResources": {"ClusterConfig": {"InstanceCount": "2"}}})
+
+
+def test_customization_jobs_are_listed_in_every_category_the_model_has(model):
+    """ListJobs and DescribeJob require a JobCategory: the live scan walks the categories
+    src/kinds/customization.rs lists, which must be botocore's enum."""
+    import re
+    source = (REPO / "src" / "kinds" / "customization.rs").read_text()
+    block = re.search(r"const CATEGORIES: &\[&str\] = &\[(.*?)\];", source, re.S).group(1)
+    assert re.findall(r'"([^"]+)"', block) == model["shapes"]["JobCategory"]["enum"]
+    for op in ("ListJobs", "DescribeJob"):
+        shape = model["shapes"][model["operations"][op]["input"]["shape"]]
+        assert "JobCategory" in shape.get("required", []), op

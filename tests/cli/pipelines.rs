@@ -75,6 +75,9 @@ fn findings_point_at_the_key_or_the_object_that_should_hold_it() {
         } else if file.ends_with("training-jobs.json") {
             // A plan's job resource: its converted values point at the resource's values.
             vec!["\"values\"".to_owned()]
+        } else if file.ends_with("agent-eval-job.json") {
+            // A Job step's key sits inside the JobConfigDocument string: its line.
+            vec!["\"JobConfigDocument\"".to_owned()]
         } else if file.ends_with("training-pipeline.json") {
             // A JSON template's body is one string: findings point at its line.
             vec!["\"PipelineDefinitionBody\"".to_owned()]

@@ -139,10 +139,13 @@ test('mixed kinds: per-kind summary, kind filter, parts and ARNs of every kind',
   const { page, errors } = await open(dir);
   const doc = report(dir);
   assert.deepEqual(errors, []);
-  assert.match(await page.locator('h1').innerText(), /SageMaker job encryption audit/);
+  // Jobs, an endpoint configuration and a notebook instance: the report speaks of resources.
+  assert.match(await page.locator('h1').innerText(), /SageMaker resource encryption audit/);
   const kinds = await page.locator('#kinds tbody tr').allInnerTexts();
-  assert.equal(kinds.length, 5, kinds.join('|'));
+  assert.equal(kinds.length, 7, kinds.join('|'));
   assert.match(kinds[3], /Hyperparameter tuning jobs/);
+  assert.match(kinds[5], /Endpoint configurations/);
+  assert.match(kinds[6], /Notebook instances/);
   assert.ok(await page.locator('#f-kind').isVisible());
   await page.selectOption('#f-kind', 'transform-job');
   const transform = doc.findings.filter((f) => f.resource_type === 'transform-job');
@@ -159,6 +162,14 @@ test('mixed kinds: per-kind summary, kind filter, parts and ARNs of every kind',
   assert.ok(detail.includes(tuning.job_arn), detail);
   assert.match(detail, /Kind\s+Hyperparameter tuning job/);
   assert.match(detail, /Part\s+definition /);
+  // An endpoint configuration's core dump slot, with its own ARN and kind.
+  await page.fill('#q', 'support-bot');
+  await page.waitForFunction(() => document.querySelectorAll('#rows tr.finding').length === 3);
+  await page.locator('#rows tr.finding', { hasText: 'core dump Live' }).click();
+  const endpoint = await page.locator('#rows tr.detail').innerText();
+  const config = doc.findings.find((f) => f.resource_type === 'endpoint-config');
+  assert.ok(endpoint.includes(config.job_arn), endpoint);
+  assert.match(endpoint, /Kind\s+Endpoint configuration/);
   await page.fill('#q', '');
   await page.screenshot({ path: path.join(outRoot, 'kinds-report.png'), fullPage: true });
   await page.close();

@@ -1,7 +1,8 @@
 """A fault-injecting HTTP proxy in front of the moto server.
 
 moto cannot throttle, fail one call persistently, deny access, or describe an AWS-managed
-key, and moto 5.2.1 leaves ProcessingResources out of DescribeProcessingJob. This proxy
+key, moto 5.2.1 leaves ProcessingResources out of DescribeProcessingJob, and it has no model
+customization jobs (ListJobs, DescribeJob): the proxy answers those from jobs a test gives it. This proxy
 forwards every request to moto unchanged and, when a rule matches, answers instead with the
 error or body AWS would send (or adds back what moto left out). Rules match on the JSON-protocol operation
 (`X-Amz-Target`), the region in the SigV4 credential scope, and the request body.
@@ -47,6 +48,7 @@ class Faults:
             self.short_sessions = {}        # account id -> seconds its assumed credentials last
             self.assumed = []               # (RoleArn, RoleSessionName, ExternalId) of every AssumeRole
             self.latency = 0.0              # seconds added before answering each request
+            self.customization_jobs = {}    # JobName -> DescribeJob response (moto has no ListJobs)
 
 
 def _sts_error(code, message):
@@ -113,6 +115,8 @@ class Handler(BaseHTTPRequestHandler):
                 return
         answer = self.fault(faults, operation, region, params)
         if answer is None:
+            answer = self.fake(faults, operation, region, params)
+        if answer is None:
             answer = self.forward(body)
             answer = self.rewrite(faults, operation, params, answer)
         self.answer(answer)
@@ -128,6 +132,27 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
     do_GET = do_POST
+
+    def fake(self, f, operation, region, params):
+        """ListJobs and DescribeJob, which moto 5.2.1 does not implement, answered from the jobs a
+        test created (`customization_jobs`), as AWS would: one category per ListJobs call."""
+        ok = {"Content-Type": "application/x-amz-json-1.1"}
+        if operation == "ListJobs":
+            if not params.get("JobCategory"):
+                return _error(400, "ValidationException", "JobCategory is required")
+            jobs = [j for j in f.customization_jobs.values()
+                    if j["JobCategory"] == params["JobCategory"] and j["JobArn"].split(":")[3] == region
+                    and params.get("StatusEquals") in (None, j["JobStatus"])
+                    and j["CreationTime"] > params.get("CreationTimeAfter", 0)]
+            summaries = [{k: j[k] for k in ("JobName", "JobArn", "JobCategory", "JobStatus", "CreationTime")}
+                         for j in jobs]
+            return 200, ok, json.dumps({"JobSummaries": summaries}).encode()
+        if operation == "DescribeJob":
+            job = f.customization_jobs.get(params.get("JobName"))
+            if job is None or job["JobArn"].split(":")[3] != region or job["JobCategory"] != params.get("JobCategory"):
+                return _error(400, "ResourceNotFound", f"Job {params.get('JobName')} not found")
+            return 200, ok, json.dumps(job).encode()
+        return None
 
     def fault(self, f, operation, region, params):
         with f.lock:

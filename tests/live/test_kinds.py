@@ -174,6 +174,7 @@ DESCRIBE = {
     "endpoint_config": ("describe-endpoint-config", "--endpoint-config-name"),
     "notebook": ("describe-notebook-instance", "--notebook-instance-name"),
     "endpoint": ("describe-endpoint", "--endpoint-name"),
+    "customization": ("describe-job", "--job-name"),
 }
 
 
@@ -257,6 +258,19 @@ def kinds(moto, proxy, tmp_path):
         by_kind.setdefault(kind, []).append(name)
         for (rule, part), verdict in verdicts.items():
             expected[(name, rule, part)] = verdict
+    # Model customization jobs, which moto lacks: the proxy answers ListJobs and DescribeJob.
+    for name, category, doc, verdict in [
+        ("eval-cmk", "AgentRFTEvaluation", {"OutputDataConfig": {"S3OutputPath": "s3://ml-eval/", "KmsKeyArn": key}},
+         ("PASS", "CUSTOMER")),
+        ("synth-none", "SyntheticDataGeneration", {"OutputDataConfig": {"S3OutputPath": "s3://ml-synth/"}}, ("FAIL", "")),
+    ]:
+        faults.customization_jobs[name] = {
+            "JobName": name, "JobArn": f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:job/{category}/{name}",
+            "RoleArn": ROLE, "JobCategory": category, "JobConfigSchemaVersion": "1.0.0",
+            "JobConfigDocument": json.dumps(doc), "JobStatus": "Completed", "CreationTime": 1760000000.0,
+            "LastModifiedTime": 1760003600.0}
+        by_kind.setdefault("customization", []).append(name)
+        expected[(name, "customization-output-cmk", None)] = verdict
     return expected, by_kind, cmk
 
 
@@ -277,6 +291,10 @@ def test_live_scan_judges_every_kind(kinds, proxy):
     assert by[("hpo-multi", "tuning-volume-cmk", "definition b")]["source_file"] == \
         f"{ACCOUNT}/us-east-1/tuning/hpo-multi.json"
     assert by[("tf-capture", "transform-output-cmk", "data capture")]["resource_type"] == "transform-job"
+    # ListJobs takes one category at a time: each is listed once.
+    categories = [p["JobCategory"] for op, p in faults.list_requests if op == "ListJobs"]
+    assert categories == ["AgentRFT", "SyntheticDataGeneration", "DataQualityEvaluation",
+                          "AgentRFTEvaluation", "DataTransformation"], categories
     # Each kind is listed with its own call, and AutoML is described with the V2 call.
     operations = {op for op, _ in faults.calls}
     assert {k["list"] for k in KINDS} <= operations
@@ -309,13 +327,17 @@ def test_collect_then_offline_scan_is_identical_for_every_kind(kinds, proxy, tmp
 
 def test_aws_cli_describe_exports_give_the_live_verdicts(kinds, proxy, tmp_path):
     _, by_kind, cmk = kinds
-    endpoint, _ = proxy
+    endpoint, faults = proxy
     export = tmp_path / "export"
     export.mkdir()
     for kind, names in by_kind.items():
         command, option = DESCRIBE[kind]
         for name in names:
-            aws_cli(["sagemaker", command, option, name], endpoint, export / f"{kind}-{name}.json")
+            extra = []
+            if kind == "customization":
+                # DescribeJob takes the job's category too.
+                extra = ["--job-category", faults.customization_jobs[name]["JobCategory"]]
+            aws_cli(["sagemaker", command, option, name, *extra], endpoint, export / f"{kind}-{name}.json")
     aws_cli(["kms", "list-aliases"], endpoint, export / "kms-aliases.json")
     aws_cli(["kms", "describe-key", "--key-id", cmk["KeyId"]], endpoint, export / "kms-key.json")
     r = run(["scan", str(export), "--format", "json"], endpoint)

@@ -75,3 +75,27 @@ def test_endpoint_config_steps_get_the_config_files_keys_as_the_tool_says(tmp_pa
                    if f["job_name"] == "SageMaker.EndpointConfig"}
     assert from_config[("endpoint-config-volume-cmk", None)] == found[(step, "endpoint-config-volume-cmk")]
     assert from_config[("endpoint-config-output-cmk", "data capture")] == found[(step, "endpoint-config-output-cmk")]
+
+
+def job_pipeline(tmp_path, *key):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SAGEMAKER_", "XDG_", "AWS_"))}
+    env.update({"HOME": str(tmp_path), "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": "http://127.0.0.1:9"})
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    path = tmp_path / "agent-eval.json"
+    subprocess.run([sys.executable, str(Path(__file__).with_name("make_job_pipeline.py")), str(path), *key],
+                   env=env, check=True, capture_output=True, text=True)
+    return path
+
+
+def test_job_steps_are_judged_on_the_key_inside_their_config_document(tmp_path):
+    """SDK 3 renders a Job step whose JobConfigDocument is a JSON string; its
+    OutputDataConfig.KmsKeyArn is the job's output key."""
+    path = job_pipeline(tmp_path / "none")
+    step = next(s for s in json.loads(path.read_text())["Steps"] if s["Type"] == "Job")
+    assert isinstance(step["Arguments"]["JobConfigDocument"], str)
+    assert findings(path, tmp_path / "out1") == {("agent-eval/EvaluateBaseModel", "customization-output-cmk"): ("FAIL", None)}
+    path = job_pipeline(tmp_path / "key", "alias/aws/s3")
+    run = subprocess.run([BIN, "scan", str(path), "--format", "json"], capture_output=True, text=True)
+    found = {(f["rule_id"], f["status"], f["key_manager"]) for f in json.loads(run.stdout)["findings"]}
+    assert found == {("customization-output-cmk", "FAIL", "AWS")}
