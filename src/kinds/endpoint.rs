@@ -7,14 +7,9 @@
 //! declare endpoints (`AWS::SageMaker::Endpoint`, `aws_sagemaker_endpoint`, the `Endpoint`
 //! pipeline step) name a configuration and carry no key, so only deployed endpoints are read.
 
-use serde::Deserialize;
-use serde_json::value::RawValue;
-
-use super::{
-    Api, At, Draft, Fields, KindDecl, Names, Scope, SlotDraft, Text, identity, resource,
-};
+use super::{Api, Draft, Fields, KindDecl, Names, Scope, SlotDraft, identity, resource};
 use crate::document::DocumentError;
-use crate::resource::{KeySlot, Kind, Role};
+use crate::resource::{Kind, Role};
 use crate::rules::RuleMeta;
 use crate::rules::docs::{COMPLIANCE, KMS_REFERENCE, Reference, Remediation, SAGEMAKER_AT_REST};
 use crate::rules::output::{OutputCheck, OutputText};
@@ -67,93 +62,15 @@ pub static KIND: KindDecl = KindDecl {
     ),
 };
 
-/// `DataCaptureConfig` as `DescribeEndpoint` summarises it.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Capture<'a> {
-    #[serde(borrow)]
-    destination_s3_uri: Option<Text<'a>>,
-    #[serde(borrow, default)]
-    kms_key_id: At<'a, Option<Text<'a>>>,
-    #[serde(borrow)]
-    enable_capture: Option<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct AsyncInference<'a> {
-    #[serde(borrow, default)]
-    output_config: At<'a, Option<AsyncOutput<'a>>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct AsyncOutput<'a> {
-    #[serde(borrow)]
-    s3_output_path: Option<Text<'a>>,
-    #[serde(borrow)]
-    s3_failure_path: Option<Text<'a>>,
-    #[serde(borrow, default)]
-    kms_key_id: At<'a, Option<Text<'a>>>,
-}
-
 fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, DocumentError> {
-    let mut slots = Vec::new();
-    let mut capture_slot = KeySlot::new(Role::Output, "DataCaptureConfig.KmsKeyId");
-    capture_slot.part = Some("data capture".to_owned());
-    let capture = f.get::<Option<Capture<'a>>>("DataCaptureConfig")?;
-    // A summary with neither destination, key nor switch configures nothing (moto 5.2.1
-    // returns `{}`; AWS leaves it out).
-    let configured = capture
-        .as_ref()
-        .and_then(|c| c.value.as_ref().map(|v| (c.raw, v)))
-        .filter(|(_, c)| {
-            c.destination_s3_uri.is_some()
-                || c.kms_key_id.slice().is_some()
-                || c.enable_capture.is_some()
-        });
-    match configured {
-        // An endpoint that captures nothing writes no captured data: one finding says so,
-        // so every endpoint has a verdict.
-        None => {
-            capture_slot.nothing_to_protect = true;
-            slots.push(SlotDraft::new(capture_slot, None, None, scope)?);
-        }
-        Some((raw, c)) => {
-            capture_slot.nothing_to_protect =
-                c.enable_capture.is_some_and(|e| e.get().trim() == "false");
-            slots.push(SlotDraft::output(
-                capture_slot,
-                "DataCaptureConfig.DestinationS3Uri",
-                Some(&c.destination_s3_uri),
-                Some(&c.kms_key_id),
-                Some(raw),
-                scope,
-            )?);
-        }
-    }
-    if let Some(config) = f.get::<Option<AsyncInference<'a>>>("AsyncInferenceConfig")?
-        && let Some(a) = &config.value
-    {
-        let out = a.output_config.value.as_ref();
-        let mut slot = KeySlot::new(Role::Output, "AsyncInferenceConfig.OutputConfig.KmsKeyId");
-        slot.part = Some("async inference".to_owned());
-        let mut draft = SlotDraft::output(
-            slot,
-            "AsyncInferenceConfig.OutputConfig.S3OutputPath",
-            out.map(|o| &o.s3_output_path),
-            out.map(|o| &o.kms_key_id),
-            Some(a.output_config.slice().unwrap_or(config.raw)),
-            scope,
-        )?;
-        if let Some(o) = out {
-            draft.slot.locations.extend(scope.text(
-                "AsyncInferenceConfig.OutputConfig.S3FailurePath",
-                &o.s3_failure_path,
-            )?);
-        }
-        slots.push(draft);
-    }
+    use super::endpoint_config::{async_output, capture, nothing_captured};
+    // An endpoint that captures nothing writes no captured data: one finding says so, so every
+    // endpoint has a verdict.
+    let mut slots = vec![match capture(f, scope)? {
+        Some(slot) => slot,
+        None => nothing_captured(scope)?,
+    }];
+    slots.extend(async_output(f, scope)?);
     Ok(slots)
 }
 

@@ -148,50 +148,8 @@ fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, Doc
     let key = f.get::<Option<Text<'a>>>("KmsKeyId")?;
     let mut slots = vec![SlotDraft::new(volume, key.as_ref(), None, scope)?];
 
-    // A DataCaptureConfig with neither destination, key nor switch configures nothing (moto
-    // 5.2.1 returns `{}` for a configuration created without one; AWS leaves it out).
-    if let Some(capture) = f.get::<Option<S3Key<'a>>>("DataCaptureConfig")?
-        && let Some(c) = &capture.value
-        && (c.destination_s3_uri.is_some()
-            || c.kms_key_id.slice().is_some()
-            || c.enable_capture.is_some())
-    {
-        let mut slot = KeySlot::new(Role::Output, "DataCaptureConfig.KmsKeyId");
-        slot.part = Some("data capture".to_owned());
-        slot.nothing_to_protect = c.enable_capture.is_some_and(|e| e.get().trim() == "false");
-        slots.push(SlotDraft::output(
-            slot,
-            "DataCaptureConfig.DestinationS3Uri",
-            Some(&c.destination_s3_uri),
-            Some(&c.kms_key_id),
-            Some(capture.raw),
-            scope,
-        )?);
-    }
-    if let Some(config) = f.get::<Option<AsyncInference<'a>>>("AsyncInferenceConfig")?
-        && let Some(a) = &config.value
-    {
-        let out = a.output_config.value.as_ref();
-        let mut slot = KeySlot::new(Role::Output, "AsyncInferenceConfig.OutputConfig.KmsKeyId");
-        slot.part = Some("async inference".to_owned());
-        let mut draft = SlotDraft::output(
-            slot,
-            "AsyncInferenceConfig.OutputConfig.S3OutputPath",
-            out.map(|o| &o.s3_output_path),
-            out.map(|o| &o.kms_key_id),
-            Some(a.output_config.slice().unwrap_or(config.raw)),
-            scope,
-        )?;
-        // Failed requests are written under the same key.
-        if let Some(o) = out {
-            draft.slot.locations.extend(scope.text(
-                "AsyncInferenceConfig.OutputConfig.S3FailurePath",
-                &o.s3_failure_path,
-            )?);
-        }
-        slots.push(draft);
-    }
-    let outputs_before_dumps = slots.len();
+    slots.extend(capture(f, scope)?);
+    slots.extend(async_output(f, scope)?);
     for (field, prefix, list) in &variants {
         for (i, v) in list.iter().enumerate() {
             let Some(dump) = &v.value.core_dump_config.value else {
@@ -213,13 +171,82 @@ fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, Doc
         }
     }
     // Nothing written to S3 at all: one finding says so, so the output check has its verdict.
-    if slots.len() == 1 && outputs_before_dumps == 1 {
-        let mut none = KeySlot::new(Role::Output, "DataCaptureConfig.KmsKeyId");
-        none.part = Some("data capture".to_owned());
-        none.nothing_to_protect = true;
-        slots.push(SlotDraft::new(none, None, None, scope)?);
+    if slots.len() == 1 {
+        slots.push(nothing_captured(scope)?);
     }
     Ok(slots)
+}
+
+/// The data capture slot (`DataCaptureConfig`, in a configuration or as `DescribeEndpoint`
+/// summarises it); `None` when nothing is configured. A `DataCaptureConfig` with neither
+/// destination, key nor switch configures nothing (moto 5.2.1 returns `{}` for one created
+/// without it; AWS leaves it out). Capture switched off protects nothing.
+pub(super) fn capture<'a>(
+    f: &Fields<'a>,
+    scope: Scope<'_>,
+) -> Result<Option<SlotDraft<'a>>, DocumentError> {
+    let Some(capture) = f.get::<Option<S3Key<'a>>>("DataCaptureConfig")? else {
+        return Ok(None);
+    };
+    let Some(c) = capture.value.as_ref().filter(|c| {
+        c.destination_s3_uri.is_some() || c.kms_key_id.slice().is_some() || c.enable_capture.is_some()
+    }) else {
+        return Ok(None);
+    };
+    let mut slot = KeySlot::new(Role::Output, "DataCaptureConfig.KmsKeyId");
+    slot.part = Some("data capture".to_owned());
+    slot.nothing_to_protect = c.enable_capture.is_some_and(|e| e.get().trim() == "false");
+    SlotDraft::output(
+        slot,
+        "DataCaptureConfig.DestinationS3Uri",
+        Some(&c.destination_s3_uri),
+        Some(&c.kms_key_id),
+        Some(capture.raw),
+        scope,
+    )
+    .map(Some)
+}
+
+/// The data capture slot of something that writes nothing to S3: NOT_APPLICABLE, so the output
+/// check still has a verdict for it.
+pub(super) fn nothing_captured<'a>(scope: Scope<'_>) -> Result<SlotDraft<'a>, DocumentError> {
+    let mut none = KeySlot::new(Role::Output, "DataCaptureConfig.KmsKeyId");
+    none.part = Some("data capture".to_owned());
+    none.nothing_to_protect = true;
+    SlotDraft::new(none, None, None, scope)
+}
+
+/// The asynchronous inference output slot (results and failures under one key), when
+/// `AsyncInferenceConfig` is there.
+pub(super) fn async_output<'a>(
+    f: &Fields<'a>,
+    scope: Scope<'_>,
+) -> Result<Option<SlotDraft<'a>>, DocumentError> {
+    let Some(config) = f.get::<Option<AsyncInference<'a>>>("AsyncInferenceConfig")? else {
+        return Ok(None);
+    };
+    let Some(a) = &config.value else {
+        return Ok(None);
+    };
+    let out = a.output_config.value.as_ref();
+    let mut slot = KeySlot::new(Role::Output, "AsyncInferenceConfig.OutputConfig.KmsKeyId");
+    slot.part = Some("async inference".to_owned());
+    let mut draft = SlotDraft::output(
+        slot,
+        "AsyncInferenceConfig.OutputConfig.S3OutputPath",
+        out.map(|o| &o.s3_output_path),
+        out.map(|o| &o.kms_key_id),
+        Some(a.output_config.slice().unwrap_or(config.raw)),
+        scope,
+    )?;
+    // Failed requests are written under the same key.
+    if let Some(o) = out {
+        draft.slot.locations.extend(scope.text(
+            "AsyncInferenceConfig.OutputConfig.S3FailurePath",
+            &o.s3_failure_path,
+        )?);
+    }
+    Ok(Some(draft))
 }
 
 fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
