@@ -201,8 +201,8 @@ fn every_report_of_a_run_carries_the_same_run_id_and_runs_differ() {
     assert_ne!(ids(a.path()), ids(b.path()));
 }
 
-/// State names, SDK config values and Terraform addresses are input like any file: control
-/// characters and markup stay text in every report and on stderr.
+/// State names, SDK config values, Terraform addresses and template logical ids are input like
+/// any file: control characters and markup stay text in every report and on stderr.
 #[test]
 fn hostile_names_in_state_machines_and_sdk_config_stay_text() {
     let dir = tempfile::tempdir().unwrap();
@@ -218,6 +218,15 @@ fn hostile_names_in_state_machines_and_sdk_config_stay_text() {
         }
     });
     std::fs::write(dir.path().join("m.asl.json"), machine.to_string()).unwrap();
+    // A resource a template declares is named by its logical id, and a `Ref` may name anything.
+    let template = serde_json::json!({"Resources": {
+        "<script>alert(1)</script>\u{1b}[2J\u{202e}": {
+            "Type": "AWS::SageMaker::EndpointConfig",
+            "Properties": {"KmsKeyId": {"Ref": "}{${x\u{1b}[31m"},
+                "ProductionVariants": [{"VariantName": "\u{202e}v", "InstanceType": "ml.m5.large"}]}
+        }
+    }});
+    std::fs::write(dir.path().join("t.template.json"), template.to_string()).unwrap();
     std::fs::write(
         dir.path().join("config.yaml"),
         "SageMaker:\n  TrainingJob:\n    OutputDataConfig:\n      KmsKeyId: \"<img src=x onerror=alert(1)>\\e[2J\"\n",
@@ -247,4 +256,8 @@ fn hostile_names_in_state_machines_and_sdk_config_stay_text() {
     // JSON keeps the data as it was.
     let json = read(out.path(), "report.json");
     assert!(json.contains("<script>alert(1)</script>"));
+    assert!(
+        json.contains("endpoint-config-volume-cmk"),
+        "the template's resource is judged"
+    );
 }
