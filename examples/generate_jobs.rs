@@ -1,9 +1,11 @@
 //! Writes N realistic `describe-training-job` files (AWS CLI v2 style, ~6.7 KB each) with a
 //! mix of verdicts, for benchmarks and load tests; with `mixed`, every fifth file is a
 //! training job and the others are processing, batch transform, hyperparameter tuning and
-//! AutoML jobs in turn.
+//! AutoML jobs in turn; with `all`, those five and the resources that are not jobs (endpoint
+//! configurations, endpoints, notebook instances, Studio domains and user profiles, feature
+//! groups, inference experiments) take turns, twelve kinds in all.
 //!
-//! Usage: `cargo run --release --example generate_jobs -- DIR N [mixed]`
+//! Usage: `cargo run --release --example generate_jobs -- DIR N [mixed|all]`
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -247,6 +249,118 @@ fn mixed(i: usize) -> (String, Value) {
     (name, doc)
 }
 
+/// A resource of kind `i % 12`: the five job kinds of [`mixed`], then the kinds that are not
+/// jobs, each with the same spread of keys.
+fn any_kind(i: usize) -> (String, Value) {
+    let k = i % 12;
+    if k < 5 {
+        // `mixed` picks its kind by `i % 5`: give it an index of the same kind.
+        return mixed(i / 12 * 5 + k);
+    }
+    let account = ACCOUNTS[i % ACCOUNTS.len()];
+    let region = REGIONS[(i / 7) % REGIONS.len()];
+    let arn =
+        |kind: &str, name: &str| format!("arn:aws:sagemaker:{region}:{account}:{kind}/{name}");
+    let role = format!("arn:aws:iam::{account}:role/service-role/AmazonSageMaker-ExecutionRole");
+    let base = 1_700_000_000 + (i as i64) * 3_600;
+    let (volume, output) = keys(i / 12, account, region);
+    let itype = TYPES[(i / 12) % TYPES.len()];
+    let variant = |name: &str| json!({"VariantName": name, "ModelName": format!("model-{}", i % 30), "InitialInstanceCount": 2, "InstanceType": itype, "InitialVariantWeight": 1.0});
+    match k {
+        5 => {
+            let name = format!("bench-config-{i:07}");
+            let doc = json!({
+                "EndpointConfigName": name, "EndpointConfigArn": arn("endpoint-config", &name),
+                "ProductionVariants": [variant("AllTraffic")],
+                "DataCaptureConfig": with_key(json!({"EnableCapture": true, "InitialSamplingPercentage": 20, "DestinationS3Uri": format!("s3://ml-capture-{account}/{name}/"), "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}]}), "KmsKeyId", output),
+                "CreationTime": ts(base, 0)
+            });
+            (name, with_key(doc, "KmsKeyId", volume))
+        }
+        6 => {
+            let name = format!("bench-endpoint-{i:07}");
+            (
+                name.clone(),
+                json!({
+                    "EndpointName": name, "EndpointArn": arn("endpoint", &name), "EndpointConfigName": format!("bench-config-{i:07}"),
+                    "ProductionVariants": [{"VariantName": "AllTraffic", "DeployedImages": [], "CurrentWeight": 1.0, "DesiredWeight": 1.0, "CurrentInstanceCount": 2, "DesiredInstanceCount": 2}],
+                    "DataCaptureConfig": with_key(json!({"EnableCapture": true, "CaptureStatus": "Started", "CurrentSamplingPercentage": 20, "DestinationS3Uri": format!("s3://ml-capture-{account}/{name}/")}), "KmsKeyId", output),
+                    "EndpointStatus": "InService", "CreationTime": ts(base, 0), "LastModifiedTime": ts(base, 9)
+                }),
+            )
+        }
+        7 => {
+            let name = format!("bench-notebook-{i:07}");
+            let doc = json!({
+                "NotebookInstanceArn": arn("notebook-instance", &name), "NotebookInstanceName": name, "NotebookInstanceStatus": "InService",
+                "Url": format!("{name}.notebook.{region}.sagemaker.aws"), "InstanceType": "ml.t3.medium", "RoleArn": role,
+                "LastModifiedTime": ts(base, 5), "CreationTime": ts(base, 0), "DirectInternetAccess": "Disabled", "VolumeSizeInGB": 20,
+                "RootAccess": "Disabled", "PlatformIdentifier": "notebook-al2-v3"
+            });
+            (name, with_key(doc, "KmsKeyId", volume))
+        }
+        8 => {
+            let id = format!("d-bench{i:07}");
+            let mut settings = json!({"ExecutionRole": role});
+            if let Some(o) = output.clone() {
+                settings["SharingSettings"] = json!({"NotebookOutputOption": "Allowed", "S3OutputPath": format!("s3://ml-sharing-{account}/"), "S3KmsKeyId": o});
+            }
+            let doc = json!({
+                "DomainArn": arn("domain", &id), "DomainId": id, "DomainName": format!("studio-{i}"), "HomeEfsFileSystemId": "fs-0123456789abcdef0",
+                "Status": "InService", "CreationTime": ts(base, 0), "LastModifiedTime": ts(base, 12), "AuthMode": "IAM",
+                "DefaultUserSettings": settings, "AppNetworkAccessType": "VpcOnly", "SubnetIds": ["subnet-0123456789abcdef0"],
+                "Url": format!("https://{id}.studio.{region}.sagemaker.aws"), "VpcId": "vpc-0123456789abcdef0"
+            });
+            (id, with_key(doc, "KmsKeyId", volume))
+        }
+        9 => {
+            // A profile of the domain generated just before it: it inherits what it leaves out.
+            let domain = format!("d-bench{:07}", i - 1);
+            let name = format!("user-{i:07}");
+            let mut settings = json!({"ExecutionRole": role});
+            if i.is_multiple_of(2) {
+                settings["CanvasAppSettings"] = json!({"WorkspaceSettings": with_key(json!({"S3ArtifactPath": format!("s3://ml-canvas-{account}/")}), "S3KmsKeyId", output)});
+            }
+            (
+                format!("{domain}-{name}"),
+                json!({
+                    "DomainId": domain, "UserProfileArn": arn("user-profile", &format!("{domain}/{name}")), "UserProfileName": name,
+                    "HomeEfsFileSystemUid": format!("{}", 200_000 + i % 1000), "Status": "InService",
+                    "LastModifiedTime": ts(base, 3), "CreationTime": ts(base, 0), "UserSettings": settings
+                }),
+            )
+        }
+        10 => {
+            let name = format!("bench-features-{i:07}");
+            let mut doc = json!({
+                "FeatureGroupArn": arn("feature-group", &name), "FeatureGroupName": name,
+                "RecordIdentifierFeatureName": "customer_id", "EventTimeFeatureName": "event_time",
+                "FeatureDefinitions": [{"FeatureName": "customer_id", "FeatureType": "String"}, {"FeatureName": "event_time", "FeatureType": "String"}, {"FeatureName": "spend_30d", "FeatureType": "Fractional"}],
+                "CreationTime": ts(base, 0),
+                "OfflineStoreConfig": {"S3StorageConfig": with_key(json!({"S3Uri": format!("s3://ml-features-{account}/offline/")}), "KmsKeyId", output), "DisableGlueTableCreation": false},
+                "RoleArn": role, "FeatureGroupStatus": "Created", "OfflineStoreStatus": {"Status": "Active"}
+            });
+            if !i.is_multiple_of(3) {
+                doc["OnlineStoreConfig"] = json!({"EnableOnlineStore": true, "StorageType": "Standard", "SecurityConfig": with_key(json!({}), "KmsKeyId", volume)});
+            }
+            (name, doc)
+        }
+        _ => {
+            let name = format!("bench-shadow-{i:07}");
+            let rt = |v: &str| json!({"ModelName": format!("model-{v}-{}", i % 30), "VariantName": v, "InfrastructureConfig": {"InfrastructureType": "RealTimeInference", "RealTimeInferenceConfig": {"InstanceType": itype, "InstanceCount": 1}}, "Status": "InService"});
+            let doc = json!({
+                "Arn": arn("inference-experiment", &name), "Name": name, "Type": "ShadowMode", "Status": "Completed",
+                "CreationTime": ts(base, 0), "LastModifiedTime": ts(base, 60), "RoleArn": role,
+                "EndpointMetadata": {"EndpointName": format!("bench-endpoint-{i:07}"), "EndpointStatus": "InService"},
+                "ModelVariants": [rt("production"), rt("shadow")],
+                "DataStorageConfig": with_key(json!({"Destination": format!("s3://ml-shadow-{account}/{name}/")}), "KmsKey", output),
+                "ShadowModeConfig": {"SourceModelVariantName": "production", "ShadowModelVariants": [{"ShadowModelVariantName": "shadow", "SamplingPercentage": 50}]}
+            });
+            (name, with_key(doc, "KmsKey", volume))
+        }
+    }
+}
+
 #[allow(clippy::print_stderr)]
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -254,10 +368,10 @@ fn main() -> std::io::Result<()> {
         args.next(),
         args.next().and_then(|n| n.parse::<usize>().ok()),
     ) else {
-        eprintln!("usage: generate_jobs DIR N [mixed]");
+        eprintln!("usage: generate_jobs DIR N [mixed|all]");
         std::process::exit(2);
     };
-    let mixed_kinds = args.next().as_deref() == Some("mixed");
+    let mode = args.next();
     let dir = PathBuf::from(dir);
     std::fs::create_dir_all(&dir)?;
     for i in 0..n {
@@ -266,10 +380,10 @@ fn main() -> std::io::Result<()> {
         if i % 1000 == 0 {
             std::fs::create_dir_all(&sub)?;
         }
-        let (name, doc) = if mixed_kinds {
-            mixed(i)
-        } else {
-            (format!("bench-job-{i:07}"), job(i))
+        let (name, doc) = match mode.as_deref() {
+            Some("mixed") => mixed(i),
+            Some("all") => any_kind(i),
+            _ => (format!("bench-job-{i:07}"), job(i)),
         };
         let mut f =
             std::io::BufWriter::new(std::fs::File::create(sub.join(format!("{name}.json")))?);
