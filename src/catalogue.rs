@@ -15,14 +15,18 @@ pub struct KindEntry {
     pub name: &'static str,
     /// The report's `resource_type`.
     pub resource_type: &'static str,
+    /// The resource part of its ARNs.
+    pub arn_resource: &'static str,
     /// The List operation (botocore's name).
     pub list: &'static str,
     /// The member of the List output holding the summaries.
     pub summaries: &'static str,
     /// The Describe operation the live scan calls.
     pub describe: &'static str,
-    /// The describe output's name and ARN fields.
+    /// The Describe request's name member.
     pub name_field: &'static str,
+    /// The describe output's field that marks the kind.
+    pub marker: &'static str,
     /// The describe output's ARN field.
     pub arn_field: &'static str,
     /// `--status` values (the List operation's `StatusEquals` enum).
@@ -56,10 +60,12 @@ pub fn entries() -> Vec<KindEntry> {
         .map(|d| KindEntry {
             name: d.kind.name(),
             resource_type: d.names.resource_type,
+            arn_resource: d.names.arn_resource,
             list: d.api.list,
             summaries: d.api.summaries,
             describe: d.api.describe,
             name_field: d.api.name_field,
+            marker: d.api.marker,
             arn_field: d.api.arn_field,
             statuses: d.statuses,
             checks: checks_of(d.kind),
@@ -73,10 +79,12 @@ pub fn entries() -> Vec<KindEntry> {
     out.push(KindEntry {
         name: crate::resource::PIPELINE,
         resource_type: crate::resource::PIPELINE_STEP,
+        arn_resource: "pipeline",
         list: pipelines.list,
         summaries: pipelines.summaries,
         describe: pipelines.describe,
         name_field: pipelines.name_field,
+        marker: pipelines.marker,
         arn_field: pipelines.arn_field,
         statuses: &[],
         checks: Vec::new(),

@@ -20,6 +20,7 @@ pub mod document;
 pub mod expr;
 pub mod fsutil;
 pub mod ingest;
+pub mod inherit;
 pub mod kinds;
 pub mod kms;
 pub mod layout;

@@ -31,6 +31,10 @@ macro_rules! registered_kinds {
             EndpointConfig => endpoint_config,
             Endpoint => endpoint,
             Notebook => notebook,
+            Domain => domain,
+            UserProfile => user_profile,
+            FeatureGroup => feature_group,
+            InferenceExperiment => inference_experiment,
         }
     };
 }
@@ -305,6 +309,9 @@ pub enum Role {
     Volume,
     /// The output the job writes to S3.
     Output,
+    /// A store SageMaker keeps for the resource outside any instance and any S3 output the
+    /// resource names: a Studio domain's home file system, a feature group's online store.
+    Store,
 }
 
 /// One place a resource names (or should name) a KMS key.
@@ -335,6 +342,30 @@ pub struct KeySlot {
     /// Where the value came from: always written out in a job; in a pipeline definition
     /// possibly a parameter's default or an expression known only at run time.
     pub source: KeySource,
+    /// The resource sets no key here and leaves it to another resource (a user profile to its
+    /// Studio domain): until [`crate::inherit::resolve`] finds that resource in the scan, which
+    /// key applies is unknown.
+    pub inherits: Option<Box<Inherit>>,
+    /// Once resolved: where the key (and whether it applies) came from, e.g.
+    /// `DefaultUserSettings.SharingSettings.S3KmsKeyId of Studio domain d-abc`.
+    pub inherited_from: Option<String>,
+}
+
+/// A setting a resource leaves to another resource: a user profile that sets no key uses its
+/// Studio domain's default user settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inherit {
+    /// The kind of the resource whose setting applies.
+    pub kind: Kind,
+    /// That resource's name (its kind's name field), as this resource gives it.
+    pub name: String,
+    /// The field of that resource holding the setting: its slot of the same role and part.
+    pub field: Cow<'static, str>,
+    /// True when the key is that resource's (this one sets none).
+    pub key: bool,
+    /// True when whether the slot applies at all is also that resource's to say (this one
+    /// does not say whether, for instance, notebook output is shared).
+    pub applicability: bool,
 }
 
 /// An entry of a slot's instance types saying the set is open: the definition lets the run
@@ -388,6 +419,8 @@ impl KeySlot {
             locations: Vec::new(),
             nothing_to_protect: false,
             source: KeySource::Literal,
+            inherits: None,
+            inherited_from: None,
         }
     }
 

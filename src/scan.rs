@@ -91,7 +91,8 @@ fn conclude(config: &ScanConfig, ingested: ingest::Ingested, mode: Mode) -> Repo
     let mut stats = ingested.stats;
     let (resources, duplicates) = keep_newest(ingested.resources);
     stats.duplicate_jobs = duplicates;
-    let resources = in_report_order(resources);
+    let mut resources = in_report_order(resources);
+    crate::inherit::resolve(&mut resources);
     let findings = evaluate(resources, &ingested.keys, &config.storage);
     crate::debug!(
         "evaluated {} findings in {:.2} s{}",

@@ -350,7 +350,7 @@ async fn describe_all(
                 {
                     crate::info!(
                         "{} {} was deleted before it could be described",
-                        kind.noun().to_lowercase(),
+                        kind.singular(),
                         job.arn
                     );
                     manifest.jobs_gone.push(job.arn);
@@ -420,8 +420,11 @@ fn checked(
             {
                 "its ARN names another job".to_owned()
             }
-            Ok((parts, _)) => {
-                let path = crate::layout::job_path(&parts.account_id, region, kind, &name);
+            Ok((parts, rest)) => {
+                // A nested ARN's name is unique only under its parent (one profile name in
+                // two domains): the file is named by the whole rest of the ARN.
+                let file_name = if kind.arn_nested() { rest } else { &name };
+                let path = crate::layout::job_path(&parts.account_id, region, kind, file_name);
                 match seen_arns.get(&arn) {
                     // The same job listed twice (a page boundary moving under a listing).
                     Some(seen) if *seen == name => continue,
@@ -544,5 +547,35 @@ mod tests {
     fn bodies_are_pretty_printed_and_garbage_kept() {
         assert_eq!(pretty(br#"{"a":1}"#), b"{\n  \"a\": 1\n}\n");
         assert_eq!(pretty(b"not json"), b"not json");
+    }
+
+    #[test]
+    fn one_name_under_two_parents_is_two_files() {
+        let arn = |domain: &str| {
+            format!("arn:aws:sagemaker:us-east-1:111122223333:user-profile/{domain}/alice")
+        };
+        let mut manifest = Manifest::default();
+        let listed = checked(
+            vec![
+                ("alice".to_owned(), arn("d-one")),
+                ("alice".to_owned(), arn("d-two")),
+                ("bob".to_owned(), arn("d-one")),
+            ],
+            Group::Kind(crate::resource::Kind::UserProfile),
+            "us-east-1",
+            None,
+            "111122223333/us-east-1",
+            &mut manifest,
+        );
+        let paths: Vec<&str> = listed.iter().map(|l| l.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "111122223333/us-east-1/user_profile/d-one_2falice.json",
+                "111122223333/us-east-1/user_profile/d-two_2falice.json",
+            ]
+        );
+        // bob's ARN names alice: refused, as one failed call.
+        assert_eq!(manifest.failed_calls.len(), 1);
     }
 }

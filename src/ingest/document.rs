@@ -123,7 +123,7 @@ fn recognisers() -> impl Iterator<Item = Recogniser> {
                 reader: Reader::List(k),
             },
             Recogniser {
-                field: k.api.name_field,
+                field: k.api.marker,
                 what: k.api.describe_command().into(),
                 reader: Reader::Describe(k),
             },

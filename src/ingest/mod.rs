@@ -1056,10 +1056,10 @@ mod tests {
         let referred = |field: &str| {
             crate::kinds::KINDS
                 .iter()
-                .any(|o| has(o.api.name_field) && o.refers_to.contains(&field))
+                .any(|o| has(o.api.marker) && o.refers_to.contains(&field))
         };
         for k in crate::kinds::KINDS {
-            if has(k.api.name_field) && (has(k.api.arn_field) || !referred(k.api.name_field)) {
+            if has(k.api.marker) && (has(k.api.arn_field) || !referred(k.api.marker)) {
                 kinds.push("resource");
             }
             if has(k.api.summaries) {

@@ -29,6 +29,7 @@ pub static KIND: KindDecl = KindDecl {
         summaries: "AutoMLJobSummaries",
         describe: "DescribeAutoMLJobV2",
         name_field: "AutoMLJobName",
+        marker: "AutoMLJobName",
         arn_field: "AutoMLJobArn",
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum AutoMLJobStatus (ListAutoMLJobs.StatusEquals).

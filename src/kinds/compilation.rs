@@ -30,6 +30,7 @@ pub static KIND: KindDecl = KindDecl {
         summaries: "CompilationJobSummaries",
         describe: "DescribeCompilationJob",
         name_field: "CompilationJobName",
+        marker: "CompilationJobName",
         arn_field: "CompilationJobArn",
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum CompilationJobStatus

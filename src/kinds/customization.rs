@@ -34,6 +34,7 @@ pub static KIND: KindDecl = KindDecl {
         summaries: "JobSummaries",
         describe: "DescribeJob",
         name_field: "JobName",
+        marker: "JobName",
         arn_field: "JobArn",
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum JobStatus (ListJobs.StatusEquals).
@@ -329,7 +330,7 @@ pub static OUTPUT: OutputCheck = OutputCheck {
     meta: &OUTPUT_META,
     text: OutputText {
         protects: "customization job outputs",
-        without_key: "the job's output in S3 gets no customer-managed key",
+        without_key: "the job's output gets the default encryption of the bucket it is written to",
     },
 };
 

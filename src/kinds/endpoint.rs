@@ -30,6 +30,7 @@ pub static KIND: KindDecl = KindDecl {
         summaries: "Endpoints",
         describe: "DescribeEndpoint",
         name_field: "EndpointName",
+        marker: "EndpointName",
         arn_field: "EndpointArn",
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum EndpointStatus (ListEndpoints.StatusEquals).

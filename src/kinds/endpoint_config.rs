@@ -36,6 +36,7 @@ pub static KIND: KindDecl = KindDecl {
         summaries: "EndpointConfigs",
         describe: "DescribeEndpointConfig",
         name_field: "EndpointConfigName",
+        marker: "EndpointConfigName",
         arn_field: "EndpointConfigArn",
     },
     // botocore 1.44.8, sagemaker 2017-07-24: ListEndpointConfigs has no StatusEquals, and an

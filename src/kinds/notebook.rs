@@ -29,6 +29,7 @@ pub static KIND: KindDecl = KindDecl {
         summaries: "NotebookInstances",
         describe: "DescribeNotebookInstance",
         name_field: "NotebookInstanceName",
+        marker: "NotebookInstanceName",
         arn_field: "NotebookInstanceArn",
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum NotebookInstanceStatus

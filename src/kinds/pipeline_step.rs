@@ -13,6 +13,7 @@ pub static API: Api = Api {
     summaries: "PipelineSummaries",
     describe: "DescribePipeline",
     name_field: "PipelineName",
+    marker: "PipelineName",
     arn_field: "PipelineArn",
 };
 

@@ -30,6 +30,7 @@ pub static KIND: KindDecl = KindDecl {
         summaries: "ProcessingJobSummaries",
         describe: "DescribeProcessingJob",
         name_field: "ProcessingJobName",
+        marker: "ProcessingJobName",
         arn_field: "ProcessingJobArn",
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum ProcessingJobStatus (ListProcessingJobs.StatusEquals).

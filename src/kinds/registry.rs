@@ -23,7 +23,7 @@ pub struct KindDecl {
     /// Fields only a full describe response has (a list summary has none of them).
     pub describe_fields: &'static [&'static str],
     /// Fields of its describe response that name another kind's resource with that kind's
-    /// name field (a `DescribeEndpoint` response's `EndpointConfigName`): references, not
+    /// marker field (a `DescribeEndpoint` response's `EndpointConfigName`): references, not
     /// marks of the other kind.
     pub refers_to: &'static [&'static str],
     /// The types of SageMaker Pipelines step whose `Arguments` are this kind's Create request
@@ -84,9 +84,12 @@ pub struct Api {
     pub summaries: &'static str,
     /// The Describe operation, e.g. `DescribeTrainingJob`.
     pub describe: &'static str,
-    /// The Describe request's name member, also the describe output's field that marks the
-    /// kind, e.g. `TrainingJobName`.
+    /// The Describe request's name member, e.g. `TrainingJobName`.
     pub name_field: &'static str,
+    /// The describe output's field that marks the kind: its name field, unless other
+    /// responses share that name (`DescribeInferenceExperiment`'s `Name` is also
+    /// `DescribePartnerApp`'s), then a member only this kind's output has.
+    pub marker: &'static str,
     /// The describe output's field holding the ARN.
     pub arn_field: &'static str,
 }
@@ -167,10 +170,15 @@ impl Kind {
         self.names().arn_resource
     }
 
+    /// True when its ARN puts a parent's name before its own ([`Names::arn_nested`]).
+    pub fn arn_nested(self) -> bool {
+        self.names().arn_nested
+    }
+
     /// The resource's name in the part of its ARN after `<arn_resource>/`: all of it, or the
     /// last segment of a nested ARN (`None` when it has not exactly that one more segment).
     pub fn name_in_arn(self, rest: &str) -> Option<&str> {
-        if !self.names().arn_nested {
+        if !self.arn_nested() {
             return Some(rest);
         }
         match rest.split_once('/') {
@@ -187,6 +195,13 @@ impl Kind {
     /// The kind's resources in a sentence, e.g. `batch transform jobs`.
     pub fn plural(self) -> &'static str {
         self.names().plural
+    }
+
+    /// One resource of the kind in a sentence, e.g. `AutoML job`, `Studio domain`: the
+    /// plural without its `s`, so names keep their capitals.
+    pub fn singular(self) -> &'static str {
+        let plural = self.plural();
+        plural.strip_suffix('s').unwrap_or(plural)
     }
 
     /// True for a kind of job (its Describe operation describes a job, as botocore names
@@ -263,6 +278,12 @@ impl Group {
         }
     }
 
+    /// One of them in a sentence ([`Kind::singular`]).
+    pub fn singular(self) -> &'static str {
+        let plural = self.plural();
+        plural.strip_suffix('s').unwrap_or(plural)
+    }
+
     /// The group a report's `resource_type` names (`pipeline-step` in 2.x reports).
     pub fn of_resource_type(text: &str) -> Option<Group> {
         if text == crate::resource::PIPELINE_STEP {
@@ -289,6 +310,11 @@ impl Group {
             Group::StateMachineTasks => "stateMachine",
             Group::IacResources => crate::resource::IAC,
         }
+    }
+
+    /// True for a kind whose ARN nests its resources under a parent ([`Kind::arn_nested`]).
+    pub fn arn_nested(self) -> bool {
+        matches!(self, Group::Kind(k) if k.arn_nested())
     }
 
     /// The resource's name in the part of its ARN after `<arn_resource>/`
@@ -399,6 +425,8 @@ mod tests {
                 assert_eq!(k.status(status), Some(*status), "{k}");
             }
             assert!(d.api.list.starts_with("List") && d.api.describe.starts_with("Describe"));
+            // The sentence form is the noun, but for the capitals of names.
+            assert!(k.noun().eq_ignore_ascii_case(k.singular()), "{k}");
             for check in d.checks {
                 assert_eq!(
                     check.meta().kind,

@@ -32,6 +32,7 @@ pub static KIND: KindDecl = KindDecl {
         summaries: "TrainingJobSummaries",
         describe: "DescribeTrainingJob",
         name_field: "TrainingJobName",
+        marker: "TrainingJobName",
         arn_field: "TrainingJobArn",
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum TrainingJobStatus (ListTrainingJobs.StatusEquals).

@@ -29,6 +29,7 @@ pub static KIND: KindDecl = KindDecl {
         summaries: "TransformJobSummaries",
         describe: "DescribeTransformJob",
         name_field: "TransformJobName",
+        marker: "TransformJobName",
         arn_field: "TransformJobArn",
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum TransformJobStatus (ListTransformJobs.StatusEquals).

@@ -29,6 +29,7 @@ pub static KIND: KindDecl = KindDecl {
         summaries: "HyperParameterTuningJobSummaries",
         describe: "DescribeHyperParameterTuningJob",
         name_field: "HyperParameterTuningJobName",
+        marker: "HyperParameterTuningJobName",
         arn_field: "HyperParameterTuningJobArn",
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum HyperParameterTuningJobStatus (ListHyperParameterTuningJobs.StatusEquals).

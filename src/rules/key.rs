@@ -56,6 +56,51 @@ pub(super) fn judge_slot(
     ctx: &Context<'_>,
 ) -> Verdict {
     let line = slot.value_line.unwrap_or(slot.parent_line);
+    if let Some(inherit) = slot.inherits.as_ref().filter(|i| i.key) {
+        return Verdict {
+            status: Status::Pass,
+            kms_key: None,
+            key_manager: KeyManager::Unverified,
+            key_state: None,
+            message: format!(
+                "{} is not set, so the {} uses {} of {} {}, which is not in the scan: which key \
+                 protects the {protects} cannot be checked. Scan that {} too.",
+                slot.field,
+                resource.kind.singular(),
+                inherit.field,
+                inherit.kind.singular(),
+                crate::text::one_line(&inherit.name, 100),
+                inherit.kind.singular()
+            ),
+            line,
+        };
+    }
+    let mut verdict = judge_source(slot, protects, without_key, resource, ctx, line);
+    verdict.message.push_str(&inherited_note(slot, resource));
+    verdict
+}
+
+/// The sentence saying where an inherited setting came from (empty when it is the
+/// resource's own).
+pub(super) fn inherited_note(slot: &KeySlot, resource: &Resource) -> String {
+    match &slot.inherited_from {
+        Some(from) => format!(
+            " The {} does not set this itself: {from} applies.",
+            resource.kind.singular()
+        ),
+        None => String::new(),
+    }
+}
+
+/// [`judge_slot`] by where the key came from.
+fn judge_source(
+    slot: &KeySlot,
+    protects: &'static str,
+    without_key: &'static str,
+    resource: &Resource,
+    ctx: &Context<'_>,
+    line: u32,
+) -> Verdict {
     match &slot.source {
         KeySource::NoDefault(parameters) => {
             return Verdict {

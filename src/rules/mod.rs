@@ -1,5 +1,5 @@
 //! The encryption checks: what a check is ([`RuleMeta`], [`Check`]) and the shared judgements
-//! of keys (`volume`, `output`). Each check is declared with its kind's key slots in
+//! of keys (`volume`, `output`, `store`). Each check is declared with its kind's key slots in
 //! `crate::kinds`, whose registry is the only list of rule ids.
 //!
 //! A check declares the resource kind and the key role it judges; the scan runs it on every
@@ -10,6 +10,7 @@ pub mod docs;
 pub mod instance_storage;
 mod key;
 pub mod output;
+pub mod store;
 pub mod volume;
 
 use crate::kms::{KeyFacts, KeyManager};

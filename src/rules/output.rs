@@ -58,9 +58,10 @@ pub(super) fn judge_output(
         return verdict(
             Status::NotApplicable,
             format!(
-                "The {} writes nothing to S3 under this key, so {} protects nothing.",
-                resource.kind.noun().to_lowercase(),
-                slot.field
+                "The {} writes nothing to S3 under this key, so {} protects nothing.{}",
+                resource.kind.singular(),
+                slot.field,
+                super::key::inherited_note(slot, resource)
             ),
         );
     }

@@ -60,7 +60,7 @@ pub(super) fn judge_volume(
     } else {
         &none
     };
-    let noun = resource.kind.noun().to_lowercase();
+    let noun = resource.kind.singular();
     if slot.nothing_to_protect {
         return Verdict {
             status: Status::NotApplicable,

@@ -72,6 +72,7 @@ impl KeyPath {
         match self.role.as_deref() {
             Some("volume") => Some(Role::Volume),
             Some("output") => Some(Role::Output),
+            Some("store") => Some(Role::Store),
             _ => None,
         }
     }

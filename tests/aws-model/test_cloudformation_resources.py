@@ -32,7 +32,26 @@ def schema_member(schema, path):
 
 def test_some_kind_names_a_cloudformation_type():
     assert DECLARED == {"endpoint_config": ["AWS::SageMaker::EndpointConfig"],
-                        "notebook": ["AWS::SageMaker::NotebookInstance"]}
+                        "notebook": ["AWS::SageMaker::NotebookInstance"],
+                        "domain": ["AWS::SageMaker::Domain"],
+                        "user_profile": ["AWS::SageMaker::UserProfile"],
+                        "feature_group": ["AWS::SageMaker::FeatureGroup"],
+                        "inference_experiment": ["AWS::SageMaker::InferenceExperiment"]}
+
+
+# Keys a kind reads from describe output that its CloudFormation type cannot set (checked here
+# to be absent from the schema, so a schema that gains one fails until it is read from there).
+NOT_IN_CLOUDFORMATION = {
+    # Read-only in the Describe response: the deprecated spelling of KmsKeyId.
+    "HomeEfsFileSystemKmsKeyId",
+    # AWS::SageMaker::Domain's UserSettings has no CanvasAppSettings: a template cannot set the
+    # Canvas workspace key, so a domain declared there fails that finding until it is updated.
+    "DefaultUserSettings.CanvasAppSettings.WorkspaceSettings.S3KmsKeyId",
+    "DefaultUserSettings.CanvasAppSettings.WorkspaceSettings.S3ArtifactPath",
+    # AWS::SageMaker::UserProfile's UserSettings has none either.
+    "UserSettings.CanvasAppSettings.WorkspaceSettings.S3KmsKeyId",
+    "UserSettings.CanvasAppSettings.WorkspaceSettings.S3ArtifactPath",
+}
 
 
 @pytest.mark.parametrize("kind", sorted(DECLARED))
@@ -40,11 +59,16 @@ def test_the_keys_a_kind_reads_are_properties_of_its_cloudformation_types(kind):
     # The keys and what decides them (instance types, destinations, switches, variant names).
     paths = [p for p in KINDS[kind][3]
              if p.endswith(("KmsKeyId", "InstanceType", "DestinationS3Uri", "S3OutputPath", "S3FailurePath",
-                            "EnableCapture", "VariantName"))]
+                            "EnableCapture", "VariantName", "NotebookOutputOption", "S3ArtifactPath",
+                            "EnableOnlineStore", "S3Uri", "KmsKey", "Destination"))]
     assert paths
     for type_name in DECLARED[kind]:
         schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", type_name).schema
         for path in paths:
+            if path in NOT_IN_CLOUDFORMATION:
+                with pytest.raises(AssertionError):
+                    schema_member(schema, path)
+                continue
             schema_member(schema, path)
 
 

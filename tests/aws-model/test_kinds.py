@@ -92,7 +92,47 @@ KINDS = {
         "NotebookInstanceName", "NotebookInstanceArn", "NotebookInstanceStatus", "CreationTime",
         "LastModifiedTime", "InstanceType", "KmsKeyId", "RoleArn",
     ]),
+    "domain": ("ListDomains", "Domains", "DescribeDomain", [
+        "DomainId", "DomainArn", "Status", "CreationTime", "LastModifiedTime", "AuthMode",
+        "HomeEfsFileSystemId", "KmsKeyId", "HomeEfsFileSystemKmsKeyId",
+        "DefaultUserSettings.SharingSettings.NotebookOutputOption",
+        "DefaultUserSettings.SharingSettings.S3OutputPath",
+        "DefaultUserSettings.SharingSettings.S3KmsKeyId",
+        "DefaultUserSettings.CanvasAppSettings.WorkspaceSettings.S3ArtifactPath",
+        "DefaultUserSettings.CanvasAppSettings.WorkspaceSettings.S3KmsKeyId",
+    ]),
+    "user_profile": ("ListUserProfiles", "UserProfiles", "DescribeUserProfile", [
+        "UserProfileName", "UserProfileArn", "DomainId", "Status", "CreationTime",
+        "LastModifiedTime", "HomeEfsFileSystemUid", "SingleSignOnUserIdentifier",
+        "UserSettings.SharingSettings.NotebookOutputOption",
+        "UserSettings.SharingSettings.S3OutputPath",
+        "UserSettings.SharingSettings.S3KmsKeyId",
+        "UserSettings.CanvasAppSettings.WorkspaceSettings.S3ArtifactPath",
+        "UserSettings.CanvasAppSettings.WorkspaceSettings.S3KmsKeyId",
+    ]),
+    "feature_group": ("ListFeatureGroups", "FeatureGroupSummaries", "DescribeFeatureGroup", [
+        "FeatureGroupName", "FeatureGroupArn", "FeatureGroupStatus", "CreationTime", "LastModifiedTime",
+        "FeatureDefinitions", "RecordIdentifierFeatureName", "EventTimeFeatureName",
+        "OnlineStoreConfig.EnableOnlineStore", "OnlineStoreConfig.SecurityConfig.KmsKeyId",
+        "OfflineStoreConfig.S3StorageConfig.S3Uri", "OfflineStoreConfig.S3StorageConfig.KmsKeyId",
+    ]),
+    "inference_experiment": ("ListInferenceExperiments", "InferenceExperiments", "DescribeInferenceExperiment", [
+        "Name", "Arn", "Status", "CreationTime", "LastModifiedTime", "EndpointMetadata", "ShadowModeConfig",
+        "ModelVariants[].InfrastructureConfig.RealTimeInferenceConfig.InstanceType",
+        "KmsKey", "DataStorageConfig.KmsKey", "DataStorageConfig.Destination",
+    ]),
 }
+
+# The List request's status filter where it is not StatusEquals (src/kinds/<kind>.rs, `live`).
+STATUS_MEMBER = {"feature_group": "FeatureGroupStatusEquals"}
+
+# List operations without CreationTimeAfter: the live scan applies --created-after to the
+# CreationTime of each summary instead (src/kinds/<kind>.rs, `live`).
+FILTERED_BY_THE_TOOL = {"domain", "user_profile"}
+
+# List operations whose summaries carry no ARN: the live scan writes it from the parent the
+# summary names and a ListDomains summary's DomainArn (src/kinds/user_profile.rs, `live`).
+ARN_WRITTEN_BY_THE_TOOL = {"user_profile": "DomainId", "inference_experiment": "RoleArn"}
 
 # AutoML V1 documents (describe-auto-ml-job) keep the volume key one level down.
 AUTOML_V1 = ["AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId", "OutputDataConfig.KmsKeyId", "InputDataConfig"]
@@ -127,7 +167,7 @@ def test_the_create_operations_take_the_keys_read_from_their_requests(model, kin
         return
     inputs = [model["operations"][op]["input"]["shape"] for op in creates]
     paths = KINDS[kind][3] + (AUTOML_V1 if kind == "automl" else [])
-    for path in (p for p in paths if p.endswith("KmsKeyId")):
+    for path in (p for p in paths if p.endswith(("KmsKeyId", "KmsKey"))):
         found = []
         for shape in inputs:
             try:
@@ -148,14 +188,26 @@ def test_every_registered_kind_has_its_fields_checked_here():
 def test_the_list_operations_page_and_filter_as_the_live_scan_uses_them(model, kind):
     k = REGISTRY[kind]
     request = model["shapes"][model["operations"][k["list"]]["input"]["shape"]]["members"]
-    for name in ("NextToken", "MaxResults", "CreationTimeAfter"):
+    for name in ("NextToken", "MaxResults"):
         assert name in request, f"{k['list']} has no {name}"
+    assert ("CreationTimeAfter" in request) == (kind not in FILTERED_BY_THE_TOOL), k["list"]
     # A kind without statuses is one whose List call filters by none.
-    assert ("StatusEquals" in request) == bool(k["statuses"]), k["list"]
+    assert (STATUS_MEMBER.get(kind, "StatusEquals") in request) == bool(k["statuses"]), k["list"]
     response = model["shapes"][output_shape(model, k["list"])]["members"]
     assert k["summaries"] in response and "NextToken" in response
     summary = model["shapes"][response[k["summaries"]]["shape"]]["member"]["shape"]
-    assert {k["name_field"], k["arn_field"]} <= set(model["shapes"][summary]["members"])
+    members = set(model["shapes"][summary]["members"])
+    if kind in ARN_WRITTEN_BY_THE_TOOL:
+        # The summary names the parent; the parent's listing gives the ARN's other parts.
+        parent = ARN_WRITTEN_BY_THE_TOOL[kind]
+        assert k["arn_field"] not in members and {k["name_field"], parent} <= members, k["list"]
+        if parent == "DomainId":
+            parents = model["shapes"][output_shape(model, "ListDomains")]["members"]["Domains"]["shape"]
+            assert "DomainArn" in model["shapes"][model["shapes"][parents]["member"]["shape"]]["members"]
+    else:
+        assert {k["name_field"], k["arn_field"]} <= members
+    if kind in FILTERED_BY_THE_TOOL:
+        assert "CreationTime" in model["shapes"][summary]["members"], k["list"]
 
 
 @pytest.mark.parametrize("kind", sorted(REGISTRY))
@@ -164,17 +216,66 @@ def test_the_describe_operations_take_the_name_and_return_the_arn(model, kind):
     request = model["shapes"][model["operations"][k["describe"]]["input"]["shape"]]
     assert k["name_field"] in request["members"] and k["name_field"] in request.get("required", [])
     response = model["shapes"][output_shape(model, k["describe"])]["members"]
-    assert {k["name_field"], k["arn_field"]} <= set(response)
+    assert {k["name_field"], k["arn_field"], k["marker"]} <= set(response)
+
+
+def foreign_outputs(model, k):
+    """Other Describe and Get outputs of the model that have the kind's marker at the top level
+    (a reference to the kind's resource, or a field of the same name)."""
+    return sorted(op for op in model["operations"]
+                  if op.startswith(("Describe", "Get")) and op != k["describe"]
+                  and "output" in model["operations"][op]
+                  and k["marker"] in model["shapes"][output_shape(model, op)].get("members", {}))
+
+
+def test_a_response_of_another_operation_is_never_read_as_the_kind(model, tmp_path):
+    """A document is recognised by its kind's marker. Where another operation's output has that
+    member too (DescribeInferenceComponent names its EndpointName and EndpointArn), a response
+    of that operation, with every top-level member filled in and ARNs of the kind's form, must
+    be read as the kind it declares (refers_to) or refused: never judged as a resource of the
+    kind it only mentions."""
+    import subprocess
+    from test_tables import BIN
+    by_describe = {k["describe"]: name for name, k in REGISTRY.items()}
+    found = 0
+    for name, k in REGISTRY.items():
+        for op in foreign_outputs(model, k):
+            if name == "automl" and op == "DescribeAutoMLJob":
+                continue  # the same kind's older call
+            found += 1
+            shape = model["shapes"][output_shape(model, op)]
+            doc = {}
+            for member, spec in shape["members"].items():
+                kind_of = model["shapes"][spec["shape"]]["type"]
+                if member == k["marker"]:
+                    doc[member] = "shared-name"
+                elif kind_of == "string":
+                    doc[member] = "x"
+            # The kind's own ARN, well formed, where the other output has that member.
+            if k["arn_field"] in doc:
+                doc[k["arn_field"]] = f"arn:aws:sagemaker:us-east-1:111122223333:{k['arn_resource']}/shared-name"
+            path = tmp_path / f"{op}.json"
+            path.write_text(json.dumps(doc))
+            r = subprocess.run([BIN, "scan", str(path), "--format", "json"], capture_output=True, text=True)
+            report = json.loads(r.stdout)
+            judged = {f["resource_type"] for f in report["findings"]}
+            own = by_describe.get(op)
+            if own:
+                assert judged <= {REGISTRY[own]["resource_type"]}, (op, judged)
+            else:
+                assert judged == set() and report["errors"], f"{op} read as {name}: {judged}"
+    assert found, "no shared markers: the test has nothing to check"
 
 
 @pytest.mark.parametrize("kind", sorted(REGISTRY))
 def test_status_names_are_the_models(model, kind):
     k = REGISTRY[kind]
     request = model["shapes"][model["operations"][k["list"]]["input"]["shape"]]["members"]
-    if "StatusEquals" not in request:
+    status = STATUS_MEMBER.get(kind, "StatusEquals")
+    if status not in request:
         assert k["statuses"] == [], f"src/kinds/{kind}.rs lists statuses {k['list']} cannot filter by"
         return
-    enum = model["shapes"][request["StatusEquals"]["shape"]]["enum"]
+    enum = model["shapes"][request[status]["shape"]]["enum"]
     assert sorted(k["statuses"]) == sorted(enum), f"src/kinds/{kind}.rs statuses differ from {k['list']}"
 
 
@@ -265,6 +366,11 @@ MARKERS = {
     "EndpointName": "DescribeEndpoint",
     "EndpointConfigName": "DescribeEndpointConfig",
     "NotebookInstanceName": "DescribeNotebookInstance",
+    "DomainArn": "DescribeDomain",
+    # A profile names its domain by DomainId: its own marker.
+    "UserProfileArn": "DescribeUserProfile",
+    "FeatureGroupName": "DescribeFeatureGroup",
+    "EndpointMetadata": "DescribeInferenceExperiment",
 }
 
 
@@ -283,7 +389,7 @@ def sample_documents():
         docs = [json.loads(l) for l in text.splitlines() if l.strip()] if path.suffix == ".jsonl" else json.loads(text)
         for doc in docs if isinstance(docs, list) else [docs]:
             if describe_operation(doc):
-                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith(('JobName', 'ConfigName', 'InstanceName', 'EndpointName')))}")
+                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith(('JobName', 'ConfigName', 'InstanceName', 'EndpointName', 'UserProfileName', 'FeatureGroupName', 'DomainId')) or k == 'Name')}")
 
 
 @pytest.mark.parametrize("doc", list(sample_documents()))
@@ -296,7 +402,8 @@ def test_the_samples_cover_every_kind():
     ops = {describe_operation(p.values[0]) for p in sample_documents()}
     assert {"DescribeTrainingJob", "DescribeProcessingJob", "DescribeTransformJob",
             "DescribeHyperParameterTuningJob", "DescribeAutoMLJobV2", "DescribeAutoMLJob",
-            "DescribeCompilationJob", "DescribeJob", "DescribeEndpointConfig", "DescribeEndpoint", "DescribeNotebookInstance"} <= ops
+            "DescribeCompilationJob", "DescribeJob", "DescribeEndpointConfig", "DescribeEndpoint", "DescribeNotebookInstance",
+            "DescribeDomain", "DescribeUserProfile", "DescribeFeatureGroup", "DescribeInferenceExperiment"} <= ops
 
 
 def test_the_shape_check_notices_a_wrong_sample(model):

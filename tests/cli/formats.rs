@@ -217,7 +217,11 @@ fn mixed_kinds_match_their_snapshots_in_every_format() {
             "tuning",
             "automl",
             "endpoint_config",
-            "notebook"
+            "notebook",
+            "domain",
+            "user_profile",
+            "feature_group",
+            "inference_experiment"
         ]
     );
     // Every check of every kind is in the report and in SARIF's rules, in registry order.

@@ -1,5 +1,6 @@
 //! The quick start: every shipped sample gives the verdicts `samples/README.md` promises.
 
+use sagemaker_audit::resource::Role;
 use std::collections::BTreeMap;
 
 use crate::common::*;
@@ -57,12 +58,11 @@ fn samples_give_the_verdicts_their_readme_promises() {
             .entry(key)
             .or_insert_with(|| ("—".to_owned(), "—".to_owned()));
         let rule = f["rule_id"].as_str().unwrap();
-        if rule.ends_with("-volume-cmk") {
-            slot.0 = cell(f);
-        } else if rule.ends_with("-output-cmk") {
-            slot.1 = cell(f);
-        } else {
-            panic!("unexpected check {rule}");
+        // A store (a domain's home file system) sits in the volume column.
+        match sagemaker_audit::kinds::checks::find(rule).map(|m| m.role) {
+            Some(Role::Volume | Role::Store) => slot.0 = cell(f),
+            Some(Role::Output) => slot.1 = cell(f),
+            None => panic!("unexpected check {rule}"),
         }
     }
     for e in doc["errors"].as_array().unwrap() {

@@ -2,7 +2,11 @@
 
 moto cannot throttle, fail one call persistently, deny access, or describe an AWS-managed
 key, moto 5.2.1 leaves ProcessingResources out of DescribeProcessingJob, and it has no model
-customization jobs (ListJobs, DescribeJob): the proxy answers those from jobs a test gives it. This proxy
+customization jobs (ListJobs, DescribeJob), Studio user profiles (CreateUserProfile,
+ListUserProfiles, DescribeUserProfile) nor inference experiments (Create, List and
+DescribeInferenceExperiment): the proxy answers those from jobs a test gives it and from the
+profiles and experiments boto3 or the AWS CLI create through it; moto keeps feature groups without
+their OnlineStoreConfig and cannot list them, so the proxy adds back what was sent and lists them. This proxy
 forwards every request to moto unchanged and, when a rule matches, answers instead with the
 error or body AWS would send (or adds back what moto left out). Rules match on the JSON-protocol operation
 (`X-Amz-Target`), the region in the SigV4 credential scope, and the request body.
@@ -49,6 +53,9 @@ class Faults:
             self.assumed = []               # (RoleArn, RoleSessionName, ExternalId) of every AssumeRole
             self.latency = 0.0              # seconds added before answering each request
             self.customization_jobs = {}    # JobName -> DescribeJob response (moto has no ListJobs)
+            self.user_profiles = {}         # (region, DomainId, name) -> DescribeUserProfile response
+            self.feature_groups = {}        # (region, name) -> summary and the OnlineStoreConfig sent
+            self.inference_experiments = {}  # (region, Name) -> DescribeInferenceExperiment response
 
 
 def _sts_error(code, message):
@@ -118,7 +125,7 @@ class Handler(BaseHTTPRequestHandler):
             answer = self.fake(faults, operation, region, params)
         if answer is None:
             answer = self.forward(body)
-            answer = self.rewrite(faults, operation, params, answer)
+            answer = self.rewrite(faults, operation, region, params, answer)
         self.answer(answer)
 
     def answer(self, answer):
@@ -135,8 +142,70 @@ class Handler(BaseHTTPRequestHandler):
 
     def fake(self, f, operation, region, params):
         """ListJobs and DescribeJob, which moto 5.2.1 does not implement, answered from the jobs a
-        test created (`customization_jobs`), as AWS would: one category per ListJobs call."""
+        test created (`customization_jobs`), as AWS would: one category per ListJobs call. User
+        profiles, which it lacks too, are kept as created and answered in botocore's shapes
+        (ListUserProfiles summaries carry no ARN; one page of at most MaxResults)."""
         ok = {"Content-Type": "application/x-amz-json-1.1"}
+        if operation == "CreateUserProfile":
+            domain, name = params.get("DomainId", ""), params.get("UserProfileName", "")
+            arn = f"arn:aws:sagemaker:{region}:123456789012:user-profile/{domain}/{name}"
+            now = time.time()
+            with f.lock:
+                f.user_profiles[(region, domain, name)] = {
+                    "DomainId": domain, "UserProfileArn": arn, "UserProfileName": name,
+                    "HomeEfsFileSystemUid": str(200000 + len(f.user_profiles)), "Status": "InService",
+                    "CreationTime": now, "LastModifiedTime": now,
+                    **({"UserSettings": params["UserSettings"]} if "UserSettings" in params else {})}
+            return 200, ok, json.dumps({"UserProfileArn": arn}).encode()
+        if operation == "ListUserProfiles":
+            mine = sorted((p for (r, _, _), p in f.user_profiles.items() if r == region),
+                          key=lambda p: (p["DomainId"], p["UserProfileName"]))
+            start = int(params.get("NextToken") or 0)
+            size = params.get("MaxResults", 10)
+            page = [{k: p[k] for k in ("DomainId", "UserProfileName", "Status", "CreationTime", "LastModifiedTime")}
+                    for p in mine[start:start + size]]
+            body = {"UserProfiles": page}
+            if start + size < len(mine):
+                body["NextToken"] = str(start + size)
+            return 200, ok, json.dumps(body).encode()
+        if operation == "CreateInferenceExperiment":
+            name = params.get("Name", "")
+            arn = f"arn:aws:sagemaker:{region}:123456789012:inference-experiment/{name}"
+            now = time.time()
+            doc = {"Arn": arn, "Name": name, "Type": params.get("Type"), "Status": "Running",
+                   "CreationTime": now, "LastModifiedTime": now, "RoleArn": params.get("RoleArn"),
+                   "EndpointMetadata": {"EndpointName": params.get("EndpointName"), "EndpointStatus": "InService"},
+                   "ModelVariants": [{**v, "Status": "InService"} for v in params.get("ModelVariants", [])],
+                   "ShadowModeConfig": params.get("ShadowModeConfig")}
+            for optional in ("DataStorageConfig", "KmsKey", "Schedule", "Description"):
+                if optional in params:
+                    doc[optional] = params[optional]
+            with f.lock:
+                f.inference_experiments[(region, name)] = doc
+            return 200, ok, json.dumps({"InferenceExperimentArn": arn}).encode()
+        if operation == "ListInferenceExperiments":
+            # Summaries carry no ARN, as botocore's InferenceExperimentSummary has none.
+            found = [{k: e[k] for k in ("Name", "Type", "Status", "CreationTime", "LastModifiedTime", "RoleArn")}
+                     for (r, _), e in sorted(f.inference_experiments.items()) if r == region
+                     and params.get("StatusEquals") in (None, e["Status"])
+                     and e["CreationTime"] > params.get("CreationTimeAfter", 0)]
+            return 200, ok, json.dumps({"InferenceExperiments": found}).encode()
+        if operation == "DescribeInferenceExperiment":
+            doc = f.inference_experiments.get((region, params.get("Name")))
+            if doc is None:
+                return _error(400, "ResourceNotFound", f"Inference experiment {params.get('Name')} not found")
+            return 200, ok, json.dumps(doc).encode()
+        if operation == "ListFeatureGroups":
+            groups = [{k: g[k] for k in ("FeatureGroupName", "FeatureGroupArn", "CreationTime", "FeatureGroupStatus")}
+                      for (r, _), g in sorted(f.feature_groups.items()) if r == region
+                      and params.get("FeatureGroupStatusEquals") in (None, g["FeatureGroupStatus"])
+                      and g["CreationTime"] > params.get("CreationTimeAfter", 0)]
+            return 200, ok, json.dumps({"FeatureGroupSummaries": groups}).encode()
+        if operation == "DescribeUserProfile":
+            profile = f.user_profiles.get((region, params.get("DomainId"), params.get("UserProfileName")))
+            if profile is None:
+                return _error(400, "ResourceNotFound", f"User profile {params.get('UserProfileName')} not found")
+            return 200, ok, json.dumps(profile).encode()
         if operation == "ListJobs":
             if not params.get("JobCategory"):
                 return _error(400, "ValidationException", "JobCategory is required")
@@ -179,8 +248,23 @@ class Handler(BaseHTTPRequestHandler):
             return _error(400, "AccessDeniedException", "User is not authorized to perform: kms:DescribeKey")
         return None
 
-    def rewrite(self, f, operation, params, answer):
+    def rewrite(self, f, operation, region, params, answer):
         status, headers, payload = answer
+        # moto 5.2.1 keeps feature groups but drops OnlineStoreConfig and has no
+        # ListFeatureGroups: the proxy notes what was created and adds the online store back.
+        if operation == "CreateFeatureGroup" and status == 200:
+            with f.lock:
+                f.feature_groups[(region, params["FeatureGroupName"])] = {
+                    "FeatureGroupName": params["FeatureGroupName"],
+                    "FeatureGroupArn": json.loads(payload)["FeatureGroupArn"],
+                    "CreationTime": time.time(), "FeatureGroupStatus": "Created",
+                    "Online": params.get("OnlineStoreConfig")}
+        if operation == "DescribeFeatureGroup" and status == 200:
+            created = f.feature_groups.get((region, params.get("FeatureGroupName")))
+            doc = json.loads(payload)
+            if created and created["Online"] is not None and "OnlineStoreConfig" not in doc:
+                doc["OnlineStoreConfig"] = created["Online"]
+                payload = json.dumps(doc).encode()
         if operation == "DescribeProcessingJob" and status == 200:
             doc = json.loads(payload)
             created = f.processing_resources.get(doc.get("ProcessingJobName"))

@@ -1,9 +1,11 @@
 """Every kind live: processing, batch transform, hyperparameter tuning, AutoML and
-compilation jobs, endpoint configurations, endpoints and notebook instances created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+compilation jobs, endpoint configurations, endpoints, notebook instances, Studio domains and
+user profiles (the proxy keeps those, which moto lacks) and feature groups created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -145,6 +147,48 @@ def notebook_request(name, *, itype="ml.t3.medium", key=None):
     return req
 
 
+def domain_request(name, *, key=None, sharing_key=None):
+    settings = {"ExecutionRole": ROLE}
+    if sharing_key:
+        settings["SharingSettings"] = {"NotebookOutputOption": "Allowed", "S3OutputPath": "s3://ml-sharing/",
+                                       "S3KmsKeyId": sharing_key}
+    req = {"DomainName": name, "AuthMode": "IAM", "DefaultUserSettings": settings,
+           "SubnetIds": ["subnet-0a1b2c3d"], "VpcId": "vpc-0a1b2c3d"}
+    if key:
+        req["KmsKeyId"] = key
+    return req
+
+
+def feature_group_request(name, *, online=None, online_key=None, offline_key=None):
+    offline = {"S3StorageConfig": {"S3Uri": f"s3://ml-features/{name}/"}}
+    if offline_key:
+        offline["S3StorageConfig"]["KmsKeyId"] = offline_key
+    req = {"FeatureGroupName": name, "RecordIdentifierFeatureName": "id", "EventTimeFeatureName": "t",
+           "FeatureDefinitions": [{"FeatureName": "id", "FeatureType": "String"},
+                                  {"FeatureName": "t", "FeatureType": "String"}],
+           # moto 5.2.1 requires an offline store.
+           "OfflineStoreConfig": offline, "RoleArn": ROLE}
+    if online is not None:
+        req["OnlineStoreConfig"] = {"EnableOnlineStore": online,
+                                    **({"SecurityConfig": {"KmsKeyId": online_key}} if online_key else {})}
+    return req
+
+
+def inference_experiment_request(name, *, itype="ml.m5.xlarge", key=None, capture=None):
+    variant = lambda v: {"ModelName": "churn-model", "VariantName": v, "InfrastructureConfig": {
+        "InfrastructureType": "RealTimeInference",
+        "RealTimeInferenceConfig": {"InstanceType": itype, "InstanceCount": 1}}}
+    req = {"Name": name, "Type": "ShadowMode", "RoleArn": ROLE, "EndpointName": "ep-cmk",
+           "ModelVariants": [variant("production"), variant("shadow")],
+           "ShadowModeConfig": {"SourceModelVariantName": "production", "ShadowModelVariants": [
+               {"ShadowModelVariantName": "shadow", "SamplingPercentage": 50}]}}
+    if key:
+        req["KmsKey"] = key
+    if capture is not None:
+        req["DataStorageConfig"] = {"Destination": f"s3://ml-shadow/{name}/", **({"KmsKey": capture} if capture else {})}
+    return req
+
+
 def cli_create(endpoint, command, request, tmp_path):
     """Creates a job with the real AWS CLI, from the request as a JSON file."""
     exe = shutil.which("aws") or str(Path(sys.executable).with_name("aws"))
@@ -162,6 +206,9 @@ CREATE = {
     "compilation": ("create-compilation-job", "create_compilation_job"),
     "endpoint_config": ("create-endpoint-config", "create_endpoint_config"),
     "notebook": ("create-notebook-instance", "create_notebook_instance"),
+    "feature_group": ("create-feature-group", "create_feature_group"),
+    "inference_experiment": ("create-inference-experiment", "create_inference_experiment"),
+    "domain": ("create-domain", "create_domain"),
     "endpoint": ("create-endpoint", "create_endpoint"),
 }
 DESCRIBE = {
@@ -173,6 +220,10 @@ DESCRIBE = {
     "compilation": ("describe-compilation-job", "--compilation-job-name"),
     "endpoint_config": ("describe-endpoint-config", "--endpoint-config-name"),
     "notebook": ("describe-notebook-instance", "--notebook-instance-name"),
+    "domain": ("describe-domain", "--domain-id"),
+    "user_profile": ("describe-user-profile", "--user-profile-name"),
+    "feature_group": ("describe-feature-group", "--feature-group-name"),
+    "inference_experiment": ("describe-inference-experiment", "--name"),
     "endpoint": ("describe-endpoint", "--endpoint-name"),
     "customization": ("describe-job", "--job-name"),
 }
@@ -186,7 +237,9 @@ def kinds(moto, proxy, tmp_path):
     endpoint, faults = proxy
     faults.reset()
     reset(url)
-    sm, kms = clients(url)
+    # Created through the proxy, which keeps what moto drops or lacks (user profiles, a
+    # feature group's online store).
+    sm, kms = clients(endpoint)
     cmk = kms.create_key(Description="ml jobs")["KeyMetadata"]
     kms.create_alias(AliasName="alias/ml-jobs", TargetKeyId=cmk["KeyId"])
     key = cmk["Arn"]
@@ -233,6 +286,15 @@ def kinds(moto, proxy, tmp_path):
         # An instance type with local NVMe storage: the notebook's volume still needs the key.
         ("notebook", "cli", notebook_request("nb-c5d", itype="ml.c5d.xlarge"),
          {("notebook-volume-cmk", None): ("FAIL", "")}),
+        ("feature_group", "boto3", feature_group_request("fg-cmk", online=True, online_key=key, offline_key="alias/ml-jobs"),
+         {("feature-group-online-store-cmk", None): ("PASS", "CUSTOMER"),
+          ("feature-group-offline-store-cmk", None): ("PASS", "CUSTOMER")}),
+        ("feature_group", "cli", feature_group_request("fg-none", online=True),
+         {("feature-group-online-store-cmk", None): ("FAIL", ""),
+          ("feature-group-offline-store-cmk", None): ("FAIL", "")}),
+        ("feature_group", "boto3", feature_group_request("fg-offline-aws", offline_key="alias/aws/s3"),
+         {("feature-group-online-store-cmk", None): ("NOT_APPLICABLE", ""),
+          ("feature-group-offline-store-cmk", None): ("FAIL", "AWS")}),
     ]
     # Endpoint configurations name a model. (moto 5.2.1 accepts only an old list of instance
     # types for variants, and drops ShadowProductionVariants.)
@@ -243,10 +305,19 @@ def kinds(moto, proxy, tmp_path):
          {("endpoint-output-cmk", "data capture"): ("PASS", "CUSTOMER")}),
         ("endpoint", "cli", {"EndpointName": "ep-none", "EndpointConfigName": "ec-none"},
          {("endpoint-output-cmk", "data capture"): ("NOT_APPLICABLE", "")}),
+        # Shadow tests, which moto lacks: the proxy keeps them.
+        ("inference_experiment", "boto3", inference_experiment_request("ie-cmk", key=key, capture="alias/ml-jobs"),
+         {("inference-experiment-volume-cmk", None): ("PASS", "CUSTOMER"),
+          ("inference-experiment-output-cmk", None): ("PASS", "CUSTOMER")}),
+        ("inference_experiment", "cli", inference_experiment_request("ie-g5", itype="ml.g5.xlarge", capture=""),
+         {("inference-experiment-volume-cmk", None): ("NOT_APPLICABLE", ""),
+          ("inference-experiment-output-cmk", None): ("FAIL", "")}),
     ]
     expected, by_kind = {}, {}
     for kind, via, request, verdicts in jobs:
-        name = next(v for k, v in request.items() if k.endswith(("JobName", "ConfigName", "InstanceName")) or k == "EndpointName")
+        name = next(v for k, v in request.items()
+                    if k.endswith(("JobName", "ConfigName", "InstanceName")) or k in ("Name", "FeatureGroupName")
+                    or (k == "EndpointName" and kind == "endpoint"))
         if kind == "processing":
             # moto 5.2.1 does not keep ProcessingResources; the proxy adds back what was sent.
             faults.processing_resources[name] = request["ProcessingResources"]
@@ -256,6 +327,51 @@ def kinds(moto, proxy, tmp_path):
         else:
             getattr(sm, method)(**request)
         by_kind.setdefault(kind, []).append(name)
+        for (rule, part), verdict in verdicts.items():
+            expected[(name, rule, part)] = verdict
+    # Studio domains, named by their id (moto 5.2.1 makes it d-NAME).
+    for via, request, verdicts in [
+        ("boto3", domain_request("studio-cmk", key=key, sharing_key="alias/ml-jobs"),
+         {("domain-storage-cmk", None): ("PASS", "CUSTOMER"),
+          ("domain-output-cmk", "notebook sharing"): ("PASS", "CUSTOMER"),
+          ("domain-output-cmk", "canvas workspace"): ("FAIL", "")}),
+        ("cli", domain_request("studio-none"),
+         {("domain-storage-cmk", None): ("FAIL", ""),
+          ("domain-output-cmk", "notebook sharing"): ("NOT_APPLICABLE", ""),
+          ("domain-output-cmk", "canvas workspace"): ("FAIL", "")}),
+    ]:
+        if via == "cli":
+            cli_create(endpoint, "create-domain", request, tmp_path)
+        else:
+            sm.create_domain(**request)
+        domain_id = f"d-{request['DomainName']}"
+        by_kind.setdefault("domain", []).append(domain_id)
+        for (rule, part), verdict in verdicts.items():
+            expected[(domain_id, rule, part)] = verdict
+    # Studio user profiles, which moto lacks: created through the proxy with boto3 and the AWS
+    # CLI all the same. A profile without settings is judged on its domain's.
+    for via, domain, name, settings, verdicts in [
+        ("boto3", "studio-cmk", "alice", None,
+         {("user-profile-output-cmk", "notebook sharing"): ("PASS", "CUSTOMER"),
+          ("user-profile-output-cmk", "canvas workspace"): ("FAIL", "")}),
+        ("cli", "studio-none", "bob",
+         {"SharingSettings": {"NotebookOutputOption": "Allowed", "S3OutputPath": "s3://ml-sharing/bob/",
+                              "S3KmsKeyId": "alias/aws/s3"},
+          "CanvasAppSettings": {"WorkspaceSettings": {"S3ArtifactPath": "s3://ml-canvas/bob/", "S3KmsKeyId": key}}},
+         {("user-profile-output-cmk", "notebook sharing"): ("FAIL", "AWS"),
+          ("user-profile-output-cmk", "canvas workspace"): ("PASS", "CUSTOMER")}),
+        ("boto3", "studio-none", "carol", None,
+         {("user-profile-output-cmk", "notebook sharing"): ("NOT_APPLICABLE", ""),
+          ("user-profile-output-cmk", "canvas workspace"): ("FAIL", "")}),
+    ]:
+        request = {"DomainId": f"d-{domain}", "UserProfileName": name,
+                   **({"UserSettings": settings} if settings else {})}
+        if via == "cli":
+            cli_create(endpoint, "create-user-profile", request, tmp_path)
+        else:
+            sm.create_user_profile(**request)
+        # Collected as DOMAIN/NAME (a name is unique only in its domain).
+        by_kind.setdefault("user_profile", []).append(f"d-{domain}/{name}")
         for (rule, part), verdict in verdicts.items():
             expected[(name, rule, part)] = verdict
     # Model customization jobs, which moto lacks: the proxy answers ListJobs and DescribeJob.
@@ -303,7 +419,7 @@ def test_live_scan_judges_every_kind(kinds, proxy):
 
 def test_collect_then_offline_scan_is_identical_for_every_kind(kinds, proxy, tmp_path):
     _, by_kind, _ = kinds
-    endpoint, _ = proxy
+    endpoint, faults = proxy
     out = tmp_path / "collected"
     r = run(["collect", "--out-dir", str(out)], endpoint)
     assert r.returncode == 0, r.stderr
@@ -311,7 +427,13 @@ def test_collect_then_offline_scan_is_identical_for_every_kind(kinds, proxy, tmp
     assert manifest["scope"]["kinds"] == [k["name"] for k in KINDS]
     assert manifest["counts"]["jobs_described"] == sum(len(v) for v in by_kind.values())
     for kind, names in by_kind.items():
-        assert sorted(p.stem for p in (out / ACCOUNT / "us-east-1" / kind).iterdir()) == sorted(names)
+        # A nested ARN's rest (PARENT/NAME) names the file, encoded as layout.rs does: `_XX`
+        # for a capital or a character outside [a-z0-9-].
+        stems = sorted(re.sub(r"_([0-9a-f]{2})", lambda m: chr(int(m.group(1), 16)), p.stem)
+                       for p in (out / ACCOUNT / "us-east-1" / kind).iterdir())
+        if kind == "customization":
+            names = [f"{faults.customization_jobs[n]['JobCategory']}/{n}" for n in names]
+        assert stems == sorted(names)
     live_code, live, _ = scan_json(endpoint)
     r = run(["scan", ".", "--format", "json"], endpoint, cwd=out)
     offline = json.loads(r.stdout)
@@ -337,6 +459,10 @@ def test_aws_cli_describe_exports_give_the_live_verdicts(kinds, proxy, tmp_path)
             if kind == "customization":
                 # DescribeJob takes the job's category too.
                 extra = ["--job-category", faults.customization_jobs[name]["JobCategory"]]
+            if kind == "user_profile":
+                # DescribeUserProfile takes the domain too.
+                domain, name = name.split("/")
+                extra = ["--domain-id", domain]
             aws_cli(["sagemaker", command, option, name, *extra], endpoint, export / f"{kind}-{name}.json")
     aws_cli(["kms", "list-aliases"], endpoint, export / "kms-aliases.json")
     aws_cli(["kms", "describe-key", "--key-id", cmk["KeyId"]], endpoint, export / "kms-key.json")
