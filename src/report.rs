@@ -367,7 +367,8 @@ pub struct ControlSummary {
     pub waived: usize,
     /// Passing findings.
     pub pass: usize,
-    /// FAIL when a mapped check fails without a waiver, else PASS.
+    /// FAIL when a mapped check fails without a waiver, else PASS when one passes or a
+    /// failure is waived, else NOT_APPLICABLE (no finding of its checks was judged).
     pub status: Status,
 }
 
@@ -696,7 +697,7 @@ impl Report {
                             fail: 0,
                             waived: 0,
                             pass: 0,
-                            status: Status::Pass,
+                            status: Status::NotApplicable,
                         });
                         controls.len() - 1
                     }
@@ -706,9 +707,14 @@ impl Report {
                 control.fail += counts.fail - waived;
                 control.waived += waived;
                 control.pass += counts.pass;
-                if control.fail > 0 {
-                    control.status = Status::Fail;
-                }
+                control.status = if control.fail > 0 {
+                    Status::Fail
+                } else if control.pass + control.waived > 0 {
+                    Status::Pass
+                } else {
+                    // Nothing the control is about was judged: no evidence either way.
+                    Status::NotApplicable
+                };
             }
         }
         frameworks

@@ -42,7 +42,13 @@ pub static KIND: KindDecl = KindDecl {
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum FeatureGroupStatus
     // (ListFeatureGroups.FeatureGroupStatusEquals).
-    statuses: &["Creating", "Created", "CreateFailed", "Deleting", "DeleteFailed"],
+    statuses: &[
+        "Creating",
+        "Created",
+        "CreateFailed",
+        "Deleting",
+        "DeleteFailed",
+    ],
     describe_fields: &[
         "FeatureDefinitions",
         "RecordIdentifierFeatureName",
@@ -205,30 +211,56 @@ fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
     Ok(Draft { resource: r, slots })
 }
 
-/// The AWS Config managed rule about the online store's key.
-static ONLINE_COMPLIANCE: [Compliance; 13] = with_common(&[Compliance {
-    framework: "AWS Config managed rules",
-    control: "sagemaker-featuregroup-online-store-encryption",
-    title: "Feature groups encrypt their online store with a KMS key",
-    rationale: "The rule is NON_COMPLIANT when a feature group with a standard online store \
+/// The AWS Config managed rule and the Security Hub control about the online store's key.
+static ONLINE_COMPLIANCE: [Compliance; 14] = with_common(&[
+    Compliance {
+        framework: "AWS Config managed rules",
+        control: "sagemaker-featuregroup-online-store-encryption",
+        title: "Feature groups encrypt their online store with a KMS key",
+        rationale: "The rule is NON_COMPLIANT when a feature group with a standard online store \
         has no KMS key for it; this check fails in that case too, and also on AWS-managed keys \
         and on keys KMS reports as not enabled.",
-    source: "AWS Config Developer Guide, managed rule \
+        source: "AWS Config Developer Guide, managed rule \
         sagemaker-featuregroup-online-store-encryption \
         (https://docs.aws.amazon.com/config/latest/developerguide/sagemaker-featuregroup-online-store-encryption.html).",
-}]);
+    },
+    Compliance {
+        framework: "AWS Security Hub CSPM controls",
+        control: "SageMaker.18",
+        title: "SageMaker feature group online stores with standard storage are encrypted with \
+            KMS keys",
+        rationale: "The control fails when a feature group's standard online store has no KMS \
+            key; this check fails in that case too, and also on AWS-managed keys and keys KMS \
+            reports as not enabled. It also judges in-memory online stores, which the control \
+            leaves out.",
+        source: "AWS Security Hub User Guide, Security Hub CSPM controls for SageMaker AI, \
+        [SageMaker.18] (https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-18).",
+    },
+]);
 
-/// The AWS Config managed rule about the offline store's key.
-static OFFLINE_COMPLIANCE: [Compliance; 13] = with_common(&[Compliance {
-    framework: "AWS Config managed rules",
-    control: "sagemaker-featuregroup-encryption-at-rest",
-    title: "Feature groups encrypt their offline store with a KMS key",
-    rationale: "The rule is NON_COMPLIANT when the offline store's S3 storage has no KMS key; \
+/// The AWS Config managed rule and the Security Hub control about the offline store's key.
+static OFFLINE_COMPLIANCE: [Compliance; 14] = with_common(&[
+    Compliance {
+        framework: "AWS Config managed rules",
+        control: "sagemaker-featuregroup-encryption-at-rest",
+        title: "Feature groups encrypt their offline store with a KMS key",
+        rationale: "The rule is NON_COMPLIANT when the offline store's S3 storage has no KMS key; \
         this check fails in that case too, and also on AWS-managed keys and on keys KMS \
         reports as not enabled.",
-    source: "AWS Config Developer Guide, managed rule sagemaker-featuregroup-encryption-at-rest \
+        source: "AWS Config Developer Guide, managed rule sagemaker-featuregroup-encryption-at-rest \
         (https://docs.aws.amazon.com/config/latest/developerguide/sagemaker-featuregroup-encryption-at-rest.html).",
-}]);
+    },
+    Compliance {
+        framework: "AWS Security Hub CSPM controls",
+        control: "SageMaker.17",
+        title: "SageMaker feature group offline stores are encrypted with KMS keys",
+        rationale: "The control fails when the offline store's S3 storage has no KMS key; this \
+            check fails in that case too, and also on AWS-managed keys and keys KMS reports as \
+            not enabled.",
+        source: "AWS Security Hub User Guide, Security Hub CSPM controls for SageMaker AI, \
+        [SageMaker.17] (https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-17).",
+    },
+]);
 
 /// Feature Store's security page: the default keys of both stores.
 const FEATURE_STORE_SECURITY: Reference = Reference {
@@ -391,7 +423,10 @@ mod tests {
             ]
         );
         assert_eq!(r.slots[1].locations, ["s3://fs/"]);
-        assert_eq!((r.slots[0].value_line, r.slots[1].value_line), (Some(2), Some(3)));
+        assert_eq!(
+            (r.slots[0].value_line, r.slots[1].value_line),
+            (Some(2), Some(3))
+        );
     }
 
     #[test]

@@ -20,7 +20,9 @@ use super::{
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
 use crate::rules::RuleMeta;
-use crate::rules::docs::{COMPLIANCE, KMS_REFERENCE, Reference, Remediation, SAGEMAKER_AT_REST};
+use crate::rules::docs::{
+    Compliance, KMS_REFERENCE, Reference, Remediation, SAGEMAKER_AT_REST, with_common,
+};
 use crate::rules::output::{OutputCheck, OutputText};
 use crate::rules::volume::{VolumeCheck, VolumeText};
 use crate::verdict::Severity;
@@ -240,6 +242,58 @@ fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
     Ok(Draft { resource: r, slots })
 }
 
+/// The AWS Config managed rule and the Security Hub control about the volume key.
+static VOLUME_COMPLIANCE: [Compliance; 14] = with_common(&[
+    Compliance {
+        framework: "AWS Config managed rules",
+        control: "sagemaker-inf-experiment-instance-storage-kms-encrypted",
+        title: "The inference experiment's instance storage volumes are encrypted with a KMS key",
+        rationale: "The rule is NON_COMPLIANT when no KMS key is set for the shadow variants' \
+            instance storage volumes (KmsKey); this check fails in that case too, and also on \
+            AWS-managed keys and on keys KMS reports as not enabled.",
+        source: "AWS Security Hub User Guide, control [SageMaker.23], which names this rule \
+        (https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-23).",
+    },
+    Compliance {
+        framework: "AWS Security Hub CSPM controls",
+        control: "SageMaker.23",
+        title: "SageMaker inference experiments have instance storage volumes encrypted with \
+            customer managed KMS keys",
+        rationale: "The control fails when no KMS key is set for the shadow variants' instance \
+            storage volumes (KmsKey); this check fails in that case too, and also when the key is \
+            AWS-managed or not enabled, which the control's title excludes but its rule does not \
+            test.",
+        source: "AWS Security Hub User Guide, Security Hub CSPM controls for SageMaker AI, \
+        [SageMaker.23] (https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-23).",
+    },
+]);
+
+/// The AWS Config managed rule and the Security Hub control about the captured data key.
+static DATA_COMPLIANCE: [Compliance; 14] = with_common(&[
+    Compliance {
+        framework: "AWS Config managed rules",
+        control: "sagemaker-inf-experiment-data-storage-kms-encrypted",
+        title: "The inference experiment's captured data is encrypted with a KMS key",
+        rationale: "The rule is NON_COMPLIANT when the data storage configuration sets no KMS \
+            key for the captured data (DataStorageConfig.KmsKey); this check fails in that case \
+            too, and also on AWS-managed keys and on keys KMS reports as not enabled.",
+        source: "AWS Security Hub User Guide, control [SageMaker.24], which names this rule \
+        (https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-24).",
+    },
+    Compliance {
+        framework: "AWS Security Hub CSPM controls",
+        control: "SageMaker.24",
+        title: "SageMaker inference experiments have data storage encrypted with customer \
+            managed KMS keys",
+        rationale: "The control fails when the data storage configuration sets no KMS key for \
+            the captured data (DataStorageConfig.KmsKey); this check fails in that case too, and \
+            also when the key is AWS-managed or not enabled, which the control's title excludes \
+            but its rule does not test.",
+        source: "AWS Security Hub User Guide, Security Hub CSPM controls for SageMaker AI, \
+        [SageMaker.24] (https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-24).",
+    },
+]);
+
 /// Documentation of `inference-experiment-volume-cmk`.
 pub static VOLUME_META: RuleMeta = RuleMeta {
     id: "inference-experiment-volume-cmk",
@@ -279,7 +333,7 @@ pub static VOLUME_META: RuleMeta = RuleMeta {
         SAGEMAKER_AT_REST,
         KMS_REFERENCE,
     ],
-    compliance: COMPLIANCE,
+    compliance: &VOLUME_COMPLIANCE,
     severity: Severity::High,
     security_severity: "7.5",
 };
@@ -332,7 +386,7 @@ pub static OUTPUT_META: RuleMeta = RuleMeta {
         SAGEMAKER_AT_REST,
         KMS_REFERENCE,
     ],
-    compliance: COMPLIANCE,
+    compliance: &DATA_COMPLIANCE,
     severity: Severity::High,
     security_severity: "7.5",
 };

@@ -85,18 +85,42 @@ fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
     Ok(Draft { resource: r, slots })
 }
 
-/// The AWS Config managed rule about notebook instances' keys, on top of the common mappings.
-static NOTEBOOK_COMPLIANCE: [Compliance; 13] = with_common(&[Compliance {
-    framework: "AWS Config managed rules",
-    control: "sagemaker-notebook-instance-kms-key-configured",
-    title: "A KMS key is configured for the notebook instance",
-    rationale: "The rule is NON_COMPLIANT when KmsKeyId is not set on the notebook instance; \
+/// The AWS Config managed rules and the Security Hub control about notebook instances' keys,
+/// on top of the common mappings.
+static NOTEBOOK_COMPLIANCE: [Compliance; 15] = with_common(&[
+    Compliance {
+        framework: "AWS Config managed rules",
+        control: "sagemaker-notebook-instance-kms-key-configured",
+        title: "A KMS key is configured for the notebook instance",
+        rationale: "The rule is NON_COMPLIANT when KmsKeyId is not set on the notebook instance; \
         this check fails in that case too, and also on AWS-managed keys and on keys KMS \
         reports as not enabled.",
-    source: "AWS Config Developer Guide, managed rule \
+        source: "AWS Config Developer Guide, managed rule \
         sagemaker-notebook-instance-kms-key-configured \
         (https://docs.aws.amazon.com/config/latest/developerguide/sagemaker-notebook-instance-kms-key-configured.html).",
-}]);
+    },
+    Compliance {
+        framework: "AWS Config managed rules",
+        control: "sagemaker-notebook-instance-storage-vol-kms-encrypted",
+        title: "A KMS key encrypts the notebook instance's storage volume",
+        rationale: "The rule behind Security Hub's SageMaker.21 is NON_COMPLIANT when no KMS \
+            key is configured for the notebook instance's storage volume; this check fails in \
+            that case too, and also on AWS-managed keys and on keys KMS reports as not enabled.",
+        source: "AWS Security Hub User Guide, control [SageMaker.21], which names this rule \
+        (https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-21).",
+    },
+    Compliance {
+        framework: "AWS Security Hub CSPM controls",
+        control: "SageMaker.21",
+        title: "SageMaker notebook instances are encrypted with customer managed KMS keys",
+        rationale: "The control fails when no KMS key is configured for the notebook instance's \
+            storage volume; this check fails in that case too, and also when the key is \
+            AWS-managed or not enabled, which the control's title excludes but its rule does not \
+            test.",
+        source: "AWS Security Hub User Guide, Security Hub CSPM controls for SageMaker AI, \
+        [SageMaker.21] (https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-21).",
+    },
+]);
 
 /// Documentation of `notebook-volume-cmk`.
 pub static VOLUME_META: RuleMeta = RuleMeta {

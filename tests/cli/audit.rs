@@ -390,7 +390,7 @@ fn framework_limits_the_compliance_views() {
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
-            .contains("matches none of: AWS Config managed rules, AWS Well-Architected Security Pillar, BSI C5:2025"),
+            .contains("matches none of: AWS Config managed rules, AWS Security Hub CSPM controls, AWS Well-Architected Security Pillar, BSI C5:2025"),
         "{}",
         run.stderr
     );
@@ -707,4 +707,31 @@ fn baselines_line_up_by_part_and_read_1_x_reports() {
     let (_, doc, stderr) = scan_json(&["--baseline", &old]);
     assert_eq!(doc["baseline"]["new"], 0, "{stderr}");
     assert_eq!(doc["baseline"]["fixed"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn a_control_whose_checks_judged_nothing_is_not_applicable_rather_than_passing() {
+    // Every variant runs on local NVMe storage: the volume check does not apply, so
+    // Security Hub's SageMaker.23 has no evidence either way; the capture key is AWS-managed.
+    let (out, run) = scan_to_dir(
+        &["../../samples/inference-experiment/llm-shadow-g5.json"],
+        &["--framework", "security hub"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let md = read(out.path(), "report.md");
+    assert!(
+        md.contains("**AWS Security Hub CSPM controls**: 1 of 2 controls failing"),
+        "{md}"
+    );
+    let row = |id: &str| {
+        md.lines()
+            .find(|l| l.starts_with(&format!("| {id} ")))
+            .unwrap_or_else(|| panic!("no row for {id}: {md}"))
+            .to_owned()
+    };
+    assert!(
+        row("SageMaker.23").contains(r"| NOT\_APPLICABLE | 0 | 0 | 0 |"),
+        "{md}"
+    );
+    assert!(row("SageMaker.24").contains("| FAIL | 1 | 0 | 0 |"), "{md}");
 }
