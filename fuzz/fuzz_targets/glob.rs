@@ -8,9 +8,7 @@ fn reference(p: &[char], t: &[char]) -> bool {
     match p.split_first() {
         None => t.is_empty(),
         Some(('*', rest)) => (0..=t.len()).any(|i| reference(rest, &t[i..])),
-        Some((c, rest)) => {
-            !t.is_empty() && (*c == '?' || *c == t[0]) && reference(rest, &t[1..])
-        }
+        Some((c, rest)) => !t.is_empty() && (*c == '?' || *c == t[0]) && reference(rest, &t[1..]),
     }
 }
 
@@ -26,5 +24,9 @@ fuzz_target!(|data: &[u8]| {
     }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = subject.chars().collect();
-    assert_eq!(Glob::new(pattern).matches(&t), reference(&p, &t), "{pattern:?} vs {subject:?}");
+    assert_eq!(
+        Glob::new(pattern).matches(&t),
+        reference(&p, &t),
+        "{pattern:?} vs {subject:?}"
+    );
 });

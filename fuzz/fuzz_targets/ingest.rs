@@ -8,8 +8,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use sagemaker_audit::ingest::ingest_documents;
-use sagemaker_audit::report::Status;
 use sagemaker_audit::kinds::checks::REGISTRY;
+use sagemaker_audit::report::Status;
 use sagemaker_audit::rules::InstanceStorageTable;
 use sagemaker_audit::scan::evaluate;
 use serde_json::{Map, Value};
@@ -69,12 +69,27 @@ fn check(name: &str, bytes: Vec<u8>) -> Verdicts {
 const KEYS: &[(&[&str], &str)] = &[
     (&["ResourceConfig", "VolumeKmsKeyId"], "training-volume-cmk"),
     (&["OutputDataConfig", "KmsKeyId"], "training-output-cmk"),
-    (&["ProcessingResources", "ClusterConfig", "VolumeKmsKeyId"], "processing-volume-cmk"),
-    (&["ProcessingOutputConfig", "KmsKeyId"], "processing-output-cmk"),
-    (&["TransformResources", "VolumeKmsKeyId"], "transform-volume-cmk"),
+    (
+        &["ProcessingResources", "ClusterConfig", "VolumeKmsKeyId"],
+        "processing-volume-cmk",
+    ),
+    (
+        &["ProcessingOutputConfig", "KmsKeyId"],
+        "processing-output-cmk",
+    ),
+    (
+        &["TransformResources", "VolumeKmsKeyId"],
+        "transform-volume-cmk",
+    ),
     (&["TransformOutput", "KmsKeyId"], "transform-output-cmk"),
-    (&["TrainingJobDefinition", "ResourceConfig", "VolumeKmsKeyId"], "tuning-volume-cmk"),
-    (&["TrainingJobDefinition", "OutputDataConfig", "KmsKeyId"], "tuning-output-cmk"),
+    (
+        &["TrainingJobDefinition", "ResourceConfig", "VolumeKmsKeyId"],
+        "tuning-volume-cmk",
+    ),
+    (
+        &["TrainingJobDefinition", "OutputDataConfig", "KmsKeyId"],
+        "tuning-output-cmk",
+    ),
     (&["SecurityConfig", "VolumeKmsKeyId"], "automl-volume-cmk"),
     (&["OutputDataConfig", "KmsKeyId"], "automl-output-cmk"),
 ];
@@ -117,7 +132,12 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for (path, rule) in KEYS {
-        for destroyed in [None, Some(Value::Null), Some(Value::from("")), Some(Value::from(7))] {
+        for destroyed in [
+            None,
+            Some(Value::Null),
+            Some(Value::from("")),
+            Some(Value::from(7)),
+        ] {
             let mut d = doc.clone();
             destroy(&mut d, path, &destroyed);
             let bytes = serde_json::to_vec(&Value::Object(d)).expect("serialises");

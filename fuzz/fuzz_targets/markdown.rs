@@ -21,11 +21,15 @@ fuzz_target!(|data: &[u8]| {
             '\\' => i += 2,
             // An entity the escaper wrote (`&lt;`, `&#8288;`): skip to its end.
             '&' => {
-                let end = chars[i..].iter().position(|&c| c == ';').expect("entity ends");
+                let end = chars[i..]
+                    .iter()
+                    .position(|&c| c == ';')
+                    .expect("entity ends");
                 assert!(end <= 8, "{md:?}");
                 i += end + 1;
             }
-            c @ ('`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' | '(' | ')' | '{' | '}' | ':') => {
+            c @ ('`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' | '(' | ')' | '{' | '}'
+            | ':') => {
                 panic!("unescaped {c:?} at {i} in {md:?}")
             }
             _ => i += 1,

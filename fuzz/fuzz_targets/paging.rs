@@ -26,7 +26,10 @@ fuzz_target!(|data: &[u8]| {
                 return;
             }
             Err(_) => {
-                assert!(seen.contains(token) || i + 1 >= MAX_PAGES, "{token:?} refused");
+                assert!(
+                    seen.contains(token) || i + 1 >= MAX_PAGES,
+                    "{token:?} refused"
+                );
                 return;
             }
         }

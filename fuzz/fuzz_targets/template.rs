@@ -21,7 +21,10 @@ fuzz_target!(|data: &[u8]| {
         Ok(None) => {}
         Ok(Some(steps)) => {
             for e in &steps.errors {
-                assert!(e.line.is_none_or(|l| l >= 1 && l <= lines), "{e:?} in {lines} lines");
+                assert!(
+                    e.line.is_none_or(|l| l >= 1 && l <= lines),
+                    "{e:?} in {lines} lines"
+                );
                 assert!(!e.message.contains('\n'), "{e:?}");
             }
             for r in &steps.resources {
@@ -34,12 +37,18 @@ fuzz_target!(|data: &[u8]| {
                     r.name
                 );
                 for slot in &r.slots {
-                    assert!(slot.line() >= 1 && slot.line() <= lines, "{slot:?} in {lines} lines");
+                    assert!(
+                        slot.line() >= 1 && slot.line() <= lines,
+                        "{slot:?} in {lines} lines"
+                    );
                 }
             }
         }
         Err(e) => {
-            assert!(e.line.is_none_or(|l| l >= 1 && l <= lines), "{e:?} in {lines} lines");
+            assert!(
+                e.line.is_none_or(|l| l >= 1 && l <= lines),
+                "{e:?} in {lines} lines"
+            );
         }
     }
     let Ok(Some(root)) = yaml::load(text) else {
@@ -49,7 +58,10 @@ fuzz_target!(|data: &[u8]| {
         None => {}
         Some(Err(e)) => assert!(e.line.is_some_and(|l| l >= 1 && l <= lines), "{e:?}"),
         Some(Ok(json)) => {
-            assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok(), "{json}");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(&json).is_ok(),
+                "{json}"
+            );
             assert!(json.lines().count() as u32 <= lines, "{json}");
             let judged = sdk_config::judge(
                 &[sdk_config::ConfigFile {
@@ -61,7 +73,10 @@ fuzz_target!(|data: &[u8]| {
             );
             for r in &judged.resources {
                 for slot in &r.slots {
-                    assert!(slot.line() >= 1 && slot.line() <= lines, "{slot:?} in {lines} lines");
+                    assert!(
+                        slot.line() >= 1 && slot.line() <= lines,
+                        "{slot:?} in {lines} lines"
+                    );
                 }
             }
         }

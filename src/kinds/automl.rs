@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::training::{OutputDataConfig, output_slot};
-use super::{Api, KindDecl, Names, At, Draft, Fields, Scope, SlotDraft, Text, identity, resource};
+use super::{Api, At, Draft, Fields, KindDecl, Names, Scope, SlotDraft, Text, identity, resource};
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
 use crate::rules::RuleMeta;

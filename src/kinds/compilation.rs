@@ -5,9 +5,7 @@
 
 use serde::Deserialize;
 
-use super::{
-    Api, At, Draft, Fields, KindDecl, Names, Scope, SlotDraft, Text, identity, resource,
-};
+use super::{Api, At, Draft, Fields, KindDecl, Names, Scope, SlotDraft, Text, identity, resource};
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
 use crate::rules::RuleMeta;

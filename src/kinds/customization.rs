@@ -230,10 +230,7 @@ fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, Doc
         None | Some(Value::Null) => None,
         Some(Value::String(k)) => Some(k.clone()),
         Some(_) => {
-            return Err(DocumentError::at(
-                format!("{FIELD} is not text"),
-                raw,
-            ));
+            return Err(DocumentError::at(format!("{FIELD} is not text"), raw));
         }
     };
     Ok(vec![SlotDraft {
@@ -250,7 +247,11 @@ fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
     let (Some(name), Some(arn)) = (name, arn) else {
         return Err(DocumentError::new(format!(
             "DescribeJob document without {}",
-            if f.has("JobName") { "JobArn" } else { "JobName" }
+            if f.has("JobName") {
+                "JobArn"
+            } else {
+                "JobName"
+            }
         )));
     };
     // The ARN names the category, then the job.
@@ -264,10 +265,7 @@ fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
             crate::text::one_line(&name, 100)
         )));
     }
-    let mut r = resource(
-        Kind::Customization,
-        super::Identity { name, arn, parts },
-    );
+    let mut r = resource(Kind::Customization, super::Identity { name, arn, parts });
     r.status = f.string("JobStatus")?;
     r.creation_time = f.time("CreationTime")?;
     r.last_modified_time = f.time("LastModifiedTime")?;
@@ -368,13 +366,19 @@ mod tests {
         assert_eq!(r.slots[0].locations, ["s3://o/"]);
         assert_eq!(r.slots[0].value_line, Some(4));
         let none = read(&job(r#"{"OutputDataConfig": {"S3OutputPath": "s3://o/"}}"#)).unwrap();
-        assert_eq!((none.slots[0].value.as_deref(), none.slots[0].parent_line), (None, 4));
+        assert_eq!(
+            (none.slots[0].value.as_deref(), none.slots[0].parent_line),
+            (None, 4)
+        );
     }
 
     #[test]
     fn a_broken_document_or_an_arn_of_another_category_is_an_error() {
         let e = read(&job("{not json")).unwrap_err();
-        assert!(e.contains("JobConfigDocument is not a JSON document"), "{e}");
+        assert!(
+            e.contains("JobConfigDocument is not a JSON document"),
+            "{e}"
+        );
         let e = read(&job(r#"{"OutputDataConfig": {"KmsKeyArn": 1}}"#)).unwrap_err();
         assert!(e.contains("is not text"), "{e}");
         let other = job("{}").replace("job/AgentRFTEvaluation/", "job/AgentRFT/");

@@ -80,9 +80,8 @@ mod live {
                 .domains()
                 .iter()
                 .filter(|d| {
-                    args.created_after.is_none_or(|after| {
-                        d.creation_time().is_none_or(|t| t.secs() >= after)
-                    })
+                    args.created_after
+                        .is_none_or(|after| d.creation_time().is_none_or(|t| t.secs() >= after))
                 })
                 .map(|d| {
                     (
@@ -204,10 +203,7 @@ pub(super) fn user_settings<'a>(
         }
         _ => SharingOutput::Unsaid,
     };
-    let mut share = KeySlot::new(
-        Role::Output,
-        format!("{field}.SharingSettings.S3KmsKeyId"),
-    );
+    let mut share = KeySlot::new(Role::Output, format!("{field}.SharingSettings.S3KmsKeyId"));
     share.part = Some(SHARING.to_owned());
     let share = SlotDraft::output(
         share,
@@ -484,10 +480,8 @@ mod tests {
 
     #[test]
     fn the_deprecated_spelling_counts_and_sharing_without_output_protects_nothing() {
-        let r = read(&doc(
-            r#", "HomeEfsFileSystemKmsKeyId": "alias/old",
-"DefaultUserSettings": {"SharingSettings": {"S3KmsKeyId": "alias/share"}}"#,
-        ));
+        let r = read(&doc(r#", "HomeEfsFileSystemKmsKeyId": "alias/old",
+"DefaultUserSettings": {"SharingSettings": {"S3KmsKeyId": "alias/share"}}"#));
         assert_eq!(
             (r.slots[0].field.as_ref(), r.slots[0].value.as_deref()),
             ("HomeEfsFileSystemKmsKeyId", Some("alias/old"))

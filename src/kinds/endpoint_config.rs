@@ -8,8 +8,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::{
-    Api, At, Draft, Fields, InstanceEntry, KindDecl, Names, Scope, SlotDraft, Text,
-    distinct_types, identity, resource, types_of,
+    Api, At, Draft, Fields, InstanceEntry, KindDecl, Names, Scope, SlotDraft, Text, distinct_types,
+    identity, resource, types_of,
 };
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
@@ -133,10 +133,9 @@ fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, Doc
     for (field, _, list) in &variants {
         for v in list {
             any_variant = true;
-            volume.instance_types.extend(scope.types(
-                &format!("{field}[].InstanceType"),
-                &v.value.instance_type,
-            )?);
+            volume
+                .instance_types
+                .extend(scope.types(&format!("{field}[].InstanceType"), &v.value.instance_type)?);
             volume.instance_types.extend(types_of(
                 &format!("{field}[].InstancePools[].InstanceType"),
                 &v.value.instance_pools,
@@ -190,7 +189,9 @@ pub(super) fn capture<'a>(
         return Ok(None);
     };
     let Some(c) = capture.value.as_ref().filter(|c| {
-        c.destination_s3_uri.is_some() || c.kms_key_id.slice().is_some() || c.enable_capture.is_some()
+        c.destination_s3_uri.is_some()
+            || c.kms_key_id.slice().is_some()
+            || c.enable_capture.is_some()
     }) else {
         return Ok(None);
     };
@@ -454,7 +455,10 @@ mod tests {
 "KmsKeyId": "alias/v"}}"#
         ));
         let volume = &r.slots[0];
-        assert_eq!((volume.role, volume.value.as_deref()), (Role::Volume, Some("alias/v")));
+        assert_eq!(
+            (volume.role, volume.value.as_deref()),
+            (Role::Volume, Some("alias/v"))
+        );
         assert_eq!(
             volume.instance_types,
             ["ml.g5.xlarge", "ml.m5.xlarge", "ml.p4d.24xlarge"]

@@ -3,9 +3,9 @@
 
 use serde::Deserialize;
 
-use super::{Api, KindDecl, Names, 
-    At, Draft, Fields, InstanceEntry, Scope, SlotDraft, Text, distinct_types, identity,
-    resource, types_of,
+use super::{
+    Api, At, Draft, Fields, InstanceEntry, KindDecl, Names, Scope, SlotDraft, Text, distinct_types,
+    identity, resource, types_of,
 };
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};

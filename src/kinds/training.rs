@@ -5,9 +5,9 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use super::{Api, KindDecl, Names, 
-    At, Draft, Fields, InstanceEntry, Scope, SlotDraft, Text, distinct_types, identity,
-    resource, types_of,
+use super::{
+    Api, At, Draft, Fields, InstanceEntry, KindDecl, Names, Scope, SlotDraft, Text, distinct_types,
+    identity, resource, types_of,
 };
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
@@ -36,7 +36,14 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "TrainingJobArn",
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum TrainingJobStatus (ListTrainingJobs.StatusEquals).
-    statuses: &["InProgress", "Completed", "Failed", "Stopping", "Stopped", "Deleting"],
+    statuses: &[
+        "InProgress",
+        "Completed",
+        "Failed",
+        "Stopping",
+        "Stopped",
+        "Deleting",
+    ],
     describe_fields: &[
         "AlgorithmSpecification",
         "StoppingCondition",

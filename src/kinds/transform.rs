@@ -3,8 +3,9 @@
 
 use serde::Deserialize;
 
-use super::{Api, KindDecl, Names, 
-    At, Draft, Fields, Scope, SlotDraft, Text, distinct_types, identity, resource,
+use super::{
+    Api, At, Draft, Fields, KindDecl, Names, Scope, SlotDraft, Text, distinct_types, identity,
+    resource,
 };
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};

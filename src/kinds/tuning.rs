@@ -5,7 +5,9 @@
 use serde::Deserialize;
 
 use super::training::{OutputDataConfig, ResourceConfig, output_slot, volume_slot};
-use super::{Api, KindDecl, Names, At, Draft, Fields, Scope, SlotDraft, distinct_types, identity, resource};
+use super::{
+    Api, At, Draft, Fields, KindDecl, Names, Scope, SlotDraft, distinct_types, identity, resource,
+};
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
 use crate::rules::RuleMeta;
@@ -33,7 +35,15 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "HyperParameterTuningJobArn",
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum HyperParameterTuningJobStatus (ListHyperParameterTuningJobs.StatusEquals).
-    statuses: &["Completed", "InProgress", "Failed", "Stopped", "Stopping", "Deleting", "DeleteFailed"],
+    statuses: &[
+        "Completed",
+        "InProgress",
+        "Failed",
+        "Stopped",
+        "Stopping",
+        "Deleting",
+        "DeleteFailed",
+    ],
     describe_fields: &[
         "HyperParameterTuningJobConfig",
         "TrainingJobDefinition",

@@ -45,7 +45,11 @@ pub static KIND: KindDecl = KindDecl {
     // (no StatusEquals, no CreationTimeAfter: `--created-after` is applied to the listed
     // CreationTime).
     statuses: &[],
-    describe_fields: &["UserSettings", "HomeEfsFileSystemUid", "SingleSignOnUserIdentifier"],
+    describe_fields: &[
+        "UserSettings",
+        "HomeEfsFileSystemUid",
+        "SingleSignOnUserIdentifier",
+    ],
     // The response names its domain by the domain's own name field.
     refers_to: &["DomainId"],
     // SageMaker Pipelines has no step that creates a user profile.
@@ -122,9 +126,8 @@ mod live {
                 .user_profiles()
                 .iter()
                 .filter(|p| {
-                    args.created_after.is_none_or(|after| {
-                        p.creation_time().is_none_or(|t| t.secs() >= after)
-                    })
+                    args.created_after
+                        .is_none_or(|after| p.creation_time().is_none_or(|t| t.secs() >= after))
                 })
                 .map(|p| {
                     let name = p.user_profile_name().unwrap_or_default();
@@ -172,7 +175,10 @@ mod live {
             domain_of("arn:aws:sagemaker:us-east-1:111122223333:user-profile/d-abc/alice"),
             "d-abc"
         );
-        assert_eq!(domain_of("arn:aws:sagemaker:us-east-1:1:user-profile/x"), "");
+        assert_eq!(
+            domain_of("arn:aws:sagemaker:us-east-1:1:user-profile/x"),
+            ""
+        );
     }
 }
 
@@ -203,9 +209,7 @@ fn domain_of<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<String, DocumentErr
     if let Scope::Pipeline {
         template: Some(_), ..
     } = scope
-        && let Some(inner) = written
-            .strip_prefix("${")
-            .and_then(|w| w.strip_suffix('}'))
+        && let Some(inner) = written.strip_prefix("${").and_then(|w| w.strip_suffix('}'))
         && let Some(logical) = inner
             .strip_suffix(".DomainId")
             .or(Some(inner))

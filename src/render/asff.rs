@@ -200,9 +200,7 @@ fn requirements(report: &Report) -> HashMap<&'static str, Vec<String>> {
         .map(|rule| {
             let list = report
                 .controls(rule)
-                .map(|c| {
-                    crate::text::one_line_within(&c.label(), MAX_TEXT)
-                })
+                .map(|c| crate::text::one_line_within(&c.label(), MAX_TEXT))
                 .take(MAX_REQUIREMENTS)
                 .collect();
             (rule.id, list)
@@ -238,14 +236,20 @@ fn finding<'a>(
         other.insert("KeyState", crate::text::one_line_within(state, MAX_DETAIL));
     }
     if let Some(status) = &r.status {
-        other.insert("JobStatus", crate::text::one_line_within(status, MAX_DETAIL));
+        other.insert(
+            "JobStatus",
+            crate::text::one_line_within(status, MAX_DETAIL),
+        );
     }
     let mut fields = BTreeMap::new();
     fields.insert("sagemaker-audit/Status", f.status.as_str().to_owned());
     fields.insert("sagemaker-audit/RuleId", rule.id.to_owned());
     fields.insert("sagemaker-audit/RunId", report.run_id.clone());
     fields.insert("sagemaker-audit/Version", report.tool_version.clone());
-    fields.insert("sagemaker-audit/SourceFile", crate::text::one_line_within(&r.source_file, MAX_DETAIL));
+    fields.insert(
+        "sagemaker-audit/SourceFile",
+        crate::text::one_line_within(&r.source_file, MAX_DETAIL),
+    );
     if let Some(b) = f.baseline {
         fields.insert("sagemaker-audit/Baseline", b.as_str().to_owned());
     }
@@ -380,7 +384,11 @@ mod tests {
         let pairs = [
             (
                 finding(arn, rule, Some("x")),
-                finding(&format!("{arn}/sagemaker-audit/training-volume-cmk/x"), rule, None),
+                finding(
+                    &format!("{arn}/sagemaker-audit/training-volume-cmk/x"),
+                    rule,
+                    None,
+                ),
             ),
             (finding(arn, rule, Some("")), finding(arn, rule, None)),
             (

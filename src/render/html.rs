@@ -120,7 +120,19 @@ fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), Ren
         Shown<'a>,
         usize,
     );
-    type FindingRow = (usize, u8, usize, usize, usize, usize, usize, u32, u8, usize, usize);
+    type FindingRow = (
+        usize,
+        u8,
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+        u32,
+        u8,
+        usize,
+        usize,
+    );
     #[derive(Serialize)]
     struct Island<'a> {
         s: Vec<Shown<'a>>,
@@ -258,7 +270,6 @@ impl Write for ScriptSafe<'_> {
         self.0.flush()
     }
 }
-
 
 #[cfg(test)]
 mod tests {

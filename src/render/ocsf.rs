@@ -272,12 +272,7 @@ fn event<'a>(report: &'a Report, f: &'a Finding, mapping: &'a Mapping, time: i64
             cloud_partition: r.partition().unwrap_or(""),
             data,
         }],
-        comment: waived.map(|w| {
-            format!(
-                "Waived by {} until {}: {}",
-                w.owner, w.expires, w.reason
-            )
-        }),
+        comment: waived.map(|w| format!("Waived by {} until {}: {}", w.owner, w.expires, w.reason)),
     }
 }
 

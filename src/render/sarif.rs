@@ -162,9 +162,8 @@ pub fn render(
         out,
         buf: Vec::with_capacity(Sink::PIECE * 2),
         raw: 0,
-        gzip: (total + fixed.len() >= GZIP_CHECK_FROM).then(|| {
-            flate2::write::GzEncoder::new(Count::default(), flate2::Compression::fast())
-        }),
+        gzip: (total + fixed.len() >= GZIP_CHECK_FROM)
+            .then(|| flate2::write::GzEncoder::new(Count::default(), flate2::Compression::fast())),
     };
     sink.put(&skeleton[..at])?;
     sink.put(b"\"results\": [")?;
@@ -344,7 +343,9 @@ fn rule(meta: &RuleMeta) -> ReportingDescriptor {
     }
     if crate::sdk_config::kinds().any(|k| k == meta.kind) {
         let fix = crate::rules::docs::SDK_CONFIG;
-        markdown.push_str(&format!("\n### SageMaker Python SDK configuration\n\n{fix}\n"));
+        markdown.push_str(&format!(
+            "\n### SageMaker Python SDK configuration\n\n{fix}\n"
+        ));
         text.push_str(&format!("\n\nSageMaker Python SDK configuration: {fix}"));
     }
     let compliance: Vec<String> = meta
@@ -642,7 +643,8 @@ mod tests {
             None,
         );
         // The value earlier versions gave, so existing alerts stay open or closed.
-        let digest = Sha256::digest(b"training-volume-cmk\narn:aws:sagemaker:us-east-1:1:training-job/a");
+        let digest =
+            Sha256::digest(b"training-volume-cmk\narn:aws:sagemaker:us-east-1:1:training-job/a");
         let old: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(a, old);
         let t = "arn:aws:sagemaker:us-east-1:1:hyper-parameter-tuning-job/t";
