@@ -29,6 +29,8 @@ pub struct KindEntry {
     pub marker: &'static str,
     /// The describe output's ARN field.
     pub arn_field: &'static str,
+    /// The key fields its checks read from a describe response (botocore paths).
+    pub keys: &'static [&'static str],
     /// `--status` values (the List operation's `StatusEquals` enum).
     pub statuses: &'static [&'static str],
     /// Rule ids of the checks, in report order (none for pipelines: each step is judged by
@@ -67,6 +69,7 @@ pub fn entries() -> Vec<KindEntry> {
             name_field: d.api.name_field,
             marker: d.api.marker,
             arn_field: d.api.arn_field,
+            keys: d.keys,
             statuses: d.statuses,
             checks: checks_of(d.kind),
             pipeline_steps: d.pipeline_steps,
@@ -86,6 +89,7 @@ pub fn entries() -> Vec<KindEntry> {
         name_field: pipelines.name_field,
         marker: pipelines.marker,
         arn_field: pipelines.arn_field,
+        keys: &[],
         statuses: &[],
         checks: Vec::new(),
         pipeline_steps: &[],

@@ -34,6 +34,12 @@ pub static KIND: KindDecl = KindDecl {
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum AutoMLJobStatus (ListAutoMLJobs.StatusEquals).
     statuses: &["Completed", "InProgress", "Failed", "Stopped", "Stopping"],
+    // AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId: DescribeAutoMLJob (V1) documents.
+    keys: &[
+        "SecurityConfig.VolumeKmsKeyId",
+        "AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId",
+        "OutputDataConfig.KmsKeyId",
+    ],
     describe_fields: &[
         "AutoMLJobInputDataConfig",
         "InputDataConfig",

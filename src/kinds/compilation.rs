@@ -41,6 +41,7 @@ pub static KIND: KindDecl = KindDecl {
         "STOPPING",
         "STOPPED",
     ],
+    keys: &["OutputConfig.KmsKeyId"],
     describe_fields: &[
         "OutputConfig",
         "InputConfig",

@@ -47,6 +47,8 @@ pub static KIND: KindDecl = KindDecl {
         "Deleting",
         "DeleteFailed",
     ],
+    // Inside the JobConfigDocument JSON string, which botocore's model does not describe.
+    keys: &["JobConfigDocument.OutputDataConfig.KmsKeyArn"],
     describe_fields: &["JobConfigDocument", "JobCategory", "RoleArn"],
     refers_to: &[],
     // sagemaker 3.27.0 `sagemaker/mlops/workflow/steps.py`: StepTypeEnum.JOB, whose arguments

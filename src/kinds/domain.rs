@@ -41,6 +41,12 @@ pub static KIND: KindDecl = KindDecl {
     // botocore 1.44.8, sagemaker 2017-07-24: ListDomains filters by nothing (no StatusEquals,
     // no CreationTimeAfter: `--created-after` is applied to the listed CreationTime).
     statuses: &[],
+    keys: &[
+        "KmsKeyId",
+        "HomeEfsFileSystemKmsKeyId",
+        "DefaultUserSettings.SharingSettings.S3KmsKeyId",
+        "DefaultUserSettings.CanvasAppSettings.WorkspaceSettings.S3KmsKeyId",
+    ],
     describe_fields: &["DefaultUserSettings", "AuthMode", "HomeEfsFileSystemId"],
     refers_to: &[],
     // SageMaker Pipelines has no step that creates a domain.

@@ -45,6 +45,10 @@ pub static KIND: KindDecl = KindDecl {
         "Failed",
         "UpdateRollbackFailed",
     ],
+    keys: &[
+        "DataCaptureConfig.KmsKeyId",
+        "AsyncInferenceConfig.OutputConfig.KmsKeyId",
+    ],
     describe_fields: &["EndpointStatus", "EndpointConfigName", "ProductionVariants"],
     refers_to: &["EndpointConfigName"],
     // The Endpoint step, CreateEndpoint and the resource types that declare endpoints carry

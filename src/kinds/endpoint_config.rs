@@ -42,6 +42,13 @@ pub static KIND: KindDecl = KindDecl {
     // botocore 1.44.8, sagemaker 2017-07-24: ListEndpointConfigs has no StatusEquals, and an
     // endpoint configuration no status.
     statuses: &[],
+    keys: &[
+        "KmsKeyId",
+        "ProductionVariants[].CoreDumpConfig.KmsKeyId",
+        "ShadowProductionVariants[].CoreDumpConfig.KmsKeyId",
+        "DataCaptureConfig.KmsKeyId",
+        "AsyncInferenceConfig.OutputConfig.KmsKeyId",
+    ],
     describe_fields: &["ProductionVariants"],
     refers_to: &[],
     // sagemaker 3.27.0 `sagemaker/mlops/workflow/endpoint_step.py`: EndpointConfigStep, whose

@@ -49,6 +49,10 @@ pub static KIND: KindDecl = KindDecl {
         "Deleting",
         "DeleteFailed",
     ],
+    keys: &[
+        "OnlineStoreConfig.SecurityConfig.KmsKeyId",
+        "OfflineStoreConfig.S3StorageConfig.KmsKeyId",
+    ],
     describe_fields: &[
         "FeatureDefinitions",
         "RecordIdentifierFeatureName",

@@ -57,6 +57,7 @@ pub static KIND: KindDecl = KindDecl {
         "Completed",
         "Cancelled",
     ],
+    keys: &["KmsKey", "DataStorageConfig.KmsKey"],
     describe_fields: &["EndpointMetadata", "ModelVariants", "ShadowModeConfig"],
     refers_to: &[],
     // SageMaker Pipelines has no step that creates an inference experiment.

@@ -45,6 +45,7 @@ pub static KIND: KindDecl = KindDecl {
         "PendingMaintenance",
         "InMaintenance",
     ],
+    keys: &["KmsKeyId"],
     describe_fields: &["InstanceType", "RoleArn"],
     refers_to: &[],
     // SageMaker Pipelines has no step that creates a notebook instance.

@@ -35,6 +35,10 @@ pub static KIND: KindDecl = KindDecl {
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum ProcessingJobStatus (ListProcessingJobs.StatusEquals).
     statuses: &["InProgress", "Completed", "Failed", "Stopping", "Stopped"],
+    keys: &[
+        "ProcessingResources.ClusterConfig.VolumeKmsKeyId",
+        "ProcessingOutputConfig.KmsKeyId",
+    ],
     describe_fields: &[
         "ProcessingResources",
         "AppSpecification",

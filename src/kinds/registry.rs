@@ -20,6 +20,11 @@ pub struct KindDecl {
     /// The status values the List operation's `StatusEquals` accepts (`--status`), as
     /// botocore's SageMaker model gives them; empty when it filters by none.
     pub statuses: &'static [&'static str],
+    /// The key fields its slots read from a describe response, as botocore paths (`[]` for
+    /// the items of a list). Every slot a describe document yields names one of them, and
+    /// tests/aws-model checks that each KMS key field of the model is read here or listed
+    /// in `data/key-fields.toml` with the reason it is not.
+    pub keys: &'static [&'static str],
     /// Fields only a full describe response has (a list summary has none of them).
     pub describe_fields: &'static [&'static str],
     /// Fields of its describe response that name another kind's resource with that kind's
@@ -376,6 +381,100 @@ impl fmt::Display for Kind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A slot's field as its kind declares it: list indices written as `[]`.
+    fn declared_form(field: &str) -> String {
+        let mut out = String::with_capacity(field.len());
+        let mut in_index = false;
+        for c in field.chars() {
+            match c {
+                '[' => {
+                    in_index = true;
+                    out.push('[');
+                }
+                ']' => {
+                    in_index = false;
+                    out.push(']');
+                }
+                _ if in_index => {}
+                _ => out.push(c),
+            }
+        }
+        out
+    }
+
+    /// Every describe response under `samples/` and the mixed-kind fixtures.
+    fn describe_documents() -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        let mut dirs = vec![root.join("samples"), root.join("tests/fixtures/kinds")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("readable directory") {
+                let path = entry.expect("directory entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path
+                    .extension()
+                    .is_some_and(|e| e == "json" || e == "jsonl")
+                {
+                    files.push(path);
+                }
+            }
+        }
+        let mut docs = Vec::new();
+        for path in files {
+            let text = std::fs::read_to_string(&path).expect("readable sample");
+            let name = path.display().to_string();
+            let texts: Vec<String> = match serde_json::from_str::<serde_json::Value>(&text) {
+                Ok(serde_json::Value::Array(items)) => {
+                    items.iter().map(|v| v.to_string()).collect()
+                }
+                Ok(_) => vec![text],
+                // JSON Lines.
+                Err(_) => text
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            };
+            docs.extend(texts.into_iter().map(|t| (name.clone(), t)));
+        }
+        docs
+    }
+
+    #[test]
+    fn every_slot_of_a_describe_document_reads_a_declared_key_and_every_declared_key_is_read() {
+        use crate::ingest::document::{Document, parse};
+        let mut seen: std::collections::BTreeSet<(Kind, String)> = Default::default();
+        let mut resources = 0;
+        for (name, text) in describe_documents() {
+            let Ok(Document::Resource(r)) = parse(&text, 1, &name) else {
+                continue;
+            };
+            resources += 1;
+            for slot in &r.slots {
+                let field = declared_form(&slot.field);
+                assert!(
+                    r.kind.decl().keys.contains(&field.as_str()),
+                    "{name}: a {} slot reads {field}, which the kind does not declare in `keys`",
+                    r.kind.name()
+                );
+                seen.insert((r.kind, field));
+            }
+        }
+        assert!(resources > 40, "only {resources} describe documents found");
+        let unread: Vec<String> = super::super::KINDS
+            .iter()
+            .flat_map(|d| d.keys.iter().map(move |k| (d.kind, *k)))
+            .filter(|(kind, key)| !seen.contains(&(*kind, (*key).to_owned())))
+            .map(|(kind, key)| format!("{} {key}", kind.name()))
+            .collect();
+        assert!(
+            unread.is_empty(),
+            "no sample or fixture has a slot reading these declared keys (add one, so the \
+             declaration is known to match what the parser reads): {unread:#?}"
+        );
+    }
 
     #[test]
     fn cli_names_are_botocores() {

@@ -44,6 +44,7 @@ pub static KIND: KindDecl = KindDecl {
         "Stopped",
         "Deleting",
     ],
+    keys: &["ResourceConfig.VolumeKmsKeyId", "OutputDataConfig.KmsKeyId"],
     describe_fields: &[
         "AlgorithmSpecification",
         "StoppingCondition",

@@ -35,6 +35,11 @@ pub static KIND: KindDecl = KindDecl {
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum TransformJobStatus (ListTransformJobs.StatusEquals).
     statuses: &["InProgress", "Completed", "Failed", "Stopping", "Stopped"],
+    keys: &[
+        "TransformResources.VolumeKmsKeyId",
+        "TransformOutput.KmsKeyId",
+        "DataCaptureConfig.KmsKeyId",
+    ],
     describe_fields: &[
         "TransformResources",
         "TransformInput",

@@ -44,6 +44,14 @@ pub static KIND: KindDecl = KindDecl {
         "Deleting",
         "DeleteFailed",
     ],
+    keys: &[
+        "TrainingJobDefinition.ResourceConfig.VolumeKmsKeyId",
+        "TrainingJobDefinition.HyperParameterTuningResourceConfig.VolumeKmsKeyId",
+        "TrainingJobDefinition.OutputDataConfig.KmsKeyId",
+        "TrainingJobDefinitions[].ResourceConfig.VolumeKmsKeyId",
+        "TrainingJobDefinitions[].HyperParameterTuningResourceConfig.VolumeKmsKeyId",
+        "TrainingJobDefinitions[].OutputDataConfig.KmsKeyId",
+    ],
     describe_fields: &[
         "HyperParameterTuningJobConfig",
         "TrainingJobDefinition",

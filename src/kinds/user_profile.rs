@@ -45,6 +45,10 @@ pub static KIND: KindDecl = KindDecl {
     // (no StatusEquals, no CreationTimeAfter: `--created-after` is applied to the listed
     // CreationTime).
     statuses: &[],
+    keys: &[
+        "UserSettings.SharingSettings.S3KmsKeyId",
+        "UserSettings.CanvasAppSettings.WorkspaceSettings.S3KmsKeyId",
+    ],
     describe_fields: &[
         "UserSettings",
         "HomeEfsFileSystemUid",
