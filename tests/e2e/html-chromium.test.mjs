@@ -139,13 +139,18 @@ test('mixed kinds: per-kind summary, kind filter, parts and ARNs of every kind',
   const { page, errors } = await open(dir);
   const doc = report(dir);
   assert.deepEqual(errors, []);
-  // Jobs, an endpoint configuration and a notebook instance: the report speaks of resources.
+  // Jobs, hosting, notebooks, Studio, Feature Store and shadow tests: the report speaks of
+  // resources, with one summary row per kind the JSON report's findings name.
   assert.match(await page.locator('h1').innerText(), /SageMaker resource encryption audit/);
   const kinds = await page.locator('#kinds tbody tr').allInnerTexts();
-  assert.equal(kinds.length, 7, kinds.join('|'));
-  assert.match(kinds[3], /Hyperparameter tuning jobs/);
-  assert.match(kinds[5], /Endpoint configurations/);
-  assert.match(kinds[6], /Notebook instances/);
+  const types = new Set(doc.findings.map((f) => f.resource_type));
+  assert.equal(kinds.length, types.size, kinds.join('|'));
+  assert.ok(types.size >= 11, [...types].join('|'));
+  for (const [i, label] of [[3, /Hyperparameter tuning jobs/], [5, /Endpoint configurations/],
+    [6, /Notebook instances/], [7, /Studio domains/], [8, /Studio user profiles/],
+    [9, /Feature groups/], [10, /Inference experiments/]]) {
+    assert.match(kinds[i], label, kinds.join('|'));
+  }
   assert.ok(await page.locator('#f-kind').isVisible());
   await page.selectOption('#f-kind', 'transform-job');
   const transform = doc.findings.filter((f) => f.resource_type === 'transform-job');
