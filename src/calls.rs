@@ -84,6 +84,17 @@ macro_rules! calls {
                 Ok((pairs, page.next_token().map(str::to_owned)))
             })
         }
+        $crate::calls::Calls {
+            list,
+            describe: $crate::calls::describe!($describe, $set_name),
+        }
+    }};
+}
+
+/// A kind's Describe call from the SDK's method and its name setter, for kinds whose List call
+/// is their own (a different status filter, summaries without an ARN).
+macro_rules! describe {
+    ($describe:ident, $set_name:ident) => {{
         fn describe<'a>(
             client: &'a aws_sdk_sagemaker::Client,
             name: &'a str,
@@ -102,11 +113,11 @@ macro_rules! calls {
                     .map_err(|e| $crate::calls::describe_error(&e))
             })
         }
-        $crate::calls::Calls { list, describe }
+        describe
     }};
 }
 
-pub(crate) use calls;
+pub(crate) use {calls, describe};
 
 /// Longest description of a failed call kept in reports; the rest is cut and counted.
 const MAX_ERROR_TEXT: usize = 300;

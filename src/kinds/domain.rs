@@ -60,7 +60,7 @@ pub static KIND: KindDecl = KindDecl {
     #[cfg(feature = "aws")]
     live: crate::calls::Calls {
         list: live::list,
-        describe: live::describe,
+        describe: crate::calls::describe!(describe_domain, domain_id),
     },
 };
 
@@ -69,7 +69,6 @@ pub static KIND: KindDecl = KindDecl {
 #[cfg(feature = "aws")]
 mod live {
     use aws_sdk_sagemaker::Client;
-    use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 
     use crate::calls::{ListArgs, Page, Pending, describe_error};
 
@@ -97,25 +96,6 @@ mod live {
                 })
                 .collect();
             Ok((pairs, page.next_token().map(str::to_owned)))
-        })
-    }
-
-    pub(super) fn describe<'a>(
-        client: &'a Client,
-        name: &'a str,
-        _arn: &'a str,
-        capture: SharedInterceptor,
-    ) -> Pending<'a, ()> {
-        Box::pin(async move {
-            client
-                .describe_domain()
-                .domain_id(name)
-                .customize()
-                .interceptor(capture)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| describe_error(&e))
         })
     }
 }
@@ -420,16 +400,8 @@ pub static OUTPUT: OutputCheck = OutputCheck {
 
 #[cfg(test)]
 mod tests {
-    use crate::ingest::document::{Document, parse};
-    use crate::resource::{Resource, Role};
-
-    fn read(text: &str) -> Resource {
-        match parse(text, 1, "f.json") {
-            Ok(Document::Resource(r)) => *r,
-            Ok(_) => panic!("not a resource"),
-            Err(e) => panic!("{e}"),
-        }
-    }
+    use crate::kinds::read_resource as read;
+    use crate::resource::Role;
 
     fn doc(rest: &str) -> String {
         format!(

@@ -150,16 +150,8 @@ pub static OUTPUT: OutputCheck = OutputCheck {
 
 #[cfg(test)]
 mod tests {
-    use crate::ingest::document::{Document, parse};
-    use crate::resource::{Kind, Resource};
-
-    fn read(text: &str) -> Resource {
-        match parse(text, 1, "f.json") {
-            Ok(Document::Resource(r)) => *r,
-            Ok(_) => panic!("not a resource"),
-            Err(e) => panic!("{e}"),
-        }
-    }
+    use crate::kinds::read_resource as read;
+    use crate::resource::Kind;
 
     #[test]
     fn an_endpoint_is_told_from_its_configuration_and_always_has_a_verdict() {

@@ -434,16 +434,8 @@ pub static OUTPUT: OutputCheck = OutputCheck {
 
 #[cfg(test)]
 mod tests {
-    use crate::ingest::document::{Document, parse};
-    use crate::resource::{Resource, Role};
-
-    fn read(text: &str) -> Resource {
-        match parse(text, 1, "f.json") {
-            Ok(Document::Resource(r)) => *r,
-            Ok(_) => panic!("not a resource"),
-            Err(e) => panic!("{e}"),
-        }
-    }
+    use crate::kinds::read_resource as read;
+    use crate::resource::Role;
 
     const ARN: &str = "arn:aws:sagemaker:us-east-1:111122223333:endpoint-config/ec";
 

@@ -70,7 +70,7 @@ pub static KIND: KindDecl = KindDecl {
     #[cfg(feature = "aws")]
     live: crate::calls::Calls {
         list: live::list,
-        describe: live::describe,
+        describe: crate::calls::describe!(describe_feature_group, feature_group_name),
     },
 };
 
@@ -79,7 +79,6 @@ pub static KIND: KindDecl = KindDecl {
 mod live {
     use aws_sdk_sagemaker::Client;
     use aws_sdk_sagemaker::types::FeatureGroupStatus;
-    use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 
     use crate::calls::{ListArgs, Page, Pending, describe_error};
 
@@ -108,25 +107,6 @@ mod live {
                 })
                 .collect();
             Ok((pairs, page.next_token().map(str::to_owned)))
-        })
-    }
-
-    pub(super) fn describe<'a>(
-        client: &'a Client,
-        name: &'a str,
-        _arn: &'a str,
-        capture: SharedInterceptor,
-    ) -> Pending<'a, ()> {
-        Box::pin(async move {
-            client
-                .describe_feature_group()
-                .feature_group_name(name)
-                .customize()
-                .interceptor(capture)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| describe_error(&e))
         })
     }
 }
@@ -393,7 +373,6 @@ pub static OFFLINE: OutputCheck = OutputCheck {
 
 #[cfg(test)]
 mod tests {
-    use crate::ingest::document::{Document, parse};
     use crate::resource::{Resource, Role};
 
     fn read(rest: &str) -> Resource {
@@ -401,11 +380,7 @@ mod tests {
             r#"{{"FeatureGroupName": "fg", "FeatureGroupArn": "arn:aws:sagemaker:us-east-1:111122223333:feature-group/fg",
 "RecordIdentifierFeatureName": "id", "EventTimeFeatureName": "t", "FeatureDefinitions": []{rest}}}"#
         );
-        match parse(&text, 1, "fg.json") {
-            Ok(Document::Resource(r)) => *r,
-            Ok(_) => panic!("not a resource"),
-            Err(e) => panic!("{e}"),
-        }
+        crate::kinds::read_resource(&text)
     }
 
     #[test]

@@ -72,7 +72,7 @@ pub static KIND: KindDecl = KindDecl {
     #[cfg(feature = "aws")]
     live: crate::calls::Calls {
         list: live::list,
-        describe: live::describe,
+        describe: crate::calls::describe!(describe_inference_experiment, name),
     },
 };
 
@@ -84,7 +84,6 @@ pub static KIND: KindDecl = KindDecl {
 mod live {
     use aws_sdk_sagemaker::Client;
     use aws_sdk_sagemaker::types::InferenceExperimentStatus;
-    use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 
     use crate::calls::{ListArgs, Page, Pending, describe_error};
 
@@ -127,25 +126,6 @@ mod live {
                 })
                 .collect();
             Ok((pairs, page.next_token().map(str::to_owned)))
-        })
-    }
-
-    pub(super) fn describe<'a>(
-        client: &'a Client,
-        name: &'a str,
-        _arn: &'a str,
-        capture: SharedInterceptor,
-    ) -> Pending<'a, ()> {
-        Box::pin(async move {
-            client
-                .describe_inference_experiment()
-                .name(name)
-                .customize()
-                .interceptor(capture)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| describe_error(&e))
         })
     }
 
@@ -403,7 +383,6 @@ pub static OUTPUT: OutputCheck = OutputCheck {
 
 #[cfg(test)]
 mod tests {
-    use crate::ingest::document::{Document, parse};
     use crate::resource::Resource;
 
     fn read(rest: &str) -> Resource {
@@ -415,11 +394,7 @@ mod tests {
  {{"ModelName": "b", "VariantName": "b", "InfrastructureConfig": {{"InfrastructureType": "RealTimeInference",
   "RealTimeInferenceConfig": {{"InstanceType": "ml.m5.large", "InstanceCount": 1}}}}}}]{rest}}}"#
         );
-        match parse(&text, 1, "x.json") {
-            Ok(Document::Resource(r)) => *r,
-            Ok(_) => panic!("not a resource"),
-            Err(e) => panic!("{e}"),
-        }
+        crate::kinds::read_resource(&text)
     }
 
     #[test]

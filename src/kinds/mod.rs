@@ -648,18 +648,22 @@ pub fn distinct_types(slots: &[SlotDraft<'_>]) -> Vec<String> {
     out
 }
 
+/// The resource a describe document holds, for the kinds' tests (panics on anything else).
+#[cfg(test)]
+pub(crate) fn read_resource(text: &str) -> crate::resource::Resource {
+    use crate::ingest::document::{Document, parse};
+    match parse(text, 1, "f.json") {
+        Ok(Document::Resource(r)) => *r,
+        Ok(_) => panic!("not a resource"),
+        Err(e) => panic!("{e}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::ingest::document::{Document, parse};
+    use super::read_resource as read;
+    use crate::ingest::document::parse;
     use crate::resource::{KeySlot, Kind, Resource, Role};
-
-    fn read(text: &str) -> Resource {
-        match parse(text, 1, "f.json") {
-            Ok(Document::Resource(r)) => *r,
-            Ok(_) => panic!("not a resource"),
-            Err(e) => panic!("{e}"),
-        }
-    }
 
     /// `(role, part, field, value, value line, parent line)` of a slot.
     type Row<'a> = (

@@ -362,16 +362,9 @@ pub static OUTPUT: OutputCheck = OutputCheck {
 
 #[cfg(test)]
 mod tests {
-    use crate::ingest::document::{Document, parse};
-    use crate::resource::{Kind, Resource};
-
-    fn read(text: &str) -> Resource {
-        match parse(text, 1, "p.json") {
-            Ok(Document::Resource(r)) => *r,
-            Ok(_) => panic!("not a resource"),
-            Err(e) => panic!("{e}"),
-        }
-    }
+    use crate::ingest::document::parse;
+    use crate::kinds::read_resource as read;
+    use crate::resource::Kind;
 
     fn doc(rest: &str) -> String {
         format!(
