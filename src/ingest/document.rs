@@ -74,9 +74,14 @@ struct Recogniser {
     reader: Reader,
 }
 
-/// Every kind of document, in the order they are tried: the one table both [`claims`] and
-/// [`parse`] use.
-fn recognisers() -> impl Iterator<Item = Recogniser> {
+/// Every kind of document, in the order they are tried: the one table [`parse`] uses, built
+/// once (its messages spell CLI command names, which cost an allocation each).
+fn recognisers() -> &'static [Recogniser] {
+    static TABLE: std::sync::LazyLock<Vec<Recogniser>> = std::sync::LazyLock::new(table);
+    &TABLE
+}
+
+fn table() -> Vec<Recogniser> {
     let fixed = [
         (
             "SagemakerAuditManifest",
@@ -129,21 +134,14 @@ fn recognisers() -> impl Iterator<Item = Recogniser> {
             },
         ]
     });
-    fixed.chain(kinds)
-}
-
-/// The kinds of document a document claims by its top-level fields, as messages name them.
-fn claims(f: &Fields<'_>) -> Vec<String> {
-    claimants(f)
-        .map(|r| format!("{} ({})", r.what, r.field))
-        .collect()
+    fixed.chain(kinds).collect()
 }
 
 /// The recognisers whose field the document has, but for a field that the kind it marks
 /// declares as a reference to another kind's resource (a `DescribeEndpoint` response names its
 /// `EndpointConfigName`).
-fn claimants<'f>(f: &'f Fields<'_>) -> impl Iterator<Item = Recogniser> + 'f {
-    let found: Vec<Recogniser> = recognisers().filter(|r| f.has(r.field)).collect();
+fn claimants(f: &Fields<'_>) -> Vec<&'static Recogniser> {
+    let found: Vec<&'static Recogniser> = recognisers().iter().filter(|r| f.has(r.field)).collect();
     let referred: Vec<&'static str> = found
         .iter()
         .filter_map(|r| match r.reader {
@@ -157,10 +155,11 @@ fn claimants<'f>(f: &'f Fields<'_>) -> impl Iterator<Item = Recogniser> + 'f {
         .into_iter()
         // A reference names the other resource only: with that kind's ARN too, the document
         // claims both.
-        .filter(move |r| {
+        .filter(|r| {
             !matches!(r.reader, Reader::Describe(k)
                 if referred.contains(&r.field) && !f.has(k.api.arn_field))
         })
+        .collect()
 }
 
 /// Parses one JSON object text, which begins on `first_line` of `file`, into a document.
@@ -168,16 +167,20 @@ fn claimants<'f>(f: &'f Fields<'_>) -> impl Iterator<Item = Recogniser> + 'f {
 /// resource can hide behind a KMS or manifest field.
 pub fn parse(text: &str, first_line: u32, file: &str) -> Result<Document, DocumentError> {
     let f = Fields::parse(text).map_err(|e| DocumentError::json(&e))?;
-    let kinds = claims(&f);
-    if kinds.len() > 1 {
-        return Err(DocumentError::new(format!(
-            "ambiguous document: it has the fields of {}; an API response is exactly one of \
-             them, so export each response to its own document",
-            kinds.join(" and ")
-        )));
-    }
-    let Some(recogniser) = claimants(&f).next() else {
-        return Err(unknown());
+    let recogniser = match claimants(&f).as_slice() {
+        [] => return Err(unknown()),
+        [one] => *one,
+        several => {
+            let kinds: Vec<String> = several
+                .iter()
+                .map(|r| format!("{} ({})", r.what, r.field))
+                .collect();
+            return Err(DocumentError::new(format!(
+                "ambiguous document: it has the fields of {}; an API response is exactly one \
+                 of them, so export each response to its own document",
+                kinds.join(" and ")
+            )));
+        }
     };
     let pipeline = |steps: crate::pipeline::Steps| Document::Pipeline(Box::new(steps));
     match recogniser.reader {
