@@ -21,11 +21,14 @@ struct Fill {
 /// Fills each slot that leaves its key (or whether it applies) to another resource of the
 /// scan from that resource's slot of the same role and part.
 pub fn resolve(resources: &mut [Resource]) {
-    let wanted: Vec<Kind> = resources
+    // The kinds inherited from, each once (a list per slot made the index quadratic).
+    let mut wanted: Vec<Kind> = resources
         .iter()
         .flat_map(|r| &r.slots)
         .filter_map(|s| s.inherits.as_ref().map(|i| i.kind))
         .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
     if wanted.is_empty() {
         return;
     }
