@@ -729,7 +729,11 @@ impl Report {
 }
 
 fn same_resource(a: &Finding, b: &Finding) -> bool {
-    Arc::ptr_eq(&a.resource, &b.resource) || a.resource.arn == b.resource.arn
+    // Findings of one resource share its record; a merged report's may not. Neighbouring
+    // ARNs share a long prefix and differ at the end, so they are compared from there.
+    let (x, y) = (a.resource.arn.as_bytes(), b.resource.arn.as_bytes());
+    Arc::ptr_eq(&a.resource, &b.resource)
+        || (x.len() == y.len() && x.iter().rev().eq(y.iter().rev()))
 }
 
 /// The canonical order of findings: account, region, resource name, ARN, slot, check.

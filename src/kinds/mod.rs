@@ -289,8 +289,14 @@ impl<'a> Fields<'a> {
 
     /// The raw value of a field, if present (also when `null`).
     pub fn raw(&self, name: &str) -> Option<&'a RawValue> {
+        // The first byte decides most comparisons: only names that share it go to a
+        // full (memcmp) comparison. The order is the same lexicographic one.
+        let first = name.as_bytes().first();
         self.entries
-            .binary_search_by(|(k, _)| k.as_ref().cmp(name))
+            .binary_search_by(|(k, _)| {
+                let k: &str = k.as_ref();
+                k.as_bytes().first().cmp(&first).then_with(|| k.cmp(name))
+            })
             .ok()
             .map(|i| self.entries[i].1)
     }

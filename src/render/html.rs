@@ -79,10 +79,13 @@ impl Writer for Html {
 /// account to baseline and part (except line and waived) are indexes into `s`, kind into `k`,
 /// rule into the report's rules; an ARN of the standard form is 0 and rebuilt in the page.
 fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), RenderError> {
-    /// Interns strings; index 0 is the empty string.
+    /// Interns strings; index 0 is the empty string. Rows come sorted by account and region,
+    /// so each column's value is most often the one before it: that is compared before
+    /// hashing (messages, long and mostly new, go straight to the table).
     struct Strings<'a> {
         index: HashMap<&'a str, usize>,
         list: Vec<&'a str>,
+        last: [(&'a str, usize); 9],
     }
     impl<'a> Strings<'a> {
         fn id(&mut self, s: &'a str) -> usize {
@@ -92,6 +95,15 @@ fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), Ren
             self.list.push(s);
             self.index.insert(s, self.list.len() - 1);
             self.list.len() - 1
+        }
+        /// [`Strings::id`] of a value of one column.
+        fn column(&mut self, column: usize, s: &'a str) -> usize {
+            if self.last[column].0 == s {
+                return self.last[column].1;
+            }
+            let i = self.id(s);
+            self.last[column] = (s, i);
+            i
         }
     }
     /// Input text as the page shows it: hidden controls made visible, so a bidirectional
@@ -159,6 +171,7 @@ fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), Ren
     let mut strings = Strings {
         index: HashMap::new(),
         list: Vec::new(),
+        last: [("", 0); 9],
     };
     strings.id("");
     let mut jobs: Vec<JobRow<'_>> = Vec::new();
@@ -188,11 +201,11 @@ fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), Ren
                     } else {
                         Arn::Other(Shown(&r.arn))
                     },
-                    strings.id(&r.account_id),
-                    strings.id(&r.region),
+                    strings.column(0, &r.account_id),
+                    strings.column(1, &r.region),
                     Shown(&r.source_file),
-                    strings.id(joined.get(&ptr).map_or("", String::as_str)),
-                    strings.id(r.status.as_deref().unwrap_or("")),
+                    strings.column(2, joined.get(&ptr).map_or("", String::as_str)),
+                    strings.column(3, r.status.as_deref().unwrap_or("")),
                     Shown(r.creation_time.as_deref().unwrap_or("")),
                     kinds.iter().position(|k| *k == r.group()).unwrap_or(0),
                 ));
@@ -209,14 +222,14 @@ fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), Ren
             j,
             status,
             rule_index.get(f.rule.id).copied().unwrap_or(0),
-            strings.id(f.kms_key.as_deref().unwrap_or("")),
-            strings.id(f.key_manager.as_str()),
-            strings.id(f.key_state.as_deref().unwrap_or("")),
+            strings.column(4, f.kms_key.as_deref().unwrap_or("")),
+            strings.column(5, f.key_manager.as_str()),
+            strings.column(6, f.key_state.as_deref().unwrap_or("")),
             strings.id(&f.message),
             f.line,
             u8::from(f.applied_waiver().is_some()),
-            strings.id(f.baseline.map_or("", |b| b.as_str())),
-            strings.id(f.part.as_deref().unwrap_or("")),
+            strings.column(7, f.baseline.map_or("", |b| b.as_str())),
+            strings.column(8, f.part.as_deref().unwrap_or("")),
         ));
     }
     let island = Island {

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::template::{Templates, base_context, engine, template_error};
 use super::{RenderError, RenderOptions, Writer};
-use crate::report::Report;
+use crate::report::{Finding, Report};
 use crate::schema;
 
 /// GitHub's `$GITHUB_STEP_SUMMARY` limit.
@@ -43,13 +43,16 @@ pub fn render(report: &Report, templates: &Templates) -> Result<Vec<u8>, RenderE
     let template = templates.markdown();
     let tera = engine(NAME, template).map_err(|e| template_error(NAME, &e))?;
     let mut base = base_context(report);
-    let failing: Vec<schema::Finding<'_>> = report
+    // Only the rows that fit are turned into their serialised form, once per render.
+    let failing: Vec<&Finding> = report
         .failures()
         .filter(|f| f.applied_waiver().is_none())
-        .map(schema::Finding::from)
         .collect();
     let errors: Vec<schema::Error<'_>> = report.errors.iter().map(schema::Error::from).collect();
-    let waived: Vec<schema::Finding<'_>> = report.waived().map(schema::Finding::from).collect();
+    let waived: Vec<&Finding> = report.waived().collect();
+    fn rows<'a>(findings: &[&'a Finding]) -> Vec<schema::Finding<'a>> {
+        findings.iter().map(|&f| schema::Finding::from(f)).collect()
+    }
     let fixed = report.baseline.as_ref().map_or(&[][..], |b| &b.fixed[..]);
     let (expired, unused) = report
         .waivers
@@ -76,9 +79,9 @@ pub fn render(report: &Report, templates: &Templates) -> Result<Vec<u8>, RenderE
     ];
     let render = |keep: [usize; 6]| -> Result<Vec<u8>, RenderError> {
         let mut ctx = base.clone();
-        ctx.insert("failing", &failing[..keep[0]]);
+        ctx.insert("failing", &rows(&failing[..keep[0]]));
         ctx.insert("errors", &errors[..keep[1]]);
-        ctx.insert("waived", &waived[..keep[2]]);
+        ctx.insert("waived", &rows(&waived[..keep[2]]));
         ctx.insert("fixed", &fixed[..keep[3]]);
         ctx.insert("expired", &expired[..keep[4]]);
         ctx.insert("unused", &unused[..keep[5]]);
