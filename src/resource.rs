@@ -349,6 +349,10 @@ pub struct KeySlot {
     /// Once resolved: where the key (and whether it applies) came from, e.g.
     /// `DefaultUserSettings.SharingSettings.S3KmsKeyId of Studio domain d-abc`.
     pub inherited_from: Option<String>,
+    /// Output slots whose key protects something other than what their check's messages name
+    /// (a processing input's query results): that thing, and the end of a sentence saying
+    /// what becomes of it without a key.
+    pub protects: Option<(&'static str, &'static str)>,
 }
 
 /// A setting a resource leaves to another resource: a user profile that sets no key uses its
@@ -421,6 +425,7 @@ impl KeySlot {
             source: KeySource::Literal,
             inherits: None,
             inherited_from: None,
+            protects: None,
         }
     }
 

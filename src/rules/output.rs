@@ -54,6 +54,7 @@ pub(super) fn judge_output(
         message,
         line: slot.line(),
     };
+    let (protects, without_key) = slot.protects.unwrap_or((text.protects, text.without_key));
     if slot.nothing_to_protect {
         return verdict(
             Status::NotApplicable,
@@ -78,12 +79,12 @@ pub(super) fn judge_output(
                     "The output goes to the S3 Express One Zone directory bucket {bucket}, where \
                      SageMaker writes with SSE-S3 and accepts no KMS key, so no customer-managed \
                      key can protect the {}; write them to a general purpose bucket with {} set.",
-                    text.protects, slot.field
+                    protects, slot.field
                 ),
             )
         };
     }
-    judge_slot(slot, text.protects, text.without_key, resource, ctx)
+    judge_slot(slot, protects, without_key, resource, ctx)
 }
 
 /// The S3 Express One Zone directory bucket an output location names, if it names one.
