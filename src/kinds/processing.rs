@@ -1,5 +1,7 @@
 //! `DescribeProcessingJob`: the volume key in `ProcessingResources.ClusterConfig`, the output
-//! key in `ProcessingOutputConfig` (applied to every S3 output).
+//! key in `ProcessingOutputConfig` (applied to every S3 output), and the key of each input
+//! whose data an Athena or Redshift query writes to S3 before the job reads it
+//! (`ProcessingInputs[].DatasetDefinition`).
 
 use serde::Deserialize;
 
@@ -38,6 +40,8 @@ pub static KIND: KindDecl = KindDecl {
     keys: &[
         "ProcessingResources.ClusterConfig.VolumeKmsKeyId",
         "ProcessingOutputConfig.KmsKeyId",
+        "ProcessingInputs[].DatasetDefinition.AthenaDatasetDefinition.KmsKeyId",
+        "ProcessingInputs[].DatasetDefinition.RedshiftDatasetDefinition.KmsKeyId",
     ],
     describe_fields: &[
         "ProcessingResources",
@@ -111,7 +115,98 @@ struct S3Output<'a> {
     kms_key_id: Option<At<'a, Option<Text<'a>>>>,
 }
 
+/// `ProcessingInputs[]`: only inputs a query makes carry a key.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Input<'a> {
+    input_name: Option<String>,
+    #[serde(borrow)]
+    dataset_definition: Option<DatasetDefinition<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DatasetDefinition<'a> {
+    #[serde(borrow)]
+    athena_dataset_definition: Option<At<'a, QueryResults<'a>>>,
+    #[serde(borrow)]
+    redshift_dataset_definition: Option<At<'a, QueryResults<'a>>>,
+}
+
+/// What Athena's and Redshift's dataset definitions share: where the query's results are
+/// written (`OutputS3Uri`) and the key SageMaker has them written under (`KmsKeyId`;
+/// botocore 1.44.8, `AthenaDatasetDefinition` and `RedshiftDatasetDefinition`).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct QueryResults<'a> {
+    #[serde(borrow)]
+    output_s3_uri: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    kms_key_id: At<'a, Option<Text<'a>>>,
+}
+
+/// One output slot per Athena or Redshift query among the inputs, named by the input.
+fn dataset_slots<'a>(
+    f: &Fields<'a>,
+    scope: Scope<'_>,
+) -> Result<Vec<SlotDraft<'a>>, DocumentError> {
+    let inputs = f.get::<Option<Vec<Input<'a>>>>("ProcessingInputs")?;
+    let inputs = inputs.as_ref().and_then(|i| i.value.as_ref());
+    let mut slots = Vec::new();
+    for (i, input) in inputs.into_iter().flatten().enumerate() {
+        let Some(dataset) = &input.dataset_definition else {
+            continue;
+        };
+        let name = match &input.input_name {
+            Some(name) if !name.trim().is_empty() => name.clone(),
+            _ => (i + 1).to_string(),
+        };
+        for (engine, member, query) in [
+            (
+                "Athena",
+                "AthenaDatasetDefinition",
+                &dataset.athena_dataset_definition,
+            ),
+            (
+                "Redshift",
+                "RedshiftDatasetDefinition",
+                &dataset.redshift_dataset_definition,
+            ),
+        ] {
+            let Some(query) = query else { continue };
+            let mut slot = KeySlot::new(
+                Role::Output,
+                format!("ProcessingInputs[{i}].DatasetDefinition.{member}.KmsKeyId"),
+            );
+            slot.part = Some(format!("input {name} ({engine} query results)"));
+            slot.protects = Some((
+                "query results",
+                "the query results get the bucket's default S3 encryption",
+            ));
+            slots.push(SlotDraft::output(
+                slot,
+                &format!("ProcessingInputs.DatasetDefinition.{member}.OutputS3Uri"),
+                Some(&query.value.output_s3_uri),
+                Some(&query.value.kms_key_id),
+                Some(query.raw),
+                scope,
+            )?);
+        }
+    }
+    Ok(slots)
+}
+
 fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, DocumentError> {
+    let mut slots = output_slots(f, scope)?;
+    slots.extend(dataset_slots(f, scope)?);
+    Ok(slots)
+}
+
+/// The volume slot and the output slots.
+fn output_slots<'a>(
+    f: &Fields<'a>,
+    scope: Scope<'_>,
+) -> Result<Vec<SlotDraft<'a>>, DocumentError> {
     let resources = f.get::<ProcessingResources<'a>>("ProcessingResources")?;
     let cluster = resources
         .as_ref()
@@ -293,23 +388,32 @@ pub static OUTPUT_META: RuleMeta = RuleMeta {
         field is missing, null or empty (the outputs then get the bucket's default \
         encryption), names an alias/aws/* key, or KMS reports the key as AWS-managed or not \
         enabled, and when an output goes to an S3 Express One Zone directory bucket. It does \
-        not apply to a job with no S3 output: the key would protect nothing.",
+        not apply to a job with no S3 output: the key would protect nothing. Each input that \
+        an Athena or Redshift query makes (ProcessingInputs[].DatasetDefinition) gives one \
+        more finding of this check, on its KmsKeyId: the key under which SageMaker has the \
+        query's results written to OutputS3Uri before the job reads them; without it they \
+        get the bucket's default encryption.",
     risk: "Processing outputs are usually the training and evaluation datasets themselves. \
         Encrypted only with an AWS-managed or S3-managed key, they are readable by anyone \
         with S3 read access, with no key policy, rotation or revocation under your control.",
     remediation: Remediation {
         console: "Processing jobs cannot be changed. Create the job again with an output KMS key set \
-        to your customer-managed key (Output configuration, KMS key), then re-encrypt or \
-        delete the old outputs in S3.",
+        to your customer-managed key (Output configuration, KMS key) and, for an input made by \
+        an Athena or Redshift query, the dataset definition's KMS key, then re-encrypt or \
+        delete the old outputs and query results in S3.",
         aws_cli: "aws sagemaker create-processing-job --processing-job-name NEW_NAME \
         --processing-output-config \
         '{\"Outputs\":[...],\"KmsKeyId\":\"arn:aws:kms:REGION:ACCOUNT:key/KEY_ID\"}' ... \
         (the other arguments from aws sagemaker describe-processing-job)",
         boto3: "boto3.client('sagemaker').create_processing_job(ProcessingJobName='new-name', \
         ProcessingOutputConfig={'Outputs': outputs, 'KmsKeyId': key_arn}, ...) with the \
-        other arguments copied from describe_processing_job.",
+        other arguments copied from describe_processing_job; for a query input set \
+        ProcessingInputs[].DatasetDefinition.AthenaDatasetDefinition.KmsKeyId (or \
+        RedshiftDatasetDefinition.KmsKeyId) as well.",
         python_sdk: "sagemaker.processing.Processor(..., output_kms_key=key_arn, \
-        volume_kms_key=key_arn).run(outputs=[...]) sets the key for every output.",
+        volume_kms_key=key_arn).run(outputs=[...]) sets the key for every output; a query \
+        input takes it as kms_key_id= of sagemaker.dataset_definition.inputs.AthenaDatasetDefinition \
+        or RedshiftDatasetDefinition.",
         pipeline: "Set ProcessingOutputConfig.KmsKeyId in the step's Arguments (output_kms_key= on the \
         processor, or the check config's output key), then update the pipeline so every run \
         writes its outputs under that key.",
@@ -335,3 +439,76 @@ pub static OUTPUT: OutputCheck = OutputCheck {
         without_key: "the processing outputs get the bucket's default S3 encryption",
     },
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::resource::Role;
+
+    #[test]
+    fn each_query_input_is_an_output_slot_named_by_its_input() {
+        let r = crate::kinds::read_resource(
+            r#"{"ProcessingJobName": "q", "ProcessingJobArn": "arn:aws:sagemaker:us-east-1:111122223333:processing-job/q",
+"ProcessingInputs": [
+ {"InputName": "code", "S3Input": {"S3Uri": "s3://b/code/"}},
+ {"InputName": "sales", "DatasetDefinition": {"AthenaDatasetDefinition": {"OutputS3Uri": "s3://b/athena/", "KmsKeyId": "alias/athena"}}},
+ {"DatasetDefinition": {"RedshiftDatasetDefinition": {"OutputS3Uri": "s3://b/redshift/", "KmsKeyId": null}}},
+ {"InputName": "  ", "DatasetDefinition": {}}
+]}"#,
+        );
+        let rows: Vec<_> = r
+            .slots
+            .iter()
+            .map(|s| {
+                (
+                    s.role,
+                    s.part.as_deref(),
+                    s.field.as_ref(),
+                    s.value.as_deref(),
+                    s.locations.clone(),
+                    s.protects.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows[2..],
+            [
+                (
+                    Role::Output,
+                    Some("input sales (Athena query results)"),
+                    "ProcessingInputs[1].DatasetDefinition.AthenaDatasetDefinition.KmsKeyId",
+                    Some("alias/athena"),
+                    vec!["s3://b/athena/".to_owned()],
+                    true
+                ),
+                (
+                    Role::Output,
+                    Some("input 3 (Redshift query results)"),
+                    "ProcessingInputs[2].DatasetDefinition.RedshiftDatasetDefinition.KmsKeyId",
+                    None,
+                    vec!["s3://b/redshift/".to_owned()],
+                    true
+                ),
+            ]
+        );
+        // The volume and the job's own output come first, as before.
+        assert_eq!(
+            (rows[0].2, rows[1].2, rows.len()),
+            (
+                "ProcessingResources.ClusterConfig.VolumeKmsKeyId",
+                "ProcessingOutputConfig.KmsKeyId",
+                4
+            )
+        );
+    }
+
+    #[test]
+    fn inputs_that_are_not_a_list_make_the_document_an_error() {
+        let text = r#"{"ProcessingJobName": "q", "ProcessingJobArn": "arn:aws:sagemaker:us-east-1:111122223333:processing-job/q",
+"ProcessingInputs": {"InputName": "x"}}"#;
+        let error = match crate::ingest::document::parse(text, 1, "f.json") {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("a malformed ProcessingInputs was accepted"),
+        };
+        assert!(error.contains("ProcessingInputs"), "{error}");
+    }
+}

@@ -1,4 +1,4 @@
-"""Every kind live: processing, batch transform, hyperparameter tuning, AutoML and
+"""Every kind live: processing (with Athena and Redshift query inputs), batch transform, hyperparameter tuning, AutoML and
 compilation jobs, endpoint configurations, endpoints, notebook instances, Studio domains and
 user profiles (the proxy keeps those, which moto lacks) and feature groups created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
@@ -21,7 +21,7 @@ ROLE = f"arn:aws:iam::{ACCOUNT}:role/sagemaker"
 IMAGE = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/job:1"
 
 
-def processing_request(name, *, itype="ml.m5.xlarge", volume=None, output=None, outputs=True):
+def processing_request(name, *, itype="ml.m5.xlarge", volume=None, output=None, outputs=True, queries=()):
     cluster = {"InstanceCount": 1, "InstanceType": itype, "VolumeSizeInGB": 30}
     if volume:
         cluster["VolumeKmsKeyId"] = volume
@@ -32,6 +32,22 @@ def processing_request(name, *, itype="ml.m5.xlarge", volume=None, output=None, 
         "RoleArn": ROLE,
         "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
     }
+    # Inputs an Athena or Redshift query makes: (input name, engine, key or None).
+    inputs = []
+    for input_name, engine, key in queries:
+        if engine == "Athena":
+            query = {"AthenaDatasetDefinition": {"Catalog": "AwsDataCatalog", "Database": "sales", "QueryString": "SELECT 1",
+                                                 "OutputS3Uri": f"s3://ml-data/{name}/{input_name}/", "OutputFormat": "PARQUET"}}
+        else:
+            query = {"RedshiftDatasetDefinition": {"ClusterId": "analytics", "Database": "crm", "DbUser": "ml", "QueryString": "SELECT 1",
+                                                   "ClusterRoleArn": ROLE, "OutputS3Uri": f"s3://ml-data/{name}/{input_name}/",
+                                                   "OutputFormat": "PARQUET"}}
+        if key:
+            next(iter(query.values()))["KmsKeyId"] = key
+        inputs.append({"InputName": input_name, "DatasetDefinition": {**query, "LocalPath": f"/opt/ml/processing/{input_name}",
+                                                                      "DataDistributionType": "FullyReplicated", "InputMode": "File"}})
+    if inputs:
+        req["ProcessingInputs"] = inputs
     if outputs:
         req["ProcessingOutputConfig"] = {"Outputs": [{"OutputName": "out", "S3Output": {
             "S3Uri": f"s3://ml-data/{name}/out/", "LocalPath": "/opt/ml/processing/out", "S3UploadMode": "EndOfJob"}}]}
@@ -251,6 +267,11 @@ def kinds(moto, proxy, tmp_path):
          {("processing-volume-cmk", None): ("FAIL", ""), ("processing-output-cmk", None): ("FAIL", "")}),
         ("processing", "boto3", processing_request("proc-no-outputs", volume="alias/ml-jobs", outputs=False),
          {("processing-volume-cmk", None): ("PASS", "CUSTOMER"), ("processing-output-cmk", None): ("NOT_APPLICABLE", "")}),
+        ("processing", "cli", processing_request("proc-queries", volume=key, output=key,
+                                                 queries=[("sales", "Athena", "alias/ml-jobs"), ("crm", "Redshift", None)]),
+         {("processing-volume-cmk", None): ("PASS", "CUSTOMER"), ("processing-output-cmk", None): ("PASS", "CUSTOMER"),
+          ("processing-output-cmk", "input sales (Athena query results)"): ("PASS", "CUSTOMER"),
+          ("processing-output-cmk", "input crm (Redshift query results)"): ("FAIL", "")}),
         ("transform", "boto3", transform_request("tf-capture", volume=key, output=key, capture="alias/aws/s3"),
          {("transform-volume-cmk", None): ("PASS", "CUSTOMER"), ("transform-output-cmk", None): ("PASS", "CUSTOMER"),
           ("transform-output-cmk", "data capture"): ("FAIL", "AWS")}),
