@@ -203,10 +203,7 @@ fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, Doc
 }
 
 /// The volume slot and the output slots.
-fn output_slots<'a>(
-    f: &Fields<'a>,
-    scope: Scope<'_>,
-) -> Result<Vec<SlotDraft<'a>>, DocumentError> {
+fn output_slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, DocumentError> {
     let resources = f.get::<ProcessingResources<'a>>("ProcessingResources")?;
     let cluster = resources
         .as_ref()
