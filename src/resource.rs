@@ -35,6 +35,7 @@ macro_rules! registered_kinds {
             UserProfile => user_profile,
             FeatureGroup => feature_group,
             InferenceExperiment => inference_experiment,
+            ModelCard => model_card,
         }
     };
 }

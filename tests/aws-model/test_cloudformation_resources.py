@@ -36,7 +36,8 @@ def test_some_kind_names_a_cloudformation_type():
                         "domain": ["AWS::SageMaker::Domain"],
                         "user_profile": ["AWS::SageMaker::UserProfile"],
                         "feature_group": ["AWS::SageMaker::FeatureGroup"],
-                        "inference_experiment": ["AWS::SageMaker::InferenceExperiment"]}
+                        "inference_experiment": ["AWS::SageMaker::InferenceExperiment"],
+                        "model_card": ["AWS::SageMaker::ModelCard"]}
 
 
 # Keys a kind reads from describe output that its CloudFormation type cannot set (checked here

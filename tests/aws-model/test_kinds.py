@@ -27,6 +27,11 @@ KINDS = {
         "ProcessingResources.ClusterConfig.InstancePreferences[].InstanceType",
         "ProcessingOutputConfig.KmsKeyId", "ProcessingOutputConfig.Outputs[].S3Output.S3Uri",
         "AppSpecification", "ProcessingInputs", "RoleArn", "StoppingCondition",
+        "ProcessingInputs[].InputName",
+        "ProcessingInputs[].DatasetDefinition.AthenaDatasetDefinition.OutputS3Uri",
+        "ProcessingInputs[].DatasetDefinition.AthenaDatasetDefinition.KmsKeyId",
+        "ProcessingInputs[].DatasetDefinition.RedshiftDatasetDefinition.OutputS3Uri",
+        "ProcessingInputs[].DatasetDefinition.RedshiftDatasetDefinition.KmsKeyId",
     ]),
     "transform": ("ListTransformJobs", "TransformJobSummaries", "DescribeTransformJob", [
         "TransformJobName", "TransformJobArn", "TransformJobStatus", "CreationTime", "TransformEndTime",
@@ -121,10 +126,14 @@ KINDS = {
         "ModelVariants[].InfrastructureConfig.RealTimeInferenceConfig.InstanceType",
         "KmsKey", "DataStorageConfig.KmsKey", "DataStorageConfig.Destination",
     ]),
+    "model_card": ("ListModelCards", "ModelCardSummaries", "DescribeModelCard", [
+        "ModelCardName", "ModelCardArn", "ModelCardStatus", "CreationTime", "LastModifiedTime",
+        "ModelCardVersion", "Content", "SecurityConfig.KmsKeyId",
+    ]),
 }
 
 # The List request's status filter where it is not StatusEquals (src/kinds/<kind>.rs, `live`).
-STATUS_MEMBER = {"feature_group": "FeatureGroupStatusEquals"}
+STATUS_MEMBER = {"feature_group": "FeatureGroupStatusEquals", "model_card": "ModelCardStatus"}
 
 # List operations without CreationTimeAfter: the live scan applies --created-after to the
 # CreationTime of each summary instead (src/kinds/<kind>.rs, `live`).
@@ -371,6 +380,7 @@ MARKERS = {
     "UserProfileArn": "DescribeUserProfile",
     "FeatureGroupName": "DescribeFeatureGroup",
     "EndpointMetadata": "DescribeInferenceExperiment",
+    "ModelCardArn": "DescribeModelCard",
 }
 
 
@@ -389,7 +399,7 @@ def sample_documents():
         docs = [json.loads(l) for l in text.splitlines() if l.strip()] if path.suffix == ".jsonl" else json.loads(text)
         for doc in docs if isinstance(docs, list) else [docs]:
             if describe_operation(doc):
-                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith(('JobName', 'ConfigName', 'InstanceName', 'EndpointName', 'UserProfileName', 'FeatureGroupName', 'DomainId')) or k == 'Name')}")
+                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith(('JobName', 'ConfigName', 'InstanceName', 'EndpointName', 'UserProfileName', 'FeatureGroupName', 'ModelCardName', 'DomainId')) or k == 'Name')}")
 
 
 @pytest.mark.parametrize("doc", list(sample_documents()))
@@ -403,7 +413,8 @@ def test_the_samples_cover_every_kind():
     assert {"DescribeTrainingJob", "DescribeProcessingJob", "DescribeTransformJob",
             "DescribeHyperParameterTuningJob", "DescribeAutoMLJobV2", "DescribeAutoMLJob",
             "DescribeCompilationJob", "DescribeJob", "DescribeEndpointConfig", "DescribeEndpoint", "DescribeNotebookInstance",
-            "DescribeDomain", "DescribeUserProfile", "DescribeFeatureGroup", "DescribeInferenceExperiment"} <= ops
+            "DescribeDomain", "DescribeUserProfile", "DescribeFeatureGroup", "DescribeInferenceExperiment",
+            "DescribeModelCard"} <= ops
 
 
 def test_the_shape_check_notices_a_wrong_sample(model):

@@ -221,7 +221,8 @@ fn mixed_kinds_match_their_snapshots_in_every_format() {
             "domain",
             "user_profile",
             "feature_group",
-            "inference_experiment"
+            "inference_experiment",
+            "model_card"
         ]
     );
     // Every check of every kind is in the report and in SARIF's rules, in registry order.

@@ -1,6 +1,6 @@
 """Every kind live: processing (with Athena and Redshift query inputs), batch transform, hyperparameter tuning, AutoML and
 compilation jobs, endpoint configurations, endpoints, notebook instances, Studio domains and
-user profiles (the proxy keeps those, which moto lacks) and feature groups created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+user profiles (the proxy keeps those, which moto lacks), feature groups and model cards created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
@@ -214,6 +214,14 @@ def cli_create(endpoint, command, request, tmp_path):
                    env=env_for(endpoint), check=True, capture_output=True, timeout=120)
 
 
+def model_card_request(name, *, key=None):
+    req = {"ModelCardName": name, "ModelCardStatus": "Draft",
+           "Content": json.dumps({"model_overview": {"model_description": f"{name} model", "model_owner": "ml"}})}
+    if key:
+        req["SecurityConfig"] = {"KmsKeyId": key}
+    return req
+
+
 CREATE = {
     "processing": ("create-processing-job", "create_processing_job"),
     "transform": ("create-transform-job", "create_transform_job"),
@@ -224,6 +232,7 @@ CREATE = {
     "notebook": ("create-notebook-instance", "create_notebook_instance"),
     "feature_group": ("create-feature-group", "create_feature_group"),
     "inference_experiment": ("create-inference-experiment", "create_inference_experiment"),
+    "model_card": ("create-model-card", "create_model_card"),
     "domain": ("create-domain", "create_domain"),
     "endpoint": ("create-endpoint", "create_endpoint"),
 }
@@ -240,6 +249,7 @@ DESCRIBE = {
     "user_profile": ("describe-user-profile", "--user-profile-name"),
     "feature_group": ("describe-feature-group", "--feature-group-name"),
     "inference_experiment": ("describe-inference-experiment", "--name"),
+    "model_card": ("describe-model-card", "--model-card-name"),
     "endpoint": ("describe-endpoint", "--endpoint-name"),
     "customization": ("describe-job", "--job-name"),
 }
@@ -333,11 +343,18 @@ def kinds(moto, proxy, tmp_path):
         ("inference_experiment", "cli", inference_experiment_request("ie-g5", itype="ml.g5.xlarge", capture=""),
          {("inference-experiment-volume-cmk", None): ("NOT_APPLICABLE", ""),
           ("inference-experiment-output-cmk", None): ("FAIL", "")}),
+        # Model cards, which moto keeps; the live scan asks for metadata only.
+        ("model_card", "boto3", model_card_request("mc-cmk", key=key),
+         {("model-card-content-cmk", None): ("PASS", "CUSTOMER")}),
+        ("model_card", "cli", model_card_request("mc-aws", key="alias/aws/sagemaker"),
+         {("model-card-content-cmk", None): ("FAIL", "AWS")}),
+        ("model_card", "boto3", model_card_request("mc-none"),
+         {("model-card-content-cmk", None): ("FAIL", "")}),
     ]
     expected, by_kind = {}, {}
     for kind, via, request, verdicts in jobs:
         name = next(v for k, v in request.items()
-                    if k.endswith(("JobName", "ConfigName", "InstanceName")) or k in ("Name", "FeatureGroupName")
+                    if k.endswith(("JobName", "ConfigName", "InstanceName")) or k in ("Name", "FeatureGroupName", "ModelCardName")
                     or (k == "EndpointName" and kind == "endpoint"))
         if kind == "processing":
             # moto 5.2.1 does not keep ProcessingResources; the proxy adds back what was sent.
