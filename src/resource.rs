@@ -36,6 +36,7 @@ macro_rules! registered_kinds {
             FeatureGroup => feature_group,
             InferenceExperiment => inference_experiment,
             ModelCard => model_card,
+            DataQualityJobDefinition => data_quality_job_definition,
         }
     };
 }

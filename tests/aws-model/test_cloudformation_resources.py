@@ -37,7 +37,8 @@ def test_some_kind_names_a_cloudformation_type():
                         "user_profile": ["AWS::SageMaker::UserProfile"],
                         "feature_group": ["AWS::SageMaker::FeatureGroup"],
                         "inference_experiment": ["AWS::SageMaker::InferenceExperiment"],
-                        "model_card": ["AWS::SageMaker::ModelCard"]}
+                        "model_card": ["AWS::SageMaker::ModelCard"],
+                        "data_quality_job_definition": ["AWS::SageMaker::DataQualityJobDefinition"]}
 
 
 # Keys a kind reads from describe output that its CloudFormation type cannot set (checked here

@@ -1,6 +1,6 @@
 """Every kind live: processing (with Athena and Redshift query inputs), batch transform, hyperparameter tuning, AutoML and
 compilation jobs, endpoint configurations, endpoints, notebook instances, Studio domains and
-user profiles (the proxy keeps those, which moto lacks), feature groups and model cards created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+user profiles (the proxy keeps those, which moto lacks), feature groups, model cards and data quality job definitions created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
@@ -222,6 +222,18 @@ def model_card_request(name, *, key=None):
     return req
 
 
+def data_quality_request(name, *, itype="ml.m5.xlarge", volume=None, output=None):
+    cluster = {"InstanceCount": 1, "InstanceType": itype, "VolumeSizeInGB": 20}
+    if volume:
+        cluster["VolumeKmsKeyId"] = volume
+    out = {"MonitoringOutputs": [{"S3Output": {"S3Uri": f"s3://ml-monitoring/{name}/", "LocalPath": "/opt/ml/processing/output"}}]}
+    if output:
+        out["KmsKeyId"] = output
+    return {"JobDefinitionName": name, "DataQualityAppSpecification": {"ImageUri": IMAGE},
+            "DataQualityJobInput": {"EndpointInput": {"EndpointName": "ep-cmk", "LocalPath": "/opt/ml/processing/input"}},
+            "DataQualityJobOutputConfig": out, "JobResources": {"ClusterConfig": cluster}, "RoleArn": ROLE}
+
+
 CREATE = {
     "processing": ("create-processing-job", "create_processing_job"),
     "transform": ("create-transform-job", "create_transform_job"),
@@ -233,6 +245,7 @@ CREATE = {
     "feature_group": ("create-feature-group", "create_feature_group"),
     "inference_experiment": ("create-inference-experiment", "create_inference_experiment"),
     "model_card": ("create-model-card", "create_model_card"),
+    "data_quality_job_definition": ("create-data-quality-job-definition", "create_data_quality_job_definition"),
     "domain": ("create-domain", "create_domain"),
     "endpoint": ("create-endpoint", "create_endpoint"),
 }
@@ -250,6 +263,7 @@ DESCRIBE = {
     "feature_group": ("describe-feature-group", "--feature-group-name"),
     "inference_experiment": ("describe-inference-experiment", "--name"),
     "model_card": ("describe-model-card", "--model-card-name"),
+    "data_quality_job_definition": ("describe-data-quality-job-definition", "--job-definition-name"),
     "endpoint": ("describe-endpoint", "--endpoint-name"),
     "customization": ("describe-job", "--job-name"),
 }
@@ -350,11 +364,18 @@ def kinds(moto, proxy, tmp_path):
          {("model-card-content-cmk", None): ("FAIL", "AWS")}),
         ("model_card", "boto3", model_card_request("mc-none"),
          {("model-card-content-cmk", None): ("FAIL", "")}),
+        # Model Monitor job definitions of the endpoints above, which moto keeps.
+        ("data_quality_job_definition", "cli", data_quality_request("dq-cmk", volume=key, output="alias/ml-jobs"),
+         {("data-quality-job-definition-volume-cmk", None): ("PASS", "CUSTOMER"),
+          ("data-quality-job-definition-output-cmk", None): ("PASS", "CUSTOMER")}),
+        ("data_quality_job_definition", "boto3", data_quality_request("dq-none", itype="ml.r5d.xlarge"),
+         {("data-quality-job-definition-volume-cmk", None): ("FAIL", ""),
+          ("data-quality-job-definition-output-cmk", None): ("FAIL", "")}),
     ]
     expected, by_kind = {}, {}
     for kind, via, request, verdicts in jobs:
         name = next(v for k, v in request.items()
-                    if k.endswith(("JobName", "ConfigName", "InstanceName")) or k in ("Name", "FeatureGroupName", "ModelCardName")
+                    if k.endswith(("JobName", "ConfigName", "InstanceName")) or k in ("Name", "FeatureGroupName", "ModelCardName", "JobDefinitionName")
                     or (k == "EndpointName" and kind == "endpoint"))
         if kind == "processing":
             # moto 5.2.1 does not keep ProcessingResources; the proxy adds back what was sent.
