@@ -43,10 +43,11 @@ CONC = int(sys.argv[4]) if len(sys.argv) > 4 else 128
 REGIONS = ["us-east-1", "us-west-2"]
 LATENCY = 0.05
 ROLE = "SageMakerAudit"
-# The registered kinds moto 5.2 answers List calls for; user profiles, inference experiments and
-# model customization jobs it lacks (tests/live/proxy.py stands in for them in the live tests).
+# The registered kinds moto 5.2 answers List calls for. It lacks ListFeatureGroups, user profiles,
+# inference experiments and model customization jobs (tests/live/proxy.py stands in for them in
+# the live tests).
 MOTO_KINDS = ["training", "processing", "transform", "tuning", "automl", "compilation", "endpoint_config",
-              "endpoint", "notebook", "domain", "feature_group", "model_card"]
+              "endpoint", "notebook", "domain", "model_card", "data_quality_job_definition"]
 KINDS = ",".join(MOTO_KINDS) if os.environ.get("BENCH_KINDS") == "all" else "training"
 
 
