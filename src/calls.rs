@@ -40,18 +40,22 @@ pub struct Calls {
 }
 
 /// A kind's [`Calls`] from the names of the SDK's builders and types: the List operation's
-/// method, its status type (`no_status` when the List operation filters by none), the
-/// summaries member and the summary's name and ARN members; then the Describe operation's
-/// method and its name setter.
+/// method, its status type (`no_status` when the List operation filters by none;
+/// `(Type, setter)` when its filter is not `StatusEquals`), the summaries member and the
+/// summary's name and ARN members; then the Describe operation's method, its name setter and
+/// any further `setter(value)` the request takes.
 macro_rules! calls {
     (@status $request:expr, no_status, $args:ident) => {
         $request
     };
+    (@status $request:expr, ($status:ident, $setter:ident), $args:ident) => {
+        $request.$setter($args.status.map(aws_sdk_sagemaker::types::$status::from))
+    };
     (@status $request:expr, $status:ident, $args:ident) => {
         $request.set_status_equals($args.status.map(aws_sdk_sagemaker::types::$status::from))
     };
-    ($list:ident, $status:ident, $summaries:ident, $name:ident, $arn:ident;
-     $describe:ident, $set_name:ident) => {{
+    ($list:ident, $status:tt, $summaries:ident, $name:ident, $arn:ident;
+     $describe:ident, $set_name:ident $(, $extra:ident($value:expr))*) => {{
         fn list<'a>(
             client: &'a aws_sdk_sagemaker::Client,
             args: $crate::calls::ListArgs<'a>,
@@ -86,7 +90,7 @@ macro_rules! calls {
         }
         $crate::calls::Calls {
             list,
-            describe: $crate::calls::describe!($describe, $set_name),
+            describe: $crate::calls::describe!($describe, $set_name $(, $extra($value))*),
         }
     }};
 }
@@ -94,7 +98,7 @@ macro_rules! calls {
 /// A kind's Describe call from the SDK's method and its name setter, for kinds whose List call
 /// is their own (a different status filter, summaries without an ARN).
 macro_rules! describe {
-    ($describe:ident, $set_name:ident) => {{
+    ($describe:ident, $set_name:ident $(, $extra:ident($value:expr))*) => {{
         fn describe<'a>(
             client: &'a aws_sdk_sagemaker::Client,
             name: &'a str,
@@ -105,6 +109,7 @@ macro_rules! describe {
                 client
                     .$describe()
                     .$set_name(name)
+                    $(.$extra($value))*
                     .customize()
                     .interceptor(capture)
                     .send()

@@ -67,49 +67,14 @@ pub static KIND: KindDecl = KindDecl {
     parse,
     slots,
     checks: &[&ONLINE, &OFFLINE],
+    // `ListFeatureGroups` names its status filter `FeatureGroupStatusEquals`.
     #[cfg(feature = "aws")]
-    live: crate::calls::Calls {
-        list: live::list,
-        describe: crate::calls::describe!(describe_feature_group, feature_group_name),
-    },
+    live: crate::calls::calls!(
+        list_feature_groups, (FeatureGroupStatus, set_feature_group_status_equals),
+        feature_group_summaries, feature_group_name, feature_group_arn;
+        describe_feature_group, feature_group_name
+    ),
 };
-
-/// `ListFeatureGroups` names its status filter `FeatureGroupStatusEquals`.
-#[cfg(feature = "aws")]
-mod live {
-    use aws_sdk_sagemaker::Client;
-    use aws_sdk_sagemaker::types::FeatureGroupStatus;
-
-    use crate::calls::{ListArgs, Page, Pending, describe_error};
-
-    pub(super) fn list<'a>(client: &'a Client, args: ListArgs<'a>) -> Pending<'a, Page> {
-        Box::pin(async move {
-            let page = client
-                .list_feature_groups()
-                .max_results(100)
-                .set_next_token(args.token.map(str::to_owned))
-                .set_creation_time_after(
-                    args.created_after
-                        .map(aws_smithy_types::DateTime::from_secs),
-                )
-                .set_feature_group_status_equals(args.status.map(FeatureGroupStatus::from))
-                .send()
-                .await
-                .map_err(|e| describe_error(&e))?;
-            let pairs = page
-                .feature_group_summaries()
-                .iter()
-                .map(|s| {
-                    (
-                        s.feature_group_name().unwrap_or_default().to_owned(),
-                        s.feature_group_arn().unwrap_or_default().to_owned(),
-                    )
-                })
-                .collect();
-            Ok((pairs, page.next_token().map(str::to_owned)))
-        })
-    }
-}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]

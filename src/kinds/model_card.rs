@@ -47,72 +47,17 @@ pub static KIND: KindDecl = KindDecl {
     parse,
     slots,
     checks: &[&CONTENT],
+    // `ListModelCards` names its status filter `ModelCardStatus`. Cards are described as
+    // metadata only, which needs no `kms:Decrypt` on the card's key and keeps the card's
+    // content out of the scan and of collect exports.
     #[cfg(feature = "aws")]
-    live: crate::calls::Calls {
-        list: live::list,
-        describe: live::describe,
-    },
+    live: crate::calls::calls!(
+        list_model_cards, (ModelCardStatus, set_model_card_status), model_card_summaries,
+        model_card_name, model_card_arn;
+        describe_model_card, model_card_name,
+        included_data(aws_sdk_sagemaker::types::IncludedData::MetadataOnly)
+    ),
 };
-
-/// `ListModelCards` names its status filter `ModelCardStatus`; `DescribeModelCard` is asked for
-/// metadata only, which needs no `kms:Decrypt` on the card's key and keeps the card's content
-/// out of the scan and of collect exports.
-#[cfg(feature = "aws")]
-mod live {
-    use aws_sdk_sagemaker::Client;
-    use aws_sdk_sagemaker::types::{IncludedData, ModelCardStatus};
-    use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
-
-    use crate::calls::{ListArgs, Page, Pending, describe_error};
-
-    pub(super) fn list<'a>(client: &'a Client, args: ListArgs<'a>) -> Pending<'a, Page> {
-        Box::pin(async move {
-            let page = client
-                .list_model_cards()
-                .max_results(100)
-                .set_next_token(args.token.map(str::to_owned))
-                .set_creation_time_after(
-                    args.created_after
-                        .map(aws_smithy_types::DateTime::from_secs),
-                )
-                .set_model_card_status(args.status.map(ModelCardStatus::from))
-                .send()
-                .await
-                .map_err(|e| describe_error(&e))?;
-            let pairs = page
-                .model_card_summaries()
-                .iter()
-                .map(|s| {
-                    (
-                        s.model_card_name().unwrap_or_default().to_owned(),
-                        s.model_card_arn().unwrap_or_default().to_owned(),
-                    )
-                })
-                .collect();
-            Ok((pairs, page.next_token().map(str::to_owned)))
-        })
-    }
-
-    pub(super) fn describe<'a>(
-        client: &'a Client,
-        name: &'a str,
-        _arn: &'a str,
-        capture: SharedInterceptor,
-    ) -> Pending<'a, ()> {
-        Box::pin(async move {
-            client
-                .describe_model_card()
-                .model_card_name(name)
-                .included_data(IncludedData::MetadataOnly)
-                .customize()
-                .interceptor(capture)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| describe_error(&e))
-        })
-    }
-}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
