@@ -60,8 +60,9 @@ enum Reader {
     Definition,
     StateMachine,
     SdkConfig,
-    /// A kind's List output, refused with advice.
-    List(&'static KindDecl),
+    /// The List output of every kind whose summaries sit under this member (Model Monitor's
+    /// four job definitions share `JobDefinitionSummaries`), refused with advice.
+    List(&'static str),
     /// A kind's describe output.
     Describe(&'static KindDecl),
 }
@@ -120,21 +121,32 @@ fn table() -> Vec<Recogniser> {
         what: what.into(),
         reader,
     });
-    let kinds = KINDS.iter().flat_map(|&k| {
-        [
-            Recogniser {
-                field: k.api.summaries,
-                what: k.api.list_command().into(),
-                reader: Reader::List(k),
-            },
-            Recogniser {
-                field: k.api.marker,
-                what: k.api.describe_command().into(),
-                reader: Reader::Describe(k),
-            },
-        ]
+    let mut lists: Vec<&'static str> = KINDS.iter().map(|k| k.api.summaries).collect();
+    lists.sort_unstable();
+    lists.dedup();
+    let lists = lists.into_iter().map(|field| Recogniser {
+        field,
+        what: sharing(field)
+            .map(|k| k.api.list_command())
+            .collect::<Vec<_>>()
+            .join(" or ")
+            .into(),
+        reader: Reader::List(field),
     });
-    fixed.chain(kinds).collect()
+    let describes = KINDS.iter().map(|&k| Recogniser {
+        field: k.api.marker,
+        what: k.api.describe_command().into(),
+        reader: Reader::Describe(k),
+    });
+    fixed.chain(lists).chain(describes).collect()
+}
+
+/// The kinds whose List output holds its summaries under `field`, in registry order.
+fn sharing(field: &'static str) -> impl Iterator<Item = &'static KindDecl> {
+    KINDS
+        .iter()
+        .copied()
+        .filter(move |k| k.api.summaries == field)
 }
 
 /// The recognisers whose field the document has, but for a field that the kind it marks
@@ -224,13 +236,19 @@ pub fn parse(text: &str, first_line: u32, file: &str) -> Result<Document, Docume
         Reader::SdkConfig => Ok(Document::SdkConfig(Box::new(
             crate::sdk_config::judge_file(text, first_line, file)?,
         ))),
-        Reader::List(k) => Err(DocumentError::new(format!(
-            "this is `aws sagemaker {}` output, which has no encryption settings; export \
-             each job with `aws sagemaker {} {} NAME`",
-            k.api.list_command(),
-            k.api.describe_command(),
-            k.api.name_option()
-        ))),
+        Reader::List(field) => {
+            let or = |spell: fn(&KindDecl) -> String| {
+                sharing(field)
+                    .map(|k| format!("`aws sagemaker {}`", spell(k)))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            };
+            Err(DocumentError::new(format!(
+                "this is {} output, which has no encryption settings; export each resource with {}",
+                or(|k| k.api.list_command()),
+                or(|k| format!("{} {} NAME", k.api.describe_command(), k.api.name_option()))
+            )))
+        }
         Reader::Describe(k) => {
             if !k.describe_fields.iter().any(|d| f.has(d)) {
                 return Err(DocumentError::new(format!(
@@ -361,6 +379,16 @@ mod tests {
                 .message
                 .contains("describe-processing-job --processing-job-name")
         );
+        // Kinds whose List outputs look alike share one piece of advice naming each of them.
+        let shared = error(r#"{"JobDefinitionSummaries":[]}"#).message;
+        for k in crate::kinds::KINDS
+            .iter()
+            .filter(|k| k.api.summaries == "JobDefinitionSummaries")
+        {
+            assert!(shared.contains(&k.api.list_command()), "{shared}");
+            assert!(shared.contains(&k.api.describe_command()), "{shared}");
+        }
+        assert!(!shared.contains("ambiguous"), "{shared}");
         let summary = r#"{"TrainingJobName":"a","TrainingJobArn":"arn:aws:sagemaker:us-east-1:111122223333:training-job/a","TrainingJobStatus":"Completed"}"#;
         assert!(error(summary).message.contains("summary"));
         // What the tool reads is named from the registry of kinds.

@@ -7,11 +7,10 @@
 //! `MonitoringOutputConfig`). botocore documents no local-storage exception for the volume key, so
 //! none is made: the instance type is reported, not given to the volume check.
 
-use serde::Deserialize;
-
-use super::{Api, At, Draft, Fields, KindDecl, Names, Scope, SlotDraft, Text, identity, resource};
+use super::monitoring::{Definition, VOLUME_KEY};
+use super::{Api, Draft, Fields, KindDecl, Names, Scope, SlotDraft};
 use crate::document::DocumentError;
-use crate::resource::{KeySlot, Kind, Role};
+use crate::resource::{Kind, Role};
 use crate::rules::RuleMeta;
 use crate::rules::docs::{COMPLIANCE, KMS_REFERENCE, Reference, Remediation, SAGEMAKER_AT_REST};
 use crate::rules::output::{OutputCheck, OutputText};
@@ -40,10 +39,7 @@ pub static KIND: KindDecl = KindDecl {
     },
     // A job definition has no status (ListDataQualityJobDefinitions filters by none).
     statuses: &[],
-    keys: &[
-        "JobResources.ClusterConfig.VolumeKmsKeyId",
-        "DataQualityJobOutputConfig.KmsKeyId",
-    ],
+    keys: &[VOLUME_KEY, "DataQualityJobOutputConfig.KmsKeyId"],
     describe_fields: &[
         "DataQualityAppSpecification",
         "DataQualityJobInput",
@@ -68,97 +64,20 @@ pub static KIND: KindDecl = KindDecl {
     ),
 };
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct JobResources<'a> {
-    #[serde(borrow)]
-    cluster_config: Option<At<'a, ClusterConfig<'a>>>,
-}
+/// Where this definition's reports and their key sit.
+static DEFINITION: Definition = Definition {
+    kind: Kind::DataQualityJobDefinition,
+    output_config: "DataQualityJobOutputConfig",
+    output_key: "DataQualityJobOutputConfig.KmsKeyId",
+    output_uri: "DataQualityJobOutputConfig.MonitoringOutputs.S3Output.S3Uri",
+};
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ClusterConfig<'a> {
-    #[serde(borrow)]
-    instance_type: Option<Text<'a>>,
-    #[serde(borrow, default)]
-    volume_kms_key_id: At<'a, Option<Text<'a>>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct OutputConfig<'a> {
-    #[serde(borrow, default)]
-    monitoring_outputs: Vec<Output<'a>>,
-    #[serde(borrow, default)]
-    kms_key_id: At<'a, Option<Text<'a>>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Output<'a> {
-    #[serde(borrow)]
-    s3_output: Option<S3Output<'a>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct S3Output<'a> {
-    #[serde(borrow)]
-    s3_uri: Option<Text<'a>>,
-}
-
-/// The cluster's volume, then the reports' key (not applicable without an S3 output).
 fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, DocumentError> {
-    let resources = f.get::<JobResources<'a>>("JobResources")?;
-    let cluster = resources
-        .as_ref()
-        .and_then(|r| r.value.cluster_config.as_ref());
-    let volume = SlotDraft::new(
-        KeySlot::new(Role::Volume, "JobResources.ClusterConfig.VolumeKmsKeyId"),
-        cluster.map(|c| &c.value.volume_kms_key_id),
-        cluster.map(|c| c.raw).or(resources.as_ref().map(|r| r.raw)),
-        scope,
-    )?;
-    let config = f.get::<OutputConfig<'a>>("DataQualityJobOutputConfig")?;
-    let mut locations = Vec::new();
-    for o in config.iter().flat_map(|c| &c.value.monitoring_outputs) {
-        if let Some(s3) = &o.s3_output {
-            locations.extend(scope.text(
-                "DataQualityJobOutputConfig.MonitoringOutputs.S3Output.S3Uri",
-                &s3.s3_uri,
-            )?);
-        }
-    }
-    let mut output = KeySlot::new(Role::Output, "DataQualityJobOutputConfig.KmsKeyId");
-    output.nothing_to_protect = locations.is_empty();
-    output.locations = locations;
-    let output = SlotDraft::new(
-        output,
-        config.as_ref().map(|c| &c.value.kms_key_id),
-        config.as_ref().map(|c| c.raw),
-        scope,
-    )?;
-    Ok(vec![volume, output])
+    DEFINITION.slots(f, scope)
 }
 
 fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
-    let id = identity(f, Kind::DataQualityJobDefinition)?;
-    let mut r = resource(Kind::DataQualityJobDefinition, id);
-    r.creation_time = f.time("CreationTime")?;
-    // A definition cannot be changed (there is no Update call): created is last modified.
-    r.last_modified_time = r.creation_time;
-    let resources = f.get::<JobResources<'a>>("JobResources")?;
-    if let Some(c) = resources
-        .as_ref()
-        .and_then(|r| r.value.cluster_config.as_ref())
-    {
-        r.instance_types = Scope::Describe.types(
-            "JobResources.ClusterConfig.InstanceType",
-            &c.value.instance_type,
-        )?;
-    }
-    let slots = slots(f, Scope::Describe)?;
-    Ok(Draft { resource: r, slots })
+    DEFINITION.parse(f)
 }
 
 /// The Model Monitor page on data quality.

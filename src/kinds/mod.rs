@@ -10,6 +10,7 @@
 //! `crate::resource::registered_kinds`.
 
 pub mod checks;
+pub mod monitoring;
 pub mod pipeline_step;
 mod registry;
 
