@@ -37,6 +37,9 @@ macro_rules! registered_kinds {
             InferenceExperiment => inference_experiment,
             ModelCard => model_card,
             DataQualityJobDefinition => data_quality_job_definition,
+            ModelQualityJobDefinition => model_quality_job_definition,
+            ModelBiasJobDefinition => model_bias_job_definition,
+            ModelExplainabilityJobDefinition => model_explainability_job_definition,
         }
     };
 }

@@ -38,7 +38,10 @@ def test_some_kind_names_a_cloudformation_type():
                         "feature_group": ["AWS::SageMaker::FeatureGroup"],
                         "inference_experiment": ["AWS::SageMaker::InferenceExperiment"],
                         "model_card": ["AWS::SageMaker::ModelCard"],
-                        "data_quality_job_definition": ["AWS::SageMaker::DataQualityJobDefinition"]}
+                        "data_quality_job_definition": ["AWS::SageMaker::DataQualityJobDefinition"],
+                        "model_quality_job_definition": ["AWS::SageMaker::ModelQualityJobDefinition"],
+                        "model_bias_job_definition": ["AWS::SageMaker::ModelBiasJobDefinition"],
+                        "model_explainability_job_definition": ["AWS::SageMaker::ModelExplainabilityJobDefinition"]}
 
 
 # Keys a kind reads from describe output that its CloudFormation type cannot set (checked here

@@ -138,11 +138,36 @@ KINDS = {
         "DataQualityJobOutputConfig.MonitoringOutputs[].S3Output.S3Uri",
         "DataQualityJobOutputConfig.KmsKeyId",
     ]),
+    "model_quality_job_definition": ("ListModelQualityJobDefinitions", "JobDefinitionSummaries",
+                                    "DescribeModelQualityJobDefinition", [
+        "JobDefinitionName", "JobDefinitionArn", "CreationTime", "ModelQualityAppSpecification",
+        "ModelQualityJobInput", "RoleArn",
+        "JobResources.ClusterConfig.InstanceType", "JobResources.ClusterConfig.VolumeKmsKeyId",
+        "ModelQualityJobOutputConfig.MonitoringOutputs[].S3Output.S3Uri",
+        "ModelQualityJobOutputConfig.KmsKeyId",
+    ]),
+    "model_bias_job_definition": ("ListModelBiasJobDefinitions", "JobDefinitionSummaries",
+                                    "DescribeModelBiasJobDefinition", [
+        "JobDefinitionName", "JobDefinitionArn", "CreationTime", "ModelBiasAppSpecification",
+        "ModelBiasJobInput", "RoleArn",
+        "JobResources.ClusterConfig.InstanceType", "JobResources.ClusterConfig.VolumeKmsKeyId",
+        "ModelBiasJobOutputConfig.MonitoringOutputs[].S3Output.S3Uri",
+        "ModelBiasJobOutputConfig.KmsKeyId",
+    ]),
+    "model_explainability_job_definition": ("ListModelExplainabilityJobDefinitions", "JobDefinitionSummaries",
+                                    "DescribeModelExplainabilityJobDefinition", [
+        "JobDefinitionName", "JobDefinitionArn", "CreationTime", "ModelExplainabilityAppSpecification",
+        "ModelExplainabilityJobInput", "RoleArn",
+        "JobResources.ClusterConfig.InstanceType", "JobResources.ClusterConfig.VolumeKmsKeyId",
+        "ModelExplainabilityJobOutputConfig.MonitoringOutputs[].S3Output.S3Uri",
+        "ModelExplainabilityJobOutputConfig.KmsKeyId",
+    ]),
 }
 
 # List operations whose summaries spell the name and ARN otherwise than Describe does
 # (src/kinds/<kind>.rs, `live`).
-SUMMARY_FIELDS = {"data_quality_job_definition": ("MonitoringJobDefinitionName", "MonitoringJobDefinitionArn")}
+SUMMARY_FIELDS = {f"{k}_job_definition": ("MonitoringJobDefinitionName", "MonitoringJobDefinitionArn")
+                  for k in ("data_quality", "model_quality", "model_bias", "model_explainability")}
 
 # The List request's status filter where it is not StatusEquals (src/kinds/<kind>.rs, `live`).
 STATUS_MEMBER = {"feature_group": "FeatureGroupStatusEquals", "model_card": "ModelCardStatus"}
@@ -394,6 +419,9 @@ MARKERS = {
     "EndpointMetadata": "DescribeInferenceExperiment",
     "ModelCardArn": "DescribeModelCard",
     "DataQualityAppSpecification": "DescribeDataQualityJobDefinition",
+    "ModelQualityAppSpecification": "DescribeModelQualityJobDefinition",
+    "ModelBiasAppSpecification": "DescribeModelBiasJobDefinition",
+    "ModelExplainabilityAppSpecification": "DescribeModelExplainabilityJobDefinition",
 }
 
 
@@ -427,7 +455,8 @@ def test_the_samples_cover_every_kind():
             "DescribeHyperParameterTuningJob", "DescribeAutoMLJobV2", "DescribeAutoMLJob",
             "DescribeCompilationJob", "DescribeJob", "DescribeEndpointConfig", "DescribeEndpoint", "DescribeNotebookInstance",
             "DescribeDomain", "DescribeUserProfile", "DescribeFeatureGroup", "DescribeInferenceExperiment",
-            "DescribeModelCard", "DescribeDataQualityJobDefinition"} <= ops
+            "DescribeModelCard", "DescribeDataQualityJobDefinition", "DescribeModelQualityJobDefinition",
+            "DescribeModelBiasJobDefinition", "DescribeModelExplainabilityJobDefinition"} <= ops
 
 
 def test_the_shape_check_notices_a_wrong_sample(model):

@@ -1,6 +1,6 @@
 """Every kind live: processing (with Athena and Redshift query inputs), batch transform, hyperparameter tuning, AutoML and
 compilation jobs, endpoint configurations, endpoints, notebook instances, Studio domains and
-user profiles (the proxy keeps those, which moto lacks), feature groups, model cards and data quality job definitions created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+user profiles (the proxy keeps those, which moto lacks), feature groups, model cards and the four kinds of Model Monitor job definition created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
@@ -222,16 +222,24 @@ def model_card_request(name, *, key=None):
     return req
 
 
-def data_quality_request(name, *, itype="ml.m5.xlarge", volume=None, output=None):
+def monitoring_request(prefix, name, *, itype="ml.m5.xlarge", volume=None, output=None):
+    """A Model Monitor job definition request; `prefix` is DataQuality, ModelQuality, ModelBias
+    or ModelExplainability."""
     cluster = {"InstanceCount": 1, "InstanceType": itype, "VolumeSizeInGB": 20}
     if volume:
         cluster["VolumeKmsKeyId"] = volume
     out = {"MonitoringOutputs": [{"S3Output": {"S3Uri": f"s3://ml-monitoring/{name}/", "LocalPath": "/opt/ml/processing/output"}}]}
     if output:
         out["KmsKeyId"] = output
-    return {"JobDefinitionName": name, "DataQualityAppSpecification": {"ImageUri": IMAGE},
-            "DataQualityJobInput": {"EndpointInput": {"EndpointName": "ep-cmk", "LocalPath": "/opt/ml/processing/input"}},
-            "DataQualityJobOutputConfig": out, "JobResources": {"ClusterConfig": cluster}, "RoleArn": ROLE}
+    job_input = {"EndpointInput": {"EndpointName": "ep-cmk", "LocalPath": "/opt/ml/processing/input"}}
+    if prefix in ("ModelQuality", "ModelBias"):
+        job_input["GroundTruthS3Input"] = {"S3Uri": f"s3://ml-monitoring/{name}/ground-truth"}
+    app = {"ImageUri": IMAGE}
+    if prefix in ("ModelBias", "ModelExplainability"):
+        app["ConfigUri"] = f"s3://ml-monitoring/{name}/analysis_config.json"
+    return {"JobDefinitionName": name, f"{prefix}AppSpecification": app,
+            f"{prefix}JobInput": job_input, f"{prefix}JobOutputConfig": out,
+            "JobResources": {"ClusterConfig": cluster}, "RoleArn": ROLE}
 
 
 CREATE = {
@@ -246,6 +254,10 @@ CREATE = {
     "inference_experiment": ("create-inference-experiment", "create_inference_experiment"),
     "model_card": ("create-model-card", "create_model_card"),
     "data_quality_job_definition": ("create-data-quality-job-definition", "create_data_quality_job_definition"),
+    "model_quality_job_definition": ("create-model-quality-job-definition", "create_model_quality_job_definition"),
+    "model_bias_job_definition": ("create-model-bias-job-definition", "create_model_bias_job_definition"),
+    "model_explainability_job_definition": ("create-model-explainability-job-definition",
+                                            "create_model_explainability_job_definition"),
     "domain": ("create-domain", "create_domain"),
     "endpoint": ("create-endpoint", "create_endpoint"),
 }
@@ -264,6 +276,9 @@ DESCRIBE = {
     "inference_experiment": ("describe-inference-experiment", "--name"),
     "model_card": ("describe-model-card", "--model-card-name"),
     "data_quality_job_definition": ("describe-data-quality-job-definition", "--job-definition-name"),
+    "model_quality_job_definition": ("describe-model-quality-job-definition", "--job-definition-name"),
+    "model_bias_job_definition": ("describe-model-bias-job-definition", "--job-definition-name"),
+    "model_explainability_job_definition": ("describe-model-explainability-job-definition", "--job-definition-name"),
     "endpoint": ("describe-endpoint", "--endpoint-name"),
     "customization": ("describe-job", "--job-name"),
 }
@@ -365,12 +380,32 @@ def kinds(moto, proxy, tmp_path):
         ("model_card", "boto3", model_card_request("mc-none"),
          {("model-card-content-cmk", None): ("FAIL", "")}),
         # Model Monitor job definitions of the endpoints above, which moto keeps.
-        ("data_quality_job_definition", "cli", data_quality_request("dq-cmk", volume=key, output="alias/ml-jobs"),
+        ("data_quality_job_definition", "cli", monitoring_request("DataQuality", "dq-cmk", volume=key, output="alias/ml-jobs"),
          {("data-quality-job-definition-volume-cmk", None): ("PASS", "CUSTOMER"),
           ("data-quality-job-definition-output-cmk", None): ("PASS", "CUSTOMER")}),
-        ("data_quality_job_definition", "boto3", data_quality_request("dq-none", itype="ml.r5d.xlarge"),
+        ("data_quality_job_definition", "boto3", monitoring_request("DataQuality", "dq-none", itype="ml.r5d.xlarge"),
          {("data-quality-job-definition-volume-cmk", None): ("FAIL", ""),
           ("data-quality-job-definition-output-cmk", None): ("FAIL", "")}),
+        ("model_quality_job_definition", "boto3", monitoring_request("ModelQuality", "mq-cmk", volume=key, output=key),
+         {("model-quality-job-definition-volume-cmk", None): ("PASS", "CUSTOMER"),
+          ("model-quality-job-definition-output-cmk", None): ("PASS", "CUSTOMER")}),
+        ("model_quality_job_definition", "cli", monitoring_request("ModelQuality", "mq-aws", volume="alias/aws/sagemaker"),
+         {("model-quality-job-definition-volume-cmk", None): ("FAIL", "AWS"),
+          ("model-quality-job-definition-output-cmk", None): ("FAIL", "")}),
+        ("model_bias_job_definition", "cli", monitoring_request("ModelBias", "mb-cmk", volume=key, output="alias/ml-jobs"),
+         {("model-bias-job-definition-volume-cmk", None): ("PASS", "CUSTOMER"),
+          ("model-bias-job-definition-output-cmk", None): ("PASS", "CUSTOMER")}),
+        ("model_bias_job_definition", "boto3", monitoring_request("ModelBias", "mb-none", itype="ml.r5d.large"),
+         {("model-bias-job-definition-volume-cmk", None): ("FAIL", ""),
+          ("model-bias-job-definition-output-cmk", None): ("FAIL", "")}),
+        ("model_explainability_job_definition", "boto3",
+         monitoring_request("ModelExplainability", "me-cmk", volume=key, output=key),
+         {("model-explainability-job-definition-volume-cmk", None): ("PASS", "CUSTOMER"),
+          ("model-explainability-job-definition-output-cmk", None): ("PASS", "CUSTOMER")}),
+        ("model_explainability_job_definition", "cli",
+         monitoring_request("ModelExplainability", "me-aws", output="alias/aws/s3"),
+         {("model-explainability-job-definition-volume-cmk", None): ("FAIL", ""),
+          ("model-explainability-job-definition-output-cmk", None): ("FAIL", "AWS")}),
     ]
     expected, by_kind = {}, {}
     for kind, via, request, verdicts in jobs:
