@@ -12,8 +12,31 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 /// A failed call: the service's error code, when there is one, and one bounded line.
 pub type CallError = (Option<String>, String);
 
-/// One page of a listing: `(name, arn)` pairs and the next token.
-pub type Page = (Vec<(String, String)>, Option<String>);
+/// One listed resource: its name, its ARN and, where the summary gives it, its creation time
+/// (epoch seconds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// The name Describe takes.
+    pub name: String,
+    /// The ARN the listing gave.
+    pub arn: String,
+    /// `CreationTime`, whole seconds.
+    pub created: Option<i64>,
+}
+
+impl Summary {
+    /// A summary without a creation time.
+    pub fn new(name: String, arn: String) -> Self {
+        Summary {
+            name,
+            arn,
+            created: None,
+        }
+    }
+}
+
+/// One page of a listing: its summaries and the next token.
+pub type Page = (Vec<Summary>, Option<String>);
 
 /// A call in flight.
 pub type Pending<'a, T> = Pin<Box<dyn Future<Output = Result<T, CallError>> + Send + 'a>>;
@@ -25,6 +48,9 @@ pub struct ListArgs<'a> {
     pub token: Option<&'a str>,
     /// `CreationTimeAfter`, epoch seconds.
     pub created_after: Option<i64>,
+    /// `CreationTimeBefore`, epoch seconds (only asked of a kind whose [`Calls::shards`] is
+    /// true).
+    pub created_before: Option<i64>,
     /// `StatusEquals`.
     pub status: Option<&'a str>,
 }
@@ -37,6 +63,10 @@ pub struct Calls {
     /// The Describe operation for one name (and the ARN the listing gave it, which some kinds'
     /// Describe requests need a part of); `capture` keeps the response body.
     pub describe: for<'a> fn(&'a Client, &'a str, &'a str, SharedInterceptor) -> Pending<'a, ()>,
+    /// True when the List operation filters by `CreationTimeBefore` as well as
+    /// `CreationTimeAfter` and its summaries carry `CreationTime`, so one listing can be split
+    /// into creation-time ranges listed side by side.
+    pub shards: bool,
 }
 
 /// A kind's [`Calls`] from the names of the SDK's builders and types: the List operation's
@@ -68,6 +98,10 @@ macro_rules! calls {
                     .set_creation_time_after(
                         args.created_after
                             .map(aws_smithy_types::DateTime::from_secs),
+                    )
+                    .set_creation_time_before(
+                        args.created_before
+                            .map(aws_smithy_types::DateTime::from_secs),
                     );
                 let page = $crate::calls::calls!(@status request, $status, args)
                     .send()
@@ -78,11 +112,10 @@ macro_rules! calls {
                     .iter()
                     // A summary without a name or ARN is kept empty, so the checks make it an
                     // ERROR instead of a job that silently goes missing.
-                    .map(|s| {
-                        (
-                            s.$name().unwrap_or_default().to_owned(),
-                            s.$arn().unwrap_or_default().to_owned(),
-                        )
+                    .map(|s| $crate::calls::Summary {
+                        name: s.$name().unwrap_or_default().to_owned(),
+                        arn: s.$arn().unwrap_or_default().to_owned(),
+                        created: s.creation_time().map(|t| t.secs()),
                     })
                     .collect();
                 Ok((pairs, page.next_token().map(str::to_owned)))
@@ -91,6 +124,7 @@ macro_rules! calls {
         $crate::calls::Calls {
             list,
             describe: $crate::calls::describe!($describe, $set_name $(, $extra($value))*),
+            shards: true,
         }
     }};
 }

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::kinds::Settled;
 use crate::kinds::checks::REGISTRY;
 use crate::resource::Kind;
 
@@ -33,6 +34,9 @@ pub struct KindEntry {
     pub keys: &'static [&'static str],
     /// `--status` values (the List operation's `StatusEquals` enum).
     pub statuses: &'static [&'static str],
+    /// When a describe response is final (`--cache` keeps it): `{"field": …, "values": […]}`
+    /// for a status, `"always"` for a resource the API cannot change, `"never"`.
+    pub settled: serde_json::Value,
     /// Rule ids of the checks, in report order (none for pipelines: each step is judged by
     /// the checks of the kind it creates).
     pub checks: Vec<&'static str>,
@@ -71,6 +75,13 @@ pub fn entries() -> Vec<KindEntry> {
             arn_field: d.api.arn_field,
             keys: d.keys,
             statuses: d.statuses,
+            settled: match d.settled {
+                Settled::Never => "never".into(),
+                Settled::Always => "always".into(),
+                Settled::When { field, values } => {
+                    serde_json::json!({ "field": field, "values": values })
+                }
+            },
             checks: checks_of(d.kind),
             pipeline_steps: d.pipeline_steps,
             creates: d.creates,
@@ -91,6 +102,7 @@ pub fn entries() -> Vec<KindEntry> {
         arn_field: pipelines.arn_field,
         keys: &[],
         statuses: &[],
+        settled: "never".into(),
         checks: Vec::new(),
         pipeline_steps: &[],
         creates: &[],

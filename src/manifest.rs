@@ -80,6 +80,10 @@ fn training_only() -> Vec<String> {
     vec!["training".to_owned()]
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// Counts of a collection.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestCounts {
@@ -87,6 +91,9 @@ pub struct ManifestCounts {
     pub jobs_listed: usize,
     /// Jobs described successfully.
     pub jobs_described: usize,
+    /// Jobs read from the describe cache instead (`--cache`, since 2.1).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub jobs_cached: usize,
     /// Distinct keys described with KMS.
     pub keys_described: usize,
     /// API calls made, retries not counted.

@@ -14,9 +14,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::LiveOptions;
 use super::accounts::Target;
+use super::cache::Cache;
 use super::capture::{BodyLimit, CaptureBody};
 use super::regions::NOT_ENABLED_CODES;
-use crate::calls::{Calls, ListArgs, describe_error};
+use crate::calls::{Calls, ListArgs, Summary, describe_error};
 use crate::kinds::pipeline_step::API as PIPELINES;
 use crate::manifest::{FailedCall, Manifest};
 use crate::resource::Group;
@@ -173,7 +174,7 @@ const PIPELINE_CALLS: Calls = Calls {
                 .pipeline_summaries()
                 .iter()
                 .map(|s| {
-                    (
+                    crate::calls::Summary::new(
                         s.pipeline_name().unwrap_or_default().to_owned(),
                         s.pipeline_arn().unwrap_or_default().to_owned(),
                     )
@@ -195,6 +196,7 @@ const PIPELINE_CALLS: Calls = Calls {
                 .map_err(|e| describe_error(&e))
         })
     },
+    shards: false,
 };
 
 /// What one task (an account, a region, a kind) found: the documents and, in a manifest of
@@ -305,6 +307,36 @@ async fn describe_all(
     jobs: &mut Vec<(String, Vec<u8>)>,
 ) {
     let (_, describe_op) = operations(kind);
+    let cache = options
+        .cache
+        .as_deref()
+        .and_then(|dir| match Cache::open(dir) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                crate::warn!(
+                    "--cache {}: cannot be used ({e}); every resource is described",
+                    dir.display()
+                );
+                None
+            }
+        });
+    let settled = match kind {
+        Group::Kind(k) => k.decl().settled,
+        _ => crate::kinds::Settled::Never,
+    };
+    let field = arn_field(kind);
+    let mut summaries = summaries;
+    if let Some(cache) = &cache {
+        summaries.retain(|job| match cache.get(&job.path, field, &job.arn, settled) {
+            Some(body) => {
+                manifest.counts.jobs_cached += 1;
+                progress.tick();
+                jobs.push((job.path.clone(), body));
+                false
+            }
+            None => true,
+        });
+    }
     let mut described = futures_util::stream::iter(summaries.into_iter().map(|job| {
         let client = client.clone();
         async move {
@@ -329,7 +361,11 @@ async fn describe_all(
             Ok(Some(body)) => match described_arn(&body, kind) {
                 Some(arn) if arn == job.arn => {
                     manifest.counts.jobs_described += 1;
-                    jobs.push((job.path, pretty(&body)));
+                    let body = pretty(&body);
+                    if let Some(cache) = &cache {
+                        cache.put(&job.path, field, &job.arn, settled, &body);
+                    }
+                    jobs.push((job.path, body));
                 }
                 other => fail(
                     manifest,
@@ -390,7 +426,7 @@ struct Listed {
 /// once each, and gives each the path `collect` writes it to. Anything else is one ERROR for
 /// that job: an ARN is what account and region directories are made of.
 fn checked(
-    summaries: Vec<(String, String)>,
+    summaries: Vec<Summary>,
     kind: Group,
     region: &str,
     account: Option<&str>,
@@ -402,7 +438,7 @@ fn checked(
     let mut seen_arns = std::collections::HashMap::new();
     // Case-folded paths: two names must not land on one file even where case is ignored.
     let mut seen_paths = std::collections::HashSet::new();
-    for (name, arn) in summaries {
+    for Summary { name, arn, .. } in summaries {
         let problem = match crate::model::ArnParts::sagemaker(&arn, kind.arn_resource()) {
             Err(e) => e.to_string(),
             Ok((parts, _)) if parts.region != region => {
@@ -471,7 +507,9 @@ fn described_arn(body: &[u8], kind: Group) -> Option<String> {
     fields.get(arn_field(kind))?.as_str().map(str::to_owned)
 }
 
-/// Every `(name, arn)` of one kind in the region, page by page.
+/// Every summary of one kind in the region, each once. A kind whose List operation filters by
+/// creation time on both sides is listed in creation-time ranges side by side ([`Ranges`]);
+/// any other is one chain of pages.
 async fn list(
     client: &Client,
     kind: Group,
@@ -479,40 +517,267 @@ async fn list(
     gate: &Gate,
     progress: &Progress,
     manifest: &mut Manifest,
-) -> Result<Vec<(String, String)>, (Option<String>, String)> {
+) -> Result<Vec<Summary>, (Option<String>, String)> {
     let (list_op, _) = operations(kind);
+    let root = Range {
+        after: options.created_after,
+        before: None,
+    };
+    let ranges = Ranges::new(
+        calls(kind).shards && options.split_listings,
+        options.concurrency,
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+    );
+    let mut pending = futures_util::stream::FuturesUnordered::new();
+    pending.push(list_range(
+        client, kind, options, gate, progress, root, &ranges,
+    ));
+    let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    let mut pages = crate::paging::Pages::new();
-    loop {
-        manifest.counts.calls += 1;
-        progress.more(1);
-        let (page, next) = {
-            let _place = gate.enter().await;
-            list_page(client, kind, options, token.as_deref()).await
-        }?;
-        progress.tick();
-        out.extend(page);
-        // An empty page with a token is not the end: keep going until the token is gone, but
-        // never round a loop of tokens or past the page bound.
-        match pages.next(next.as_deref()) {
-            Ok(true) => token = next,
-            Ok(false) => return Ok(out),
-            Err(why) => return Err((None, format!("{list_op}: {why}"))),
+    let mut pages = 0usize;
+    let mut failure = None;
+    while let Some(listed) = pending.next().await {
+        ranges.ended();
+        pages += listed.pages;
+        manifest.counts.calls += listed.pages;
+        match listed.outcome {
+            Err(e) => {
+                // The first failure ends the listing: the ranges still in flight are dropped.
+                failure.get_or_insert(e);
+                break;
+            }
+            Ok(children) if failure.is_none() && pages < crate::paging::MAX_PAGES => {
+                for range in children {
+                    pending.push(list_range(
+                        client, kind, options, gate, progress, range, &ranges,
+                    ));
+                }
+            }
+            Ok(_) if failure.is_none() => {
+                failure = Some((
+                    None,
+                    format!(
+                        "{list_op}: the listing went past {} pages, so it was stopped and is \
+                         incomplete",
+                        crate::paging::MAX_PAGES
+                    ),
+                ));
+            }
+            Ok(_) => {}
+        }
+        // Ranges overlap by a second at each boundary, so a resource on one is listed twice.
+        for summary in listed.summaries {
+            if seen.insert((summary.name.clone(), summary.arn.clone())) {
+                out.push(summary);
+            }
+        }
+    }
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
+}
+
+/// A creation-time range of one listing, as asked of the List operation: `CreationTimeAfter`
+/// and `CreationTimeBefore` in epoch seconds, each open when `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Range {
+    after: Option<i64>,
+    before: Option<i64>,
+}
+
+/// How a listing splits: whether it may, how many ranges may be in flight, and the time the
+/// newest range's width is reckoned to (the end of the scan's day, so that two scans on one day
+/// ask the same questions).
+struct Ranges {
+    shards: bool,
+    target: usize,
+    ceiling: i64,
+    active: AtomicUsize,
+}
+
+/// No range is split narrower than this.
+const MIN_RANGE_SECS: i64 = 120;
+
+impl Ranges {
+    fn new(shards: bool, concurrency: usize, now: i64) -> Self {
+        Ranges {
+            shards,
+            // Twice the calls allowed in flight, so the bound stays full while ranges end.
+            target: concurrency.max(1) * 2,
+            ceiling: (now.div_euclid(86_400) + 1) * 86_400,
+            active: AtomicUsize::new(1),
+        }
+    }
+
+    /// One range finished.
+    fn ended(&self) {
+        self.active.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// The ranges to list instead of `range`, whose first page was full and whose oldest
+    /// listed resource was created at `oldest`; empty to page on through it. It splits into as
+    /// many equal ranges as there are places left under the target. The first range keeps
+    /// `range`'s lower bound and the last its upper one; neighbours overlap by a second on each
+    /// side, so a resource on a boundary is listed whether the service's bounds are inclusive
+    /// or not (the listing drops the second copy).
+    fn split(&self, range: Range, page: PageTimes) -> Vec<Range> {
+        if !self.shards {
+            return Vec::new();
+        }
+        let Some(lo) = range.after.or(page.oldest) else {
+            return Vec::new();
+        };
+        let hi = range.before.unwrap_or(self.ceiling);
+        let width = hi.saturating_sub(lo);
+        // This range's own place is given up to its parts.
+        let places = self
+            .target
+            .saturating_sub(self.active.load(Ordering::Relaxed))
+            + 1;
+        // How many pages the range may hold, judged from the time the first one spans (AWS
+        // lists oldest first by default): no more parts than that, so a listing of a few pages
+        // costs a few more calls, not one per place.
+        let pages = width / page.span().max(1) + 1;
+        let parts = i64::try_from(places)
+            .unwrap_or(i64::MAX)
+            .min(pages)
+            .min(width / MIN_RANGE_SECS);
+        if parts < 2 {
+            return Vec::new();
+        }
+        let bounds: Vec<i64> = (1..parts).map(|i| lo + width / parts * i).collect();
+        let children: Vec<Range> = (0..bounds.len() + 1)
+            .map(|i| Range {
+                after: if i == 0 {
+                    range.after
+                } else {
+                    Some(bounds[i - 1] - 1)
+                },
+                before: bounds.get(i).map(|b| b + 1).or(range.before),
+            })
+            .collect();
+        self.active.fetch_add(children.len(), Ordering::Relaxed);
+        children
+    }
+}
+
+/// The creation times one page of summaries spans.
+#[derive(Debug, Clone, Copy, Default)]
+struct PageTimes {
+    oldest: Option<i64>,
+    newest: Option<i64>,
+}
+
+impl PageTimes {
+    fn of(page: &[Summary]) -> Self {
+        PageTimes {
+            oldest: page.iter().filter_map(|s| s.created).min(),
+            newest: page.iter().filter_map(|s| s.created).max(),
+        }
+    }
+
+    /// Seconds from the oldest to the newest (0 when unknown).
+    fn span(self) -> i64 {
+        match (self.oldest, self.newest) {
+            (Some(o), Some(n)) => n.saturating_sub(o),
+            _ => 0,
         }
     }
 }
 
-/// One page of a kind's listing: `(name, arn)` pairs and the next token.
+/// What listing one range gave.
+struct RangeListed {
+    summaries: Vec<Summary>,
+    pages: usize,
+    /// The ranges to list in its place (its first page was full and it was split), or why the
+    /// listing failed.
+    outcome: Result<Vec<Range>, (Option<String>, String)>,
+}
+
+/// Lists one range page by page; after a full first page it may hand the rest to narrower
+/// ranges instead ([`Ranges::split`]).
+async fn list_range(
+    client: &Client,
+    kind: Group,
+    options: &LiveOptions,
+    gate: &Gate,
+    progress: &Progress,
+    range: Range,
+    ranges: &Ranges,
+) -> RangeListed {
+    let (list_op, _) = operations(kind);
+    let mut summaries = Vec::new();
+    let mut token: Option<String> = None;
+    let mut pages = crate::paging::Pages::new();
+    let mut count = 0;
+    loop {
+        count += 1;
+        progress.more(1);
+        let page = {
+            let _place = gate.enter().await;
+            list_page(client, kind, options, range, token.as_deref()).await
+        };
+        progress.tick();
+        let (page, next) = match page {
+            Ok(p) => p,
+            Err(e) => {
+                return RangeListed {
+                    summaries,
+                    pages: count,
+                    outcome: Err(e),
+                };
+            }
+        };
+        let times = PageTimes::of(&page);
+        summaries.extend(page);
+        // An empty page with a token is not the end: keep going until the token is gone, but
+        // never round a loop of tokens or past the page bound.
+        match pages.next(next.as_deref()) {
+            Ok(true) if count == 1 => {
+                let children = ranges.split(range, times);
+                if !children.is_empty() {
+                    return RangeListed {
+                        summaries,
+                        pages: count,
+                        outcome: Ok(children),
+                    };
+                }
+                token = next;
+            }
+            Ok(true) => token = next,
+            Ok(false) => {
+                return RangeListed {
+                    summaries,
+                    pages: count,
+                    outcome: Ok(Vec::new()),
+                };
+            }
+            Err(why) => {
+                return RangeListed {
+                    summaries,
+                    pages: count,
+                    outcome: Err((None, format!("{list_op}: {why}"))),
+                };
+            }
+        }
+    }
+}
+
+/// One page of a kind's listing in `range`: its summaries and the next token.
 async fn list_page(
     client: &Client,
     kind: Group,
     options: &LiveOptions,
+    range: Range,
     token: Option<&str>,
-) -> Result<(Vec<(String, String)>, Option<String>), (Option<String>, String)> {
+) -> Result<(Vec<Summary>, Option<String>), (Option<String>, String)> {
     let args = ListArgs {
         token,
-        created_after: options.created_after,
+        created_after: range.after,
+        created_before: range.before,
         // Each kind's own spelling of the status (`COMPLETED` for `Completed`).
         status: match kind {
             Group::Kind(k) if k.statuses().is_empty() => None,
@@ -549,6 +814,145 @@ mod tests {
         assert_eq!(pretty(b"not json"), b"not json");
     }
 
+    /// Whether `range` lists a resource created at `t` when the service's bounds are strict
+    /// (`inclusive` false) or not.
+    fn lists(range: Range, t: i64, inclusive: bool) -> bool {
+        let above = range
+            .after
+            .is_none_or(|a| if inclusive { t >= a } else { t > a });
+        let below = range
+            .before
+            .is_none_or(|b| if inclusive { t <= b } else { t < b });
+        above && below
+    }
+
+    #[test]
+    fn split_ranges_cover_every_second_and_keep_the_outer_bounds() {
+        let day = 86_400;
+        let ranges = Ranges::new(true, 8, 20_000 * day + 5);
+        assert_eq!(ranges.ceiling, 20_001 * day, "the end of the scan's day");
+        for parent in [
+            Range {
+                after: None,
+                before: None,
+            },
+            Range {
+                after: Some(19_000 * day),
+                before: None,
+            },
+            Range {
+                after: Some(19_990 * day),
+                before: Some(19_990 * day + 3_601),
+            },
+        ] {
+            ranges.active.store(9, Ordering::Relaxed);
+            let children = ranges.split(
+                parent,
+                PageTimes {
+                    oldest: Some(19_500 * day),
+                    newest: Some(19_500 * day + 60),
+                },
+            );
+            assert_eq!(
+                children.len(),
+                8,
+                "{parent:?}: 16 places, 9 taken, its own freed"
+            );
+            assert_eq!(children[0].after, parent.after);
+            assert_eq!(children.last().unwrap().before, parent.before);
+            let lo = parent.after.unwrap_or(19_500 * day) - 5;
+            let hi = parent.before.unwrap_or(20_001 * day) + 5;
+            // Every second around each bound, and points in between.
+            let mut times: Vec<i64> = children
+                .iter()
+                .flat_map(|c| [c.after, c.before])
+                .flatten()
+                .chain([lo + 5, hi - 5])
+                .flat_map(|b| b - 3..=b + 3)
+                .collect();
+            times.extend((lo..=hi).step_by(usize::try_from((hi - lo) / 997).unwrap().max(1)));
+            for inclusive in [false, true] {
+                for &t in &times {
+                    if !lists(parent, t, inclusive) {
+                        continue;
+                    }
+                    assert!(
+                        children.iter().any(|c| lists(*c, t, inclusive)),
+                        "{parent:?}: nothing lists a resource created at {t}"
+                    );
+                    assert!(
+                        children
+                            .iter()
+                            .all(|c| !lists(*c, t, inclusive) || lists(parent, t, inclusive)),
+                        "a child lists outside its parent"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_listing_is_not_split_when_it_cannot_or_need_not_be() {
+        let wide = Range {
+            after: Some(0),
+            before: Some(1_000_000),
+        };
+        assert!(
+            Ranges::new(false, 8, 0)
+                .split(wide, PageTimes::default())
+                .is_empty()
+        );
+        // A range is never split narrower than MIN_RANGE_SECS.
+        let narrow = Range {
+            after: Some(0),
+            before: Some(MIN_RANGE_SECS * 3 - 1),
+        };
+        assert_eq!(
+            Ranges::new(true, 8, 0)
+                .split(narrow, PageTimes::default())
+                .len(),
+            2
+        );
+        let narrower = Range {
+            after: Some(0),
+            before: Some(MIN_RANGE_SECS * 2 - 1),
+        };
+        assert!(
+            Ranges::new(true, 8, 0)
+                .split(narrower, PageTimes::default())
+                .is_empty()
+        );
+        // No lower bound and no creation time seen: nothing to split.
+        let open = Range {
+            after: None,
+            before: None,
+        };
+        assert!(
+            Ranges::new(true, 8, 0)
+                .split(open, PageTimes::default())
+                .is_empty()
+        );
+        // No more parts than the pages the first one suggests: 100 resources in 10 days of a
+        // range of 25 days are about 3 pages.
+        let few = Ranges::new(true, 8, 0);
+        let days = Range {
+            after: Some(0),
+            before: Some(25 * 86_400),
+        };
+        let page = PageTimes {
+            oldest: Some(0),
+            newest: Some(10 * 86_400),
+        };
+        assert_eq!(few.split(days, page).len(), 3);
+        // The first split fills the places under the target; then there are none left.
+        let busy = Ranges::new(true, 1, 0);
+        assert_eq!(busy.split(wide, PageTimes::default()).len(), 2);
+        assert!(
+            busy.split(wide, PageTimes::default()).is_empty(),
+            "3 in flight, target 2"
+        );
+    }
+
     #[test]
     fn one_name_under_two_parents_is_two_files() {
         let arn = |domain: &str| {
@@ -557,9 +961,9 @@ mod tests {
         let mut manifest = Manifest::default();
         let listed = checked(
             vec![
-                ("alice".to_owned(), arn("d-one")),
-                ("alice".to_owned(), arn("d-two")),
-                ("bob".to_owned(), arn("d-one")),
+                Summary::new("alice".to_owned(), arn("d-one")),
+                Summary::new("alice".to_owned(), arn("d-two")),
+                Summary::new("bob".to_owned(), arn("d-one")),
             ],
             Group::Kind(crate::resource::Kind::UserProfile),
             "us-east-1",

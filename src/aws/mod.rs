@@ -3,6 +3,7 @@
 //! as offline mode. `collect` writes those same bodies to disk.
 
 pub mod accounts;
+pub mod cache;
 mod capture;
 pub mod collect;
 mod fetch;
@@ -42,6 +43,12 @@ pub struct LiveOptions {
     pub concurrency: usize,
     /// Calls in flight at once in the whole scan.
     pub max_concurrency: usize,
+    /// Keep describe responses that can no longer change here, and read them instead of
+    /// describing those resources again (`--cache`; `collect` uses its own export).
+    pub cache: Option<std::path::PathBuf>,
+    /// Split a listing of more than one page into creation-time ranges listed side by side
+    /// (`--sequential-listing` turns it off).
+    pub split_listings: bool,
     /// Attempts per call, adaptive retry mode.
     pub max_attempts: u32,
     /// Connection, per-attempt and per-call limits.
@@ -199,6 +206,7 @@ async fn fetch_async(options: &LiveOptions) -> Result<Fetched, LiveError> {
         let m = result.manifest;
         manifest.counts.jobs_listed += m.counts.jobs_listed;
         manifest.counts.jobs_described += m.counts.jobs_described;
+        manifest.counts.jobs_cached += m.counts.jobs_cached;
         manifest.counts.calls += m.counts.calls;
         manifest.failed_calls.extend(m.failed_calls);
         manifest.jobs_gone.extend(m.jobs_gone);

@@ -74,7 +74,8 @@ pub(super) fn scan(args: ScanArgs) -> Result<u8, Failure> {
     };
     #[cfg(feature = "aws")]
     let report = if args.live {
-        let options = valid::live_options(&args.aws, config.run.generated_at.clone())?;
+        let mut options = valid::live_options(&args.aws, config.run.generated_at.clone())?;
+        options.cache = args.cache.clone();
         let fetched = crate::aws::fetch(&options).map_err(|e| usage(e.to_string()))?;
         scan::live(&config, fetched)
     } else {
@@ -101,7 +102,10 @@ pub(super) fn merge(args: MergeArgs) -> Result<u8, Failure> {
 
 #[cfg(feature = "aws")]
 pub(super) fn collect(args: CollectArgs) -> Result<u8, Failure> {
-    let options = valid::live_options(&args.aws, valid::run_stamp().generated_at)?;
+    let mut options = valid::live_options(&args.aws, valid::run_stamp().generated_at)?;
+    // An earlier export in the same directory is the cache: its jobs that have ended are not
+    // described again.
+    options.cache = Some(args.out_dir.clone());
     let fetched = crate::aws::fetch(&options).map_err(|e| usage(e.to_string()))?;
     for call in &fetched.manifest.failed_calls {
         crate::error!("{}: {}", call.source, call.message);
@@ -114,9 +118,10 @@ pub(super) fn collect(args: CollectArgs) -> Result<u8, Failure> {
     })?;
     let m = &fetched.manifest;
     crate::info!(
-        "sagemaker-audit collect: {} jobs listed, {} described, {} gone, {} keys described, {} failed calls; {} files in {}{}",
+        "sagemaker-audit collect: {} jobs listed, {} described, {} kept from the export, {} gone, {} keys described, {} failed calls; {} files in {}{}",
         m.counts.jobs_listed,
         m.counts.jobs_described,
+        m.counts.jobs_cached,
         m.jobs_gone.len(),
         m.counts.keys_described,
         m.failed_calls.len() + written.failed,

@@ -103,6 +103,8 @@ pub(super) fn live_options(
         created_after_text: aws.created_after.clone(),
         status: aws.status.clone(),
         concurrency: usize::from(aws.concurrency),
+        split_listings: !aws.sequential_listing,
+        cache: None,
         max_attempts: aws.max_attempts,
         timeouts: crate::aws::Timeouts {
             connect: std::time::Duration::from_secs(aws.connect_timeout),

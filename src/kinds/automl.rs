@@ -5,7 +5,9 @@
 use serde::Deserialize;
 
 use super::training::{OutputDataConfig, output_slot};
-use super::{Api, At, Draft, Fields, KindDecl, Names, Scope, SlotDraft, Text, identity, resource};
+use super::{
+    Api, At, Draft, Fields, KindDecl, Names, Scope, Settled, SlotDraft, Text, identity, resource,
+};
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
 use crate::rules::RuleMeta;
@@ -35,6 +37,10 @@ pub static KIND: KindDecl = KindDecl {
     // botocore 1.44.8, sagemaker 2017-07-24: enum AutoMLJobStatus (ListAutoMLJobs.StatusEquals).
     statuses: &["Completed", "InProgress", "Failed", "Stopped", "Stopping"],
     // AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId: DescribeAutoMLJob (V1) documents.
+    settled: Settled::When {
+        field: "AutoMLJobStatus",
+        values: &["Completed", "Failed", "Stopped"],
+    },
     keys: &[
         "SecurityConfig.VolumeKmsKeyId",
         "AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId",

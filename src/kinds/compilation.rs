@@ -5,7 +5,9 @@
 
 use serde::Deserialize;
 
-use super::{Api, At, Draft, Fields, KindDecl, Names, Scope, SlotDraft, Text, identity, resource};
+use super::{
+    Api, At, Draft, Fields, KindDecl, Names, Scope, Settled, SlotDraft, Text, identity, resource,
+};
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
 use crate::rules::RuleMeta;
@@ -41,6 +43,10 @@ pub static KIND: KindDecl = KindDecl {
         "STOPPING",
         "STOPPED",
     ],
+    settled: Settled::When {
+        field: "CompilationJobStatus",
+        values: &["COMPLETED", "FAILED", "STOPPED"],
+    },
     keys: &["OutputConfig.KmsKeyId"],
     describe_fields: &[
         "OutputConfig",

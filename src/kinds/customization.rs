@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use super::{Api, Draft, Fields, KindDecl, Names, Scope, SlotDraft, Text, resource};
+use super::{Api, Draft, Fields, KindDecl, Names, Scope, Settled, SlotDraft, Text, resource};
 use crate::document::DocumentError;
 use crate::model::ArnParts;
 use crate::resource::{KeySlot, Kind, Role};
@@ -48,6 +48,7 @@ pub static KIND: KindDecl = KindDecl {
         "DeleteFailed",
     ],
     // Inside the JobConfigDocument JSON string, which botocore's model does not describe.
+    settled: Settled::Never,
     keys: &["JobConfigDocument.OutputDataConfig.KmsKeyArn"],
     describe_fields: &["JobConfigDocument", "JobCategory", "RoleArn"],
     refers_to: &[],
@@ -65,6 +66,8 @@ pub static KIND: KindDecl = KindDecl {
     live: crate::calls::Calls {
         list: live::list,
         describe: live::describe,
+        // One listing walks every job category in turn (see `live::list`).
+        shards: false,
     },
 };
 
@@ -122,7 +125,7 @@ mod live {
                 .job_summaries()
                 .iter()
                 .map(|s| {
-                    (
+                    crate::calls::Summary::new(
                         s.job_name().unwrap_or_default().to_owned(),
                         s.job_arn().unwrap_or_default().to_owned(),
                     )

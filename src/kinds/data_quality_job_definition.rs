@@ -8,7 +8,7 @@
 //! none is made: the instance type is reported, not given to the volume check.
 
 use super::monitoring::{Definition, VOLUME_KEY};
-use super::{Api, Draft, Fields, KindDecl, Names, Scope, SlotDraft};
+use super::{Api, Draft, Fields, KindDecl, Names, Scope, Settled, SlotDraft};
 use crate::document::DocumentError;
 use crate::resource::{Kind, Role};
 use crate::rules::RuleMeta;
@@ -39,6 +39,8 @@ pub static KIND: KindDecl = KindDecl {
     },
     // A job definition has no status (ListDataQualityJobDefinitions filters by none).
     statuses: &[],
+    // There is no Update call for a job definition.
+    settled: Settled::Always,
     keys: &[VOLUME_KEY, "DataQualityJobOutputConfig.KmsKeyId"],
     describe_fields: &[
         "DataQualityAppSpecification",

@@ -10,7 +10,9 @@
 
 use serde::Deserialize;
 
-use super::{Api, At, Draft, Fields, KindDecl, Names, Scope, SlotDraft, Text, identity, resource};
+use super::{
+    Api, At, Draft, Fields, KindDecl, Names, Scope, Settled, SlotDraft, Text, identity, resource,
+};
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
 use crate::rules::RuleMeta;
@@ -41,6 +43,7 @@ pub static KIND: KindDecl = KindDecl {
     // botocore 1.44.8, sagemaker 2017-07-24: ListDomains filters by nothing (no StatusEquals,
     // no CreationTimeAfter: `--created-after` is applied to the listed CreationTime).
     statuses: &[],
+    settled: Settled::Never,
     keys: &[
         "KmsKeyId",
         "HomeEfsFileSystemKmsKeyId",
@@ -61,6 +64,8 @@ pub static KIND: KindDecl = KindDecl {
     live: crate::calls::Calls {
         list: live::list,
         describe: crate::calls::describe!(describe_domain, domain_id),
+        // ListDomains filters by no creation time.
+        shards: false,
     },
 };
 
@@ -89,7 +94,7 @@ mod live {
                         .is_none_or(|after| d.creation_time().is_none_or(|t| t.secs() >= after))
                 })
                 .map(|d| {
-                    (
+                    crate::calls::Summary::new(
                         d.domain_id().unwrap_or_default().to_owned(),
                         d.domain_arn().unwrap_or_default().to_owned(),
                     )

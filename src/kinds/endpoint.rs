@@ -7,7 +7,7 @@
 //! declare endpoints (`AWS::SageMaker::Endpoint`, `aws_sagemaker_endpoint`, the `Endpoint`
 //! pipeline step) name a configuration and carry no key, so only deployed endpoints are read.
 
-use super::{Api, Draft, Fields, KindDecl, Names, Scope, SlotDraft, identity, resource};
+use super::{Api, Draft, Fields, KindDecl, Names, Scope, Settled, SlotDraft, identity, resource};
 use crate::document::DocumentError;
 use crate::resource::{Kind, Role};
 use crate::rules::RuleMeta;
@@ -45,6 +45,7 @@ pub static KIND: KindDecl = KindDecl {
         "Failed",
         "UpdateRollbackFailed",
     ],
+    settled: Settled::Never,
     keys: &[
         "DataCaptureConfig.KmsKeyId",
         "AsyncInferenceConfig.OutputConfig.KmsKeyId",

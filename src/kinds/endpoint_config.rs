@@ -8,8 +8,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::{
-    Api, At, Draft, Fields, InstanceEntry, KindDecl, Names, Scope, SlotDraft, Text, distinct_types,
-    identity, resource, types_of,
+    Api, At, Draft, Fields, InstanceEntry, KindDecl, Names, Scope, Settled, SlotDraft, Text,
+    distinct_types, identity, resource, types_of,
 };
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
@@ -42,6 +42,8 @@ pub static KIND: KindDecl = KindDecl {
     // botocore 1.44.8, sagemaker 2017-07-24: ListEndpointConfigs has no StatusEquals, and an
     // endpoint configuration no status.
     statuses: &[],
+    // There is no UpdateEndpointConfig: a configuration is replaced, never changed.
+    settled: Settled::Always,
     keys: &[
         "KmsKeyId",
         "ProductionVariants[].CoreDumpConfig.KmsKeyId",

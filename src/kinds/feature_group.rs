@@ -11,7 +11,9 @@
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{Api, At, Draft, Fields, KindDecl, Names, Scope, SlotDraft, Text, identity, resource};
+use super::{
+    Api, At, Draft, Fields, KindDecl, Names, Scope, Settled, SlotDraft, Text, identity, resource,
+};
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
 use crate::rules::RuleMeta;
@@ -49,6 +51,7 @@ pub static KIND: KindDecl = KindDecl {
         "Deleting",
         "DeleteFailed",
     ],
+    settled: Settled::Never,
     keys: &[
         "OnlineStoreConfig.SecurityConfig.KmsKeyId",
         "OfflineStoreConfig.S3StorageConfig.KmsKeyId",

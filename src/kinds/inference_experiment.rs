@@ -14,8 +14,8 @@
 use serde::Deserialize;
 
 use super::{
-    Api, At, Draft, Fields, KindDecl, Names, Scope, SlotDraft, Text, distinct_types, identity,
-    resource,
+    Api, At, Draft, Fields, KindDecl, Names, Scope, Settled, SlotDraft, Text, distinct_types,
+    identity, resource,
 };
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
@@ -57,6 +57,7 @@ pub static KIND: KindDecl = KindDecl {
         "Completed",
         "Cancelled",
     ],
+    settled: Settled::Never,
     keys: &["KmsKey", "DataStorageConfig.KmsKey"],
     describe_fields: &["EndpointMetadata", "ModelVariants", "ShadowModeConfig"],
     refers_to: &[],
@@ -73,6 +74,8 @@ pub static KIND: KindDecl = KindDecl {
     live: crate::calls::Calls {
         list: live::list,
         describe: crate::calls::describe!(describe_inference_experiment, name),
+        // Its summaries carry no ARN, which is made from the name.
+        shards: false,
     },
 };
 
@@ -122,7 +125,7 @@ mod live {
                 .iter()
                 .map(|s| {
                     let name = s.name().unwrap_or_default();
-                    (name.to_owned(), arn_of(&region, s.role_arn(), name))
+                    crate::calls::Summary::new(name.to_owned(), arn_of(&region, s.role_arn(), name))
                 })
                 .collect();
             Ok((pairs, page.next_token().map(str::to_owned)))

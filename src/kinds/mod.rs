@@ -15,7 +15,7 @@ pub mod pipeline_step;
 mod registry;
 
 pub use registry::{
-    Api, KindDecl, Names, cli_name, of_cloudformation_type, of_create_call, of_step,
+    Api, KindDecl, Names, Settled, cli_name, of_cloudformation_type, of_create_call, of_step,
     of_terraform_type,
 };
 

@@ -6,7 +6,7 @@
 //! exception for the volume key, so none is made.
 
 use super::monitoring::{Definition, VOLUME_KEY};
-use super::{Api, Draft, Fields, KindDecl, Names, Scope, SlotDraft};
+use super::{Api, Draft, Fields, KindDecl, Names, Scope, Settled, SlotDraft};
 use crate::document::DocumentError;
 use crate::resource::{Kind, Role};
 use crate::rules::RuleMeta;
@@ -36,6 +36,8 @@ pub static KIND: KindDecl = KindDecl {
     },
     // A job definition has no status (ListModelBiasJobDefinitions filters by none).
     statuses: &[],
+    // There is no Update call for a job definition.
+    settled: Settled::Always,
     keys: &[VOLUME_KEY, "ModelBiasJobOutputConfig.KmsKeyId"],
     describe_fields: &[
         "ModelBiasAppSpecification",

@@ -7,7 +7,9 @@
 
 use serde::Deserialize;
 
-use super::{Api, At, Draft, Fields, KindDecl, Names, Scope, SlotDraft, Text, identity, resource};
+use super::{
+    Api, At, Draft, Fields, KindDecl, Names, Scope, Settled, SlotDraft, Text, identity, resource,
+};
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
 use crate::rules::RuleMeta;
@@ -35,6 +37,7 @@ pub static KIND: KindDecl = KindDecl {
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum ModelCardStatus (ListModelCards.ModelCardStatus).
     statuses: &["Draft", "PendingReview", "Approved", "Archived"],
+    settled: Settled::Never,
     keys: &["SecurityConfig.KmsKeyId"],
     describe_fields: &["ModelCardVersion", "Content", "ModelCardStatus"],
     refers_to: &[],

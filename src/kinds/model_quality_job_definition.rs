@@ -6,7 +6,7 @@
 //! made.
 
 use super::monitoring::{Definition, VOLUME_KEY};
-use super::{Api, Draft, Fields, KindDecl, Names, Scope, SlotDraft};
+use super::{Api, Draft, Fields, KindDecl, Names, Scope, Settled, SlotDraft};
 use crate::document::DocumentError;
 use crate::resource::{Kind, Role};
 use crate::rules::RuleMeta;
@@ -36,6 +36,8 @@ pub static KIND: KindDecl = KindDecl {
     },
     // A job definition has no status (ListModelQualityJobDefinitions filters by none).
     statuses: &[],
+    // There is no Update call for a job definition.
+    settled: Settled::Always,
     keys: &[VOLUME_KEY, "ModelQualityJobOutputConfig.KmsKeyId"],
     describe_fields: &[
         "ModelQualityAppSpecification",

@@ -4,7 +4,9 @@
 //! exemption applies: its instance type is reported, not given to the volume check (the API
 //! reference for `CreateNotebookInstance.KmsKeyId` documents no local-storage exception).
 
-use super::{Api, Draft, Fields, KindDecl, Names, Scope, SlotDraft, Text, identity, resource};
+use super::{
+    Api, Draft, Fields, KindDecl, Names, Scope, Settled, SlotDraft, Text, identity, resource,
+};
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
 use crate::rules::RuleMeta;
@@ -45,6 +47,7 @@ pub static KIND: KindDecl = KindDecl {
         "PendingMaintenance",
         "InMaintenance",
     ],
+    settled: Settled::Never,
     keys: &["KmsKeyId"],
     describe_fields: &["InstanceType", "RoleArn"],
     refers_to: &[],

@@ -6,8 +6,8 @@
 use serde::Deserialize;
 
 use super::{
-    Api, At, Draft, Fields, InstanceEntry, KindDecl, Names, Scope, SlotDraft, Text, distinct_types,
-    identity, resource, types_of,
+    Api, At, Draft, Fields, InstanceEntry, KindDecl, Names, Scope, Settled, SlotDraft, Text,
+    distinct_types, identity, resource, types_of,
 };
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
@@ -37,6 +37,10 @@ pub static KIND: KindDecl = KindDecl {
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum ProcessingJobStatus (ListProcessingJobs.StatusEquals).
     statuses: &["InProgress", "Completed", "Failed", "Stopping", "Stopped"],
+    settled: Settled::When {
+        field: "ProcessingJobStatus",
+        values: &["Completed", "Failed", "Stopped"],
+    },
     keys: &[
         "ProcessingResources.ClusterConfig.VolumeKmsKeyId",
         "ProcessingOutputConfig.KmsKeyId",

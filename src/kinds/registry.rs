@@ -20,6 +20,9 @@ pub struct KindDecl {
     /// The status values the List operation's `StatusEquals` accepts (`--status`), as
     /// botocore's SageMaker model gives them; empty when it filters by none.
     pub statuses: &'static [&'static str],
+    /// When a describe response of it can no longer change (`scan --live --cache` keeps such
+    /// responses instead of describing the resource again).
+    pub settled: Settled,
     /// The key fields its slots read from a describe response, as botocore paths (`[]` for
     /// the items of a list). Every slot a describe document yields names one of them, and
     /// tests/aws-model checks that each KMS key field of the model is read here or listed
@@ -61,6 +64,36 @@ impl KindDecl {
     /// declare the kind's resources.
     pub fn in_infrastructure_code(&self) -> bool {
         !self.terraform.is_empty() || !self.cloudformation.is_empty()
+    }
+}
+
+/// When a kind's describe response is final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    /// Never: the resource can change (an endpoint moves to another configuration).
+    Never,
+    /// Once the response's status field holds one of these values (a job that has ended
+    /// keeps its settings).
+    When {
+        /// The status field of the describe response.
+        field: &'static str,
+        /// Its final values.
+        values: &'static [&'static str],
+    },
+    /// Always: the API has no operation that changes it after creation.
+    Always,
+}
+
+impl Settled {
+    /// True when `response` (a describe response's top-level fields) can no longer change.
+    pub fn holds(self, status: impl Fn(&str) -> Option<String>) -> bool {
+        match self {
+            Settled::Never => false,
+            Settled::Always => true,
+            Settled::When { field, values } => {
+                status(field).is_some_and(|s| values.contains(&s.as_str()))
+            }
+        }
     }
 }
 

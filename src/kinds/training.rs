@@ -6,8 +6,8 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use super::{
-    Api, At, Draft, Fields, InstanceEntry, KindDecl, Names, Scope, SlotDraft, Text, distinct_types,
-    identity, resource, types_of,
+    Api, At, Draft, Fields, InstanceEntry, KindDecl, Names, Scope, Settled, SlotDraft, Text,
+    distinct_types, identity, resource, types_of,
 };
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
@@ -44,6 +44,10 @@ pub static KIND: KindDecl = KindDecl {
         "Stopped",
         "Deleting",
     ],
+    settled: Settled::When {
+        field: "TrainingJobStatus",
+        values: &["Completed", "Failed", "Stopped"],
+    },
     keys: &["ResourceConfig.VolumeKmsKeyId", "OutputDataConfig.KmsKeyId"],
     describe_fields: &[
         "AlgorithmSpecification",

@@ -4,8 +4,8 @@
 use serde::Deserialize;
 
 use super::{
-    Api, At, Draft, Fields, KindDecl, Names, Scope, SlotDraft, Text, distinct_types, identity,
-    resource,
+    Api, At, Draft, Fields, KindDecl, Names, Scope, Settled, SlotDraft, Text, distinct_types,
+    identity, resource,
 };
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
@@ -35,6 +35,10 @@ pub static KIND: KindDecl = KindDecl {
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum TransformJobStatus (ListTransformJobs.StatusEquals).
     statuses: &["InProgress", "Completed", "Failed", "Stopping", "Stopped"],
+    settled: Settled::When {
+        field: "TransformJobStatus",
+        values: &["Completed", "Failed", "Stopped"],
+    },
     keys: &[
         "TransformResources.VolumeKmsKeyId",
         "TransformOutput.KmsKeyId",

@@ -6,7 +6,8 @@ use serde::Deserialize;
 
 use super::training::{OutputDataConfig, ResourceConfig, output_slot, volume_slot};
 use super::{
-    Api, At, Draft, Fields, KindDecl, Names, Scope, SlotDraft, distinct_types, identity, resource,
+    Api, At, Draft, Fields, KindDecl, Names, Scope, Settled, SlotDraft, distinct_types, identity,
+    resource,
 };
 use crate::document::DocumentError;
 use crate::resource::{KeySlot, Kind, Role};
@@ -44,6 +45,10 @@ pub static KIND: KindDecl = KindDecl {
         "Deleting",
         "DeleteFailed",
     ],
+    settled: Settled::When {
+        field: "HyperParameterTuningJobStatus",
+        values: &["Completed", "Failed", "Stopped"],
+    },
     keys: &[
         "TrainingJobDefinition.ResourceConfig.VolumeKmsKeyId",
         "TrainingJobDefinition.HyperParameterTuningResourceConfig.VolumeKmsKeyId",

@@ -13,7 +13,7 @@
 //! setting, not per member, so this cannot pass a profile whose data AWS writes unkeyed.
 
 use super::domain::{CANVAS, SHARING, Setting, SharingOutput, user_settings};
-use super::{Api, Draft, Fields, KindDecl, Names, Scope, SlotDraft, Text, resource};
+use super::{Api, Draft, Fields, KindDecl, Names, Scope, Settled, SlotDraft, Text, resource};
 use crate::document::DocumentError;
 use crate::model::ArnParts;
 use crate::resource::{Inherit, Kind, Role};
@@ -45,6 +45,7 @@ pub static KIND: KindDecl = KindDecl {
     // (no StatusEquals, no CreationTimeAfter: `--created-after` is applied to the listed
     // CreationTime).
     statuses: &[],
+    settled: Settled::Never,
     keys: &[
         "UserSettings.SharingSettings.S3KmsKeyId",
         "UserSettings.CanvasAppSettings.WorkspaceSettings.S3KmsKeyId",
@@ -68,6 +69,8 @@ pub static KIND: KindDecl = KindDecl {
     live: crate::calls::Calls {
         list: live::list,
         describe: live::describe,
+        // ListUserProfiles filters by no creation time.
+        shards: false,
     },
 };
 
@@ -139,7 +142,7 @@ mod live {
                         "{prefix}user-profile/{}/{name}",
                         p.domain_id().unwrap_or_default()
                     );
-                    (name.to_owned(), arn)
+                    crate::calls::Summary::new(name.to_owned(), arn)
                 })
                 .collect();
             let next = page.next_token().map(|t| format!("{prefix}\n{t}"));

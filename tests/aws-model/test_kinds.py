@@ -314,6 +314,26 @@ def test_a_response_of_another_operation_is_never_read_as_the_kind(model, tmp_pa
 
 
 @pytest.mark.parametrize("kind", sorted(REGISTRY))
+def test_a_response_kept_by_the_cache_is_final_in_the_model(model, kind):
+    """`--cache` keeps a describe response only when it can no longer change: its status is one
+    of the model's values for that field and not one a resource leaves (InProgress, Stopping,
+    Deleting...), or the API has no Update call for the kind at all."""
+    k = REGISTRY[kind]
+    settled = k["settled"]
+    noun = k["describe"].removeprefix("Describe")
+    updates = {op for op in model["operations"] if op.startswith("Update") and op.removeprefix("Update") in
+               (noun, noun.removesuffix("V2"))}
+    if settled == "always":
+        assert not updates, f"src/kinds/{kind}.rs says the API cannot change it, but it has {updates}"
+    elif isinstance(settled, dict):
+        members = model["shapes"][output_shape(model, k["describe"])]["members"]
+        enum = model["shapes"][members[settled["field"]]["shape"]]["enum"]
+        assert set(settled["values"]) <= set(enum), kind
+        moving = {"InProgress", "Stopping", "Deleting", "DeleteFailed", "INPROGRESS", "STARTING", "STOPPING"}
+        assert not set(settled["values"]) & moving, kind
+
+
+@pytest.mark.parametrize("kind", sorted(REGISTRY))
 def test_status_names_are_the_models(model, kind):
     k = REGISTRY[kind]
     request = model["shapes"][model["operations"][k["list"]]["input"]["shape"]]["members"]
