@@ -450,16 +450,22 @@ fn checked(
                 account.unwrap_or_default()
             ),
             Ok((_, arn_name))
-                if !kind
-                    .name_in_arn(arn_name)
-                    .is_some_and(|n| n.eq_ignore_ascii_case(&name)) =>
+                if !kind.arn_id()
+                    && !kind
+                        .name_in_arn(arn_name)
+                        .is_some_and(|n| n.eq_ignore_ascii_case(&name)) =>
             {
                 "its ARN names another job".to_owned()
             }
             Ok((parts, rest)) => {
                 // A nested ARN's name is unique only under its parent (one profile name in
                 // two domains): the file is named by the whole rest of the ARN.
-                let file_name = if kind.arn_nested() { rest } else { &name };
+                // An id in the ARN is as unique as the name, and names the file alike.
+                let file_name = if kind.arn_nested() || kind.arn_id() {
+                    rest
+                } else {
+                    &name
+                };
                 let path = crate::layout::job_path(&parts.account_id, region, kind, file_name);
                 match seen_arns.get(&arn) {
                     // The same job listed twice (a page boundary moving under a listing).

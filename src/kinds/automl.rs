@@ -23,6 +23,7 @@ pub static KIND: KindDecl = KindDecl {
         resource_type: "automl-job",
         arn_resource: "automl-job",
         arn_nested: false,
+        arn_id: false,
         noun: "AutoML job",
         plural: "AutoML jobs",
     },

@@ -22,6 +22,7 @@ pub static KIND: KindDecl = KindDecl {
         resource_type: "compilation-job",
         arn_resource: "compilation-job",
         arn_nested: false,
+        arn_id: false,
         noun: "Compilation job",
         plural: "compilation jobs",
     },

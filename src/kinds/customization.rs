@@ -26,6 +26,7 @@ pub static KIND: KindDecl = KindDecl {
         // botocore's JobArn pattern: `…:job/<category>/<name>`.
         arn_resource: "job",
         arn_nested: true,
+        arn_id: false,
         noun: "Model customization job",
         plural: "model customization jobs",
     },

@@ -24,6 +24,7 @@ pub static KIND: KindDecl = KindDecl {
         resource_type: "data-quality-job-definition",
         arn_resource: "data-quality-job-definition",
         arn_nested: false,
+        arn_id: false,
         noun: "Data quality job definition",
         plural: "data quality job definitions",
     },

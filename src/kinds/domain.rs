@@ -28,6 +28,7 @@ pub static KIND: KindDecl = KindDecl {
         resource_type: "domain",
         arn_resource: "domain",
         arn_nested: false,
+        arn_id: false,
         noun: "Studio domain",
         plural: "Studio domains",
     },

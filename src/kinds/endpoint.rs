@@ -22,6 +22,7 @@ pub static KIND: KindDecl = KindDecl {
         resource_type: "endpoint",
         arn_resource: "endpoint",
         arn_nested: false,
+        arn_id: false,
         noun: "Endpoint",
         plural: "endpoints",
     },

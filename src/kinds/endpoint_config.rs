@@ -28,6 +28,7 @@ pub static KIND: KindDecl = KindDecl {
         resource_type: "endpoint-config",
         arn_resource: "endpoint-config",
         arn_nested: false,
+        arn_id: false,
         noun: "Endpoint configuration",
         plural: "endpoint configurations",
     },

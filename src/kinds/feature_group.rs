@@ -31,6 +31,7 @@ pub static KIND: KindDecl = KindDecl {
         resource_type: "feature-group",
         arn_resource: "feature-group",
         arn_nested: false,
+        arn_id: false,
         noun: "Feature group",
         plural: "feature groups",
     },

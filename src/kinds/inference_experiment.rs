@@ -34,6 +34,7 @@ pub static KIND: KindDecl = KindDecl {
         resource_type: "inference-experiment",
         arn_resource: "inference-experiment",
         arn_nested: false,
+        arn_id: false,
         noun: "Inference experiment",
         plural: "inference experiments",
     },

@@ -616,8 +616,8 @@ pub fn identity(f: &Fields<'_>, kind: Kind) -> Result<Identity, DocumentError> {
     // The ARN's parts become report columns and, in `collect`, directory names.
     let (parts, arn_name) = ArnParts::sagemaker(&arn, kind.arn_resource())
         .map_err(|e| DocumentError::new(format!("{arn_field} {e}")))?;
-    // SageMaker writes the name into the ARN in lower case.
-    if !arn_name.eq_ignore_ascii_case(&name) {
+    // SageMaker writes the name into the ARN in lower case (or an id it assigns).
+    if !kind.arn_id() && !arn_name.eq_ignore_ascii_case(&name) {
         return Err(DocumentError::new(format!(
             "{arn_field} names {:?} but {name_field} is {:?}",
             crate::text::one_line(arn_name, 100),

@@ -22,6 +22,7 @@ pub static KIND: KindDecl = KindDecl {
         resource_type: "model-bias-job-definition",
         arn_resource: "model-bias-job-definition",
         arn_nested: false,
+        arn_id: false,
         noun: "Model bias job definition",
         plural: "model bias job definitions",
     },

@@ -24,6 +24,7 @@ pub static KIND: KindDecl = KindDecl {
         resource_type: "model-card",
         arn_resource: "model-card",
         arn_nested: false,
+        arn_id: false,
         noun: "Model card",
         plural: "model cards",
     },

@@ -22,6 +22,7 @@ pub static KIND: KindDecl = KindDecl {
         resource_type: "model-explainability-job-definition",
         arn_resource: "model-explainability-job-definition",
         arn_nested: false,
+        arn_id: false,
         noun: "Model explainability job definition",
         plural: "model explainability job definitions",
     },

@@ -22,6 +22,7 @@ pub static KIND: KindDecl = KindDecl {
         resource_type: "model-quality-job-definition",
         arn_resource: "model-quality-job-definition",
         arn_nested: false,
+        arn_id: false,
         noun: "Model quality job definition",
         plural: "model quality job definitions",
     },

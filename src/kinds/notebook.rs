@@ -23,6 +23,7 @@ pub static KIND: KindDecl = KindDecl {
         resource_type: "notebook-instance",
         arn_resource: "notebook-instance",
         arn_nested: false,
+        arn_id: false,
         noun: "Notebook instance",
         plural: "notebook instances",
     },

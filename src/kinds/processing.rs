@@ -24,6 +24,7 @@ pub static KIND: KindDecl = KindDecl {
         resource_type: "processing-job",
         arn_resource: "processing-job",
         arn_nested: false,
+        arn_id: false,
         noun: "Processing job",
         plural: "processing jobs",
     },

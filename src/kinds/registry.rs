@@ -107,6 +107,10 @@ pub struct Names {
     /// True when the ARN puts one more segment before the name
     /// (`arn:…:job/<category>/<name>`, model customization jobs).
     pub arn_nested: bool,
+    /// True when the ARN ends in an id SageMaker assigns, not in the name
+    /// (`arn:…:cluster/<12-character id>`, HyperPod clusters): the name is not checked against
+    /// it, and `collect` names the resource's file after the id.
+    pub arn_id: bool,
     /// How messages name one resource, e.g. `Training job`.
     pub noun: &'static str,
     /// The kind's resources in a sentence, e.g. `batch transform jobs`.
@@ -211,6 +215,11 @@ impl Kind {
     /// True when its ARN puts a parent's name before its own ([`Names::arn_nested`]).
     pub fn arn_nested(self) -> bool {
         self.names().arn_nested
+    }
+
+    /// True when the ARN ends in an id, not the name ([`Names::arn_id`]).
+    pub fn arn_id(self) -> bool {
+        self.names().arn_id
     }
 
     /// The resource's name in the part of its ARN after `<arn_resource>/`: all of it, or the
@@ -353,6 +362,11 @@ impl Group {
     /// True for a kind whose ARN nests its resources under a parent ([`Kind::arn_nested`]).
     pub fn arn_nested(self) -> bool {
         matches!(self, Group::Kind(k) if k.arn_nested())
+    }
+
+    /// True when the ARN ends in an id, not the name ([`Kind::arn_id`]).
+    pub fn arn_id(self) -> bool {
+        matches!(self, Group::Kind(k) if k.arn_id())
     }
 
     /// The resource's name in the part of its ARN after `<arn_resource>/`

@@ -24,6 +24,7 @@ pub static KIND: KindDecl = KindDecl {
         resource_type: "training-job",
         arn_resource: "training-job",
         arn_nested: false,
+        arn_id: false,
         noun: "Training job",
         plural: "training jobs",
     },

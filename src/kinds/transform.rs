@@ -22,6 +22,7 @@ pub static KIND: KindDecl = KindDecl {
         resource_type: "transform-job",
         arn_resource: "transform-job",
         arn_nested: false,
+        arn_id: false,
         noun: "Batch transform job",
         plural: "batch transform jobs",
     },

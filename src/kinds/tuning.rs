@@ -24,6 +24,7 @@ pub static KIND: KindDecl = KindDecl {
         resource_type: "hyperparameter-tuning-job",
         arn_resource: "hyper-parameter-tuning-job",
         arn_nested: false,
+        arn_id: false,
         noun: "Hyperparameter tuning job",
         plural: "hyperparameter tuning jobs",
     },

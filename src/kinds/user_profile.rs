@@ -30,6 +30,7 @@ pub static KIND: KindDecl = KindDecl {
         // botocore's UserProfileArn pattern: `…:user-profile/<domain id>/<name>`.
         arn_resource: "user-profile",
         arn_nested: true,
+        arn_id: false,
         noun: "Studio user profile",
         plural: "Studio user profiles",
     },
