@@ -48,7 +48,8 @@ ROLE = "SageMakerAudit"
 # the live tests).
 MOTO_KINDS = ["training", "processing", "transform", "tuning", "automl", "compilation", "endpoint_config",
               "endpoint", "notebook", "domain", "model_card", "data_quality_job_definition",
-              "model_quality_job_definition", "model_bias_job_definition", "model_explainability_job_definition"]
+              "model_quality_job_definition", "model_bias_job_definition", "model_explainability_job_definition",
+              "hyperpod_cluster"]
 KINDS = ",".join(MOTO_KINDS) if os.environ.get("BENCH_KINDS") == "all" else "training"
 
 

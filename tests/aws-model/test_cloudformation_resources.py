@@ -25,8 +25,12 @@ def schema_member(schema, path):
             assert node.get("type") == "array" or "items" in node, f"{path}: {step} is not a list"
             node = node["items"]
             continue
-        assert step in node.get("properties", {}), f"{path}: no {step}"
-        node = node["properties"][step]
+        # A choice of shapes (`oneOf`, as AWS::SageMaker::Cluster's storage configurations):
+        # the alternative that has the member.
+        choices = [node, *node.get("oneOf", [])]
+        owner = next((c for c in choices if step in c.get("properties", {})), None)
+        assert owner is not None, f"{path}: no {step}"
+        node = owner["properties"][step]
     return node
 
 
@@ -41,7 +45,8 @@ def test_some_kind_names_a_cloudformation_type():
                         "data_quality_job_definition": ["AWS::SageMaker::DataQualityJobDefinition"],
                         "model_quality_job_definition": ["AWS::SageMaker::ModelQualityJobDefinition"],
                         "model_bias_job_definition": ["AWS::SageMaker::ModelBiasJobDefinition"],
-                        "model_explainability_job_definition": ["AWS::SageMaker::ModelExplainabilityJobDefinition"]}
+                        "model_explainability_job_definition": ["AWS::SageMaker::ModelExplainabilityJobDefinition"],
+                        "hyperpod_cluster": ["AWS::SageMaker::Cluster"]}
 
 
 # Keys a kind reads from describe output that its CloudFormation type cannot set (checked here

@@ -162,6 +162,15 @@ KINDS = {
         "ModelExplainabilityJobOutputConfig.MonitoringOutputs[].S3Output.S3Uri",
         "ModelExplainabilityJobOutputConfig.KmsKeyId",
     ]),
+    "hyperpod_cluster": ("ListClusters", "ClusterSummaries", "DescribeCluster", [
+        "ClusterName", "ClusterArn", "ClusterStatus", "CreationTime",
+        "InstanceGroups[].InstanceGroupName", "InstanceGroups[].InstanceType",
+        "InstanceGroups[].InstanceStorageConfigs[].EbsVolumeConfig.RootVolume",
+        "InstanceGroups[].InstanceStorageConfigs[].EbsVolumeConfig.VolumeKmsKeyId",
+        "RestrictedInstanceGroups[].InstanceGroupName", "RestrictedInstanceGroups[].InstanceType",
+        "RestrictedInstanceGroups[].InstanceStorageConfigs[].EbsVolumeConfig.RootVolume",
+        "RestrictedInstanceGroups[].InstanceStorageConfigs[].EbsVolumeConfig.VolumeKmsKeyId",
+    ]),
 }
 
 # List operations whose summaries spell the name and ARN otherwise than Describe does
@@ -442,6 +451,7 @@ MARKERS = {
     "ModelQualityAppSpecification": "DescribeModelQualityJobDefinition",
     "ModelBiasAppSpecification": "DescribeModelBiasJobDefinition",
     "ModelExplainabilityAppSpecification": "DescribeModelExplainabilityJobDefinition",
+    "InstanceGroups": "DescribeCluster",
 }
 
 
@@ -460,7 +470,7 @@ def sample_documents():
         docs = [json.loads(l) for l in text.splitlines() if l.strip()] if path.suffix == ".jsonl" else json.loads(text)
         for doc in docs if isinstance(docs, list) else [docs]:
             if describe_operation(doc):
-                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith(('JobName', 'ConfigName', 'InstanceName', 'EndpointName', 'UserProfileName', 'FeatureGroupName', 'ModelCardName', 'DefinitionName', 'DomainId')) or k == 'Name')}")
+                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith(('JobName', 'ConfigName', 'InstanceName', 'EndpointName', 'UserProfileName', 'FeatureGroupName', 'ModelCardName', 'DefinitionName', 'DomainId', 'ClusterName')) or k == 'Name')}")
 
 
 @pytest.mark.parametrize("doc", list(sample_documents()))
@@ -476,7 +486,7 @@ def test_the_samples_cover_every_kind():
             "DescribeCompilationJob", "DescribeJob", "DescribeEndpointConfig", "DescribeEndpoint", "DescribeNotebookInstance",
             "DescribeDomain", "DescribeUserProfile", "DescribeFeatureGroup", "DescribeInferenceExperiment",
             "DescribeModelCard", "DescribeDataQualityJobDefinition", "DescribeModelQualityJobDefinition",
-            "DescribeModelBiasJobDefinition", "DescribeModelExplainabilityJobDefinition"} <= ops
+            "DescribeModelBiasJobDefinition", "DescribeModelExplainabilityJobDefinition", "DescribeCluster"} <= ops
 
 
 def test_the_shape_check_notices_a_wrong_sample(model):

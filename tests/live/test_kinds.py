@@ -1,6 +1,6 @@
 """Every kind live: processing (with Athena and Redshift query inputs), batch transform, hyperparameter tuning, AutoML and
 compilation jobs, endpoint configurations, endpoints, notebook instances, Studio domains and
-user profiles (the proxy keeps those, which moto lacks), feature groups, model cards and the four kinds of Model Monitor job definition created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
@@ -222,6 +222,19 @@ def model_card_request(name, *, key=None):
     return req
 
 
+def cluster_request(name, *, root=None, volume=None, itype="ml.m5.xlarge"):
+    """A HyperPod cluster with one instance group: a root volume entry when `root` is given,
+    and an additional volume (with `volume` as its key)."""
+    storage = [{"EbsVolumeConfig": {"VolumeSizeInGB": 100, **({"VolumeKmsKeyId": volume} if volume else {})}}]
+    if root:
+        storage.insert(0, {"EbsVolumeConfig": {"RootVolume": True, "VolumeKmsKeyId": root}})
+    return {"ClusterName": name, "InstanceGroups": [{
+        "InstanceGroupName": "workers", "InstanceType": itype, "InstanceCount": 1,
+        "LifeCycleConfig": {"SourceS3Uri": "s3://sagemaker-lifecycle/slurm/", "OnCreate": "on_create.sh"},
+        "ExecutionRole": ROLE, "ThreadsPerCore": 1, "InstanceStorageConfigs": storage}],
+        "VpcConfig": {"SecurityGroupIds": ["sg-0a1b2c3d4e5f60718"], "Subnets": ["subnet-0123456789abcdef0"]}}
+
+
 def monitoring_request(prefix, name, *, itype="ml.m5.xlarge", volume=None, output=None):
     """A Model Monitor job definition request; `prefix` is DataQuality, ModelQuality, ModelBias
     or ModelExplainability."""
@@ -256,6 +269,7 @@ CREATE = {
     "data_quality_job_definition": ("create-data-quality-job-definition", "create_data_quality_job_definition"),
     "model_quality_job_definition": ("create-model-quality-job-definition", "create_model_quality_job_definition"),
     "model_bias_job_definition": ("create-model-bias-job-definition", "create_model_bias_job_definition"),
+    "hyperpod_cluster": ("create-cluster", "create_cluster"),
     "model_explainability_job_definition": ("create-model-explainability-job-definition",
                                             "create_model_explainability_job_definition"),
     "domain": ("create-domain", "create_domain"),
@@ -278,6 +292,7 @@ DESCRIBE = {
     "data_quality_job_definition": ("describe-data-quality-job-definition", "--job-definition-name"),
     "model_quality_job_definition": ("describe-model-quality-job-definition", "--job-definition-name"),
     "model_bias_job_definition": ("describe-model-bias-job-definition", "--job-definition-name"),
+    "hyperpod_cluster": ("describe-cluster", "--cluster-name"),
     "model_explainability_job_definition": ("describe-model-explainability-job-definition", "--job-definition-name"),
     "endpoint": ("describe-endpoint", "--endpoint-name"),
     "customization": ("describe-job", "--job-name"),
@@ -402,6 +417,13 @@ def kinds(moto, proxy, tmp_path):
          monitoring_request("ModelExplainability", "me-cmk", volume=key, output=key),
          {("model-explainability-job-definition-volume-cmk", None): ("PASS", "CUSTOMER"),
           ("model-explainability-job-definition-output-cmk", None): ("PASS", "CUSTOMER")}),
+        # HyperPod clusters, which moto keeps: one finding per EBS volume of each group.
+        ("hyperpod_cluster", "boto3", cluster_request("hp-cmk", root=key, volume="alias/ml-jobs", itype="ml.p5.48xlarge"),
+         {("hyperpod-cluster-volume-cmk", "instance group workers root volume"): ("PASS", "CUSTOMER"),
+          ("hyperpod-cluster-volume-cmk", "instance group workers volume at /opt/sagemaker"): ("PASS", "CUSTOMER")}),
+        ("hyperpod_cluster", "cli", cluster_request("hp-none"),
+         {("hyperpod-cluster-volume-cmk", "instance group workers root volume"): ("FAIL", ""),
+          ("hyperpod-cluster-volume-cmk", "instance group workers volume at /opt/sagemaker"): ("FAIL", "")}),
         ("model_explainability_job_definition", "cli",
          monitoring_request("ModelExplainability", "me-aws", output="alias/aws/s3"),
          {("model-explainability-job-definition-volume-cmk", None): ("FAIL", ""),
@@ -410,7 +432,7 @@ def kinds(moto, proxy, tmp_path):
     expected, by_kind = {}, {}
     for kind, via, request, verdicts in jobs:
         name = next(v for k, v in request.items()
-                    if k.endswith(("JobName", "ConfigName", "InstanceName")) or k in ("Name", "FeatureGroupName", "ModelCardName", "JobDefinitionName")
+                    if k.endswith(("JobName", "ConfigName", "InstanceName")) or k in ("Name", "FeatureGroupName", "ModelCardName", "JobDefinitionName", "ClusterName")
                     or (k == "EndpointName" and kind == "endpoint"))
         if kind == "processing":
             # moto 5.2.1 does not keep ProcessingResources; the proxy adds back what was sent.
