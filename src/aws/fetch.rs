@@ -606,6 +606,10 @@ struct Ranges {
 
 /// No range is split narrower than this.
 const MIN_RANGE_SECS: i64 = 120;
+/// Full pages a range shows before it is split: a listing of a few hundred resources stays one
+/// chain of pages, as cheap in calls as AWS's paginators, and a large one loses two calls'
+/// time.
+const SPLIT_AFTER_PAGES: usize = 3;
 
 impl Ranges {
     fn new(shards: bool, concurrency: usize, now: i64) -> Self {
@@ -623,8 +627,8 @@ impl Ranges {
         self.active.fetch_sub(1, Ordering::Relaxed);
     }
 
-    /// The ranges to list instead of `range`, whose first page was full and whose oldest
-    /// listed resource was created at `oldest`; empty to page on through it. It splits into as
+    /// The ranges to list instead of `range`, whose first pages were full and spanned `page`'s
+    /// creation times; empty to page on through it. It splits into as
     /// many equal ranges as there are places left under the target. The first range keeps
     /// `range`'s lower bound and the last its upper one; neighbours overlap by a second on each
     /// side, so a resource on a boundary is listed whether the service's bounds are inclusive
@@ -643,9 +647,9 @@ impl Ranges {
             .target
             .saturating_sub(self.active.load(Ordering::Relaxed))
             + 1;
-        // How many pages the range may hold, judged from the time the first one spans (AWS
-        // lists oldest first by default): no more parts than that, so a listing of a few pages
-        // costs a few more calls, not one per place.
+        // How many pages' worth the range may hold, judged from the time the first pages span
+        // (AWS lists oldest first by default): no more parts than that, so a listing of a few
+        // pages more costs a few calls more, not one per place.
         let pages = width / page.span().max(1) + 1;
         let parts = i64::try_from(places)
             .unwrap_or(i64::MAX)
@@ -685,6 +689,18 @@ impl PageTimes {
         }
     }
 
+    /// The times of two pages together.
+    fn and(self, other: Self) -> Self {
+        let pick = |a: Option<i64>, b: Option<i64>, f: fn(i64, i64) -> i64| match (a, b) {
+            (Some(a), Some(b)) => Some(f(a, b)),
+            (a, b) => a.or(b),
+        };
+        PageTimes {
+            oldest: pick(self.oldest, other.oldest, i64::min),
+            newest: pick(self.newest, other.newest, i64::max),
+        }
+    }
+
     /// Seconds from the oldest to the newest (0 when unknown).
     fn span(self) -> i64 {
         match (self.oldest, self.newest) {
@@ -698,13 +714,13 @@ impl PageTimes {
 struct RangeListed {
     summaries: Vec<Summary>,
     pages: usize,
-    /// The ranges to list in its place (its first page was full and it was split), or why the
-    /// listing failed.
+    /// The ranges to list in its place (its first pages were full and it was split), or why
+    /// the listing failed.
     outcome: Result<Vec<Range>, (Option<String>, String)>,
 }
 
-/// Lists one range page by page; after a full first page it may hand the rest to narrower
-/// ranges instead ([`Ranges::split`]).
+/// Lists one range page by page; after [`SPLIT_AFTER_PAGES`] full pages it may hand the rest
+/// to narrower ranges instead ([`Ranges::split`]).
 async fn list_range(
     client: &Client,
     kind: Group,
@@ -719,6 +735,7 @@ async fn list_range(
     let mut token: Option<String> = None;
     let mut pages = crate::paging::Pages::new();
     let mut count = 0;
+    let mut times = PageTimes::default();
     loop {
         count += 1;
         progress.more(1);
@@ -737,12 +754,12 @@ async fn list_range(
                 };
             }
         };
-        let times = PageTimes::of(&page);
+        times = times.and(PageTimes::of(&page));
         summaries.extend(page);
         // An empty page with a token is not the end: keep going until the token is gone, but
         // never round a loop of tokens or past the page bound.
         match pages.next(next.as_deref()) {
-            Ok(true) if count == 1 => {
+            Ok(true) if count == SPLIT_AFTER_PAGES => {
                 let children = ranges.split(range, times);
                 if !children.is_empty() {
                     return RangeListed {

@@ -148,9 +148,9 @@ pub struct AwsArgs {
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
     /// List each kind as one chain of pages, as AWS's paginators do. By default a listing
-    /// with more than one page is split into creation-time ranges listed side by side, which
-    /// makes a few more List calls and is many times faster in an account with thousands of
-    /// jobs.
+    /// with more than three pages is split into creation-time ranges listed side by side,
+    /// which makes a few more List calls and is many times faster in an account with
+    /// thousands of jobs.
     #[arg(long)]
     pub sequential_listing: bool,
     /// Calls in flight at once in the whole scan, over every account and region.

@@ -77,6 +77,13 @@ def test_a_split_listing_loses_and_repeats_no_job(inclusive):
     assert report["summary"]["jobs"] == len(found)
 
 
+def test_a_listing_of_three_pages_is_not_split():
+    jobs = [(NOW - i * 600, f"job-{i:05d}") for i in range(250)]
+    fake = FakeListing(jobs)
+    assert jobs_of(scan(fake.start())) == {n for _, n in jobs}
+    assert (fake.list_calls, set(fake.ranges)) == (3, {(None, None)})
+
+
 def test_sequential_listing_is_one_chain_of_pages():
     jobs = [(NOW - i * 600, f"job-{i:05d}") for i in range(1_050)]
     fake = FakeListing(jobs)
