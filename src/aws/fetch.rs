@@ -915,6 +915,33 @@ mod tests {
     }
 
     #[test]
+    fn page_times_join_and_span() {
+        let of = |times: &[Option<i64>]| {
+            PageTimes::of(
+                &times
+                    .iter()
+                    .map(|&created| Summary {
+                        name: "n".into(),
+                        arn: "a".into(),
+                        created,
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let first = of(&[Some(50), None, Some(20)]);
+        assert_eq!(
+            (first.oldest, first.newest, first.span()),
+            (Some(20), Some(50), 30)
+        );
+        let both = first.and(of(&[Some(90)])).and(of(&[None]));
+        assert_eq!(
+            (both.oldest, both.newest, both.span()),
+            (Some(20), Some(90), 70)
+        );
+        assert_eq!(of(&[None]).span(), 0);
+    }
+
+    #[test]
     fn a_listing_is_not_split_when_it_cannot_or_need_not_be() {
         let wide = Range {
             after: Some(0),
