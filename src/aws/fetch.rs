@@ -14,10 +14,11 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::LiveOptions;
 use super::accounts::Target;
-use super::cache::Cache;
+use super::cache::{Cache, Listed as CacheKey};
 use super::capture::{BodyLimit, CaptureBody};
 use super::regions::NOT_ENABLED_CODES;
 use crate::calls::{Calls, ListArgs, Summary, describe_error};
+use crate::kinds::Settled;
 use crate::kinds::pipeline_step::API as PIPELINES;
 use crate::manifest::{FailedCall, Manifest};
 use crate::resource::Group;
@@ -322,20 +323,30 @@ async fn describe_all(
         });
     let settled = match kind {
         Group::Kind(k) => k.decl().settled,
-        _ => crate::kinds::Settled::Never,
+        _ => Settled::Never,
     };
     let field = arn_field(kind);
+    fn key<'a>(job: &'a Listed, arn_field: &'a str, settled: Settled) -> CacheKey<'a> {
+        CacheKey {
+            arn_field,
+            arn: &job.arn,
+            created: job.created,
+            settled,
+        }
+    }
     let mut summaries = summaries;
     if let Some(cache) = &cache {
-        summaries.retain(|job| match cache.get(&job.path, field, &job.arn, settled) {
-            Some(body) => {
-                manifest.counts.jobs_cached += 1;
-                progress.tick();
-                jobs.push((job.path.clone(), body));
-                false
-            }
-            None => true,
-        });
+        summaries.retain(
+            |job| match cache.get(&job.path, &key(job, field, settled)) {
+                Some(body) => {
+                    manifest.counts.jobs_cached += 1;
+                    progress.tick();
+                    jobs.push((job.path.clone(), body));
+                    false
+                }
+                None => true,
+            },
+        );
     }
     let mut described = futures_util::stream::iter(summaries.into_iter().map(|job| {
         let client = client.clone();
@@ -363,7 +374,7 @@ async fn describe_all(
                     manifest.counts.jobs_described += 1;
                     let body = pretty(&body);
                     if let Some(cache) = &cache {
-                        cache.put(&job.path, field, &job.arn, settled, &body);
+                        cache.put(&job.path, &key(&job, field, settled), &body);
                     }
                     jobs.push((job.path, body));
                 }
@@ -420,6 +431,8 @@ struct Listed {
     name: String,
     arn: String,
     path: String,
+    /// The listed creation time (what a kept response must match).
+    created: Option<i64>,
 }
 
 /// Keeps the listed jobs whose ARN is an ARN of the kind in this region naming the listed job,
@@ -438,7 +451,7 @@ fn checked(
     let mut seen_arns = std::collections::HashMap::new();
     // Case-folded paths: two names must not land on one file even where case is ignored.
     let mut seen_paths = std::collections::HashSet::new();
-    for Summary { name, arn, .. } in summaries {
+    for Summary { name, arn, created } in summaries {
         let problem = match crate::model::ArnParts::sagemaker(&arn, kind.arn_resource()) {
             Err(e) => e.to_string(),
             Ok((parts, _)) if parts.region != region => {
@@ -487,7 +500,12 @@ fn checked(
                     }
                 }
                 if seen_paths.insert(path.to_ascii_lowercase()) {
-                    out.push(Listed { name, arn, path });
+                    out.push(Listed {
+                        name,
+                        arn,
+                        path,
+                        created,
+                    });
                     continue;
                 }
                 format!("its file name {path} is taken by another listed job")

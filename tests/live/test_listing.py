@@ -113,6 +113,15 @@ def test_a_cached_rescan_makes_only_list_calls_and_gives_the_same_verdicts(tmp_p
     assert verdicts(scan(url, "--cache", str(cache))) == verdicts(full)
     assert fake.describe_calls == 1
     assert "job-00007" in victim.read_text()
+    # A job deleted and created again under its name (same ARN, another creation time) is
+    # described again, not taken for the one kept.
+    with fake.lock:
+        fake.jobs.remove((NOW - 9 * 900, "job-00009"))
+    fake.add(NOW + 60, "job-00009")
+    fake.describe_calls = 0
+    scan(url, "--cache", str(cache))
+    assert fake.describe_calls == 1
+    assert str(NOW + 60) in next(cache.rglob("job-00009.json")).read_text()
 
 
 def test_collect_into_an_earlier_export_describes_only_new_jobs(tmp_path):
