@@ -5,14 +5,14 @@
 //! the attribution reports it writes under `ModelExplainabilityJobOutputConfig` (botocore 1.44.8).
 //! botocore documents no local-storage exception for the volume key, so none is made.
 
-use super::monitoring::{Definition, VOLUME_KEY};
+use super::monitoring::{Definition, VOLUME_KEY, VOLUME_TEXT};
 use super::{Api, Draft, Fields, KindDecl, Names, Scope, Settled, SlotDraft};
 use crate::document::DocumentError;
 use crate::resource::{Kind, Role};
 use crate::rules::RuleMeta;
 use crate::rules::docs::{COMPLIANCE, KMS_REFERENCE, Reference, Remediation, SAGEMAKER_AT_REST};
 use crate::rules::output::{OutputCheck, OutputText};
-use crate::rules::volume::{VolumeCheck, VolumeText};
+use crate::rules::volume::VolumeCheck;
 use crate::verdict::Severity;
 
 /// Everything about model explainability job definitions.
@@ -139,11 +139,7 @@ pub static VOLUME_META: RuleMeta = RuleMeta {
 /// The volume check.
 pub static VOLUME: VolumeCheck = VolumeCheck {
     meta: &VOLUME_META,
-    text: VolumeText {
-        protects: "monitoring volumes",
-        without_key: "SageMaker chooses the key for the monitoring volumes",
-        nvme_exempt: false,
-    },
+    text: VOLUME_TEXT,
 };
 
 /// Documentation of `model-explainability-job-definition-output-cmk`.

@@ -16,6 +16,14 @@ use crate::resource::{KeySlot, Kind, Role};
 /// The cluster's volume key, the same path in every definition.
 pub const VOLUME_KEY: &str = "JobResources.ClusterConfig.VolumeKmsKeyId";
 
+/// What a monitoring cluster's volume check says, for every kind that runs monitoring jobs.
+/// botocore documents no local-storage exception for its key, so none is made.
+pub const VOLUME_TEXT: crate::rules::volume::VolumeText = crate::rules::volume::VolumeText {
+    protects: "monitoring volumes",
+    without_key: "SageMaker chooses the key for the monitoring volumes",
+    nvme_exempt: false,
+};
+
 /// Where one definition's output settings sit.
 pub struct Definition {
     /// The kind it is.
@@ -35,22 +43,41 @@ struct JobResources<'a> {
     cluster_config: Option<At<'a, ClusterConfig<'a>>>,
 }
 
+/// `MonitoringClusterConfig`: the instances of a monitoring job.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ClusterConfig<'a> {
+pub(super) struct ClusterConfig<'a> {
     #[serde(borrow)]
-    instance_type: Option<Text<'a>>,
+    pub(super) instance_type: Option<Text<'a>>,
     #[serde(borrow, default)]
-    volume_kms_key_id: At<'a, Option<Text<'a>>>,
+    pub(super) volume_kms_key_id: At<'a, Option<Text<'a>>>,
 }
 
+/// `MonitoringOutputConfig`: where a monitoring job's reports go, and their key.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct OutputConfig<'a> {
+pub(super) struct OutputConfig<'a> {
     #[serde(borrow, default)]
     monitoring_outputs: Vec<Output<'a>>,
     #[serde(borrow, default)]
-    kms_key_id: At<'a, Option<Text<'a>>>,
+    pub(super) kms_key_id: At<'a, Option<Text<'a>>>,
+}
+
+impl OutputConfig<'_> {
+    /// The S3 locations of the reports; `field` names them in errors.
+    pub(super) fn locations(
+        &self,
+        field: &str,
+        scope: Scope<'_>,
+    ) -> Result<Vec<String>, DocumentError> {
+        let mut out = Vec::new();
+        for o in &self.monitoring_outputs {
+            if let Some(s3) = &o.s3_output {
+                out.extend(scope.text(field, &s3.s3_uri)?);
+            }
+        }
+        Ok(out)
+    }
 }
 
 #[derive(Deserialize)]
@@ -85,12 +112,10 @@ impl Definition {
             scope,
         )?;
         let config = f.get::<OutputConfig<'a>>(self.output_config)?;
-        let mut locations = Vec::new();
-        for o in config.iter().flat_map(|c| &c.value.monitoring_outputs) {
-            if let Some(s3) = &o.s3_output {
-                locations.extend(scope.text(self.output_uri, &s3.s3_uri)?);
-            }
-        }
+        let locations = match &config {
+            Some(c) => c.value.locations(self.output_uri, scope)?,
+            None => Vec::new(),
+        };
         let mut output = KeySlot::new(Role::Output, self.output_key);
         output.nothing_to_protect = locations.is_empty();
         output.locations = locations;
