@@ -40,6 +40,7 @@ macro_rules! registered_kinds {
             ModelQualityJobDefinition => model_quality_job_definition,
             ModelBiasJobDefinition => model_bias_job_definition,
             ModelExplainabilityJobDefinition => model_explainability_job_definition,
+            MonitoringSchedule => monitoring_schedule,
             HyperPodCluster => hyperpod_cluster,
         }
     };

@@ -46,7 +46,8 @@ def test_some_kind_names_a_cloudformation_type():
                         "model_quality_job_definition": ["AWS::SageMaker::ModelQualityJobDefinition"],
                         "model_bias_job_definition": ["AWS::SageMaker::ModelBiasJobDefinition"],
                         "model_explainability_job_definition": ["AWS::SageMaker::ModelExplainabilityJobDefinition"],
-                        "hyperpod_cluster": ["AWS::SageMaker::Cluster"]}
+                        "hyperpod_cluster": ["AWS::SageMaker::Cluster"],
+                        "monitoring_schedule": ["AWS::SageMaker::MonitoringSchedule"]}
 
 
 # Keys a kind reads from describe output that its CloudFormation type cannot set (checked here

@@ -162,6 +162,15 @@ KINDS = {
         "ModelExplainabilityJobOutputConfig.MonitoringOutputs[].S3Output.S3Uri",
         "ModelExplainabilityJobOutputConfig.KmsKeyId",
     ]),
+    "monitoring_schedule": ("ListMonitoringSchedules", "MonitoringScheduleSummaries", "DescribeMonitoringSchedule", [
+        "MonitoringScheduleName", "MonitoringScheduleArn", "MonitoringScheduleStatus", "CreationTime",
+        "LastModifiedTime", "MonitoringScheduleConfig.MonitoringJobDefinitionName",
+        "MonitoringScheduleConfig.MonitoringType",
+        "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceType",
+        "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeKmsKeyId",
+        "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.MonitoringOutputs[].S3Output.S3Uri",
+        "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.KmsKeyId",
+    ]),
     "hyperpod_cluster": ("ListClusters", "ClusterSummaries", "DescribeCluster", [
         "ClusterName", "ClusterArn", "ClusterStatus", "CreationTime",
         "InstanceGroups[].InstanceGroupName", "InstanceGroups[].InstanceType",
@@ -437,6 +446,8 @@ MARKERS = {
     "HyperParameterTuningJobName": "DescribeHyperParameterTuningJob",
     "CompilationJobName": "DescribeCompilationJob",
     "JobName": "DescribeJob",
+    # A monitoring schedule names its endpoint: its own marker goes first.
+    "MonitoringScheduleConfig": "DescribeMonitoringSchedule",
     # An endpoint names its configuration: its own marker goes first.
     "EndpointName": "DescribeEndpoint",
     "EndpointConfigName": "DescribeEndpointConfig",
@@ -470,7 +481,7 @@ def sample_documents():
         docs = [json.loads(l) for l in text.splitlines() if l.strip()] if path.suffix == ".jsonl" else json.loads(text)
         for doc in docs if isinstance(docs, list) else [docs]:
             if describe_operation(doc):
-                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith(('JobName', 'ConfigName', 'InstanceName', 'EndpointName', 'UserProfileName', 'FeatureGroupName', 'ModelCardName', 'DefinitionName', 'DomainId', 'ClusterName')) or k == 'Name')}")
+                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith(('JobName', 'ConfigName', 'InstanceName', 'EndpointName', 'UserProfileName', 'FeatureGroupName', 'ModelCardName', 'DefinitionName', 'DomainId', 'ClusterName', 'ScheduleName')) or k == 'Name')}")
 
 
 @pytest.mark.parametrize("doc", list(sample_documents()))
@@ -486,7 +497,8 @@ def test_the_samples_cover_every_kind():
             "DescribeCompilationJob", "DescribeJob", "DescribeEndpointConfig", "DescribeEndpoint", "DescribeNotebookInstance",
             "DescribeDomain", "DescribeUserProfile", "DescribeFeatureGroup", "DescribeInferenceExperiment",
             "DescribeModelCard", "DescribeDataQualityJobDefinition", "DescribeModelQualityJobDefinition",
-            "DescribeModelBiasJobDefinition", "DescribeModelExplainabilityJobDefinition", "DescribeCluster"} <= ops
+            "DescribeModelBiasJobDefinition", "DescribeModelExplainabilityJobDefinition", "DescribeCluster",
+            "DescribeMonitoringSchedule"} <= ops
 
 
 def test_the_shape_check_notices_a_wrong_sample(model):

@@ -4,7 +4,7 @@ moto cannot throttle, fail one call persistently, deny access, or describe an AW
 key, moto 5.2.1 leaves ProcessingResources out of DescribeProcessingJob, and it has no model
 customization jobs (ListJobs, DescribeJob), Studio user profiles (CreateUserProfile,
 ListUserProfiles, DescribeUserProfile) nor inference experiments (Create, List and
-DescribeInferenceExperiment): the proxy answers those from jobs a test gives it and from the
+DescribeInferenceExperiment) nor monitoring schedules (Create, List and DescribeMonitoringSchedule): the proxy answers those from jobs a test gives it and from the
 profiles and experiments boto3 or the AWS CLI create through it; moto keeps feature groups without
 their OnlineStoreConfig and cannot list them, so the proxy adds back what was sent and lists them. This proxy
 forwards every request to moto unchanged and, when a rule matches, answers instead with the
@@ -56,6 +56,7 @@ class Faults:
             self.user_profiles = {}         # (region, DomainId, name) -> DescribeUserProfile response
             self.feature_groups = {}        # (region, name) -> summary and the OnlineStoreConfig sent
             self.inference_experiments = {}  # (region, Name) -> DescribeInferenceExperiment response
+            self.monitoring_schedules = {}  # (region, name) -> DescribeMonitoringSchedule response
 
 
 def _sts_error(code, message):
@@ -194,6 +195,29 @@ class Handler(BaseHTTPRequestHandler):
             doc = f.inference_experiments.get((region, params.get("Name")))
             if doc is None:
                 return _error(400, "ResourceNotFound", f"Inference experiment {params.get('Name')} not found")
+            return 200, ok, json.dumps(doc).encode()
+        if operation == "CreateMonitoringSchedule":
+            name = params.get("MonitoringScheduleName", "")
+            arn = f"arn:aws:sagemaker:{region}:123456789012:monitoring-schedule/{name}"
+            now = time.time()
+            config = params.get("MonitoringScheduleConfig", {})
+            with f.lock:
+                f.monitoring_schedules[(region, name)] = {
+                    "MonitoringScheduleArn": arn, "MonitoringScheduleName": name,
+                    "MonitoringScheduleStatus": "Scheduled", "MonitoringType": config.get("MonitoringType", "DataQuality"),
+                    "CreationTime": now, "LastModifiedTime": now, "MonitoringScheduleConfig": config}
+            return 200, ok, json.dumps({"MonitoringScheduleArn": arn}).encode()
+        if operation == "ListMonitoringSchedules":
+            found = [{k: m[k] for k in ("MonitoringScheduleName", "MonitoringScheduleArn", "CreationTime",
+                                        "LastModifiedTime", "MonitoringScheduleStatus", "MonitoringType")}
+                     for (r, _), m in sorted(f.monitoring_schedules.items()) if r == region
+                     and params.get("StatusEquals") in (None, m["MonitoringScheduleStatus"])
+                     and m["CreationTime"] > params.get("CreationTimeAfter", 0)]
+            return 200, ok, json.dumps({"MonitoringScheduleSummaries": found}).encode()
+        if operation == "DescribeMonitoringSchedule":
+            doc = f.monitoring_schedules.get((region, params.get("MonitoringScheduleName")))
+            if doc is None:
+                return _error(400, "ResourceNotFound", f"Monitoring schedule {params.get('MonitoringScheduleName')} not found")
             return 200, ok, json.dumps(doc).encode()
         if operation == "ListFeatureGroups":
             groups = [{k: g[k] for k in ("FeatureGroupName", "FeatureGroupArn", "CreationTime", "FeatureGroupStatus")}

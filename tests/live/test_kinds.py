@@ -1,6 +1,6 @@
 """Every kind live: processing (with Athena and Redshift query inputs), batch transform, hyperparameter tuning, AutoML and
 compilation jobs, endpoint configurations, endpoints, notebook instances, Studio domains and
-user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
@@ -270,6 +270,7 @@ CREATE = {
     "model_quality_job_definition": ("create-model-quality-job-definition", "create_model_quality_job_definition"),
     "model_bias_job_definition": ("create-model-bias-job-definition", "create_model_bias_job_definition"),
     "hyperpod_cluster": ("create-cluster", "create_cluster"),
+    "monitoring_schedule": ("create-monitoring-schedule", "create_monitoring_schedule"),
     "model_explainability_job_definition": ("create-model-explainability-job-definition",
                                             "create_model_explainability_job_definition"),
     "domain": ("create-domain", "create_domain"),
@@ -293,6 +294,7 @@ DESCRIBE = {
     "model_quality_job_definition": ("describe-model-quality-job-definition", "--job-definition-name"),
     "model_bias_job_definition": ("describe-model-bias-job-definition", "--job-definition-name"),
     "hyperpod_cluster": ("describe-cluster", "--cluster-name"),
+    "monitoring_schedule": ("describe-monitoring-schedule", "--monitoring-schedule-name"),
     "model_explainability_job_definition": ("describe-model-explainability-job-definition", "--job-definition-name"),
     "endpoint": ("describe-endpoint", "--endpoint-name"),
     "customization": ("describe-job", "--job-name"),
@@ -417,6 +419,25 @@ def kinds(moto, proxy, tmp_path):
          monitoring_request("ModelExplainability", "me-cmk", volume=key, output=key),
          {("model-explainability-job-definition-volume-cmk", None): ("PASS", "CUSTOMER"),
           ("model-explainability-job-definition-output-cmk", None): ("PASS", "CUSTOMER")}),
+        # Monitoring schedules, which the proxy keeps: one that names the data quality job
+        # definition above (judged on its keys) and one that carries its own definition.
+        ("monitoring_schedule", "boto3", {"MonitoringScheduleName": "ms-named", "MonitoringScheduleConfig": {
+            "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+            "MonitoringJobDefinitionName": "dq-cmk", "MonitoringType": "DataQuality"}},
+         {("monitoring-schedule-volume-cmk", None): ("PASS", "CUSTOMER"),
+          ("monitoring-schedule-output-cmk", None): ("PASS", "CUSTOMER")}),
+        ("monitoring_schedule", "cli", {"MonitoringScheduleName": "ms-inline", "MonitoringScheduleConfig": {
+            "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+            "MonitoringJobDefinition": {
+                "MonitoringInputs": [{"EndpointInput": {"EndpointName": "ep-cmk", "LocalPath": "/opt/ml/processing/input"}}],
+                "MonitoringOutputConfig": {"MonitoringOutputs": [{"S3Output": {"S3Uri": "s3://ml-monitoring/ms-inline/",
+                                                                              "LocalPath": "/opt/ml/processing/output"}}],
+                                           "KmsKeyId": "alias/aws/s3"},
+                "MonitoringResources": {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge",
+                                                          "VolumeSizeInGB": 20}},
+                "MonitoringAppSpecification": {"ImageUri": IMAGE}, "RoleArn": ROLE}}},
+         {("monitoring-schedule-volume-cmk", None): ("FAIL", ""),
+          ("monitoring-schedule-output-cmk", None): ("FAIL", "AWS")}),
         # HyperPod clusters, which moto keeps: one finding per EBS volume of each group.
         ("hyperpod_cluster", "boto3", cluster_request("hp-cmk", root=key, volume="alias/ml-jobs", itype="ml.p5.48xlarge"),
          {("hyperpod-cluster-volume-cmk", "instance group workers root volume"): ("PASS", "CUSTOMER"),
@@ -432,7 +453,8 @@ def kinds(moto, proxy, tmp_path):
     expected, by_kind = {}, {}
     for kind, via, request, verdicts in jobs:
         name = next(v for k, v in request.items()
-                    if k.endswith(("JobName", "ConfigName", "InstanceName")) or k in ("Name", "FeatureGroupName", "ModelCardName", "JobDefinitionName", "ClusterName")
+                    if k.endswith(("JobName", "ConfigName", "InstanceName")) or k in ("Name", "FeatureGroupName", "ModelCardName", "JobDefinitionName", "ClusterName",
+                                   "MonitoringScheduleName")
                     or (k == "EndpointName" and kind == "endpoint"))
         if kind == "processing":
             # moto 5.2.1 does not keep ProcessingResources; the proxy adds back what was sent.
