@@ -7,9 +7,8 @@
 //! `MonitoringOutputConfig`). botocore documents no local-storage exception for the volume key, so
 //! none is made: the instance type is reported, not given to the volume check.
 
-use super::monitoring::{Definition, VOLUME_KEY, VOLUME_TEXT};
-use super::{Api, Draft, Fields, KindDecl, Names, Scope, Settled, SlotDraft};
-use crate::document::DocumentError;
+use super::monitoring::{VOLUME_KEY, VOLUME_TEXT};
+use super::{Api, KindDecl, Names, Settled};
 use crate::resource::{Kind, Role};
 use crate::rules::RuleMeta;
 use crate::rules::docs::{COMPLIANCE, KMS_REFERENCE, Reference, Remediation, SAGEMAKER_AT_REST};
@@ -67,21 +66,7 @@ pub static KIND: KindDecl = KindDecl {
     ),
 };
 
-/// Where this definition's reports and their key sit.
-static DEFINITION: Definition = Definition {
-    kind: Kind::DataQualityJobDefinition,
-    output_config: "DataQualityJobOutputConfig",
-    output_key: "DataQualityJobOutputConfig.KmsKeyId",
-    output_uri: "DataQualityJobOutputConfig.MonitoringOutputs.S3Output.S3Uri",
-};
-
-fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, DocumentError> {
-    DEFINITION.slots(f, scope)
-}
-
-fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
-    DEFINITION.parse(f)
-}
+super::monitoring::job_definition!(DataQualityJobDefinition, "DataQuality");
 
 /// The Model Monitor page on data quality.
 const DATA_QUALITY: Reference = Reference {

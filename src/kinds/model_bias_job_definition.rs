@@ -5,9 +5,8 @@
 //! writes under `ModelBiasJobOutputConfig` (botocore 1.44.8). botocore documents no local-storage
 //! exception for the volume key, so none is made.
 
-use super::monitoring::{Definition, VOLUME_KEY, VOLUME_TEXT};
-use super::{Api, Draft, Fields, KindDecl, Names, Scope, Settled, SlotDraft};
-use crate::document::DocumentError;
+use super::monitoring::{VOLUME_KEY, VOLUME_TEXT};
+use super::{Api, KindDecl, Names, Settled};
 use crate::resource::{Kind, Role};
 use crate::rules::RuleMeta;
 use crate::rules::docs::{COMPLIANCE, KMS_REFERENCE, Reference, Remediation, SAGEMAKER_AT_REST};
@@ -65,21 +64,7 @@ pub static KIND: KindDecl = KindDecl {
     ),
 };
 
-/// Where this definition's reports and their key sit.
-static DEFINITION: Definition = Definition {
-    kind: Kind::ModelBiasJobDefinition,
-    output_config: "ModelBiasJobOutputConfig",
-    output_key: "ModelBiasJobOutputConfig.KmsKeyId",
-    output_uri: "ModelBiasJobOutputConfig.MonitoringOutputs.S3Output.S3Uri",
-};
-
-fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, DocumentError> {
-    DEFINITION.slots(f, scope)
-}
-
-fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {
-    DEFINITION.parse(f)
-}
+super::monitoring::job_definition!(ModelBiasJobDefinition, "ModelBias");
 
 /// The Clarify page on bias drift monitoring.
 const BIAS_DRIFT: Reference = Reference {
@@ -200,52 +185,3 @@ pub static OUTPUT: OutputCheck = OutputCheck {
         without_key: "the reports get the bucket's default S3 encryption",
     },
 };
-
-#[cfg(test)]
-mod tests {
-    use crate::resource::{Kind, Role};
-
-    #[test]
-    fn reads_its_own_output_config_and_the_shared_cluster() {
-        let r = crate::kinds::read_resource(
-            r#"{"JobDefinitionName": "d", "JobDefinitionArn": "arn:aws:sagemaker:us-east-1:111122223333:model-bias-job-definition/d",
-"ModelBiasAppSpecification": {"ImageUri": "img"},
-"JobResources": {"ClusterConfig": {"InstanceType": "ml.r5d.xlarge", "VolumeKmsKeyId": "alias/vol"}},
-"DataQualityJobOutputConfig": {"KmsKeyId": "alias/not-this-kind"},
-"ModelBiasJobOutputConfig": {"MonitoringOutputs": [{"S3Output": {"S3Uri": "s3://b/m/", "LocalPath": "/opt"}}], "KmsKeyId": "alias/out"}}"#,
-        );
-        assert_eq!(r.kind, Kind::ModelBiasJobDefinition);
-        let rows: Vec<_> = r
-            .slots
-            .iter()
-            .map(|s| {
-                (
-                    s.role,
-                    s.field.as_ref(),
-                    s.value.as_deref(),
-                    s.locations.clone(),
-                )
-            })
-            .collect();
-        assert_eq!(
-            rows,
-            [
-                (
-                    Role::Volume,
-                    "JobResources.ClusterConfig.VolumeKmsKeyId",
-                    Some("alias/vol"),
-                    vec![]
-                ),
-                (
-                    Role::Output,
-                    "ModelBiasJobOutputConfig.KmsKeyId",
-                    Some("alias/out"),
-                    vec!["s3://b/m/".to_owned()]
-                )
-            ]
-        );
-        // The NVMe type is reported on the resource but not given to the volume slot.
-        assert_eq!(r.instance_types, ["ml.r5d.xlarge"]);
-        assert!(r.slots[0].instance_types.is_empty());
-    }
-}

@@ -24,6 +24,34 @@ pub const VOLUME_TEXT: crate::rules::volume::VolumeText = crate::rules::volume::
     nvme_exempt: false,
 };
 
+/// A job definition kind's `DEFINITION` (its output settings under `{prefix}JobOutputConfig`)
+/// and the `slots` and `parse` functions its declaration names.
+macro_rules! job_definition {
+    ($kind:ident, $prefix:literal) => {
+        /// Where this definition's reports and their key sit.
+        static DEFINITION: super::monitoring::Definition = super::monitoring::Definition {
+            kind: Kind::$kind,
+            output_config: concat!($prefix, "JobOutputConfig"),
+            output_key: concat!($prefix, "JobOutputConfig.KmsKeyId"),
+            output_uri: concat!($prefix, "JobOutputConfig.MonitoringOutputs.S3Output.S3Uri"),
+        };
+
+        fn slots<'a>(
+            f: &super::Fields<'a>,
+            scope: super::Scope<'_>,
+        ) -> Result<Vec<super::SlotDraft<'a>>, crate::document::DocumentError> {
+            DEFINITION.slots(f, scope)
+        }
+
+        fn parse<'a>(
+            f: &super::Fields<'a>,
+        ) -> Result<super::Draft<'a>, crate::document::DocumentError> {
+            DEFINITION.parse(f)
+        }
+    };
+}
+pub(super) use job_definition;
+
 /// Where one definition's output settings sit.
 pub struct Definition {
     /// The kind it is.
@@ -147,5 +175,73 @@ impl Definition {
         }
         let slots = self.slots(f, Scope::Describe)?;
         Ok(Draft { resource: r, slots })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::resource::{Kind, Role};
+
+    #[test]
+    fn each_definition_reads_its_own_output_config_and_the_shared_cluster() {
+        for (kind, prefix, arn) in [
+            (
+                Kind::ModelQualityJobDefinition,
+                "ModelQuality",
+                "model-quality-job-definition",
+            ),
+            (
+                Kind::ModelBiasJobDefinition,
+                "ModelBias",
+                "model-bias-job-definition",
+            ),
+            (
+                Kind::ModelExplainabilityJobDefinition,
+                "ModelExplainability",
+                "model-explainability-job-definition",
+            ),
+        ] {
+            let r = crate::kinds::read_resource(&format!(
+                r#"{{"JobDefinitionName": "d", "JobDefinitionArn": "arn:aws:sagemaker:us-east-1:111122223333:{arn}/d",
+"{prefix}AppSpecification": {{"ImageUri": "img"}},
+"JobResources": {{"ClusterConfig": {{"InstanceType": "ml.r5d.xlarge", "VolumeKmsKeyId": "alias/vol"}}}},
+"DataQualityJobOutputConfig": {{"KmsKeyId": "alias/not-this-kind"}},
+"{prefix}JobOutputConfig": {{"MonitoringOutputs": [{{"S3Output": {{"S3Uri": "s3://b/m/", "LocalPath": "/opt"}}}}], "KmsKeyId": "alias/out"}}}}"#
+            ));
+            assert_eq!(r.kind, kind);
+            let rows: Vec<_> = r
+                .slots
+                .iter()
+                .map(|s| {
+                    (
+                        s.role,
+                        s.field.to_string(),
+                        s.value.as_deref(),
+                        s.locations.clone(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                rows,
+                [
+                    (
+                        Role::Volume,
+                        "JobResources.ClusterConfig.VolumeKmsKeyId".to_owned(),
+                        Some("alias/vol"),
+                        vec![]
+                    ),
+                    (
+                        Role::Output,
+                        format!("{prefix}JobOutputConfig.KmsKeyId"),
+                        Some("alias/out"),
+                        vec!["s3://b/m/".to_owned()]
+                    )
+                ],
+                "{prefix}"
+            );
+            // The NVMe type is reported on the resource but not given to the volume slot.
+            assert_eq!(r.instance_types, ["ml.r5d.xlarge"]);
+            assert!(r.slots[0].instance_types.is_empty());
+        }
     }
 }
