@@ -146,11 +146,14 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Rende
     Ok(())
 }
 
-/// Prefixes a cell a spreadsheet would run as a formula with `'`, so it shows as text.
+/// A cell as a spreadsheet may show it: hidden controls (a terminal escape, a bidirectional
+/// override that reverses what follows) made visible, and a cell it would run as a formula
+/// prefixed with `'`, so it shows as text.
 pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    let shown = crate::text::visible(cell);
     match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
-        _ => cell.into(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{shown}").into(),
+        _ => shown,
     }
 }
 
@@ -170,6 +173,11 @@ mod tests {
             assert!(neutralise(bad).starts_with('\''), "{bad:?}");
         }
         assert_eq!(neutralise("arn:aws:kms"), "arn:aws:kms");
+        // Controls from a hostile name are shown, never passed on.
+        assert_eq!(
+            neutralise("group \u{202e}\u{1b}[31mx"),
+            "group \\u{202e}\\u{1b}[31mx"
+        );
         assert_eq!(neutralise(""), "");
     }
 }
