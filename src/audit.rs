@@ -36,6 +36,6 @@ impl Audit {
             crate::baseline::apply(report, baseline, self.fail_on_new);
         }
         report.framework = self.framework;
-        report.compliance = report.compliance_summary();
+        report.recount();
     }
 }

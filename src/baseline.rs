@@ -301,6 +301,7 @@ pub fn apply(report: &mut Report, baseline: &Baseline, fail_on_new: bool) {
         .collect();
     report.baseline = Some(summary);
     report.fail_on_new = fail_on_new;
+    report.recount();
 }
 
 #[cfg(test)]

@@ -20,9 +20,39 @@ pub fn is_hidden_control(c: char) -> bool {
         )
 }
 
+/// True when every byte is printable ASCII (space to `~`): the common case, checked sixteen
+/// bytes at a time (the compiler vectorises the fold) before anything is decoded.
+fn printable_ascii(text: &str) -> bool {
+    let plain = |b: &u8| b.wrapping_sub(b' ') < 0x5f;
+    let mut blocks = text.as_bytes().chunks_exact(16);
+    blocks.all(|block| block.iter().fold(true, |ok, b| ok & plain(b)))
+        && blocks.remainder().iter().all(plain)
+}
+
+/// True when `text` holds a hidden control. Runs of printable ASCII (space to `~`, the common
+/// case) are skipped a byte at a time without decoding; only other bytes start a character.
+fn has_hidden_control(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(skip) = bytes[at..]
+        .iter()
+        .position(|b| b.wrapping_sub(b' ') >= 0x5f)
+    {
+        at += skip;
+        let Some(c) = text[at..].chars().next() else {
+            return false;
+        };
+        if is_hidden_control(c) {
+            return true;
+        }
+        at += c.len_utf8();
+    }
+    false
+}
+
 /// `text` with every hidden control written as `\u{…}`; borrowed when there is none.
 pub fn visible(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_hidden_control) {
+    if printable_ascii(text) || !has_hidden_control(text) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -99,6 +129,24 @@ mod tests {
         assert_eq!(visible("tab\there\r"), "tab\\u{9}here\\u{d}");
         // Ordinary non-ASCII text is left alone.
         assert_eq!(visible("café 東京"), "café 東京");
+    }
+
+    #[test]
+    fn a_control_in_any_block_position_is_found() {
+        // Skipping printable ASCII must not skip a control after it, or after other text.
+        for hidden in ["\x00", "\x1f", "\x7f", "\u{85}", "\u{202e}", "\u{2028}"] {
+            for at in 0..70 {
+                let text = format!("{}é{hidden}{}", "a".repeat(at), "b".repeat(70 - at));
+                assert!(has_hidden_control(&text), "{at}");
+                let ascii = format!("{}{hidden}{}", "a".repeat(at), "b".repeat(70 - at));
+                assert!(
+                    !printable_ascii(&ascii) && has_hidden_control(&ascii),
+                    "{at}"
+                );
+                assert!(visible(&text).contains("\\u{"), "{hidden:?} at {at}");
+            }
+        }
+        assert!(!has_hidden_control(&" ~é東".repeat(40)));
     }
 
     #[test]

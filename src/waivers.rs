@@ -369,6 +369,7 @@ pub fn apply(report: &mut Report, file: &str, waivers: &[Waiver], today: NaiveDa
         .map(|(w, _)| w.listing())
         .collect();
     report.waivers = Some(summary);
+    report.recount();
 }
 
 /// A glob compiled once: `*` matches any run of characters, `?` exactly one, everything else

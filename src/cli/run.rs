@@ -50,7 +50,11 @@ pub(super) fn finish(mut report: Report, prepared: &Reporting) -> Result<u8, Fai
     )
     .map_err(Failure::Output)?;
     super::summary::summarise(&report, output);
-    Ok(exit_code(&report))
+    let code = exit_code(&report);
+    // The process ends with this command, and freeing every finding and resource one by one
+    // takes tens of milliseconds at 100,000 resources: the operating system takes it back.
+    std::mem::forget(report);
+    Ok(code)
 }
 
 pub(super) fn scan(args: ScanArgs) -> Result<u8, Failure> {

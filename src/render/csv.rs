@@ -62,6 +62,9 @@ pub const COLUMNS: [&str; 27] = [
     "origin",
 ];
 
+/// Where `compliance` is in [`COLUMNS`].
+const COMPLIANCE: usize = 22;
+
 /// Writes the report as RFC 4180 CSV (comma, CRLF, UTF-8, header row).
 pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), RenderError> {
     let mut w = csv::WriterBuilder::new()
@@ -69,7 +72,7 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Rende
         .from_writer(out);
     let err = |e: csv::Error| RenderError::Serialise("CSV", e.to_string());
     w.write_record(COLUMNS).map_err(err)?;
-    // The same for every row of a rule: build it once.
+    // The same for every row of a rule: build (and neutralise) it once.
     let compliance: std::collections::HashMap<_, String> = report
         .rules
         .iter()
@@ -79,7 +82,7 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Rende
                 .map(crate::rules::Compliance::label)
                 .collect::<Vec<_>>()
                 .join("; ");
-            (meta.id, text)
+            (meta.id, neutralise(&text).into_owned())
         })
         .collect();
     for f in &report.findings {
@@ -122,7 +125,11 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Rende
             f.part.as_deref().unwrap_or(""),
             r.origin.name().unwrap_or(""),
         ];
-        let cells: Vec<_> = row.iter().map(|c| neutralise(c)).collect();
+        let cells = row.iter().enumerate().map(|(i, c)| match i {
+            COMPLIANCE => std::borrow::Cow::Borrowed(*c),
+            _ => neutralise(c),
+        });
+        let cells: Vec<_> = cells.collect();
         w.write_record(cells.iter().map(|c| c.as_bytes()))
             .map_err(err)?;
     }
@@ -163,6 +170,7 @@ mod tests {
 
     #[test]
     fn new_columns_are_appended() {
+        assert_eq!(COLUMNS[COMPLIANCE], "compliance");
         assert_eq!(COLUMNS[23], "run_id");
         assert_eq!(&COLUMNS[24..], ["resource_type", "part", "origin"]);
     }

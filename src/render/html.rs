@@ -81,25 +81,36 @@ impl Writer for Html {
 fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), RenderError> {
     /// Interns strings; index 0 is the empty string. Rows come sorted by account and region,
     /// so each column's value is most often the one before it: that is compared before
-    /// hashing (messages, long and mostly new, go straight to the table).
+    /// hashing. Keys, states and messages are shared copies (see `scan::evaluate`), so a text
+    /// seen before is most often found by its address, without hashing or comparing its bytes.
     struct Strings<'a> {
         index: HashMap<&'a str, usize>,
+        by_address: HashMap<(usize, usize), usize>,
         list: Vec<&'a str>,
         last: [(&'a str, usize); 9],
     }
     impl<'a> Strings<'a> {
         fn id(&mut self, s: &'a str) -> usize {
-            if let Some(&i) = self.index.get(s) {
+            let address = (s.as_ptr() as usize, s.len());
+            if let Some(&i) = self.by_address.get(&address) {
                 return i;
             }
-            self.list.push(s);
-            self.index.insert(s, self.list.len() - 1);
-            self.list.len() - 1
+            let i = match self.index.get(s) {
+                Some(&i) => i,
+                None => {
+                    self.list.push(s);
+                    self.index.insert(s, self.list.len() - 1);
+                    self.list.len() - 1
+                }
+            };
+            self.by_address.insert(address, i);
+            i
         }
         /// [`Strings::id`] of a value of one column.
         fn column(&mut self, column: usize, s: &'a str) -> usize {
-            if self.last[column].0 == s {
-                return self.last[column].1;
+            let (last, i) = self.last[column];
+            if (last.as_ptr() == s.as_ptr() && last.len() == s.len()) || last == s {
+                return i;
             }
             let i = self.id(s);
             self.last[column] = (s, i);
@@ -170,6 +181,7 @@ fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), Ren
     }
     let mut strings = Strings {
         index: HashMap::new(),
+        by_address: HashMap::new(),
         list: Vec::new(),
         last: [("", 0); 9],
     };

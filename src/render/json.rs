@@ -60,7 +60,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> Result<(), RenderError> {
             jobs: report.job_count(),
             counts: report.counts(),
             errors: report.errors.len(),
-            waived: report.waived().count(),
+            waived: report.waived_count(),
             gating_failures: report.gating_failures(),
             incomplete: report.is_incomplete(),
             kinds: report.kind_summaries(),
