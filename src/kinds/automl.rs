@@ -196,6 +196,7 @@ pub static VOLUME: VolumeCheck = VolumeCheck {
         protects: "AutoML volumes",
         without_key: "SageMaker chooses the key for the volumes of the AutoML job",
         nvme_exempt: true,
+        no_instance: "",
     },
 };
 

@@ -355,6 +355,7 @@ pub static VOLUME: VolumeCheck = VolumeCheck {
         protects: "endpoint instance volumes",
         without_key: "SageMaker encrypts the endpoint instance volumes with a transient key it discards",
         nvme_exempt: true,
+        no_instance: "every variant is serverless",
     },
 };
 

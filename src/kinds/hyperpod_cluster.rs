@@ -257,6 +257,7 @@ pub static VOLUME: VolumeCheck = VolumeCheck {
         protects: "cluster volumes",
         without_key: "HyperPod encrypts the volume with an AWS managed key",
         nvme_exempt: false,
+        no_instance: "",
     },
 };
 

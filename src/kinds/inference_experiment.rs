@@ -330,6 +330,7 @@ pub static VOLUME: VolumeCheck = VolumeCheck {
         protects: "shadow variant instance volumes",
         without_key: "the variants' instance volumes are encrypted with a key SageMaker chooses",
         nvme_exempt: true,
+        no_instance: "",
     },
 };
 

@@ -22,6 +22,7 @@ pub const VOLUME_TEXT: crate::rules::volume::VolumeText = crate::rules::volume::
     protects: "monitoring volumes",
     without_key: "SageMaker chooses the key for the monitoring volumes",
     nvme_exempt: false,
+    no_instance: "",
 };
 
 /// A job definition kind's `DEFINITION` (its output settings under `{prefix}JobOutputConfig`)

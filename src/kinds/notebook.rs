@@ -182,5 +182,6 @@ pub static VOLUME: VolumeCheck = VolumeCheck {
         protects: "notebook storage volumes",
         without_key: "SageMaker encrypts the notebook storage volume with a system-managed key",
         nvme_exempt: false,
+        no_instance: "",
     },
 };

@@ -374,6 +374,7 @@ pub static VOLUME: VolumeCheck = VolumeCheck {
         protects: "processing volumes",
         without_key: "SageMaker chooses the key for the processing volumes",
         nvme_exempt: true,
+        no_instance: "",
     },
 };
 

@@ -253,6 +253,7 @@ pub static VOLUME: VolumeCheck = VolumeCheck {
         protects: "training volumes",
         without_key: "SageMaker encrypts the training volumes with a transient key it discards",
         nvme_exempt: true,
+        no_instance: "",
     },
 };
 

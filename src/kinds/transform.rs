@@ -202,6 +202,7 @@ pub static VOLUME: VolumeCheck = VolumeCheck {
         protects: "transform volumes",
         without_key: "SageMaker chooses the key for the transform volumes",
         nvme_exempt: true,
+        no_instance: "",
     },
 };
 

@@ -264,6 +264,7 @@ pub static VOLUME: VolumeCheck = VolumeCheck {
         protects: "training volumes of the tuning job",
         without_key: "SageMaker encrypts the training volumes with a transient key it discards",
         nvme_exempt: true,
+        no_instance: "",
     },
 };
 

@@ -7,7 +7,8 @@
 //! "You can't request a VolumeKmsKeyId when using an instance type with local storage"
 //! (botocore 1.44.8, sagemaker 2017-07-24); for an endpoint configuration's `KmsKeyId`, that
 //! on instances with local storage the key "does not encrypt instance local storage". A slot
-//! with no volume at all (every variant serverless) does not apply either. The family table and its sources are in
+//! with no volume at all (every variant serverless, a labeling job without automated labeling)
+//! does not apply either. The family table and its sources are in
 //! `data/local-nvme-families.toml`. Where no instance type is known (AutoML, a serverless
 //! training job), the key is judged as written.
 
@@ -27,6 +28,10 @@ pub struct VolumeText {
     /// True when instance types with local NVMe storage take no key (a job's or an endpoint's
     /// volume); false when the volume is attached whatever the type (a notebook's).
     pub nvme_exempt: bool,
+    /// Why a resource of the kind may run on no instance at all, which makes its volume key
+    /// protect nothing (`every variant is serverless`); empty for kinds that always run on
+    /// instances.
+    pub no_instance: &'static str,
 }
 
 /// A check of volume keys: its documentation and its words; the judgement is shared.
@@ -67,11 +72,18 @@ pub(super) fn judge_volume(
             kms_key: non_empty(&slot.value).map(str::to_owned),
             key_manager: KeyManager::None,
             key_state: None,
-            message: format!(
-                "The {noun} runs on no instance with a storage volume (it is serverless), so {} \
-                 protects nothing.",
-                slot.field
-            ),
+            message: match text.no_instance {
+                "" => format!(
+                    "The {noun} runs on no instance with a storage volume, so {} protects \
+                     nothing.",
+                    slot.field
+                ),
+                why => format!(
+                    "The {noun} runs on no instance with a storage volume ({why}), so {} \
+                     protects nothing.",
+                    slot.field
+                ),
+            },
             line: slot.parent_line,
         };
     }
