@@ -42,6 +42,7 @@ macro_rules! registered_kinds {
             ModelExplainabilityJobDefinition => model_explainability_job_definition,
             MonitoringSchedule => monitoring_schedule,
             HyperPodCluster => hyperpod_cluster,
+            Labeling => labeling,
         }
     };
 }

@@ -180,6 +180,13 @@ KINDS = {
         "RestrictedInstanceGroups[].InstanceStorageConfigs[].EbsVolumeConfig.RootVolume",
         "RestrictedInstanceGroups[].InstanceStorageConfigs[].EbsVolumeConfig.VolumeKmsKeyId",
     ]),
+    "labeling": ("ListLabelingJobs", "LabelingJobSummaryList", "DescribeLabelingJob", [
+        "LabelingJobName", "LabelingJobArn", "LabelingJobStatus", "CreationTime", "LastModifiedTime",
+        "LabelingJobAlgorithmsConfig",
+        "LabelingJobAlgorithmsConfig.LabelingJobResourceConfig.VolumeKmsKeyId",
+        "OutputConfig.S3OutputPath", "OutputConfig.KmsKeyId",
+        "LabelCounters", "JobReferenceCode", "HumanTaskConfig", "InputConfig", "RoleArn",
+    ]),
 }
 
 # List operations whose summaries spell the name and ARN otherwise than Describe does
@@ -374,6 +381,21 @@ def test_no_volume_key_with_local_storage_is_documented_for_every_volume_field(m
     assert "does not encrypt instance local storage" in doc
 
 
+def test_labeling_volumes_exist_only_with_automated_labeling_and_name_no_instance_type(model):
+    # Why a labeling job without LabelingJobAlgorithmsConfig has no volume to judge, why no
+    # local-storage exception is made, and what the output check says AWS does without a key
+    # (src/kinds/labeling.rs).
+    shapes = model["shapes"]
+    assert "must be supplied in order to use auto-labeling" in shapes["LabelingJobAlgorithmsConfig"]["documentation"]
+    volume = shapes["LabelingJobResourceConfig"]["members"]["VolumeKmsKeyId"]["documentation"]
+    assert "automated data labeling" in volume
+    assert "console" in volume  # the console cannot set it: the remediation says so
+    assert not [m for m in shapes["LabelingJobResourceConfig"]["members"] if "Instance" in m]
+    assert not [m for m in shapes["LabelingJobAlgorithmsConfig"]["members"] if "Instance" in m]
+    output = shapes["LabelingJobOutputConfig"]["members"]["KmsKeyId"]["documentation"]
+    assert "default Amazon Web Services KMS key for Amazon S3" in output
+
+
 def test_compilation_jobs_have_no_volume_key_and_default_to_the_s3_key(model):
     # Why the compilation kind has an output slot only, and what its message says AWS does
     # without a key.
@@ -463,6 +485,7 @@ MARKERS = {
     "ModelBiasAppSpecification": "DescribeModelBiasJobDefinition",
     "ModelExplainabilityAppSpecification": "DescribeModelExplainabilityJobDefinition",
     "InstanceGroups": "DescribeCluster",
+    "LabelingJobName": "DescribeLabelingJob",
 }
 
 
@@ -498,7 +521,7 @@ def test_the_samples_cover_every_kind():
             "DescribeDomain", "DescribeUserProfile", "DescribeFeatureGroup", "DescribeInferenceExperiment",
             "DescribeModelCard", "DescribeDataQualityJobDefinition", "DescribeModelQualityJobDefinition",
             "DescribeModelBiasJobDefinition", "DescribeModelExplainabilityJobDefinition", "DescribeCluster",
-            "DescribeMonitoringSchedule"} <= ops
+            "DescribeMonitoringSchedule", "DescribeLabelingJob"} <= ops
 
 
 def test_the_shape_check_notices_a_wrong_sample(model):

@@ -4,7 +4,8 @@ moto cannot throttle, fail one call persistently, deny access, or describe an AW
 key, moto 5.2.1 leaves ProcessingResources out of DescribeProcessingJob, and it has no model
 customization jobs (ListJobs, DescribeJob), Studio user profiles (CreateUserProfile,
 ListUserProfiles, DescribeUserProfile) nor inference experiments (Create, List and
-DescribeInferenceExperiment) nor monitoring schedules (Create, List and DescribeMonitoringSchedule): the proxy answers those from jobs a test gives it and from the
+DescribeInferenceExperiment) nor monitoring schedules (Create, List and DescribeMonitoringSchedule) nor
+labeling jobs (Create, List and DescribeLabelingJob): the proxy answers those from jobs a test gives it and from the
 profiles and experiments boto3 or the AWS CLI create through it; moto keeps feature groups without
 their OnlineStoreConfig and cannot list them, so the proxy adds back what was sent and lists them. This proxy
 forwards every request to moto unchanged and, when a rule matches, answers instead with the
@@ -57,6 +58,7 @@ class Faults:
             self.feature_groups = {}        # (region, name) -> summary and the OnlineStoreConfig sent
             self.inference_experiments = {}  # (region, Name) -> DescribeInferenceExperiment response
             self.monitoring_schedules = {}  # (region, name) -> DescribeMonitoringSchedule response
+            self.labeling_jobs = {}         # (region, name) -> DescribeLabelingJob response
 
 
 def _sts_error(code, message):
@@ -218,6 +220,33 @@ class Handler(BaseHTTPRequestHandler):
             doc = f.monitoring_schedules.get((region, params.get("MonitoringScheduleName")))
             if doc is None:
                 return _error(400, "ResourceNotFound", f"Monitoring schedule {params.get('MonitoringScheduleName')} not found")
+            return 200, ok, json.dumps(doc).encode()
+        if operation == "CreateLabelingJob":
+            name = params.get("LabelingJobName", "")
+            arn = f"arn:aws:sagemaker:{region}:123456789012:labeling-job/{name}"
+            now = time.time()
+            doc = {"LabelingJobName": name, "LabelingJobArn": arn, "LabelingJobStatus": "InProgress",
+                   "LabelCounters": {"TotalLabeled": 0, "HumanLabeled": 0, "MachineLabeled": 0,
+                                     "FailedNonRetryableError": 0, "Unlabeled": 0},
+                   "CreationTime": now, "LastModifiedTime": now, "JobReferenceCode": "proxy"}
+            for member in ("LabelAttributeName", "InputConfig", "OutputConfig", "RoleArn", "LabelCategoryConfigS3Uri",
+                           "StoppingConditions", "LabelingJobAlgorithmsConfig", "HumanTaskConfig"):
+                if member in params:
+                    doc[member] = params[member]
+            with f.lock:
+                f.labeling_jobs[(region, name)] = doc
+            return 200, ok, json.dumps({"LabelingJobArn": arn}).encode()
+        if operation == "ListLabelingJobs":
+            found = [{k: j[k] for k in ("LabelingJobName", "LabelingJobArn", "CreationTime", "LastModifiedTime",
+                                        "LabelingJobStatus", "LabelCounters")}
+                     for (r, _), j in sorted(f.labeling_jobs.items()) if r == region
+                     and params.get("StatusEquals") in (None, j["LabelingJobStatus"])
+                     and j["CreationTime"] > params.get("CreationTimeAfter", 0)]
+            return 200, ok, json.dumps({"LabelingJobSummaryList": found}).encode()
+        if operation == "DescribeLabelingJob":
+            doc = f.labeling_jobs.get((region, params.get("LabelingJobName")))
+            if doc is None:
+                return _error(400, "ResourceNotFound", f"Labeling job {params.get('LabelingJobName')} not found")
             return 200, ok, json.dumps(doc).encode()
         if operation == "ListFeatureGroups":
             groups = [{k: g[k] for k in ("FeatureGroupName", "FeatureGroupArn", "CreationTime", "FeatureGroupStatus")}

@@ -1,6 +1,6 @@
 """Every kind live: processing (with Athena and Redshift query inputs), batch transform, hyperparameter tuning, AutoML and
 compilation jobs, endpoint configurations, endpoints, notebook instances, Studio domains and
-user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules and labeling jobs (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
@@ -222,6 +222,32 @@ def model_card_request(name, *, key=None):
     return req
 
 
+def labeling_request(name, *, automated=False, volume=None, output=None):
+    """A Ground Truth image classification job: automated labeling when `automated` (with a
+    volume key when `volume` is given), labels under `output` when given."""
+    region = "us-east-1"
+    request = {
+        "LabelingJobName": name, "LabelAttributeName": "category", "RoleArn": ROLE,
+        "InputConfig": {"DataSource": {"S3DataSource": {"ManifestS3Uri": f"s3://ml-labeling/{name}/input.manifest"}}},
+        "OutputConfig": {"S3OutputPath": f"s3://ml-labeling/{name}/output/", **({"KmsKeyId": output} if output else {})},
+        "HumanTaskConfig": {
+            "WorkteamArn": f"arn:aws:sagemaker:{region}:123456789012:workteam/private-crowd/annotators",
+            "UiConfig": {"HumanTaskUiArn": f"arn:aws:sagemaker:{region}:394669845002:human-task-ui/ImageMultiClass"},
+            "PreHumanTaskLambdaArn": f"arn:aws:lambda:{region}:432418664414:function:PRE-ImageMultiClass",
+            "TaskTitle": "Pick a category", "TaskDescription": "One category per image",
+            "NumberOfHumanWorkersPerDataObject": 1, "TaskTimeLimitInSeconds": 300,
+            "AnnotationConsolidationConfig": {
+                "AnnotationConsolidationLambdaArn": f"arn:aws:lambda:{region}:432418664414:function:ACS-ImageMultiClass"}},
+    }
+    if automated:
+        algorithms = {"LabelingJobAlgorithmSpecificationArn":
+                      f"arn:aws:sagemaker:{region}:027400017018:labeling-job-algorithm-specification/image-classification"}
+        if volume:
+            algorithms["LabelingJobResourceConfig"] = {"VolumeKmsKeyId": volume}
+        request["LabelingJobAlgorithmsConfig"] = algorithms
+    return request
+
+
 def cluster_request(name, *, root=None, volume=None, itype="ml.m5.xlarge"):
     """A HyperPod cluster with one instance group: a root volume entry when `root` is given,
     and an additional volume (with `volume` as its key)."""
@@ -271,6 +297,7 @@ CREATE = {
     "model_bias_job_definition": ("create-model-bias-job-definition", "create_model_bias_job_definition"),
     "hyperpod_cluster": ("create-cluster", "create_cluster"),
     "monitoring_schedule": ("create-monitoring-schedule", "create_monitoring_schedule"),
+    "labeling": ("create-labeling-job", "create_labeling_job"),
     "model_explainability_job_definition": ("create-model-explainability-job-definition",
                                             "create_model_explainability_job_definition"),
     "domain": ("create-domain", "create_domain"),
@@ -295,6 +322,7 @@ DESCRIBE = {
     "model_bias_job_definition": ("describe-model-bias-job-definition", "--job-definition-name"),
     "hyperpod_cluster": ("describe-cluster", "--cluster-name"),
     "monitoring_schedule": ("describe-monitoring-schedule", "--monitoring-schedule-name"),
+    "labeling": ("describe-labeling-job", "--labeling-job-name"),
     "model_explainability_job_definition": ("describe-model-explainability-job-definition", "--job-definition-name"),
     "endpoint": ("describe-endpoint", "--endpoint-name"),
     "customization": ("describe-job", "--job-name"),
@@ -438,6 +466,14 @@ def kinds(moto, proxy, tmp_path):
                 "MonitoringAppSpecification": {"ImageUri": IMAGE}, "RoleArn": ROLE}}},
          {("monitoring-schedule-volume-cmk", None): ("FAIL", ""),
           ("monitoring-schedule-output-cmk", None): ("FAIL", "AWS")}),
+        # Labeling jobs, which the proxy keeps: automated labeling with both keys, automated
+        # labeling without a volume key, and people only (no instance, no volume).
+        ("labeling", "boto3", labeling_request("lab-cmk", automated=True, volume=key, output="alias/ml-jobs"),
+         {("labeling-volume-cmk", None): ("PASS", "CUSTOMER"), ("labeling-output-cmk", None): ("PASS", "CUSTOMER")}),
+        ("labeling", "cli", labeling_request("lab-auto-none", automated=True, output="alias/aws/s3"),
+         {("labeling-volume-cmk", None): ("FAIL", ""), ("labeling-output-cmk", None): ("FAIL", "AWS")}),
+        ("labeling", "boto3", labeling_request("lab-people"),
+         {("labeling-volume-cmk", None): ("NOT_APPLICABLE", ""), ("labeling-output-cmk", None): ("FAIL", "")}),
         # HyperPod clusters, which moto keeps: one finding per EBS volume of each group.
         ("hyperpod_cluster", "boto3", cluster_request("hp-cmk", root=key, volume="alias/ml-jobs", itype="ml.p5.48xlarge"),
          {("hyperpod-cluster-volume-cmk", "instance group workers root volume"): ("PASS", "CUSTOMER"),
