@@ -43,6 +43,7 @@ macro_rules! registered_kinds {
             MonitoringSchedule => monitoring_schedule,
             HyperPodCluster => hyperpod_cluster,
             Labeling => labeling,
+            Optimization => optimization,
         }
     };
 }

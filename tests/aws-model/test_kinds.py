@@ -180,6 +180,11 @@ KINDS = {
         "RestrictedInstanceGroups[].InstanceStorageConfigs[].EbsVolumeConfig.RootVolume",
         "RestrictedInstanceGroups[].InstanceStorageConfigs[].EbsVolumeConfig.VolumeKmsKeyId",
     ]),
+    "optimization": ("ListOptimizationJobs", "OptimizationJobSummaries", "DescribeOptimizationJob", [
+        "OptimizationJobName", "OptimizationJobArn", "OptimizationJobStatus", "CreationTime", "LastModifiedTime",
+        "OutputConfig.S3OutputLocation", "OutputConfig.KmsKeyId",
+        "ModelSource", "DeploymentInstanceType", "OptimizationConfigs", "RoleArn", "StoppingCondition",
+    ]),
     "labeling": ("ListLabelingJobs", "LabelingJobSummaryList", "DescribeLabelingJob", [
         "LabelingJobName", "LabelingJobArn", "LabelingJobStatus", "CreationTime", "LastModifiedTime",
         "LabelingJobAlgorithmsConfig",
@@ -418,6 +423,13 @@ def test_compilation_jobs_have_no_volume_key_and_default_to_the_s3_key(model):
         assert keys == {"KmsKeyId"}, (op, keys)
     doc = shapes["OutputConfig"]["members"]["KmsKeyId"]["documentation"]
     assert "default KMS key for Amazon S3" in doc
+    # The same for optimization jobs (src/kinds/optimization.rs), whose key documentation
+    # names no default: the message says the bucket's default encryption applies.
+    for op, io in (("CreateOptimizationJob", "input"), ("DescribeOptimizationJob", "output")):
+        keys = {n for n in names(model["operations"][op][io]["shape"], set()) if "Kms" in n}
+        assert keys == {"KmsKeyId"}, (op, keys)
+    doc = shapes["OptimizationJobOutputConfig"]["members"]["KmsKeyId"]["documentation"]
+    assert "artifacts of the optimized model" in doc and "default" not in doc
 
 
 def test_the_processing_output_key_covers_every_output(model):
@@ -486,6 +498,7 @@ MARKERS = {
     "ModelExplainabilityAppSpecification": "DescribeModelExplainabilityJobDefinition",
     "InstanceGroups": "DescribeCluster",
     "LabelingJobName": "DescribeLabelingJob",
+    "OptimizationJobName": "DescribeOptimizationJob",
 }
 
 
@@ -521,7 +534,8 @@ def test_the_samples_cover_every_kind():
             "DescribeDomain", "DescribeUserProfile", "DescribeFeatureGroup", "DescribeInferenceExperiment",
             "DescribeModelCard", "DescribeDataQualityJobDefinition", "DescribeModelQualityJobDefinition",
             "DescribeModelBiasJobDefinition", "DescribeModelExplainabilityJobDefinition", "DescribeCluster",
-            "DescribeMonitoringSchedule", "DescribeLabelingJob"} <= ops
+            "DescribeMonitoringSchedule", "DescribeLabelingJob",
+            "DescribeOptimizationJob"} <= ops
 
 
 def test_the_shape_check_notices_a_wrong_sample(model):

@@ -5,7 +5,8 @@ key, moto 5.2.1 leaves ProcessingResources out of DescribeProcessingJob, and it 
 customization jobs (ListJobs, DescribeJob), Studio user profiles (CreateUserProfile,
 ListUserProfiles, DescribeUserProfile) nor inference experiments (Create, List and
 DescribeInferenceExperiment) nor monitoring schedules (Create, List and DescribeMonitoringSchedule) nor
-labeling jobs (Create, List and DescribeLabelingJob): the proxy answers those from jobs a test gives it and from the
+labeling jobs (Create, List and DescribeLabelingJob) nor optimization jobs (Create, List and
+DescribeOptimizationJob): the proxy answers those from jobs a test gives it and from the
 profiles and experiments boto3 or the AWS CLI create through it; moto keeps feature groups without
 their OnlineStoreConfig and cannot list them, so the proxy adds back what was sent and lists them. This proxy
 forwards every request to moto unchanged and, when a rule matches, answers instead with the
@@ -59,6 +60,7 @@ class Faults:
             self.inference_experiments = {}  # (region, Name) -> DescribeInferenceExperiment response
             self.monitoring_schedules = {}  # (region, name) -> DescribeMonitoringSchedule response
             self.labeling_jobs = {}         # (region, name) -> DescribeLabelingJob response
+            self.optimization_jobs = {}     # (region, name) -> DescribeOptimizationJob response
 
 
 def _sts_error(code, message):
@@ -247,6 +249,32 @@ class Handler(BaseHTTPRequestHandler):
             doc = f.labeling_jobs.get((region, params.get("LabelingJobName")))
             if doc is None:
                 return _error(400, "ResourceNotFound", f"Labeling job {params.get('LabelingJobName')} not found")
+            return 200, ok, json.dumps(doc).encode()
+        if operation == "CreateOptimizationJob":
+            name = params.get("OptimizationJobName", "")
+            arn = f"arn:aws:sagemaker:{region}:123456789012:optimization-job/{name}"
+            now = time.time()
+            doc = {"OptimizationJobName": name, "OptimizationJobArn": arn, "OptimizationJobStatus": "INPROGRESS",
+                   "CreationTime": now, "LastModifiedTime": now}
+            for member in ("ModelSource", "DeploymentInstanceType", "MaxInstanceCount", "OptimizationEnvironment",
+                           "OptimizationConfigs", "OutputConfig", "RoleArn", "StoppingCondition", "VpcConfig"):
+                if member in params:
+                    doc[member] = params[member]
+            with f.lock:
+                f.optimization_jobs[(region, name)] = doc
+            return 200, ok, json.dumps({"OptimizationJobArn": arn}).encode()
+        if operation == "ListOptimizationJobs":
+            found = [{k: j[k] for k in ("OptimizationJobName", "OptimizationJobArn", "CreationTime", "LastModifiedTime",
+                                        "OptimizationJobStatus", "DeploymentInstanceType")}
+                     | {"OptimizationTypes": [next(iter(c)) for c in j.get("OptimizationConfigs", [])]}
+                     for (r, _), j in sorted(f.optimization_jobs.items()) if r == region
+                     and params.get("StatusEquals") in (None, j["OptimizationJobStatus"])
+                     and j["CreationTime"] > params.get("CreationTimeAfter", 0)]
+            return 200, ok, json.dumps({"OptimizationJobSummaries": found}).encode()
+        if operation == "DescribeOptimizationJob":
+            doc = f.optimization_jobs.get((region, params.get("OptimizationJobName")))
+            if doc is None:
+                return _error(400, "ResourceNotFound", f"Optimization job {params.get('OptimizationJobName')} not found")
             return 200, ok, json.dumps(doc).encode()
         if operation == "ListFeatureGroups":
             groups = [{k: g[k] for k in ("FeatureGroupName", "FeatureGroupArn", "CreationTime", "FeatureGroupStatus")}

@@ -1,6 +1,6 @@
 """Every kind live: processing (with Athena and Redshift query inputs), batch transform, hyperparameter tuning, AutoML and
 compilation jobs, endpoint configurations, endpoints, notebook instances, Studio domains and
-user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules and labeling jobs (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules, labeling and optimization jobs (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
@@ -248,6 +248,17 @@ def labeling_request(name, *, automated=False, volume=None, output=None):
     return request
 
 
+def optimization_request(name, *, output=None):
+    """An inference optimization job (AWQ quantization), its artifacts under `output` when given."""
+    return {
+        "OptimizationJobName": name, "RoleArn": ROLE, "DeploymentInstanceType": "ml.g5.12xlarge",
+        "ModelSource": {"S3": {"S3Uri": f"s3://ml-models/{name}/source/"}},
+        "OptimizationConfigs": [{"ModelQuantizationConfig": {"OverrideEnvironment": {"OPTION_QUANTIZE": "awq"}}}],
+        "OutputConfig": {"S3OutputLocation": f"s3://ml-models/{name}/optimized/", **({"KmsKeyId": output} if output else {})},
+        "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+    }
+
+
 def cluster_request(name, *, root=None, volume=None, itype="ml.m5.xlarge"):
     """A HyperPod cluster with one instance group: a root volume entry when `root` is given,
     and an additional volume (with `volume` as its key)."""
@@ -298,6 +309,7 @@ CREATE = {
     "hyperpod_cluster": ("create-cluster", "create_cluster"),
     "monitoring_schedule": ("create-monitoring-schedule", "create_monitoring_schedule"),
     "labeling": ("create-labeling-job", "create_labeling_job"),
+    "optimization": ("create-optimization-job", "create_optimization_job"),
     "model_explainability_job_definition": ("create-model-explainability-job-definition",
                                             "create_model_explainability_job_definition"),
     "domain": ("create-domain", "create_domain"),
@@ -323,6 +335,7 @@ DESCRIBE = {
     "hyperpod_cluster": ("describe-cluster", "--cluster-name"),
     "monitoring_schedule": ("describe-monitoring-schedule", "--monitoring-schedule-name"),
     "labeling": ("describe-labeling-job", "--labeling-job-name"),
+    "optimization": ("describe-optimization-job", "--optimization-job-name"),
     "model_explainability_job_definition": ("describe-model-explainability-job-definition", "--job-definition-name"),
     "endpoint": ("describe-endpoint", "--endpoint-name"),
     "customization": ("describe-job", "--job-name"),
@@ -474,6 +487,11 @@ def kinds(moto, proxy, tmp_path):
          {("labeling-volume-cmk", None): ("FAIL", ""), ("labeling-output-cmk", None): ("FAIL", "AWS")}),
         ("labeling", "boto3", labeling_request("lab-people"),
          {("labeling-volume-cmk", None): ("NOT_APPLICABLE", ""), ("labeling-output-cmk", None): ("FAIL", "")}),
+        # Optimization jobs, which the proxy keeps.
+        ("optimization", "cli", optimization_request("opt-cmk", output=key),
+         {("optimization-output-cmk", None): ("PASS", "CUSTOMER")}),
+        ("optimization", "boto3", optimization_request("opt-none"),
+         {("optimization-output-cmk", None): ("FAIL", "")}),
         # HyperPod clusters, which moto keeps: one finding per EBS volume of each group.
         ("hyperpod_cluster", "boto3", cluster_request("hp-cmk", root=key, volume="alias/ml-jobs", itype="ml.p5.48xlarge"),
          {("hyperpod-cluster-volume-cmk", "instance group workers root volume"): ("PASS", "CUSTOMER"),
