@@ -44,6 +44,7 @@ macro_rules! registered_kinds {
             HyperPodCluster => hyperpod_cluster,
             Labeling => labeling,
             Optimization => optimization,
+            FlowDefinition => flow_definition,
         }
     };
 }

@@ -185,6 +185,10 @@ KINDS = {
         "OutputConfig.S3OutputLocation", "OutputConfig.KmsKeyId",
         "ModelSource", "DeploymentInstanceType", "OptimizationConfigs", "RoleArn", "StoppingCondition",
     ]),
+    "flow_definition": ("ListFlowDefinitions", "FlowDefinitionSummaries", "DescribeFlowDefinition", [
+        "FlowDefinitionName", "FlowDefinitionArn", "FlowDefinitionStatus", "CreationTime",
+        "OutputConfig.S3OutputPath", "OutputConfig.KmsKeyId", "HumanLoopConfig", "RoleArn",
+    ]),
     "labeling": ("ListLabelingJobs", "LabelingJobSummaryList", "DescribeLabelingJob", [
         "LabelingJobName", "LabelingJobArn", "LabelingJobStatus", "CreationTime", "LastModifiedTime",
         "LabelingJobAlgorithmsConfig",
@@ -430,6 +434,13 @@ def test_compilation_jobs_have_no_volume_key_and_default_to_the_s3_key(model):
         assert keys == {"KmsKeyId"}, (op, keys)
     doc = shapes["OptimizationJobOutputConfig"]["members"]["KmsKeyId"]["documentation"]
     assert "artifacts of the optimized model" in doc and "default" not in doc
+    # And for human review flow definitions (src/kinds/flow_definition.rs), which nothing
+    # changes after creation.
+    for op, io in (("CreateFlowDefinition", "input"), ("DescribeFlowDefinition", "output")):
+        keys = {n for n in names(model["operations"][op][io]["shape"], set()) if "Kms" in n}
+        assert keys == {"KmsKeyId"}, (op, keys)
+    assert "default" not in shapes["FlowDefinitionOutputConfig"]["members"]["KmsKeyId"]["documentation"]
+    assert not [op for op in model["operations"] if op.startswith("Update") and "FlowDefinition" in op]
 
 
 def test_the_processing_output_key_covers_every_output(model):
@@ -499,6 +510,7 @@ MARKERS = {
     "InstanceGroups": "DescribeCluster",
     "LabelingJobName": "DescribeLabelingJob",
     "OptimizationJobName": "DescribeOptimizationJob",
+    "FlowDefinitionName": "DescribeFlowDefinition",
 }
 
 
@@ -535,7 +547,7 @@ def test_the_samples_cover_every_kind():
             "DescribeModelCard", "DescribeDataQualityJobDefinition", "DescribeModelQualityJobDefinition",
             "DescribeModelBiasJobDefinition", "DescribeModelExplainabilityJobDefinition", "DescribeCluster",
             "DescribeMonitoringSchedule", "DescribeLabelingJob",
-            "DescribeOptimizationJob"} <= ops
+            "DescribeOptimizationJob", "DescribeFlowDefinition"} <= ops
 
 
 def test_the_shape_check_notices_a_wrong_sample(model):

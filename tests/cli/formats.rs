@@ -226,7 +226,8 @@ fn mixed_kinds_match_their_snapshots_in_every_format() {
             "model_bias_job_definition",
             "hyperpod_cluster",
             "labeling",
-            "optimization"
+            "optimization",
+            "flow_definition"
         ]
     );
     // Every check of every kind is in the report and in SARIF's rules, in registry order.

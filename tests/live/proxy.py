@@ -6,7 +6,7 @@ customization jobs (ListJobs, DescribeJob), Studio user profiles (CreateUserProf
 ListUserProfiles, DescribeUserProfile) nor inference experiments (Create, List and
 DescribeInferenceExperiment) nor monitoring schedules (Create, List and DescribeMonitoringSchedule) nor
 labeling jobs (Create, List and DescribeLabelingJob) nor optimization jobs (Create, List and
-DescribeOptimizationJob): the proxy answers those from jobs a test gives it and from the
+DescribeOptimizationJob) nor human review flow definitions (Create, List and DescribeFlowDefinition): the proxy answers those from jobs a test gives it and from the
 profiles and experiments boto3 or the AWS CLI create through it; moto keeps feature groups without
 their OnlineStoreConfig and cannot list them, so the proxy adds back what was sent and lists them. This proxy
 forwards every request to moto unchanged and, when a rule matches, answers instead with the
@@ -61,6 +61,7 @@ class Faults:
             self.monitoring_schedules = {}  # (region, name) -> DescribeMonitoringSchedule response
             self.labeling_jobs = {}         # (region, name) -> DescribeLabelingJob response
             self.optimization_jobs = {}     # (region, name) -> DescribeOptimizationJob response
+            self.flow_definitions = {}      # (region, name) -> DescribeFlowDefinition response
 
 
 def _sts_error(code, message):
@@ -275,6 +276,28 @@ class Handler(BaseHTTPRequestHandler):
             doc = f.optimization_jobs.get((region, params.get("OptimizationJobName")))
             if doc is None:
                 return _error(400, "ResourceNotFound", f"Optimization job {params.get('OptimizationJobName')} not found")
+            return 200, ok, json.dumps(doc).encode()
+        if operation == "CreateFlowDefinition":
+            name = params.get("FlowDefinitionName", "")
+            arn = f"arn:aws:sagemaker:{region}:123456789012:flow-definition/{name}"
+            doc = {"FlowDefinitionName": name, "FlowDefinitionArn": arn, "FlowDefinitionStatus": "Active",
+                   "CreationTime": time.time()}
+            for member in ("HumanLoopRequestSource", "HumanLoopActivationConfig", "HumanLoopConfig", "OutputConfig",
+                           "RoleArn"):
+                if member in params:
+                    doc[member] = params[member]
+            with f.lock:
+                f.flow_definitions[(region, name)] = doc
+            return 200, ok, json.dumps({"FlowDefinitionArn": arn}).encode()
+        if operation == "ListFlowDefinitions":
+            found = [{k: d[k] for k in ("FlowDefinitionName", "FlowDefinitionArn", "FlowDefinitionStatus", "CreationTime")}
+                     for (r, _), d in sorted(f.flow_definitions.items()) if r == region
+                     and d["CreationTime"] > params.get("CreationTimeAfter", 0)]
+            return 200, ok, json.dumps({"FlowDefinitionSummaries": found}).encode()
+        if operation == "DescribeFlowDefinition":
+            doc = f.flow_definitions.get((region, params.get("FlowDefinitionName")))
+            if doc is None:
+                return _error(400, "ResourceNotFound", f"Flow definition {params.get('FlowDefinitionName')} not found")
             return 200, ok, json.dumps(doc).encode()
         if operation == "ListFeatureGroups":
             groups = [{k: g[k] for k in ("FeatureGroupName", "FeatureGroupArn", "CreationTime", "FeatureGroupStatus")}

@@ -1,6 +1,6 @@
 """Every kind live: processing (with Athena and Redshift query inputs), batch transform, hyperparameter tuning, AutoML and
 compilation jobs, endpoint configurations, endpoints, notebook instances, Studio domains and
-user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules, labeling and optimization jobs (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules, labeling and optimization jobs and flow definitions (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
@@ -259,6 +259,17 @@ def optimization_request(name, *, output=None):
     }
 
 
+def flow_request(name, *, output=None):
+    """An Augmented AI flow definition of a custom task type, its output under `output` when given."""
+    return {
+        "FlowDefinitionName": name, "RoleArn": ROLE,
+        "HumanLoopConfig": {"WorkteamArn": "arn:aws:sagemaker:us-east-1:123456789012:workteam/private-crowd/reviewers",
+                            "HumanTaskUiArn": f"arn:aws:sagemaker:us-east-1:123456789012:human-task-ui/{name}-ui",
+                            "TaskTitle": "Review", "TaskDescription": "Correct the answer", "TaskCount": 1},
+        "OutputConfig": {"S3OutputPath": f"s3://a2i-output/{name}/", **({"KmsKeyId": output} if output else {})},
+    }
+
+
 def cluster_request(name, *, root=None, volume=None, itype="ml.m5.xlarge"):
     """A HyperPod cluster with one instance group: a root volume entry when `root` is given,
     and an additional volume (with `volume` as its key)."""
@@ -310,6 +321,7 @@ CREATE = {
     "monitoring_schedule": ("create-monitoring-schedule", "create_monitoring_schedule"),
     "labeling": ("create-labeling-job", "create_labeling_job"),
     "optimization": ("create-optimization-job", "create_optimization_job"),
+    "flow_definition": ("create-flow-definition", "create_flow_definition"),
     "model_explainability_job_definition": ("create-model-explainability-job-definition",
                                             "create_model_explainability_job_definition"),
     "domain": ("create-domain", "create_domain"),
@@ -336,6 +348,7 @@ DESCRIBE = {
     "monitoring_schedule": ("describe-monitoring-schedule", "--monitoring-schedule-name"),
     "labeling": ("describe-labeling-job", "--labeling-job-name"),
     "optimization": ("describe-optimization-job", "--optimization-job-name"),
+    "flow_definition": ("describe-flow-definition", "--flow-definition-name"),
     "model_explainability_job_definition": ("describe-model-explainability-job-definition", "--job-definition-name"),
     "endpoint": ("describe-endpoint", "--endpoint-name"),
     "customization": ("describe-job", "--job-name"),
@@ -492,6 +505,11 @@ def kinds(moto, proxy, tmp_path):
          {("optimization-output-cmk", None): ("PASS", "CUSTOMER")}),
         ("optimization", "boto3", optimization_request("opt-none"),
          {("optimization-output-cmk", None): ("FAIL", "")}),
+        # Human review flow definitions, which the proxy keeps.
+        ("flow_definition", "boto3", flow_request("a2i-cmk", output="alias/ml-jobs"),
+         {("flow-definition-output-cmk", None): ("PASS", "CUSTOMER")}),
+        ("flow_definition", "cli", flow_request("a2i-aws", output="alias/aws/s3"),
+         {("flow-definition-output-cmk", None): ("FAIL", "AWS")}),
         # HyperPod clusters, which moto keeps: one finding per EBS volume of each group.
         ("hyperpod_cluster", "boto3", cluster_request("hp-cmk", root=key, volume="alias/ml-jobs", itype="ml.p5.48xlarge"),
          {("hyperpod-cluster-volume-cmk", "instance group workers root volume"): ("PASS", "CUSTOMER"),
@@ -508,7 +526,7 @@ def kinds(moto, proxy, tmp_path):
     for kind, via, request, verdicts in jobs:
         name = next(v for k, v in request.items()
                     if k.endswith(("JobName", "ConfigName", "InstanceName")) or k in ("Name", "FeatureGroupName", "ModelCardName", "JobDefinitionName", "ClusterName",
-                                   "MonitoringScheduleName")
+                                   "MonitoringScheduleName", "FlowDefinitionName")
                     or (k == "EndpointName" and kind == "endpoint"))
         if kind == "processing":
             # moto 5.2.1 does not keep ProcessingResources; the proxy adds back what was sent.
