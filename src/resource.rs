@@ -45,6 +45,7 @@ macro_rules! registered_kinds {
             Labeling => labeling,
             Optimization => optimization,
             FlowDefinition => flow_definition,
+            EdgePackaging => edge_packaging,
         }
     };
 }

@@ -189,6 +189,11 @@ KINDS = {
         "FlowDefinitionName", "FlowDefinitionArn", "FlowDefinitionStatus", "CreationTime",
         "OutputConfig.S3OutputPath", "OutputConfig.KmsKeyId", "HumanLoopConfig", "RoleArn",
     ]),
+    "edge_packaging": ("ListEdgePackagingJobs", "EdgePackagingJobSummaries", "DescribeEdgePackagingJob", [
+        "EdgePackagingJobName", "EdgePackagingJobArn", "EdgePackagingJobStatus", "CreationTime", "LastModifiedTime",
+        "ResourceKey", "OutputConfig.S3OutputLocation", "OutputConfig.KmsKeyId",
+        "RoleArn", "ModelArtifact", "ModelSignature", "CompilationJobName",
+    ]),
     "labeling": ("ListLabelingJobs", "LabelingJobSummaryList", "DescribeLabelingJob", [
         "LabelingJobName", "LabelingJobArn", "LabelingJobStatus", "CreationTime", "LastModifiedTime",
         "LabelingJobAlgorithmsConfig",
@@ -405,6 +410,17 @@ def test_labeling_volumes_exist_only_with_automated_labeling_and_name_no_instanc
     assert "default Amazon Web Services KMS key for Amazon S3" in output
 
 
+def test_edge_packaging_volumes_name_no_instance_type_and_outputs_default_to_the_s3_key(model):
+    # Why edge-packaging-volume-cmk makes no local-storage exception, and what the output
+    # check says AWS does without a key (src/kinds/edge_packaging.rs).
+    shapes = model["shapes"]
+    for op, io in (("CreateEdgePackagingJob", "input"), ("DescribeEdgePackagingJob", "output")):
+        members = shapes[model["operations"][op][io]["shape"]]["members"]
+        assert "EBS volume" in members["ResourceKey"]["documentation"], op
+        assert not [m for m in members if "Instance" in m], op
+    assert "default KMS key for Amazon S3" in shapes["EdgeOutputConfig"]["members"]["KmsKeyId"]["documentation"]
+
+
 def test_compilation_jobs_have_no_volume_key_and_default_to_the_s3_key(model):
     # Why the compilation kind has an output slot only, and what its message says AWS does
     # without a key.
@@ -489,6 +505,8 @@ MARKERS = {
     "ProcessingJobName": "DescribeProcessingJob",
     "TransformJobName": "DescribeTransformJob",
     "HyperParameterTuningJobName": "DescribeHyperParameterTuningJob",
+    # An edge packaging job names its compilation job: its own marker goes first.
+    "EdgePackagingJobName": "DescribeEdgePackagingJob",
     "CompilationJobName": "DescribeCompilationJob",
     "JobName": "DescribeJob",
     # A monitoring schedule names its endpoint: its own marker goes first.
@@ -547,7 +565,7 @@ def test_the_samples_cover_every_kind():
             "DescribeModelCard", "DescribeDataQualityJobDefinition", "DescribeModelQualityJobDefinition",
             "DescribeModelBiasJobDefinition", "DescribeModelExplainabilityJobDefinition", "DescribeCluster",
             "DescribeMonitoringSchedule", "DescribeLabelingJob",
-            "DescribeOptimizationJob", "DescribeFlowDefinition"} <= ops
+            "DescribeOptimizationJob", "DescribeFlowDefinition", "DescribeEdgePackagingJob"} <= ops
 
 
 def test_the_shape_check_notices_a_wrong_sample(model):

@@ -227,7 +227,8 @@ fn mixed_kinds_match_their_snapshots_in_every_format() {
             "hyperpod_cluster",
             "labeling",
             "optimization",
-            "flow_definition"
+            "flow_definition",
+            "edge_packaging"
         ]
     );
     // Every check of every kind is in the report and in SARIF's rules, in registry order.

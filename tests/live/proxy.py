@@ -6,7 +6,8 @@ customization jobs (ListJobs, DescribeJob), Studio user profiles (CreateUserProf
 ListUserProfiles, DescribeUserProfile) nor inference experiments (Create, List and
 DescribeInferenceExperiment) nor monitoring schedules (Create, List and DescribeMonitoringSchedule) nor
 labeling jobs (Create, List and DescribeLabelingJob) nor optimization jobs (Create, List and
-DescribeOptimizationJob) nor human review flow definitions (Create, List and DescribeFlowDefinition): the proxy answers those from jobs a test gives it and from the
+DescribeOptimizationJob) nor human review flow definitions (Create, List and DescribeFlowDefinition) nor edge packaging jobs (Create, List and
+DescribeEdgePackagingJob): the proxy answers those from jobs a test gives it and from the
 profiles and experiments boto3 or the AWS CLI create through it; moto keeps feature groups without
 their OnlineStoreConfig and cannot list them, so the proxy adds back what was sent and lists them. This proxy
 forwards every request to moto unchanged and, when a rule matches, answers instead with the
@@ -62,6 +63,7 @@ class Faults:
             self.labeling_jobs = {}         # (region, name) -> DescribeLabelingJob response
             self.optimization_jobs = {}     # (region, name) -> DescribeOptimizationJob response
             self.flow_definitions = {}      # (region, name) -> DescribeFlowDefinition response
+            self.edge_packaging_jobs = {}   # (region, name) -> DescribeEdgePackagingJob response
 
 
 def _sts_error(code, message):
@@ -298,6 +300,31 @@ class Handler(BaseHTTPRequestHandler):
             doc = f.flow_definitions.get((region, params.get("FlowDefinitionName")))
             if doc is None:
                 return _error(400, "ResourceNotFound", f"Flow definition {params.get('FlowDefinitionName')} not found")
+            return 200, ok, json.dumps(doc).encode()
+        if operation == "CreateEdgePackagingJob":
+            name = params.get("EdgePackagingJobName", "")
+            arn = f"arn:aws:sagemaker:{region}:123456789012:edge-packaging-job/{name}"
+            now = time.time()
+            doc = {"EdgePackagingJobName": name, "EdgePackagingJobArn": arn, "EdgePackagingJobStatus": "STARTING",
+                   "CreationTime": now, "LastModifiedTime": now}
+            for member in ("CompilationJobName", "ModelName", "ModelVersion", "RoleArn", "OutputConfig", "ResourceKey"):
+                if member in params:
+                    doc[member] = params[member]
+            with f.lock:
+                f.edge_packaging_jobs[(region, name)] = doc
+            return 200, ok, b"{}"
+        if operation == "ListEdgePackagingJobs":
+            found = [{k: j[k] for k in ("EdgePackagingJobArn", "EdgePackagingJobName", "EdgePackagingJobStatus",
+                                        "CompilationJobName", "ModelName", "ModelVersion", "CreationTime",
+                                        "LastModifiedTime") if k in j}
+                     for (r, _), j in sorted(f.edge_packaging_jobs.items()) if r == region
+                     and params.get("StatusEquals") in (None, j["EdgePackagingJobStatus"])
+                     and j["CreationTime"] > params.get("CreationTimeAfter", 0)]
+            return 200, ok, json.dumps({"EdgePackagingJobSummaries": found}).encode()
+        if operation == "DescribeEdgePackagingJob":
+            doc = f.edge_packaging_jobs.get((region, params.get("EdgePackagingJobName")))
+            if doc is None:
+                return _error(400, "ResourceNotFound", f"Edge packaging job {params.get('EdgePackagingJobName')} not found")
             return 200, ok, json.dumps(doc).encode()
         if operation == "ListFeatureGroups":
             groups = [{k: g[k] for k in ("FeatureGroupName", "FeatureGroupArn", "CreationTime", "FeatureGroupStatus")}

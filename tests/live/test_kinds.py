@@ -1,6 +1,6 @@
 """Every kind live: processing (with Athena and Redshift query inputs), batch transform, hyperparameter tuning, AutoML and
 compilation jobs, endpoint configurations, endpoints, notebook instances, Studio domains and
-user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules, labeling and optimization jobs and flow definitions (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules, labeling, optimization and edge packaging jobs and flow definitions (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
@@ -322,6 +322,7 @@ CREATE = {
     "labeling": ("create-labeling-job", "create_labeling_job"),
     "optimization": ("create-optimization-job", "create_optimization_job"),
     "flow_definition": ("create-flow-definition", "create_flow_definition"),
+    "edge_packaging": ("create-edge-packaging-job", "create_edge_packaging_job"),
     "model_explainability_job_definition": ("create-model-explainability-job-definition",
                                             "create_model_explainability_job_definition"),
     "domain": ("create-domain", "create_domain"),
@@ -349,6 +350,7 @@ DESCRIBE = {
     "labeling": ("describe-labeling-job", "--labeling-job-name"),
     "optimization": ("describe-optimization-job", "--optimization-job-name"),
     "flow_definition": ("describe-flow-definition", "--flow-definition-name"),
+    "edge_packaging": ("describe-edge-packaging-job", "--edge-packaging-job-name"),
     "model_explainability_job_definition": ("describe-model-explainability-job-definition", "--job-definition-name"),
     "endpoint": ("describe-endpoint", "--endpoint-name"),
     "customization": ("describe-job", "--job-name"),
@@ -510,6 +512,15 @@ def kinds(moto, proxy, tmp_path):
          {("flow-definition-output-cmk", None): ("PASS", "CUSTOMER")}),
         ("flow_definition", "cli", flow_request("a2i-aws", output="alias/aws/s3"),
          {("flow-definition-output-cmk", None): ("FAIL", "AWS")}),
+        # Edge packaging jobs, which the proxy keeps.
+        ("edge_packaging", "cli", {"EdgePackagingJobName": "edge-cmk", "CompilationJobName": "neo-jetson",
+                                   "ModelName": "camera", "ModelVersion": "1.0", "RoleArn": ROLE, "ResourceKey": key,
+                                   "OutputConfig": {"S3OutputLocation": "s3://edge-models/camera/", "KmsKeyId": key}},
+         {("edge-packaging-volume-cmk", None): ("PASS", "CUSTOMER"), ("edge-packaging-output-cmk", None): ("PASS", "CUSTOMER")}),
+        ("edge_packaging", "boto3", {"EdgePackagingJobName": "edge-none", "CompilationJobName": "neo-rasp",
+                                     "ModelName": "shelf", "ModelVersion": "2.0", "RoleArn": ROLE,
+                                     "OutputConfig": {"S3OutputLocation": "s3://edge-models/shelf/", "KmsKeyId": "alias/aws/s3"}},
+         {("edge-packaging-volume-cmk", None): ("FAIL", ""), ("edge-packaging-output-cmk", None): ("FAIL", "AWS")}),
         # HyperPod clusters, which moto keeps: one finding per EBS volume of each group.
         ("hyperpod_cluster", "boto3", cluster_request("hp-cmk", root=key, volume="alias/ml-jobs", itype="ml.p5.48xlarge"),
          {("hyperpod-cluster-volume-cmk", "instance group workers root volume"): ("PASS", "CUSTOMER"),
