@@ -69,7 +69,7 @@ pub static KIND: KindDecl = KindDecl {
 #[serde(rename_all = "PascalCase")]
 struct OutputConfig<'a> {
     #[serde(borrow)]
-    s3_output_location: Option<Text<'a>>,
+    s3_output_path: Option<Text<'a>>,
     #[serde(borrow, default)]
     kms_key_id: At<'a, Option<Text<'a>>>,
 }
@@ -78,8 +78,8 @@ fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, Doc
     let out = f.get::<OutputConfig<'a>>("OutputConfig")?;
     Ok(vec![SlotDraft::output(
         KeySlot::new(Role::Output, "OutputConfig.KmsKeyId"),
-        "OutputConfig.S3OutputLocation",
-        out.as_ref().map(|o| &o.value.s3_output_location),
+        "OutputConfig.S3OutputPath",
+        out.as_ref().map(|o| &o.value.s3_output_path),
         out.as_ref().map(|o| &o.value.kms_key_id),
         out.as_ref().map(|o| o.raw),
         scope,
@@ -157,3 +157,19 @@ pub static OUTPUT: OutputCheck = OutputCheck {
         without_key: "the human loops' output objects get the bucket's default encryption",
     },
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_output_path_is_where_the_key_protects() {
+        let f = Fields::parse(
+            r#"{"OutputConfig":{"S3OutputPath":"s3://reviews--use1-az4--x-s3/out/","KmsKeyId":"alias/a2i"}}"#,
+        )
+        .unwrap();
+        let slots = slots(&f, Scope::Describe).unwrap();
+        assert_eq!(slots[0].slot.locations, ["s3://reviews--use1-az4--x-s3/out/"]);
+        assert_eq!(slots[0].slot.value.as_deref(), Some("alias/a2i"));
+    }
+}
