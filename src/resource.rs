@@ -46,6 +46,7 @@ macro_rules! registered_kinds {
             Optimization => optimization,
             FlowDefinition => flow_definition,
             EdgePackaging => edge_packaging,
+            DeviceFleet => device_fleet,
         }
     };
 }

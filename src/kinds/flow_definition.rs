@@ -169,7 +169,10 @@ mod tests {
         )
         .unwrap();
         let slots = slots(&f, Scope::Describe).unwrap();
-        assert_eq!(slots[0].slot.locations, ["s3://reviews--use1-az4--x-s3/out/"]);
+        assert_eq!(
+            slots[0].slot.locations,
+            ["s3://reviews--use1-az4--x-s3/out/"]
+        );
         assert_eq!(slots[0].slot.value.as_deref(), Some("alias/a2i"));
     }
 }

@@ -47,7 +47,8 @@ def test_some_kind_names_a_cloudformation_type():
                         "model_bias_job_definition": ["AWS::SageMaker::ModelBiasJobDefinition"],
                         "model_explainability_job_definition": ["AWS::SageMaker::ModelExplainabilityJobDefinition"],
                         "hyperpod_cluster": ["AWS::SageMaker::Cluster"],
-                        "monitoring_schedule": ["AWS::SageMaker::MonitoringSchedule"]}
+                        "monitoring_schedule": ["AWS::SageMaker::MonitoringSchedule"],
+                        "device_fleet": ["AWS::SageMaker::DeviceFleet"]}
 
 
 # Keys a kind reads from describe output that its CloudFormation type cannot set (checked here

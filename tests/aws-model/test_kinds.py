@@ -194,6 +194,10 @@ KINDS = {
         "ResourceKey", "OutputConfig.S3OutputLocation", "OutputConfig.KmsKeyId",
         "RoleArn", "ModelArtifact", "ModelSignature", "CompilationJobName",
     ]),
+    "device_fleet": ("ListDeviceFleets", "DeviceFleetSummaries", "DescribeDeviceFleet", [
+        "DeviceFleetName", "DeviceFleetArn", "CreationTime", "LastModifiedTime",
+        "OutputConfig.S3OutputLocation", "OutputConfig.KmsKeyId", "RoleArn", "IotRoleAlias",
+    ]),
     "labeling": ("ListLabelingJobs", "LabelingJobSummaryList", "DescribeLabelingJob", [
         "LabelingJobName", "LabelingJobArn", "LabelingJobStatus", "CreationTime", "LastModifiedTime",
         "LabelingJobAlgorithmsConfig",
@@ -529,6 +533,7 @@ MARKERS = {
     "LabelingJobName": "DescribeLabelingJob",
     "OptimizationJobName": "DescribeOptimizationJob",
     "FlowDefinitionName": "DescribeFlowDefinition",
+    "DeviceFleetName": "DescribeDeviceFleet",
 }
 
 
@@ -547,7 +552,7 @@ def sample_documents():
         docs = [json.loads(l) for l in text.splitlines() if l.strip()] if path.suffix == ".jsonl" else json.loads(text)
         for doc in docs if isinstance(docs, list) else [docs]:
             if describe_operation(doc):
-                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith(('JobName', 'ConfigName', 'InstanceName', 'EndpointName', 'UserProfileName', 'FeatureGroupName', 'ModelCardName', 'DefinitionName', 'DomainId', 'ClusterName', 'ScheduleName')) or k == 'Name')}")
+                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith(('JobName', 'ConfigName', 'InstanceName', 'EndpointName', 'UserProfileName', 'FeatureGroupName', 'ModelCardName', 'DefinitionName', 'DomainId', 'ClusterName', 'ScheduleName', 'FleetName')) or k == 'Name')}")
 
 
 @pytest.mark.parametrize("doc", list(sample_documents()))
@@ -565,7 +570,8 @@ def test_the_samples_cover_every_kind():
             "DescribeModelCard", "DescribeDataQualityJobDefinition", "DescribeModelQualityJobDefinition",
             "DescribeModelBiasJobDefinition", "DescribeModelExplainabilityJobDefinition", "DescribeCluster",
             "DescribeMonitoringSchedule", "DescribeLabelingJob",
-            "DescribeOptimizationJob", "DescribeFlowDefinition", "DescribeEdgePackagingJob"} <= ops
+            "DescribeOptimizationJob", "DescribeFlowDefinition", "DescribeEdgePackagingJob",
+            "DescribeDeviceFleet"} <= ops
 
 
 def test_the_shape_check_notices_a_wrong_sample(model):

@@ -228,7 +228,8 @@ fn mixed_kinds_match_their_snapshots_in_every_format() {
             "labeling",
             "optimization",
             "flow_definition",
-            "edge_packaging"
+            "edge_packaging",
+            "device_fleet"
         ]
     );
     // Every check of every kind is in the report and in SARIF's rules, in registry order.

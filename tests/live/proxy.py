@@ -7,7 +7,7 @@ ListUserProfiles, DescribeUserProfile) nor inference experiments (Create, List a
 DescribeInferenceExperiment) nor monitoring schedules (Create, List and DescribeMonitoringSchedule) nor
 labeling jobs (Create, List and DescribeLabelingJob) nor optimization jobs (Create, List and
 DescribeOptimizationJob) nor human review flow definitions (Create, List and DescribeFlowDefinition) nor edge packaging jobs (Create, List and
-DescribeEdgePackagingJob): the proxy answers those from jobs a test gives it and from the
+DescribeEdgePackagingJob) nor device fleets (Create, List and DescribeDeviceFleet): the proxy answers those from jobs a test gives it and from the
 profiles and experiments boto3 or the AWS CLI create through it; moto keeps feature groups without
 their OnlineStoreConfig and cannot list them, so the proxy adds back what was sent and lists them. This proxy
 forwards every request to moto unchanged and, when a rule matches, answers instead with the
@@ -64,6 +64,7 @@ class Faults:
             self.optimization_jobs = {}     # (region, name) -> DescribeOptimizationJob response
             self.flow_definitions = {}      # (region, name) -> DescribeFlowDefinition response
             self.edge_packaging_jobs = {}   # (region, name) -> DescribeEdgePackagingJob response
+            self.device_fleets = {}         # (region, name) -> DescribeDeviceFleet response
 
 
 def _sts_error(code, message):
@@ -325,6 +326,27 @@ class Handler(BaseHTTPRequestHandler):
             doc = f.edge_packaging_jobs.get((region, params.get("EdgePackagingJobName")))
             if doc is None:
                 return _error(400, "ResourceNotFound", f"Edge packaging job {params.get('EdgePackagingJobName')} not found")
+            return 200, ok, json.dumps(doc).encode()
+        if operation == "CreateDeviceFleet":
+            name = params.get("DeviceFleetName", "")
+            arn = f"arn:aws:sagemaker:{region}:123456789012:device-fleet/{name}"
+            now = time.time()
+            doc = {"DeviceFleetName": name, "DeviceFleetArn": arn, "CreationTime": now, "LastModifiedTime": now}
+            for member in ("OutputConfig", "Description", "RoleArn"):
+                if member in params:
+                    doc[member] = params[member]
+            with f.lock:
+                f.device_fleets[(region, name)] = doc
+            return 200, ok, b"{}"
+        if operation == "ListDeviceFleets":
+            found = [{k: d[k] for k in ("DeviceFleetArn", "DeviceFleetName", "CreationTime", "LastModifiedTime")}
+                     for (r, _), d in sorted(f.device_fleets.items()) if r == region
+                     and d["CreationTime"] > params.get("CreationTimeAfter", 0)]
+            return 200, ok, json.dumps({"DeviceFleetSummaries": found}).encode()
+        if operation == "DescribeDeviceFleet":
+            doc = f.device_fleets.get((region, params.get("DeviceFleetName")))
+            if doc is None:
+                return _error(400, "ResourceNotFound", f"Device fleet {params.get('DeviceFleetName')} not found")
             return 200, ok, json.dumps(doc).encode()
         if operation == "ListFeatureGroups":
             groups = [{k: g[k] for k in ("FeatureGroupName", "FeatureGroupArn", "CreationTime", "FeatureGroupStatus")}

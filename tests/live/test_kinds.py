@@ -1,6 +1,6 @@
 """Every kind live: processing (with Athena and Redshift query inputs), batch transform, hyperparameter tuning, AutoML and
 compilation jobs, endpoint configurations, endpoints, notebook instances, Studio domains and
-user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules, labeling, optimization and edge packaging jobs and flow definitions (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules, labeling, optimization and edge packaging jobs, flow definitions and device fleets (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
@@ -323,6 +323,7 @@ CREATE = {
     "optimization": ("create-optimization-job", "create_optimization_job"),
     "flow_definition": ("create-flow-definition", "create_flow_definition"),
     "edge_packaging": ("create-edge-packaging-job", "create_edge_packaging_job"),
+    "device_fleet": ("create-device-fleet", "create_device_fleet"),
     "model_explainability_job_definition": ("create-model-explainability-job-definition",
                                             "create_model_explainability_job_definition"),
     "domain": ("create-domain", "create_domain"),
@@ -351,6 +352,7 @@ DESCRIBE = {
     "optimization": ("describe-optimization-job", "--optimization-job-name"),
     "flow_definition": ("describe-flow-definition", "--flow-definition-name"),
     "edge_packaging": ("describe-edge-packaging-job", "--edge-packaging-job-name"),
+    "device_fleet": ("describe-device-fleet", "--device-fleet-name"),
     "model_explainability_job_definition": ("describe-model-explainability-job-definition", "--job-definition-name"),
     "endpoint": ("describe-endpoint", "--endpoint-name"),
     "customization": ("describe-job", "--job-name"),
@@ -521,6 +523,13 @@ def kinds(moto, proxy, tmp_path):
                                      "ModelName": "shelf", "ModelVersion": "2.0", "RoleArn": ROLE,
                                      "OutputConfig": {"S3OutputLocation": "s3://edge-models/shelf/", "KmsKeyId": "alias/aws/s3"}},
          {("edge-packaging-volume-cmk", None): ("FAIL", ""), ("edge-packaging-output-cmk", None): ("FAIL", "AWS")}),
+        # Device fleets, which the proxy keeps.
+        ("device_fleet", "boto3", {"DeviceFleetName": "fleet-cmk", "RoleArn": ROLE,
+                                   "OutputConfig": {"S3OutputLocation": "s3://edge-samples/cmk/", "KmsKeyId": key}},
+         {("device-fleet-output-cmk", None): ("PASS", "CUSTOMER")}),
+        ("device_fleet", "cli", {"DeviceFleetName": "fleet-none", "RoleArn": ROLE,
+                                 "OutputConfig": {"S3OutputLocation": "s3://edge-samples/none/"}},
+         {("device-fleet-output-cmk", None): ("FAIL", "")}),
         # HyperPod clusters, which moto keeps: one finding per EBS volume of each group.
         ("hyperpod_cluster", "boto3", cluster_request("hp-cmk", root=key, volume="alias/ml-jobs", itype="ml.p5.48xlarge"),
          {("hyperpod-cluster-volume-cmk", "instance group workers root volume"): ("PASS", "CUSTOMER"),
@@ -537,7 +546,7 @@ def kinds(moto, proxy, tmp_path):
     for kind, via, request, verdicts in jobs:
         name = next(v for k, v in request.items()
                     if k.endswith(("JobName", "ConfigName", "InstanceName")) or k in ("Name", "FeatureGroupName", "ModelCardName", "JobDefinitionName", "ClusterName",
-                                   "MonitoringScheduleName", "FlowDefinitionName")
+                                   "MonitoringScheduleName", "FlowDefinitionName", "DeviceFleetName")
                     or (k == "EndpointName" and kind == "endpoint"))
         if kind == "processing":
             # moto 5.2.1 does not keep ProcessingResources; the proxy adds back what was sent.
