@@ -47,6 +47,7 @@ macro_rules! registered_kinds {
             FlowDefinition => flow_definition,
             EdgePackaging => edge_packaging,
             DeviceFleet => device_fleet,
+            ModelPackage => model_package,
         }
     };
 }

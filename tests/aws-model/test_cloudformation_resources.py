@@ -48,7 +48,8 @@ def test_some_kind_names_a_cloudformation_type():
                         "model_explainability_job_definition": ["AWS::SageMaker::ModelExplainabilityJobDefinition"],
                         "hyperpod_cluster": ["AWS::SageMaker::Cluster"],
                         "monitoring_schedule": ["AWS::SageMaker::MonitoringSchedule"],
-                        "device_fleet": ["AWS::SageMaker::DeviceFleet"]}
+                        "device_fleet": ["AWS::SageMaker::DeviceFleet"],
+                        "model_package": ["AWS::SageMaker::ModelPackage"]}
 
 
 # Keys a kind reads from describe output that its CloudFormation type cannot set (checked here

@@ -198,6 +198,16 @@ KINDS = {
         "DeviceFleetName", "DeviceFleetArn", "CreationTime", "LastModifiedTime",
         "OutputConfig.S3OutputLocation", "OutputConfig.KmsKeyId", "RoleArn", "IotRoleAlias",
     ]),
+    "model_package": ("ListModelPackages", "ModelPackageSummaryList", "DescribeModelPackage", [
+        "ModelPackageName", "ModelPackageArn", "ModelPackageGroupName", "ModelPackageVersion",
+        "ModelPackageStatus", "CreationTime", "LastModifiedTime", "SecurityConfig.KmsKeyId",
+        "ValidationSpecification.ValidationProfiles[].ProfileName",
+        "ValidationSpecification.ValidationProfiles[].TransformJobDefinition.TransformResources.InstanceType",
+        "ValidationSpecification.ValidationProfiles[].TransformJobDefinition.TransformResources.VolumeKmsKeyId",
+        "ValidationSpecification.ValidationProfiles[].TransformJobDefinition.TransformOutput.S3OutputPath",
+        "ValidationSpecification.ValidationProfiles[].TransformJobDefinition.TransformOutput.KmsKeyId",
+        "ModelPackageStatusDetails", "InferenceSpecification",
+    ]),
     "labeling": ("ListLabelingJobs", "LabelingJobSummaryList", "DescribeLabelingJob", [
         "LabelingJobName", "LabelingJobArn", "LabelingJobStatus", "CreationTime", "LastModifiedTime",
         "LabelingJobAlgorithmsConfig",
@@ -425,6 +435,26 @@ def test_edge_packaging_volumes_name_no_instance_type_and_outputs_default_to_the
     assert "default KMS key for Amazon S3" in shapes["EdgeOutputConfig"]["members"]["KmsKeyId"]["documentation"]
 
 
+def test_model_package_validation_profiles_are_transform_jobs(model):
+    # Why a validation profile's keys are judged as a batch transform job's, with its
+    # local-storage exception (src/kinds/model_package.rs), and why listing asks for both kinds
+    # of package.
+    shapes = model["shapes"]
+    profile = shapes["ModelPackageValidationProfile"]["members"]
+    assert profile["TransformJobDefinition"]["shape"] == "TransformJobDefinition"
+    definition = shapes["TransformJobDefinition"]["members"]
+    assert definition["TransformResources"]["shape"] == "TransformResources"
+    assert definition["TransformOutput"]["shape"] == "TransformOutput"
+    request = shapes[model["operations"]["ListModelPackages"]["input"]["shape"]]["members"]
+    doc = request["ModelPackageType"]["documentation"]
+    assert "UNVERSIONED" in doc and "default" in doc and "BOTH" in doc
+    assert "ModelPackageGroupName" in shapes["ModelPackageSummary"]["members"]
+    assert "ModelPackageVersion" in shapes["ModelPackageSummary"]["members"]
+    # No update can add the key later: the remediation registers a new version.
+    update = shapes[model["operations"]["UpdateModelPackage"]["input"]["shape"]]["members"]
+    assert "SecurityConfig" not in update
+
+
 def test_compilation_jobs_have_no_volume_key_and_default_to_the_s3_key(model):
     # Why the compilation kind has an output slot only, and what its message says AWS does
     # without a key.
@@ -534,6 +564,7 @@ MARKERS = {
     "OptimizationJobName": "DescribeOptimizationJob",
     "FlowDefinitionName": "DescribeFlowDefinition",
     "DeviceFleetName": "DescribeDeviceFleet",
+    "ModelPackageName": "DescribeModelPackage",
 }
 
 
@@ -552,7 +583,7 @@ def sample_documents():
         docs = [json.loads(l) for l in text.splitlines() if l.strip()] if path.suffix == ".jsonl" else json.loads(text)
         for doc in docs if isinstance(docs, list) else [docs]:
             if describe_operation(doc):
-                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith(('JobName', 'ConfigName', 'InstanceName', 'EndpointName', 'UserProfileName', 'FeatureGroupName', 'ModelCardName', 'DefinitionName', 'DomainId', 'ClusterName', 'ScheduleName', 'FleetName')) or k == 'Name')}")
+                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith(('JobName', 'ConfigName', 'InstanceName', 'EndpointName', 'UserProfileName', 'FeatureGroupName', 'ModelCardName', 'DefinitionName', 'DomainId', 'ClusterName', 'ScheduleName', 'FleetName', 'PackageName')) or k == 'Name')}")
 
 
 @pytest.mark.parametrize("doc", list(sample_documents()))
@@ -571,7 +602,7 @@ def test_the_samples_cover_every_kind():
             "DescribeModelBiasJobDefinition", "DescribeModelExplainabilityJobDefinition", "DescribeCluster",
             "DescribeMonitoringSchedule", "DescribeLabelingJob",
             "DescribeOptimizationJob", "DescribeFlowDefinition", "DescribeEdgePackagingJob",
-            "DescribeDeviceFleet"} <= ops
+            "DescribeDeviceFleet", "DescribeModelPackage"} <= ops
 
 
 def test_the_shape_check_notices_a_wrong_sample(model):

@@ -229,7 +229,8 @@ fn mixed_kinds_match_their_snapshots_in_every_format() {
             "optimization",
             "flow_definition",
             "edge_packaging",
-            "device_fleet"
+            "device_fleet",
+            "model_package"
         ]
     );
     // Every check of every kind is in the report and in SARIF's rules, in registry order.

@@ -78,6 +78,10 @@ fn findings_point_at_the_key_or_the_object_that_should_hold_it() {
         } else if file.ends_with("agent-eval-job.json") {
             // A Job step's key sits inside the JobConfigDocument string: its line.
             vec!["\"JobConfigDocument\"".to_owned()]
+        } else if file.ends_with("sdk2-register-model.json") {
+            // Model.register() writes neither SecurityConfig nor a ValidationSpecification: with
+            // no object to hold the key, findings point at the step's arguments.
+            vec!["\"Arguments\"".to_owned()]
         } else if file.ends_with("training-pipeline.json") {
             // A JSON template's body is one string: findings point at its line.
             vec!["\"PipelineDefinitionBody\"".to_owned()]

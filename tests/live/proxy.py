@@ -7,7 +7,9 @@ ListUserProfiles, DescribeUserProfile) nor inference experiments (Create, List a
 DescribeInferenceExperiment) nor monitoring schedules (Create, List and DescribeMonitoringSchedule) nor
 labeling jobs (Create, List and DescribeLabelingJob) nor optimization jobs (Create, List and
 DescribeOptimizationJob) nor human review flow definitions (Create, List and DescribeFlowDefinition) nor edge packaging jobs (Create, List and
-DescribeEdgePackagingJob) nor device fleets (Create, List and DescribeDeviceFleet): the proxy answers those from jobs a test gives it and from the
+DescribeEdgePackagingJob) nor device fleets (Create, List and DescribeDeviceFleet); moto 5.2.1 leaves a model package
+version's ModelPackageName and every SecurityConfig out and cannot list versioned packages, so the
+proxy keeps model packages (Create, List and DescribeModelPackage) itself: the proxy answers those from jobs a test gives it and from the
 profiles and experiments boto3 or the AWS CLI create through it; moto keeps feature groups without
 their OnlineStoreConfig and cannot list them, so the proxy adds back what was sent and lists them. This proxy
 forwards every request to moto unchanged and, when a rule matches, answers instead with the
@@ -65,6 +67,7 @@ class Faults:
             self.flow_definitions = {}      # (region, name) -> DescribeFlowDefinition response
             self.edge_packaging_jobs = {}   # (region, name) -> DescribeEdgePackagingJob response
             self.device_fleets = {}         # (region, name) -> DescribeDeviceFleet response
+            self.model_packages = {}        # (region, ARN) -> DescribeModelPackage response
 
 
 def _sts_error(code, message):
@@ -347,6 +350,44 @@ class Handler(BaseHTTPRequestHandler):
             doc = f.device_fleets.get((region, params.get("DeviceFleetName")))
             if doc is None:
                 return _error(400, "ResourceNotFound", f"Device fleet {params.get('DeviceFleetName')} not found")
+            return 200, ok, json.dumps(doc).encode()
+        if operation == "CreateModelPackage":
+            group = params.get("ModelPackageGroupName")
+            now = time.time()
+            with f.lock:
+                if group:
+                    version = 1 + sum(1 for (r, _), p in f.model_packages.items()
+                                      if r == region and p.get("ModelPackageGroupName") == group)
+                    arn = f"arn:aws:sagemaker:{region}:123456789012:model-package/{group}/{version}"
+                    doc = {"ModelPackageName": group, "ModelPackageGroupName": group, "ModelPackageVersion": version}
+                else:
+                    name = params.get("ModelPackageName", "")
+                    arn = f"arn:aws:sagemaker:{region}:123456789012:model-package/{name}"
+                    doc = {"ModelPackageName": name}
+                doc.update({"ModelPackageArn": arn, "CreationTime": now, "LastModifiedTime": now,
+                            "ModelPackageStatus": "Completed",
+                            "ModelPackageStatusDetails": {"ValidationStatuses": [], "ImageScanStatuses": []}})
+                for member in ("InferenceSpecification", "ValidationSpecification", "SecurityConfig",
+                               "ModelApprovalStatus", "ModelPackageDescription", "CertifyForMarketplace"):
+                    if member in params:
+                        doc[member] = params[member]
+                f.model_packages[(region, arn)] = doc
+            return 200, ok, json.dumps({"ModelPackageArn": arn}).encode()
+        if operation == "ListModelPackages":
+            kind = params.get("ModelPackageType", "Unversioned")
+            found = [{k: p[k] for k in ("ModelPackageName", "ModelPackageGroupName", "ModelPackageVersion",
+                                        "ModelPackageArn", "CreationTime", "ModelPackageStatus") if k in p}
+                     for (r, _), p in sorted(f.model_packages.items()) if r == region
+                     and (kind == "Both" or (kind == "Versioned") == ("ModelPackageVersion" in p))
+                     and p["CreationTime"] > params.get("CreationTimeAfter", 0)]
+            return 200, ok, json.dumps({"ModelPackageSummaryList": found}).encode()
+        if operation == "DescribeModelPackage":
+            wanted = params.get("ModelPackageName", "")
+            doc = f.model_packages.get((region, wanted)) or next(
+                (p for (r, _), p in f.model_packages.items()
+                 if r == region and "ModelPackageVersion" not in p and p["ModelPackageName"] == wanted), None)
+            if doc is None:
+                return _error(400, "ValidationException", f"Model package {wanted} not found")
             return 200, ok, json.dumps(doc).encode()
         if operation == "ListFeatureGroups":
             groups = [{k: g[k] for k in ("FeatureGroupName", "FeatureGroupArn", "CreationTime", "FeatureGroupStatus")}

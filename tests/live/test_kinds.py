@@ -1,6 +1,6 @@
 """Every kind live: processing (with Athena and Redshift query inputs), batch transform, hyperparameter tuning, AutoML and
 compilation jobs, endpoint configurations, endpoints, notebook instances, Studio domains and
-user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules, labeling, optimization and edge packaging jobs, flow definitions and device fleets (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules, labeling, optimization and edge packaging jobs, flow definitions, device fleets and model packages (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
@@ -324,6 +324,7 @@ CREATE = {
     "flow_definition": ("create-flow-definition", "create_flow_definition"),
     "edge_packaging": ("create-edge-packaging-job", "create_edge_packaging_job"),
     "device_fleet": ("create-device-fleet", "create_device_fleet"),
+    "model_package": ("create-model-package", "create_model_package"),
     "model_explainability_job_definition": ("create-model-explainability-job-definition",
                                             "create_model_explainability_job_definition"),
     "domain": ("create-domain", "create_domain"),
@@ -353,6 +354,7 @@ DESCRIBE = {
     "flow_definition": ("describe-flow-definition", "--flow-definition-name"),
     "edge_packaging": ("describe-edge-packaging-job", "--edge-packaging-job-name"),
     "device_fleet": ("describe-device-fleet", "--device-fleet-name"),
+    "model_package": ("describe-model-package", "--model-package-name"),
     "model_explainability_job_definition": ("describe-model-explainability-job-definition", "--job-definition-name"),
     "endpoint": ("describe-endpoint", "--endpoint-name"),
     "customization": ("describe-job", "--job-name"),
@@ -617,6 +619,34 @@ def kinds(moto, proxy, tmp_path):
             "LastModifiedTime": 1760003600.0}
         by_kind.setdefault("customization", []).append(name)
         expected[(name, "customization-output-cmk", None)] = verdict
+    # Model packages, which the proxy keeps: a version in a group (named GROUP/VERSION, as its
+    # ARN names it) and an unversioned package.
+    inference = {"Containers": [{"Image": IMAGE, "ModelDataUrl": "s3://ml-models/churn/model.tar.gz"}],
+                 "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]}
+    holdout = {"ProfileName": "holdout", "TransformJobDefinition": {
+        "TransformInput": {"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://ml-data/holdout/"}}},
+        "TransformOutput": {"S3OutputPath": "s3://ml-data/holdout-out/", "KmsKeyId": "alias/aws/s3"},
+        "TransformResources": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeKmsKeyId": key}}}
+    for via, request, name, verdicts in [
+        ("boto3", {"ModelPackageGroupName": "churn-models", "InferenceSpecification": inference,
+                   "SecurityConfig": {"KmsKeyId": key},
+                   "ValidationSpecification": {"ValidationRole": ROLE, "ValidationProfiles": [holdout]}},
+         "churn-models/1",
+         {("model-package-information-cmk", None): ("PASS", "CUSTOMER"),
+          ("model-package-validation-volume-cmk", "validation profile holdout"): ("PASS", "CUSTOMER"),
+          ("model-package-validation-output-cmk", "validation profile holdout"): ("FAIL", "AWS")}),
+        ("cli", {"ModelPackageName": "legacy-scorer", "InferenceSpecification": inference}, "legacy-scorer",
+         {("model-package-information-cmk", None): ("FAIL", ""),
+          ("model-package-validation-volume-cmk", "no validation profile"): ("NOT_APPLICABLE", ""),
+          ("model-package-validation-output-cmk", "no validation profile"): ("NOT_APPLICABLE", "")}),
+    ]:
+        if via == "cli":
+            cli_create(endpoint, "create-model-package", request, tmp_path)
+        else:
+            sm.create_model_package(**request)
+        by_kind.setdefault("model_package", []).append(name)
+        for (rule, part), verdict in verdicts.items():
+            expected[(name, rule, part)] = verdict
     return expected, by_kind, cmk
 
 
@@ -693,7 +723,11 @@ def test_aws_cli_describe_exports_give_the_live_verdicts(kinds, proxy, tmp_path)
                 # DescribeUserProfile takes the domain too.
                 domain, name = name.split("/")
                 extra = ["--domain-id", domain]
-            aws_cli(["sagemaker", command, option, name, *extra], endpoint, export / f"{kind}-{name}.json")
+            if kind == "model_package":
+                # A version is described by its ARN.
+                name = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:model-package/{name}" if "/" in name else name
+            aws_cli(["sagemaker", command, option, name, *extra], endpoint,
+                    export / f"{kind}-{name.replace('/', '-').replace(':', '-')}.json")
     aws_cli(["kms", "list-aliases"], endpoint, export / "kms-aliases.json")
     aws_cli(["kms", "describe-key", "--key-id", cmk["KeyId"]], endpoint, export / "kms-key.json")
     r = run(["scan", str(export), "--format", "json"], endpoint)
