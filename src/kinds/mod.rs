@@ -13,6 +13,7 @@ pub mod checks;
 pub mod monitoring;
 pub mod pipeline_step;
 mod registry;
+pub mod validation;
 
 pub use registry::{
     Api, KindDecl, Names, Settled, cli_name, of_cloudformation_type, of_create_call, of_step,

@@ -4,10 +4,10 @@
 //! under `SecurityConfig.KmsKeyId` (botocore 1.44.8, `ModelPackageSecurityConfig`: "an optional
 //! Key Management Service key to encrypt, decrypt, and re-encrypt model package information").
 //! A package may carry a `ValidationSpecification` whose profiles SageMaker runs as batch
-//! transform jobs: each profile's `TransformJobDefinition` names a volume key and an output key
-//! at the paths of a transform job (`TransformResources.VolumeKmsKeyId`,
-//! `TransformOutput.KmsKeyId`), judged like a transform job's, one finding per profile. A package
-//! without validation profiles runs nothing, and those two checks do not apply.
+//! transform jobs (read in `validation.rs`): each profile's `TransformJobDefinition` names a
+//! volume key and an output key at the paths of a transform job, judged like a transform job's,
+//! one finding per profile. A package without validation profiles runs nothing, and those two
+//! checks do not apply.
 //!
 //! A versioned package's ARN ends in `<group>/<version>`, and its `ModelPackageName` is the
 //! group's; the resource is named `<group>/<version>`, as the ARN names it, so every version is
@@ -199,92 +199,6 @@ struct Security<'a> {
     kms_key_id: At<'a, Option<Text<'a>>>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Validation<'a> {
-    #[serde(borrow, default)]
-    validation_profiles: Vec<At<'a, Profile<'a>>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Profile<'a> {
-    #[serde(borrow)]
-    profile_name: Option<Text<'a>>,
-    #[serde(borrow)]
-    transform_job_definition: Option<At<'a, TransformDefinition<'a>>>,
-}
-
-/// `TransformJobDefinition`: what a transform job of the profile runs with.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct TransformDefinition<'a> {
-    #[serde(borrow)]
-    transform_resources: Option<At<'a, TransformResources<'a>>>,
-    #[serde(borrow)]
-    transform_output: Option<At<'a, TransformOutput<'a>>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct TransformResources<'a> {
-    #[serde(borrow)]
-    instance_type: Option<Text<'a>>,
-    #[serde(borrow, default)]
-    volume_kms_key_id: At<'a, Option<Text<'a>>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct TransformOutput<'a> {
-    #[serde(borrow)]
-    s3_output_path: Option<Text<'a>>,
-    #[serde(borrow, default)]
-    kms_key_id: At<'a, Option<Text<'a>>>,
-}
-
-/// The volume and output slots of one validation profile.
-fn profile_slots<'a>(
-    i: usize,
-    part: String,
-    profile: &At<'a, Profile<'a>>,
-    scope: Scope<'_>,
-) -> Result<[SlotDraft<'a>; 2], DocumentError> {
-    let at = format!("ValidationSpecification.ValidationProfiles[{i}].TransformJobDefinition");
-    let def = profile.value.transform_job_definition.as_ref();
-    let resources = def.and_then(|d| d.value.transform_resources.as_ref());
-    let mut volume = KeySlot::new(
-        Role::Volume,
-        format!("{at}.TransformResources.VolumeKmsKeyId"),
-    );
-    volume.part = Some(part.clone());
-    if let Some(r) = resources {
-        volume.instance_types = scope.types(
-            &format!("{at}.TransformResources.InstanceType"),
-            &r.value.instance_type,
-        )?;
-    }
-    let parent = |raw: Option<&'a str>| raw.or(def.map(|d| d.raw)).or(Some(profile.raw));
-    let volume = SlotDraft::new(
-        volume,
-        resources.map(|r| &r.value.volume_kms_key_id),
-        parent(resources.map(|r| r.raw)),
-        scope,
-    )?;
-    let out = def.and_then(|d| d.value.transform_output.as_ref());
-    let mut output = KeySlot::new(Role::Output, format!("{at}.TransformOutput.KmsKeyId"));
-    output.part = Some(part);
-    let output = SlotDraft::output(
-        output,
-        &format!("{at}.TransformOutput.S3OutputPath"),
-        out.map(|o| &o.value.s3_output_path),
-        out.map(|o| &o.value.kms_key_id),
-        parent(out.map(|o| o.raw)),
-        scope,
-    )?;
-    Ok([volume, output])
-}
-
 fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, DocumentError> {
     let security = f.get::<Option<Security<'a>>>("SecurityConfig")?;
     let mut slots = vec![SlotDraft::new(
@@ -296,46 +210,13 @@ fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, Doc
         security.as_ref().and_then(At::slice),
         scope,
     )?];
-    let validation = f.get::<Option<Validation<'a>>>("ValidationSpecification")?;
-    let profiles = validation
-        .as_ref()
-        .and_then(|v| v.value.as_ref())
-        .map_or(&[][..], |v| &v.validation_profiles[..]);
-    // Parts identify findings, so they must differ: a profile without a name, or with the name
-    // of an earlier one, is named by its position.
-    let mut used = std::collections::HashSet::new();
-    for (i, profile) in profiles.iter().enumerate() {
-        let name = scope.text(
-            &format!("ValidationSpecification.ValidationProfiles[{i}].ProfileName"),
-            &profile.value.profile_name,
-        )?;
-        let mut part = match name {
-            Some(name) if !name.trim().is_empty() => format!("validation profile {name}"),
-            _ => format!("validation profile {}", i + 1),
-        };
-        if used.contains(&part) {
-            part = format!("validation profile {}", i + 1);
-        }
-        while used.contains(&part) {
-            part.push('\'');
-        }
-        used.insert(part.clone());
-        slots.extend(profile_slots(i, part, profile, scope)?);
-    }
-    if profiles.is_empty() {
-        // No validation profile: no transform job runs for the package, and both checks
-        // still get a verdict saying so.
-        for (role, field) in [
-            (Role::Volume, VOLUME_KEY.replace("[]", "[0]")),
-            (Role::Output, OUTPUT_KEY.replace("[]", "[0]")),
-        ] {
-            let mut slot = KeySlot::new(role, field);
-            // Its own part, so its findings never share a row with the records' finding.
-            slot.part = Some("no validation profile".to_owned());
-            slot.nothing_to_protect = true;
-            slots.push(SlotDraft::new(slot, None, None, scope)?);
-        }
-    }
+    slots.extend(super::validation::slots(
+        f,
+        scope,
+        super::validation::Jobs::Transform,
+        VOLUME_KEY,
+        OUTPUT_KEY,
+    )?);
     Ok(slots)
 }
 
