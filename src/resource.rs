@@ -48,6 +48,7 @@ macro_rules! registered_kinds {
             EdgePackaging => edge_packaging,
             DeviceFleet => device_fleet,
             ModelPackage => model_package,
+            Algorithm => algorithm,
         }
     };
 }

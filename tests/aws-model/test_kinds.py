@@ -208,6 +208,20 @@ KINDS = {
         "ValidationSpecification.ValidationProfiles[].TransformJobDefinition.TransformOutput.KmsKeyId",
         "ModelPackageStatusDetails", "InferenceSpecification",
     ]),
+    "algorithm": ("ListAlgorithms", "AlgorithmSummaryList", "DescribeAlgorithm", [
+        "AlgorithmName", "AlgorithmArn", "AlgorithmStatus", "CreationTime",
+        "TrainingSpecification", "AlgorithmStatusDetails",
+        "ValidationSpecification.ValidationProfiles[].ProfileName",
+        "ValidationSpecification.ValidationProfiles[].TrainingJobDefinition.ResourceConfig.InstanceType",
+        "ValidationSpecification.ValidationProfiles[].TrainingJobDefinition.ResourceConfig.InstanceGroups[].InstanceType",
+        "ValidationSpecification.ValidationProfiles[].TrainingJobDefinition.ResourceConfig.VolumeKmsKeyId",
+        "ValidationSpecification.ValidationProfiles[].TrainingJobDefinition.OutputDataConfig.S3OutputPath",
+        "ValidationSpecification.ValidationProfiles[].TrainingJobDefinition.OutputDataConfig.KmsKeyId",
+        "ValidationSpecification.ValidationProfiles[].TransformJobDefinition.TransformResources.InstanceType",
+        "ValidationSpecification.ValidationProfiles[].TransformJobDefinition.TransformResources.VolumeKmsKeyId",
+        "ValidationSpecification.ValidationProfiles[].TransformJobDefinition.TransformOutput.S3OutputPath",
+        "ValidationSpecification.ValidationProfiles[].TransformJobDefinition.TransformOutput.KmsKeyId",
+    ]),
     "labeling": ("ListLabelingJobs", "LabelingJobSummaryList", "DescribeLabelingJob", [
         "LabelingJobName", "LabelingJobArn", "LabelingJobStatus", "CreationTime", "LastModifiedTime",
         "LabelingJobAlgorithmsConfig",
@@ -450,6 +464,14 @@ def test_model_package_validation_profiles_are_transform_jobs(model):
     assert "UNVERSIONED" in doc and "default" in doc and "BOTH" in doc
     assert "ModelPackageGroupName" in shapes["ModelPackageSummary"]["members"]
     assert "ModelPackageVersion" in shapes["ModelPackageSummary"]["members"]
+    # An algorithm's profiles run a training job (required) and maybe a transform job
+    # (src/kinds/algorithm.rs), shaped as those jobs' definitions; nothing updates an algorithm.
+    algorithm = shapes["AlgorithmValidationProfile"]
+    assert "TrainingJobDefinition" in algorithm["required"]
+    assert "TransformJobDefinition" not in algorithm["required"]
+    assert shapes["TrainingJobDefinition"]["members"]["ResourceConfig"]["shape"] == "ResourceConfig"
+    assert shapes["TrainingJobDefinition"]["members"]["OutputDataConfig"]["shape"] == "OutputDataConfig"
+    assert not [op for op in model["operations"] if op.startswith("Update") and "Algorithm" in op]
     # No update can add the key later: the remediation registers a new version.
     update = shapes[model["operations"]["UpdateModelPackage"]["input"]["shape"]]["members"]
     assert "SecurityConfig" not in update
@@ -565,6 +587,7 @@ MARKERS = {
     "FlowDefinitionName": "DescribeFlowDefinition",
     "DeviceFleetName": "DescribeDeviceFleet",
     "ModelPackageName": "DescribeModelPackage",
+    "AlgorithmName": "DescribeAlgorithm",
 }
 
 
@@ -583,7 +606,7 @@ def sample_documents():
         docs = [json.loads(l) for l in text.splitlines() if l.strip()] if path.suffix == ".jsonl" else json.loads(text)
         for doc in docs if isinstance(docs, list) else [docs]:
             if describe_operation(doc):
-                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith(('JobName', 'ConfigName', 'InstanceName', 'EndpointName', 'UserProfileName', 'FeatureGroupName', 'ModelCardName', 'DefinitionName', 'DomainId', 'ClusterName', 'ScheduleName', 'FleetName', 'PackageName')) or k == 'Name')}")
+                yield pytest.param(doc, id=f"{path.relative_to(REPO)}:{doc.get('TrainingJobName') or next(v for k, v in doc.items() if k.endswith(('JobName', 'ConfigName', 'InstanceName', 'EndpointName', 'UserProfileName', 'FeatureGroupName', 'ModelCardName', 'DefinitionName', 'DomainId', 'ClusterName', 'ScheduleName', 'FleetName', 'PackageName', 'AlgorithmName')) or k == 'Name')}")
 
 
 @pytest.mark.parametrize("doc", list(sample_documents()))
@@ -602,7 +625,7 @@ def test_the_samples_cover_every_kind():
             "DescribeModelBiasJobDefinition", "DescribeModelExplainabilityJobDefinition", "DescribeCluster",
             "DescribeMonitoringSchedule", "DescribeLabelingJob",
             "DescribeOptimizationJob", "DescribeFlowDefinition", "DescribeEdgePackagingJob",
-            "DescribeDeviceFleet", "DescribeModelPackage"} <= ops
+            "DescribeDeviceFleet", "DescribeModelPackage", "DescribeAlgorithm"} <= ops
 
 
 def test_the_shape_check_notices_a_wrong_sample(model):

@@ -230,7 +230,8 @@ fn mixed_kinds_match_their_snapshots_in_every_format() {
             "flow_definition",
             "edge_packaging",
             "device_fleet",
-            "model_package"
+            "model_package",
+            "algorithm"
         ]
     );
     // Every check of every kind is in the report and in SARIF's rules, in registry order.

@@ -9,7 +9,8 @@ labeling jobs (Create, List and DescribeLabelingJob) nor optimization jobs (Crea
 DescribeOptimizationJob) nor human review flow definitions (Create, List and DescribeFlowDefinition) nor edge packaging jobs (Create, List and
 DescribeEdgePackagingJob) nor device fleets (Create, List and DescribeDeviceFleet); moto 5.2.1 leaves a model package
 version's ModelPackageName and every SecurityConfig out and cannot list versioned packages, so the
-proxy keeps model packages (Create, List and DescribeModelPackage) itself: the proxy answers those from jobs a test gives it and from the
+proxy keeps model packages (Create, List and DescribeModelPackage) itself, and algorithms (Create,
+List and DescribeAlgorithm), which moto lacks: the proxy answers those from jobs a test gives it and from the
 profiles and experiments boto3 or the AWS CLI create through it; moto keeps feature groups without
 their OnlineStoreConfig and cannot list them, so the proxy adds back what was sent and lists them. This proxy
 forwards every request to moto unchanged and, when a rule matches, answers instead with the
@@ -68,6 +69,7 @@ class Faults:
             self.edge_packaging_jobs = {}   # (region, name) -> DescribeEdgePackagingJob response
             self.device_fleets = {}         # (region, name) -> DescribeDeviceFleet response
             self.model_packages = {}        # (region, ARN) -> DescribeModelPackage response
+            self.algorithms = {}            # (region, name) -> DescribeAlgorithm response
 
 
 def _sts_error(code, message):
@@ -388,6 +390,29 @@ class Handler(BaseHTTPRequestHandler):
                  if r == region and "ModelPackageVersion" not in p and p["ModelPackageName"] == wanted), None)
             if doc is None:
                 return _error(400, "ValidationException", f"Model package {wanted} not found")
+            return 200, ok, json.dumps(doc).encode()
+        if operation == "CreateAlgorithm":
+            name = params.get("AlgorithmName", "")
+            arn = f"arn:aws:sagemaker:{region}:123456789012:algorithm/{name}"
+            doc = {"AlgorithmName": name, "AlgorithmArn": arn, "CreationTime": time.time(),
+                   "AlgorithmStatus": "Completed",
+                   "AlgorithmStatusDetails": {"ValidationStatuses": [], "ImageScanStatuses": []}}
+            for member in ("AlgorithmDescription", "TrainingSpecification", "InferenceSpecification",
+                           "ValidationSpecification", "CertifyForMarketplace"):
+                if member in params:
+                    doc[member] = params[member]
+            with f.lock:
+                f.algorithms[(region, name)] = doc
+            return 200, ok, json.dumps({"AlgorithmArn": arn}).encode()
+        if operation == "ListAlgorithms":
+            found = [{k: a[k] for k in ("AlgorithmName", "AlgorithmArn", "CreationTime", "AlgorithmStatus")}
+                     for (r, _), a in sorted(f.algorithms.items()) if r == region
+                     and a["CreationTime"] > params.get("CreationTimeAfter", 0)]
+            return 200, ok, json.dumps({"AlgorithmSummaryList": found}).encode()
+        if operation == "DescribeAlgorithm":
+            doc = f.algorithms.get((region, params.get("AlgorithmName")))
+            if doc is None:
+                return _error(400, "ValidationException", f"Algorithm {params.get('AlgorithmName')} not found")
             return 200, ok, json.dumps(doc).encode()
         if operation == "ListFeatureGroups":
             groups = [{k: g[k] for k in ("FeatureGroupName", "FeatureGroupArn", "CreationTime", "FeatureGroupStatus")}

@@ -1,6 +1,6 @@
 """Every kind live: processing (with Athena and Redshift query inputs), batch transform, hyperparameter tuning, AutoML and
 compilation jobs, endpoint configurations, endpoints, notebook instances, Studio domains and
-user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules, labeling, optimization and edge packaging jobs, flow definitions, device fleets and model packages (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules, labeling, optimization and edge packaging jobs, flow definitions, device fleets, model packages and algorithms (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
@@ -325,6 +325,7 @@ CREATE = {
     "edge_packaging": ("create-edge-packaging-job", "create_edge_packaging_job"),
     "device_fleet": ("create-device-fleet", "create_device_fleet"),
     "model_package": ("create-model-package", "create_model_package"),
+    "algorithm": ("create-algorithm", "create_algorithm"),
     "model_explainability_job_definition": ("create-model-explainability-job-definition",
                                             "create_model_explainability_job_definition"),
     "domain": ("create-domain", "create_domain"),
@@ -355,6 +356,7 @@ DESCRIBE = {
     "edge_packaging": ("describe-edge-packaging-job", "--edge-packaging-job-name"),
     "device_fleet": ("describe-device-fleet", "--device-fleet-name"),
     "model_package": ("describe-model-package", "--model-package-name"),
+    "algorithm": ("describe-algorithm", "--algorithm-name"),
     "model_explainability_job_definition": ("describe-model-explainability-job-definition", "--job-definition-name"),
     "endpoint": ("describe-endpoint", "--endpoint-name"),
     "customization": ("describe-job", "--job-name"),
@@ -647,6 +649,36 @@ def kinds(moto, proxy, tmp_path):
         by_kind.setdefault("model_package", []).append(name)
         for (rule, part), verdict in verdicts.items():
             expected[(name, rule, part)] = verdict
+    # Algorithms, which the proxy keeps: validated by a training job on an NVMe instance type
+    # and a transform job, and not validated at all.
+    training_spec = {"TrainingImage": IMAGE, "SupportedTrainingInstanceTypes": ["ml.m5.xlarge"],
+                     "TrainingChannels": [{"Name": "train", "SupportedContentTypes": ["text/csv"],
+                                           "SupportedInputModes": ["File"]}]}
+    smoke = {"ProfileName": "smoke", "TrainingJobDefinition": {
+        "TrainingInputMode": "File",
+        "InputDataConfig": [{"ChannelName": "train", "DataSource": {"S3DataSource": {
+            "S3DataType": "S3Prefix", "S3Uri": "s3://ml-data/smoke/"}}}],
+        "OutputDataConfig": {"S3OutputPath": "s3://ml-models/smoke/", "KmsKeyId": key},
+        "ResourceConfig": {"InstanceType": "ml.p4d.24xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30},
+        "StoppingCondition": {"MaxRuntimeInSeconds": 600}}, "TransformJobDefinition": holdout["TransformJobDefinition"]}
+    for via, request, verdicts in [
+        ("cli", {"AlgorithmName": "algo-validated", "TrainingSpecification": training_spec,
+                 "ValidationSpecification": {"ValidationRole": ROLE, "ValidationProfiles": [smoke]}},
+         {("algorithm-validation-volume-cmk", "validation profile smoke training"): ("NOT_APPLICABLE", ""),
+          ("algorithm-validation-output-cmk", "validation profile smoke training"): ("PASS", "CUSTOMER"),
+          ("algorithm-validation-volume-cmk", "validation profile smoke transform"): ("PASS", "CUSTOMER"),
+          ("algorithm-validation-output-cmk", "validation profile smoke transform"): ("FAIL", "AWS")}),
+        ("boto3", {"AlgorithmName": "algo-plain", "TrainingSpecification": training_spec},
+         {("algorithm-validation-volume-cmk", "no validation profile"): ("NOT_APPLICABLE", ""),
+          ("algorithm-validation-output-cmk", "no validation profile"): ("NOT_APPLICABLE", "")}),
+    ]:
+        if via == "cli":
+            cli_create(endpoint, "create-algorithm", request, tmp_path)
+        else:
+            sm.create_algorithm(**request)
+        by_kind.setdefault("algorithm", []).append(request["AlgorithmName"])
+        for (rule, part), verdict in verdicts.items():
+            expected[(request["AlgorithmName"], rule, part)] = verdict
     return expected, by_kind, cmk
 
 
