@@ -53,7 +53,7 @@ pub static KIND: KindDecl = KindDecl {
     // SageMaker Pipelines' QualityCheck step runs a processing job, not a job definition.
     pipeline_steps: &[],
     creates: &["CreateDataQualityJobDefinition"],
-    terraform: &[],
+    terraform: &["aws_sagemaker_data_quality_job_definition"],
     cloudformation: &["AWS::SageMaker::DataQualityJobDefinition"],
     parse,
     slots,

@@ -48,7 +48,7 @@ pub static KIND: KindDecl = KindDecl {
     // SageMaker Pipelines has no step that creates a device fleet.
     pipeline_steps: &[],
     creates: &["CreateDeviceFleet"],
-    terraform: &[],
+    terraform: &["aws_sagemaker_device_fleet"],
     cloudformation: &["AWS::SageMaker::DeviceFleet"],
     parse,
     slots,

@@ -50,7 +50,7 @@ pub static KIND: KindDecl = KindDecl {
     // SageMaker Pipelines has no step that creates a flow definition.
     pipeline_steps: &[],
     creates: &["CreateFlowDefinition"],
-    terraform: &[],
+    terraform: &["aws_sagemaker_flow_definition"],
     // CloudFormation has no resource type for jobs.
     cloudformation: &[],
     parse,

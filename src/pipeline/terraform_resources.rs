@@ -30,6 +30,7 @@ const LISTS: &[&str] = &[
     "production_variants",
     "shadow_production_variants",
     "instance_pools",
+    "monitoring_outputs",
 ];
 
 /// Top-level attributes the provider names differently from the API, per kind:
