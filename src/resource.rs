@@ -49,6 +49,7 @@ macro_rules! registered_kinds {
             DeviceFleet => device_fleet,
             ModelPackage => model_package,
             Algorithm => algorithm,
+            MlflowApp => mlflow_app,
         }
     };
 }

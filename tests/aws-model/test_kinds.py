@@ -222,6 +222,9 @@ KINDS = {
         "ValidationSpecification.ValidationProfiles[].TransformJobDefinition.TransformOutput.S3OutputPath",
         "ValidationSpecification.ValidationProfiles[].TransformJobDefinition.TransformOutput.KmsKeyId",
     ]),
+    "mlflow_app": ("ListMlflowApps", "Summaries", "DescribeMlflowApp", [
+        "Name", "Arn", "Status", "CreationTime", "LastModifiedTime", "KmsKeyId", "ArtifactStoreUri", "RoleArn",
+    ]),
     "labeling": ("ListLabelingJobs", "LabelingJobSummaryList", "DescribeLabelingJob", [
         "LabelingJobName", "LabelingJobArn", "LabelingJobStatus", "CreationTime", "LastModifiedTime",
         "LabelingJobAlgorithmsConfig",
@@ -237,7 +240,14 @@ SUMMARY_FIELDS = {f"{k}_job_definition": ("MonitoringJobDefinitionName", "Monito
                   for k in ("data_quality", "model_quality", "model_bias", "model_explainability")}
 
 # The List request's status filter where it is not StatusEquals (src/kinds/<kind>.rs, `live`).
-STATUS_MEMBER = {"feature_group": "FeatureGroupStatusEquals", "model_card": "ModelCardStatus"}
+STATUS_MEMBER = {"feature_group": "FeatureGroupStatusEquals", "model_card": "ModelCardStatus",
+                 "mlflow_app": "Status"}
+
+# List operations whose creation-time filter is named otherwise (src/kinds/<kind>.rs, `live`).
+CREATED_AFTER = {"mlflow_app": "CreatedAfter"}
+
+# Describe operations that take the ARN rather than the name (src/kinds/<kind>.rs, `live`).
+DESCRIBED_BY_ARN = {"mlflow_app"}
 
 # List operations without CreationTimeAfter: the live scan applies --created-after to the
 # CreationTime of each summary instead (src/kinds/<kind>.rs, `live`).
@@ -303,7 +313,7 @@ def test_the_list_operations_page_and_filter_as_the_live_scan_uses_them(model, k
     request = model["shapes"][model["operations"][k["list"]]["input"]["shape"]]["members"]
     for name in ("NextToken", "MaxResults"):
         assert name in request, f"{k['list']} has no {name}"
-    assert ("CreationTimeAfter" in request) == (kind not in FILTERED_BY_THE_TOOL), k["list"]
+    assert (CREATED_AFTER.get(kind, "CreationTimeAfter") in request) == (kind not in FILTERED_BY_THE_TOOL), k["list"]
     # A kind without statuses is one whose List call filters by none.
     assert (STATUS_MEMBER.get(kind, "StatusEquals") in request) == bool(k["statuses"]), k["list"]
     response = model["shapes"][output_shape(model, k["list"])]["members"]
@@ -327,7 +337,8 @@ def test_the_list_operations_page_and_filter_as_the_live_scan_uses_them(model, k
 def test_the_describe_operations_take_the_name_and_return_the_arn(model, kind):
     k = REGISTRY[kind]
     request = model["shapes"][model["operations"][k["describe"]]["input"]["shape"]]
-    assert k["name_field"] in request["members"] and k["name_field"] in request.get("required", [])
+    takes = k["arn_field"] if kind in DESCRIBED_BY_ARN else k["name_field"]
+    assert takes in request["members"] and takes in request.get("required", [])
     response = model["shapes"][output_shape(model, k["describe"])]["members"]
     assert {k["name_field"], k["arn_field"], k["marker"]} <= set(response)
 
@@ -477,6 +488,17 @@ def test_model_package_validation_profiles_are_transform_jobs(model):
     assert "SecurityConfig" not in update
 
 
+def test_an_mlflow_app_key_cannot_be_changed_and_is_absent_without_one(model):
+    # What src/kinds/mlflow_app.rs says: the key protects the app's data at rest, an app without
+    # one is not under a customer-managed key, and no update sets it.
+    shapes = model["shapes"]
+    members = shapes[output_shape(model, "DescribeMlflowApp")]["members"]
+    doc = members["KmsKeyId"]["documentation"]
+    assert "data at rest associated with the MLflow App" in doc and "absent" in doc
+    update = shapes[model["operations"]["UpdateMlflowApp"]["input"]["shape"]]["members"]
+    assert "KmsKeyId" not in update and "KmsKeyId" in shapes[model["operations"]["CreateMlflowApp"]["input"]["shape"]]["members"]
+
+
 def test_compilation_jobs_have_no_volume_key_and_default_to_the_s3_key(model):
     # Why the compilation kind has an output slot only, and what its message says AWS does
     # without a key.
@@ -588,6 +610,7 @@ MARKERS = {
     "DeviceFleetName": "DescribeDeviceFleet",
     "ModelPackageName": "DescribeModelPackage",
     "AlgorithmName": "DescribeAlgorithm",
+    "ArtifactStoreUri": "DescribeMlflowApp",
 }
 
 
@@ -625,7 +648,7 @@ def test_the_samples_cover_every_kind():
             "DescribeModelBiasJobDefinition", "DescribeModelExplainabilityJobDefinition", "DescribeCluster",
             "DescribeMonitoringSchedule", "DescribeLabelingJob",
             "DescribeOptimizationJob", "DescribeFlowDefinition", "DescribeEdgePackagingJob",
-            "DescribeDeviceFleet", "DescribeModelPackage", "DescribeAlgorithm"} <= ops
+            "DescribeDeviceFleet", "DescribeModelPackage", "DescribeAlgorithm", "DescribeMlflowApp"} <= ops
 
 
 def test_the_shape_check_notices_a_wrong_sample(model):

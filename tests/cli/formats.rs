@@ -231,7 +231,8 @@ fn mixed_kinds_match_their_snapshots_in_every_format() {
             "edge_packaging",
             "device_fleet",
             "model_package",
-            "algorithm"
+            "algorithm",
+            "mlflow_app"
         ]
     );
     // Every check of every kind is in the report and in SARIF's rules, in registry order.

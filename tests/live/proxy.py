@@ -10,7 +10,7 @@ DescribeOptimizationJob) nor human review flow definitions (Create, List and Des
 DescribeEdgePackagingJob) nor device fleets (Create, List and DescribeDeviceFleet); moto 5.2.1 leaves a model package
 version's ModelPackageName and every SecurityConfig out and cannot list versioned packages, so the
 proxy keeps model packages (Create, List and DescribeModelPackage) itself, and algorithms (Create,
-List and DescribeAlgorithm), which moto lacks: the proxy answers those from jobs a test gives it and from the
+List and DescribeAlgorithm) and MLflow Apps (Create, List and DescribeMlflowApp), which moto lacks: the proxy answers those from jobs a test gives it and from the
 profiles and experiments boto3 or the AWS CLI create through it; moto keeps feature groups without
 their OnlineStoreConfig and cannot list them, so the proxy adds back what was sent and lists them. This proxy
 forwards every request to moto unchanged and, when a rule matches, answers instead with the
@@ -70,6 +70,7 @@ class Faults:
             self.device_fleets = {}         # (region, name) -> DescribeDeviceFleet response
             self.model_packages = {}        # (region, ARN) -> DescribeModelPackage response
             self.algorithms = {}            # (region, name) -> DescribeAlgorithm response
+            self.mlflow_apps = {}           # (region, ARN) -> DescribeMlflowApp response
 
 
 def _sts_error(code, message):
@@ -413,6 +414,28 @@ class Handler(BaseHTTPRequestHandler):
             doc = f.algorithms.get((region, params.get("AlgorithmName")))
             if doc is None:
                 return _error(400, "ValidationException", f"Algorithm {params.get('AlgorithmName')} not found")
+            return 200, ok, json.dumps(doc).encode()
+        if operation == "CreateMlflowApp":
+            name = params.get("Name", "")
+            with f.lock:
+                arn = f"arn:aws:sagemaker:{region}:123456789012:mlflow-app/app-{len(f.mlflow_apps):012d}"
+                now = time.time()
+                doc = {"Arn": arn, "Name": name, "Status": "Created", "CreationTime": now, "LastModifiedTime": now}
+                for member in ("ArtifactStoreUri", "RoleArn", "KmsKeyId", "ModelRegistrationMode"):
+                    if member in params:
+                        doc[member] = params[member]
+                f.mlflow_apps[(region, arn)] = doc
+            return 200, ok, json.dumps({"Arn": arn}).encode()
+        if operation == "ListMlflowApps":
+            found = [{k: a[k] for k in ("Arn", "Name", "Status", "CreationTime", "LastModifiedTime")}
+                     for (r, _), a in sorted(f.mlflow_apps.items()) if r == region
+                     and params.get("Status") in (None, a["Status"])
+                     and a["CreationTime"] > params.get("CreatedAfter", 0)]
+            return 200, ok, json.dumps({"Summaries": found}).encode()
+        if operation == "DescribeMlflowApp":
+            doc = f.mlflow_apps.get((region, params.get("Arn")))
+            if doc is None:
+                return _error(400, "ResourceNotFound", f"MLflow App {params.get('Arn')} not found")
             return 200, ok, json.dumps(doc).encode()
         if operation == "ListFeatureGroups":
             groups = [{k: g[k] for k in ("FeatureGroupName", "FeatureGroupArn", "CreationTime", "FeatureGroupStatus")}

@@ -1,6 +1,6 @@
 """Every kind live: processing (with Athena and Redshift query inputs), batch transform, hyperparameter tuning, AutoML and
 compilation jobs, endpoint configurations, endpoints, notebook instances, Studio domains and
-user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules, labeling, optimization and edge packaging jobs, flow definitions, device fleets, model packages and algorithms (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules, labeling, optimization and edge packaging jobs, flow definitions, device fleets, model packages, algorithms and MLflow Apps (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
@@ -326,6 +326,7 @@ CREATE = {
     "device_fleet": ("create-device-fleet", "create_device_fleet"),
     "model_package": ("create-model-package", "create_model_package"),
     "algorithm": ("create-algorithm", "create_algorithm"),
+    "mlflow_app": ("create-mlflow-app", "create_mlflow_app"),
     "model_explainability_job_definition": ("create-model-explainability-job-definition",
                                             "create_model_explainability_job_definition"),
     "domain": ("create-domain", "create_domain"),
@@ -357,6 +358,7 @@ DESCRIBE = {
     "device_fleet": ("describe-device-fleet", "--device-fleet-name"),
     "model_package": ("describe-model-package", "--model-package-name"),
     "algorithm": ("describe-algorithm", "--algorithm-name"),
+    "mlflow_app": ("describe-mlflow-app", "--arn"),
     "model_explainability_job_definition": ("describe-model-explainability-job-definition", "--job-definition-name"),
     "endpoint": ("describe-endpoint", "--endpoint-name"),
     "customization": ("describe-job", "--job-name"),
@@ -679,6 +681,20 @@ def kinds(moto, proxy, tmp_path):
         by_kind.setdefault("algorithm", []).append(request["AlgorithmName"])
         for (rule, part), verdict in verdicts.items():
             expected[(request["AlgorithmName"], rule, part)] = verdict
+    # MLflow Apps, which the proxy keeps: described by their ARN, which ends in an app id.
+    for via, name, extra, verdict in [
+        ("boto3", "mlflow-cmk", {"KmsKeyId": key}, ("PASS", "CUSTOMER")),
+        ("cli", "mlflow-none", {}, ("FAIL", "")),
+    ]:
+        request = {"Name": name, "ArtifactStoreUri": f"s3://mlflow/{name}", "RoleArn": ROLE, **extra}
+        if via == "cli":
+            cli_create(endpoint, "create-mlflow-app", request, tmp_path)
+        else:
+            sm.create_mlflow_app(**request)
+        # Collected as the ARN's id (the file is named after it), described by the whole ARN.
+        arn = next(a["Arn"] for a in faults.mlflow_apps.values() if a["Name"] == name)
+        by_kind.setdefault("mlflow_app", []).append(arn.split("/", 1)[1])
+        expected[(name, "mlflow-app-store-cmk", None)] = verdict
     return expected, by_kind, cmk
 
 
@@ -758,6 +774,15 @@ def test_aws_cli_describe_exports_give_the_live_verdicts(kinds, proxy, tmp_path)
             if kind == "model_package":
                 # A version is described by its ARN.
                 name = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:model-package/{name}" if "/" in name else name
+            if kind == "mlflow_app":
+                # AWS CLI 1.46.3 bundles botocore 1.43.62, whose DescribeMlflowApp output has no
+                # KmsKeyId: the CLI would drop the key (and the export fail the app). boto3
+                # (botocore 1.44.8) writes the response whole, as a newer CLI would.
+                arn = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:mlflow-app/{name}"
+                response = clients(endpoint)[0].describe_mlflow_app(Arn=arn)
+                response.pop("ResponseMetadata")
+                (export / f"{kind}-{name}.json").write_text(json.dumps(response, default=str))
+                continue
             aws_cli(["sagemaker", command, option, name, *extra], endpoint,
                     export / f"{kind}-{name.replace('/', '-').replace(':', '-')}.json")
     aws_cli(["kms", "list-aliases"], endpoint, export / "kms-aliases.json")
