@@ -50,6 +50,7 @@ macro_rules! registered_kinds {
             ModelPackage => model_package,
             Algorithm => algorithm,
             MlflowApp => mlflow_app,
+            PartnerApp => partner_app,
         }
     };
 }

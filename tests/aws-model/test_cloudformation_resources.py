@@ -49,7 +49,8 @@ def test_some_kind_names_a_cloudformation_type():
                         "hyperpod_cluster": ["AWS::SageMaker::Cluster"],
                         "monitoring_schedule": ["AWS::SageMaker::MonitoringSchedule"],
                         "device_fleet": ["AWS::SageMaker::DeviceFleet"],
-                        "model_package": ["AWS::SageMaker::ModelPackage"]}
+                        "model_package": ["AWS::SageMaker::ModelPackage"],
+                        "partner_app": ["AWS::SageMaker::PartnerApp"]}
 
 
 # Keys a kind reads from describe output that its CloudFormation type cannot set (checked here

@@ -225,6 +225,10 @@ KINDS = {
     "mlflow_app": ("ListMlflowApps", "Summaries", "DescribeMlflowApp", [
         "Name", "Arn", "Status", "CreationTime", "LastModifiedTime", "KmsKeyId", "ArtifactStoreUri", "RoleArn",
     ]),
+    "partner_app": ("ListPartnerApps", "Summaries", "DescribePartnerApp", [
+        "Name", "Arn", "Status", "CreationTime", "LastModifiedTime", "KmsKeyId", "AuthType",
+        "ExecutionRoleArn", "Tier",
+    ]),
     "labeling": ("ListLabelingJobs", "LabelingJobSummaryList", "DescribeLabelingJob", [
         "LabelingJobName", "LabelingJobArn", "LabelingJobStatus", "CreationTime", "LastModifiedTime",
         "LabelingJobAlgorithmsConfig",
@@ -247,11 +251,11 @@ STATUS_MEMBER = {"feature_group": "FeatureGroupStatusEquals", "model_card": "Mod
 CREATED_AFTER = {"mlflow_app": "CreatedAfter"}
 
 # Describe operations that take the ARN rather than the name (src/kinds/<kind>.rs, `live`).
-DESCRIBED_BY_ARN = {"mlflow_app"}
+DESCRIBED_BY_ARN = {"mlflow_app", "partner_app"}
 
 # List operations without CreationTimeAfter: the live scan applies --created-after to the
 # CreationTime of each summary instead (src/kinds/<kind>.rs, `live`).
-FILTERED_BY_THE_TOOL = {"domain", "user_profile"}
+FILTERED_BY_THE_TOOL = {"domain", "user_profile", "partner_app"}
 
 # List operations whose summaries carry no ARN: the live scan writes it from the parent the
 # summary names and a ListDomains summary's DomainArn (src/kinds/user_profile.rs, `live`).
@@ -499,6 +503,15 @@ def test_an_mlflow_app_key_cannot_be_changed_and_is_absent_without_one(model):
     assert "KmsKeyId" not in update and "KmsKeyId" in shapes[model["operations"]["CreateMlflowApp"]["input"]["shape"]]["members"]
 
 
+def test_a_partner_app_defaults_to_an_aws_managed_key_that_no_update_changes(model):
+    # What src/kinds/partner_app.rs says AWS does without a key, and why the fix is a new app.
+    shapes = model["shapes"]
+    create = shapes[model["operations"]["CreatePartnerApp"]["input"]["shape"]]["members"]
+    assert "managed key by default" in create["KmsKeyId"]["documentation"]
+    assert "KmsKeyId" not in shapes[model["operations"]["UpdatePartnerApp"]["input"]["shape"]]["members"]
+    assert shapes["PartnerAppArn"]["pattern"].endswith("partner-app\\/app-[A-Z0-9]{12}")
+
+
 def test_compilation_jobs_have_no_volume_key_and_default_to_the_s3_key(model):
     # Why the compilation kind has an output slot only, and what its message says AWS does
     # without a key.
@@ -611,6 +624,7 @@ MARKERS = {
     "ModelPackageName": "DescribeModelPackage",
     "AlgorithmName": "DescribeAlgorithm",
     "ArtifactStoreUri": "DescribeMlflowApp",
+    "AuthType": "DescribePartnerApp",
 }
 
 
@@ -648,7 +662,8 @@ def test_the_samples_cover_every_kind():
             "DescribeModelBiasJobDefinition", "DescribeModelExplainabilityJobDefinition", "DescribeCluster",
             "DescribeMonitoringSchedule", "DescribeLabelingJob",
             "DescribeOptimizationJob", "DescribeFlowDefinition", "DescribeEdgePackagingJob",
-            "DescribeDeviceFleet", "DescribeModelPackage", "DescribeAlgorithm", "DescribeMlflowApp"} <= ops
+            "DescribeDeviceFleet", "DescribeModelPackage", "DescribeAlgorithm", "DescribeMlflowApp",
+            "DescribePartnerApp"} <= ops
 
 
 def test_the_shape_check_notices_a_wrong_sample(model):

@@ -232,7 +232,8 @@ fn mixed_kinds_match_their_snapshots_in_every_format() {
             "device_fleet",
             "model_package",
             "algorithm",
-            "mlflow_app"
+            "mlflow_app",
+            "partner_app"
         ]
     );
     // Every check of every kind is in the report and in SARIF's rules, in registry order.

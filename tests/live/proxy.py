@@ -10,7 +10,8 @@ DescribeOptimizationJob) nor human review flow definitions (Create, List and Des
 DescribeEdgePackagingJob) nor device fleets (Create, List and DescribeDeviceFleet); moto 5.2.1 leaves a model package
 version's ModelPackageName and every SecurityConfig out and cannot list versioned packages, so the
 proxy keeps model packages (Create, List and DescribeModelPackage) itself, and algorithms (Create,
-List and DescribeAlgorithm) and MLflow Apps (Create, List and DescribeMlflowApp), which moto lacks: the proxy answers those from jobs a test gives it and from the
+List and DescribeAlgorithm) and MLflow Apps (Create, List and DescribeMlflowApp) and Partner AI Apps (Create, List
+and DescribePartnerApp), which moto lacks: the proxy answers those from jobs a test gives it and from the
 profiles and experiments boto3 or the AWS CLI create through it; moto keeps feature groups without
 their OnlineStoreConfig and cannot list them, so the proxy adds back what was sent and lists them. This proxy
 forwards every request to moto unchanged and, when a rule matches, answers instead with the
@@ -71,6 +72,7 @@ class Faults:
             self.model_packages = {}        # (region, ARN) -> DescribeModelPackage response
             self.algorithms = {}            # (region, name) -> DescribeAlgorithm response
             self.mlflow_apps = {}           # (region, ARN) -> DescribeMlflowApp response
+            self.partner_apps = {}          # (region, ARN) -> DescribePartnerApp response
 
 
 def _sts_error(code, message):
@@ -436,6 +438,25 @@ class Handler(BaseHTTPRequestHandler):
             doc = f.mlflow_apps.get((region, params.get("Arn")))
             if doc is None:
                 return _error(400, "ResourceNotFound", f"MLflow App {params.get('Arn')} not found")
+            return 200, ok, json.dumps(doc).encode()
+        if operation == "CreatePartnerApp":
+            with f.lock:
+                arn = f"arn:aws:sagemaker:{region}:123456789012:partner-app/app-{len(f.partner_apps):012X}"
+                now = time.time()
+                doc = {"Arn": arn, "Status": "Available", "CreationTime": now, "LastModifiedTime": now}
+                for member in ("Name", "Type", "ExecutionRoleArn", "KmsKeyId", "Tier", "AuthType", "ApplicationConfig"):
+                    if member in params:
+                        doc[member] = params[member]
+                f.partner_apps[(region, arn)] = doc
+            return 200, ok, json.dumps({"Arn": arn}).encode()
+        if operation == "ListPartnerApps":
+            found = [{k: a[k] for k in ("Arn", "Name", "Type", "Status", "CreationTime")}
+                     for (r, _), a in sorted(f.partner_apps.items()) if r == region]
+            return 200, ok, json.dumps({"Summaries": found}).encode()
+        if operation == "DescribePartnerApp":
+            doc = f.partner_apps.get((region, params.get("Arn")))
+            if doc is None:
+                return _error(400, "ResourceNotFound", f"Partner app {params.get('Arn')} not found")
             return 200, ok, json.dumps(doc).encode()
         if operation == "ListFeatureGroups":
             groups = [{k: g[k] for k in ("FeatureGroupName", "FeatureGroupArn", "CreationTime", "FeatureGroupStatus")}

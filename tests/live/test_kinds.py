@@ -1,6 +1,6 @@
 """Every kind live: processing (with Athena and Redshift query inputs), batch transform, hyperparameter tuning, AutoML and
 compilation jobs, endpoint configurations, endpoints, notebook instances, Studio domains and
-user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules, labeling, optimization and edge packaging jobs, flow definitions, device fleets, model packages, algorithms and MLflow Apps (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules, labeling, optimization and edge packaging jobs, flow definitions, device fleets, model packages, algorithms, MLflow Apps and Partner AI Apps (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
@@ -327,6 +327,7 @@ CREATE = {
     "model_package": ("create-model-package", "create_model_package"),
     "algorithm": ("create-algorithm", "create_algorithm"),
     "mlflow_app": ("create-mlflow-app", "create_mlflow_app"),
+    "partner_app": ("create-partner-app", "create_partner_app"),
     "model_explainability_job_definition": ("create-model-explainability-job-definition",
                                             "create_model_explainability_job_definition"),
     "domain": ("create-domain", "create_domain"),
@@ -359,6 +360,7 @@ DESCRIBE = {
     "model_package": ("describe-model-package", "--model-package-name"),
     "algorithm": ("describe-algorithm", "--algorithm-name"),
     "mlflow_app": ("describe-mlflow-app", "--arn"),
+    "partner_app": ("describe-partner-app", "--arn"),
     "model_explainability_job_definition": ("describe-model-explainability-job-definition", "--job-definition-name"),
     "endpoint": ("describe-endpoint", "--endpoint-name"),
     "customization": ("describe-job", "--job-name"),
@@ -695,6 +697,20 @@ def kinds(moto, proxy, tmp_path):
         arn = next(a["Arn"] for a in faults.mlflow_apps.values() if a["Name"] == name)
         by_kind.setdefault("mlflow_app", []).append(arn.split("/", 1)[1])
         expected[(name, "mlflow-app-store-cmk", None)] = verdict
+    # Partner AI Apps, which the proxy keeps: described by their ARN, which ends in an app id.
+    for via, name, extra, verdict in [
+        ("cli", "guard-cmk", {"KmsKeyId": key}, ("PASS", "CUSTOMER")),
+        ("boto3", "guard-none", {}, ("FAIL", "")),
+    ]:
+        request = {"Name": name, "Type": "lakera-guard", "ExecutionRoleArn": ROLE, "Tier": "small",
+                   "AuthType": "IAM", **extra}
+        if via == "cli":
+            cli_create(endpoint, "create-partner-app", request, tmp_path)
+        else:
+            sm.create_partner_app(**request)
+        arn = next(a["Arn"] for a in faults.partner_apps.values() if a["Name"] == name)
+        by_kind.setdefault("partner_app", []).append(arn.split("/", 1)[1])
+        expected[(name, "partner-app-store-cmk", None)] = verdict
     return expected, by_kind, cmk
 
 
@@ -783,6 +799,8 @@ def test_aws_cli_describe_exports_give_the_live_verdicts(kinds, proxy, tmp_path)
                 response.pop("ResponseMetadata")
                 (export / f"{kind}-{name}.json").write_text(json.dumps(response, default=str))
                 continue
+            if kind == "partner_app":
+                name = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:partner-app/{name}"
             aws_cli(["sagemaker", command, option, name, *extra], endpoint,
                     export / f"{kind}-{name.replace('/', '-').replace(':', '-')}.json")
     aws_cli(["kms", "list-aliases"], endpoint, export / "kms-aliases.json")
