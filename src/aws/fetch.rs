@@ -528,7 +528,11 @@ fn checked(
 fn described_arn(body: &[u8], kind: Group) -> Option<String> {
     let fields: std::collections::HashMap<String, serde_json::Value> =
         serde_json::from_slice(body).ok()?;
-    fields.get(arn_field(kind))?.as_str().map(str::to_owned)
+    let fields = match api(kind).within {
+        Some(member) => fields.get(member)?.as_object()?.get(arn_field(kind)),
+        None => fields.get(arn_field(kind)),
+    };
+    fields?.as_str().map(str::to_owned)
 }
 
 /// Every summary of one kind in the region, each once. A kind whose List operation filters by

@@ -37,6 +37,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "AlgorithmName",
         marker: "AlgorithmName",
         arn_field: "AlgorithmArn",
+        within: None,
     },
     // ListAlgorithms filters by no status.
     statuses: &[],

@@ -34,6 +34,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "AutoMLJobName",
         marker: "AutoMLJobName",
         arn_field: "AutoMLJobArn",
+        within: None,
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum AutoMLJobStatus (ListAutoMLJobs.StatusEquals).
     statuses: &["Completed", "InProgress", "Failed", "Stopped", "Stopping"],

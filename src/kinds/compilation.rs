@@ -33,6 +33,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "CompilationJobName",
         marker: "CompilationJobName",
         arn_field: "CompilationJobArn",
+        within: None,
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum CompilationJobStatus
     // (ListCompilationJobs.StatusEquals), upper case unlike the other jobs'.

@@ -37,6 +37,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "JobName",
         marker: "JobName",
         arn_field: "JobArn",
+        within: None,
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum JobStatus (ListJobs.StatusEquals).
     statuses: &[

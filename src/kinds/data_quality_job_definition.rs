@@ -36,6 +36,7 @@ pub static KIND: KindDecl = KindDecl {
         // application specification names the one this is.
         marker: "DataQualityAppSpecification",
         arn_field: "JobDefinitionArn",
+        within: None,
     },
     // A job definition has no status (ListDataQualityJobDefinitions filters by none).
     statuses: &[],

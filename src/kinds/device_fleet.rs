@@ -37,6 +37,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "DeviceFleetName",
         marker: "DeviceFleetName",
         arn_field: "DeviceFleetArn",
+        within: None,
     },
     // ListDeviceFleets filters by no status.
     statuses: &[],

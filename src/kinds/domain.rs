@@ -40,6 +40,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "DomainId",
         marker: "DomainId",
         arn_field: "DomainArn",
+        within: None,
     },
     // botocore 1.44.8, sagemaker 2017-07-24: ListDomains filters by nothing (no StatusEquals,
     // no CreationTimeAfter: `--created-after` is applied to the listed CreationTime).

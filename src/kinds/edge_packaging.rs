@@ -37,6 +37,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "EdgePackagingJobName",
         marker: "EdgePackagingJobName",
         arn_field: "EdgePackagingJobArn",
+        within: None,
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum EdgePackagingJobStatus
     // (ListEdgePackagingJobs.StatusEquals), upper case like compilation jobs'.

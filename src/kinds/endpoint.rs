@@ -33,6 +33,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "EndpointName",
         marker: "EndpointName",
         arn_field: "EndpointArn",
+        within: None,
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum EndpointStatus (ListEndpoints.StatusEquals).
     statuses: &[

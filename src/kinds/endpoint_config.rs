@@ -39,6 +39,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "EndpointConfigName",
         marker: "EndpointConfigName",
         arn_field: "EndpointConfigArn",
+        within: None,
     },
     // botocore 1.44.8, sagemaker 2017-07-24: ListEndpointConfigs has no StatusEquals, and an
     // endpoint configuration no status.

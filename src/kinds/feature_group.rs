@@ -42,6 +42,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "FeatureGroupName",
         marker: "FeatureGroupName",
         arn_field: "FeatureGroupArn",
+        within: None,
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum FeatureGroupStatus
     // (ListFeatureGroups.FeatureGroupStatusEquals).

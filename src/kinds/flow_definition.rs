@@ -36,6 +36,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "FlowDefinitionName",
         marker: "FlowDefinitionName",
         arn_field: "FlowDefinitionArn",
+        within: None,
     },
     // ListFlowDefinitions filters by no status.
     statuses: &[],

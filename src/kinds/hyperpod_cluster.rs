@@ -40,6 +40,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "ClusterName",
         marker: "InstanceGroups",
         arn_field: "ClusterArn",
+        within: None,
     },
     // botocore 1.44.8: ListClusters filters by no status.
     statuses: &[],

@@ -45,6 +45,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "Name",
         marker: "EndpointMetadata",
         arn_field: "Arn",
+        within: None,
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum InferenceExperimentStatus
     // (ListInferenceExperiments.StatusEquals).

@@ -41,6 +41,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "LabelingJobName",
         marker: "LabelingJobName",
         arn_field: "LabelingJobArn",
+        within: None,
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum LabelingJobStatus
     // (ListLabelingJobs.StatusEquals).

@@ -36,6 +36,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "Name",
         marker: "ArtifactStoreUri",
         arn_field: "Arn",
+        within: None,
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum MlflowAppStatus (ListMlflowApps.Status).
     statuses: &[

@@ -33,6 +33,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "JobDefinitionName",
         marker: "ModelBiasAppSpecification",
         arn_field: "JobDefinitionArn",
+        within: None,
     },
     // A job definition has no status (ListModelBiasJobDefinitions filters by none).
     statuses: &[],

@@ -35,6 +35,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "ModelCardName",
         marker: "ModelCardName",
         arn_field: "ModelCardArn",
+        within: None,
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum ModelCardStatus (ListModelCards.ModelCardStatus).
     statuses: &["Draft", "PendingReview", "Approved", "Archived"],

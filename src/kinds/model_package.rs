@@ -47,6 +47,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "ModelPackageName",
         marker: "ModelPackageName",
         arn_field: "ModelPackageArn",
+        within: None,
     },
     // ListModelPackages filters by approval, not by status.
     statuses: &[],

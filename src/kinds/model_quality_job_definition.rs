@@ -33,6 +33,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "JobDefinitionName",
         marker: "ModelQualityAppSpecification",
         arn_field: "JobDefinitionArn",
+        within: None,
     },
     // A job definition has no status (ListModelQualityJobDefinitions filters by none).
     statuses: &[],

@@ -39,6 +39,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "MonitoringScheduleName",
         marker: "MonitoringScheduleConfig",
         arn_field: "MonitoringScheduleArn",
+        within: None,
     },
     // botocore 1.44.8: ListMonitoringSchedules' StatusEquals, shape ScheduleStatus.
     statuses: &["Pending", "Failed", "Scheduled", "Stopped"],

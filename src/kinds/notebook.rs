@@ -34,6 +34,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "NotebookInstanceName",
         marker: "NotebookInstanceName",
         arn_field: "NotebookInstanceArn",
+        within: None,
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum NotebookInstanceStatus
     // (ListNotebookInstances.StatusEquals).

@@ -38,6 +38,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "OptimizationJobName",
         marker: "OptimizationJobName",
         arn_field: "OptimizationJobArn",
+        within: None,
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum OptimizationJobStatus
     // (ListOptimizationJobs.StatusEquals), upper case like compilation jobs'.

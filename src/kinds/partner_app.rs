@@ -34,6 +34,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "Name",
         marker: "AuthType",
         arn_field: "Arn",
+        within: None,
     },
     // ListPartnerApps filters by no status.
     statuses: &[],

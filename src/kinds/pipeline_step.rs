@@ -15,6 +15,7 @@ pub static API: Api = Api {
     name_field: "PipelineName",
     marker: "PipelineName",
     arn_field: "PipelineArn",
+    within: None,
 };
 
 /// The `--kinds` name of pipelines (`pipelines` is accepted too).

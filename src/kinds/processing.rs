@@ -35,6 +35,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "ProcessingJobName",
         marker: "ProcessingJobName",
         arn_field: "ProcessingJobArn",
+        within: None,
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum ProcessingJobStatus (ListProcessingJobs.StatusEquals).
     statuses: &["InProgress", "Completed", "Failed", "Stopping", "Stopped"],

@@ -134,6 +134,10 @@ pub struct Api {
     pub marker: &'static str,
     /// The describe output's field holding the ARN.
     pub arn_field: &'static str,
+    /// The member of the describe output that wraps every other field, the name and ARN
+    /// fields included (`DescribeTrainingSession`'s `TrainingSessionDetail`); `None` when the
+    /// fields sit at the top level.
+    pub within: Option<&'static str>,
 }
 
 impl Api {

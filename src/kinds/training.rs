@@ -35,6 +35,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "TrainingJobName",
         marker: "TrainingJobName",
         arn_field: "TrainingJobArn",
+        within: None,
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum TrainingJobStatus (ListTrainingJobs.StatusEquals).
     statuses: &[

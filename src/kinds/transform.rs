@@ -33,6 +33,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "TransformJobName",
         marker: "TransformJobName",
         arn_field: "TransformJobArn",
+        within: None,
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum TransformJobStatus (ListTransformJobs.StatusEquals).
     statuses: &["InProgress", "Completed", "Failed", "Stopping", "Stopped"],

@@ -35,6 +35,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "HyperParameterTuningJobName",
         marker: "HyperParameterTuningJobName",
         arn_field: "HyperParameterTuningJobArn",
+        within: None,
     },
     // botocore 1.44.8, sagemaker 2017-07-24: enum HyperParameterTuningJobStatus (ListHyperParameterTuningJobs.StatusEquals).
     statuses: &[

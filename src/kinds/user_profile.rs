@@ -41,6 +41,7 @@ pub static KIND: KindDecl = KindDecl {
         name_field: "UserProfileName",
         marker: "UserProfileName",
         arn_field: "UserProfileArn",
+        within: None,
     },
     // botocore 1.44.8, sagemaker 2017-07-24: ListUserProfiles filters by domain and name only
     // (no StatusEquals, no CreationTimeAfter: `--created-after` is applied to the listed
