@@ -51,6 +51,7 @@ macro_rules! registered_kinds {
             Algorithm => algorithm,
             MlflowApp => mlflow_app,
             PartnerApp => partner_app,
+            TrainingSession => training_session,
         }
     };
 }

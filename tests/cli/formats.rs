@@ -233,7 +233,8 @@ fn mixed_kinds_match_their_snapshots_in_every_format() {
             "model_package",
             "algorithm",
             "mlflow_app",
-            "partner_app"
+            "partner_app",
+            "training_session"
         ]
     );
     // Every check of every kind is in the report and in SARIF's rules, in registry order.

@@ -11,7 +11,8 @@ DescribeEdgePackagingJob) nor device fleets (Create, List and DescribeDeviceFlee
 version's ModelPackageName and every SecurityConfig out and cannot list versioned packages, so the
 proxy keeps model packages (Create, List and DescribeModelPackage) itself, and algorithms (Create,
 List and DescribeAlgorithm) and MLflow Apps (Create, List and DescribeMlflowApp) and Partner AI Apps (Create, List
-and DescribePartnerApp), which moto lacks: the proxy answers those from jobs a test gives it and from the
+and DescribePartnerApp) and training sessions (Create, List and DescribeTrainingSession), which moto
+lacks: the proxy answers those from jobs a test gives it and from the
 profiles and experiments boto3 or the AWS CLI create through it; moto keeps feature groups without
 their OnlineStoreConfig and cannot list them, so the proxy adds back what was sent and lists them. This proxy
 forwards every request to moto unchanged and, when a rule matches, answers instead with the
@@ -73,6 +74,7 @@ class Faults:
             self.algorithms = {}            # (region, name) -> DescribeAlgorithm response
             self.mlflow_apps = {}           # (region, ARN) -> DescribeMlflowApp response
             self.partner_apps = {}          # (region, ARN) -> DescribePartnerApp response
+            self.training_sessions = {}     # (region, name) -> DescribeTrainingSession response
 
 
 def _sts_error(code, message):
@@ -457,6 +459,30 @@ class Handler(BaseHTTPRequestHandler):
             doc = f.partner_apps.get((region, params.get("Arn")))
             if doc is None:
                 return _error(400, "ResourceNotFound", f"Partner app {params.get('Arn')} not found")
+            return 200, ok, json.dumps(doc).encode()
+        if operation == "CreateTrainingSession":
+            name = params.get("TrainingSessionName", "")
+            arn = f"arn:aws:sagemaker:{region}:123456789012:training-session/{name}"
+            now = time.time()
+            detail = {"TrainingSessionArn": arn, "TrainingSessionName": name, "TrainingSessionStatus": "Running",
+                      "CreationTime": now, "LastModifiedTime": now}
+            for member in ("ModelPackageGroupArn", "LoraConfig", "RoleArn", "ModelConfig", "OutputConfig"):
+                if member in params:
+                    detail[member] = params[member]
+            with f.lock:
+                f.training_sessions[(region, name)] = {"TrainingSessionDetail": detail}
+            return 200, ok, json.dumps({"TrainingSessionArn": arn}).encode()
+        if operation == "ListTrainingSessions":
+            found = [{k: d["TrainingSessionDetail"][k] for k in ("TrainingSessionArn", "TrainingSessionStatus",
+                                                                  "CreationTime", "LastModifiedTime")}
+                     for (r, _), d in sorted(f.training_sessions.items()) if r == region
+                     and params.get("StatusEquals") in (None, d["TrainingSessionDetail"]["TrainingSessionStatus"])
+                     and d["TrainingSessionDetail"]["CreationTime"] > params.get("CreationTimeAfter", 0)]
+            return 200, ok, json.dumps({"TrainingSessionSummaries": found}).encode()
+        if operation == "DescribeTrainingSession":
+            doc = f.training_sessions.get((region, params.get("TrainingSessionName")))
+            if doc is None:
+                return _error(400, "ResourceNotFound", f"Training session {params.get('TrainingSessionName')} not found")
             return 200, ok, json.dumps(doc).encode()
         if operation == "ListFeatureGroups":
             groups = [{k: g[k] for k in ("FeatureGroupName", "FeatureGroupArn", "CreationTime", "FeatureGroupStatus")}

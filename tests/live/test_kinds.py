@@ -1,6 +1,6 @@
 """Every kind live: processing (with Athena and Redshift query inputs), batch transform, hyperparameter tuning, AutoML and
 compilation jobs, endpoint configurations, endpoints, notebook instances, Studio domains and
-user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules, labeling, optimization and edge packaging jobs, flow definitions, device fleets, model packages, algorithms, MLflow Apps and Partner AI Apps (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules, labeling, optimization and edge packaging jobs, flow definitions, device fleets, model packages, algorithms, MLflow Apps, Partner AI Apps and training sessions (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
@@ -328,6 +328,7 @@ CREATE = {
     "algorithm": ("create-algorithm", "create_algorithm"),
     "mlflow_app": ("create-mlflow-app", "create_mlflow_app"),
     "partner_app": ("create-partner-app", "create_partner_app"),
+    "training_session": ("create-training-session", "create_training_session"),
     "model_explainability_job_definition": ("create-model-explainability-job-definition",
                                             "create_model_explainability_job_definition"),
     "domain": ("create-domain", "create_domain"),
@@ -361,6 +362,7 @@ DESCRIBE = {
     "algorithm": ("describe-algorithm", "--algorithm-name"),
     "mlflow_app": ("describe-mlflow-app", "--arn"),
     "partner_app": ("describe-partner-app", "--arn"),
+    "training_session": ("describe-training-session", "--training-session-name"),
     "model_explainability_job_definition": ("describe-model-explainability-job-definition", "--job-definition-name"),
     "endpoint": ("describe-endpoint", "--endpoint-name"),
     "customization": ("describe-job", "--job-name"),
@@ -711,6 +713,22 @@ def kinds(moto, proxy, tmp_path):
         arn = next(a["Arn"] for a in faults.partner_apps.values() if a["Name"] == name)
         by_kind.setdefault("partner_app", []).append(arn.split("/", 1)[1])
         expected[(name, "partner-app-store-cmk", None)] = verdict
+    # Training sessions, which the proxy keeps; a describe response wraps every field. AWS CLI
+    # 1.46.3 (its bundled botocore 1.43.62) has no training session commands: boto3 only.
+    for via, name, location, verdict in [
+        ("boto3", "lora-cmk", {"Path": "s3://ml-sessions/cmk/", "KmsKeyArn": key}, ("PASS", "CUSTOMER")),
+        ("boto3", "lora-none", {"Path": "s3://ml-sessions/none/"}, ("FAIL", "")),
+    ]:
+        request = {"TrainingSessionName": name, "RoleArn": ROLE, "LoraConfig": {"Rank": 8, "Alpha": 16},
+                   "ModelPackageGroupArn": f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:model-package-group/assistants",
+                   "ModelConfig": {"BaseModelArn": f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:model/base"},
+                   "OutputConfig": {"S3Location": location}}
+        if via == "cli":
+            cli_create(endpoint, "create-training-session", request, tmp_path)
+        else:
+            sm.create_training_session(**request)
+        by_kind.setdefault("training_session", []).append(name)
+        expected[(name, "training-session-output-cmk", None)] = verdict
     return expected, by_kind, cmk
 
 
@@ -796,6 +814,12 @@ def test_aws_cli_describe_exports_give_the_live_verdicts(kinds, proxy, tmp_path)
                 # (botocore 1.44.8) writes the response whole, as a newer CLI would.
                 arn = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:mlflow-app/{name}"
                 response = clients(endpoint)[0].describe_mlflow_app(Arn=arn)
+                response.pop("ResponseMetadata")
+                (export / f"{kind}-{name}.json").write_text(json.dumps(response, default=str))
+                continue
+            if kind == "training_session":
+                # No such command in AWS CLI 1.46.3: boto3 writes the response.
+                response = clients(endpoint)[0].describe_training_session(TrainingSessionName=name)
                 response.pop("ResponseMetadata")
                 (export / f"{kind}-{name}.json").write_text(json.dumps(response, default=str))
                 continue
