@@ -35,7 +35,9 @@ pub static KIND: KindDecl = KindDecl {
         summaries: "JobSummaries",
         describe: "DescribeJob",
         name_field: "JobName",
-        marker: "JobName",
+        // `JobName` is also `DescribeInferenceRecommendationsJob`'s; only DescribeJob (and
+        // DescribeJobSchemaVersion, which no kind reads) returns a `JobCategory`.
+        marker: "JobCategory",
         arn_field: "JobArn",
         within: None,
     },
@@ -52,7 +54,8 @@ pub static KIND: KindDecl = KindDecl {
     // Inside the JobConfigDocument JSON string, which botocore's model does not describe.
     settled: Settled::Never,
     keys: &["JobConfigDocument.OutputDataConfig.KmsKeyArn"],
-    describe_fields: &["JobConfigDocument", "JobCategory", "RoleArn"],
+    // ListJobs summaries carry `JobCategory` too.
+    describe_fields: &["JobConfigDocument", "RoleArn"],
     refers_to: &[],
     // sagemaker 3.27.0 `sagemaker/mlops/workflow/steps.py`: StepTypeEnum.JOB, whose arguments
     // are the CreateJob request.

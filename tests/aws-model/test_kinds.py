@@ -621,7 +621,7 @@ MARKERS = {
     # An edge packaging job names its compilation job: its own marker goes first.
     "EdgePackagingJobName": "DescribeEdgePackagingJob",
     "CompilationJobName": "DescribeCompilationJob",
-    "JobName": "DescribeJob",
+    "JobCategory": "DescribeJob",
     # A monitoring schedule names its endpoint: its own marker goes first.
     "MonitoringScheduleConfig": "DescribeMonitoringSchedule",
     # An endpoint names its configuration: its own marker goes first.
