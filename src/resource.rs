@@ -52,6 +52,7 @@ macro_rules! registered_kinds {
             MlflowApp => mlflow_app,
             PartnerApp => partner_app,
             TrainingSession => training_session,
+            InferenceRecommendations => inference_recommendations,
         }
     };
 }

@@ -236,6 +236,14 @@ KINDS = {
         "TrainingSessionDetail.OutputConfig.S3Location.Path",
         "TrainingSessionDetail.OutputConfig.S3Location.KmsKeyArn",
     ]),
+    "inference_recommendations": ("ListInferenceRecommendationsJobs", "InferenceRecommendationsJobs",
+                                  "DescribeInferenceRecommendationsJob", [
+        "JobName", "JobArn", "JobType", "Status", "CreationTime", "LastModifiedTime", "RoleArn",
+        "StoppingConditions", "InputConfig.VolumeKmsKeyId",
+        "InputConfig.EndpointConfigurations[].InstanceType",
+        "InputConfig.EndpointConfigurations[].ServerlessConfig",
+        "InputConfig.ContainerConfig.SupportedInstanceTypes",
+    ]),
     "labeling": ("ListLabelingJobs", "LabelingJobSummaryList", "DescribeLabelingJob", [
         "LabelingJobName", "LabelingJobArn", "LabelingJobStatus", "CreationTime", "LastModifiedTime",
         "LabelingJobAlgorithmsConfig",
@@ -534,6 +542,23 @@ def test_a_partner_app_defaults_to_an_aws_managed_key_that_no_update_changes(mod
     assert shapes["PartnerAppArn"]["pattern"].endswith("partner-app\\/app-[A-Z0-9]{12}")
 
 
+def test_a_recommendation_job_response_has_the_volume_key_and_not_the_compiled_model_key(model):
+    # src/kinds/inference_recommendations.rs: the request's OutputConfig (the compiled model's
+    # key) is not returned, the volume key goes to hosting, and serverless configurations name
+    # no instance type.
+    shapes = model["shapes"]
+    response = shapes[model["operations"]["DescribeInferenceRecommendationsJob"]["output"]["shape"]]["members"]
+    request = shapes[model["operations"]["CreateInferenceRecommendationsJob"]["input"]["shape"]]["members"]
+    assert "OutputConfig" in request and "OutputConfig" not in response
+    assert "KmsKeyId" in shapes[request["OutputConfig"]["shape"]]["members"]
+    volume = shapes["RecommendationJobInputConfig"]["members"]["VolumeKmsKeyId"]["documentation"]
+    assert "SageMaker Hosting for endpoint creation" in volume
+    endpoint = shapes["EndpointInputConfiguration"]["members"]
+    assert {"InstanceType", "ServerlessConfig"} <= set(endpoint)
+    assert "JobType" in response and "JobCategory" not in response
+    assert "JobCategory" in shapes[model["operations"]["DescribeJob"]["output"]["shape"]]["members"]
+
+
 def test_compilation_jobs_have_no_volume_key_and_default_to_the_s3_key(model):
     # Why the compilation kind has an output slot only, and what its message says AWS does
     # without a key.
@@ -648,6 +673,7 @@ MARKERS = {
     "ArtifactStoreUri": "DescribeMlflowApp",
     "AuthType": "DescribePartnerApp",
     "TrainingSessionDetail": "DescribeTrainingSession",
+    "JobType": "DescribeInferenceRecommendationsJob",
 }
 
 
@@ -686,7 +712,7 @@ def test_the_samples_cover_every_kind():
             "DescribeMonitoringSchedule", "DescribeLabelingJob",
             "DescribeOptimizationJob", "DescribeFlowDefinition", "DescribeEdgePackagingJob",
             "DescribeDeviceFleet", "DescribeModelPackage", "DescribeAlgorithm", "DescribeMlflowApp",
-            "DescribePartnerApp", "DescribeTrainingSession"} <= ops
+            "DescribePartnerApp", "DescribeTrainingSession", "DescribeInferenceRecommendationsJob"} <= ops
 
 
 def test_the_shape_check_notices_a_wrong_sample(model):

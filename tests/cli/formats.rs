@@ -234,7 +234,8 @@ fn mixed_kinds_match_their_snapshots_in_every_format() {
             "algorithm",
             "mlflow_app",
             "partner_app",
-            "training_session"
+            "training_session",
+            "inference_recommendations"
         ]
     );
     // Every check of every kind is in the report and in SARIF's rules, in registry order.

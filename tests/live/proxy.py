@@ -11,8 +11,8 @@ DescribeEdgePackagingJob) nor device fleets (Create, List and DescribeDeviceFlee
 version's ModelPackageName and every SecurityConfig out and cannot list versioned packages, so the
 proxy keeps model packages (Create, List and DescribeModelPackage) itself, and algorithms (Create,
 List and DescribeAlgorithm) and MLflow Apps (Create, List and DescribeMlflowApp) and Partner AI Apps (Create, List
-and DescribePartnerApp) and training sessions (Create, List and DescribeTrainingSession), which moto
-lacks: the proxy answers those from jobs a test gives it and from the
+and DescribePartnerApp), training sessions (Create, List and DescribeTrainingSession) and Inference
+Recommender jobs (Create, List and DescribeInferenceRecommendationsJob), which moto lacks: the proxy answers those from jobs a test gives it and from the
 profiles and experiments boto3 or the AWS CLI create through it; moto keeps feature groups without
 their OnlineStoreConfig and cannot list them, so the proxy adds back what was sent and lists them. This proxy
 forwards every request to moto unchanged and, when a rule matches, answers instead with the
@@ -75,6 +75,7 @@ class Faults:
             self.mlflow_apps = {}           # (region, ARN) -> DescribeMlflowApp response
             self.partner_apps = {}          # (region, ARN) -> DescribePartnerApp response
             self.training_sessions = {}     # (region, name) -> DescribeTrainingSession response
+            self.recommendation_jobs = {}   # (region, name) -> DescribeInferenceRecommendationsJob response
 
 
 def _sts_error(code, message):
@@ -483,6 +484,31 @@ class Handler(BaseHTTPRequestHandler):
             doc = f.training_sessions.get((region, params.get("TrainingSessionName")))
             if doc is None:
                 return _error(400, "ResourceNotFound", f"Training session {params.get('TrainingSessionName')} not found")
+            return 200, ok, json.dumps(doc).encode()
+        if operation == "CreateInferenceRecommendationsJob":
+            name = params.get("JobName", "")
+            arn = f"arn:aws:sagemaker:{region}:123456789012:inference-recommendations-job/{name}"
+            now = time.time()
+            # The response has no OutputConfig: the request's is dropped, as SageMaker does.
+            doc = {"JobName": name, "JobArn": arn, "JobType": params.get("JobType"), "RoleArn": params.get("RoleArn"),
+                   "Status": "IN_PROGRESS", "CreationTime": now, "LastModifiedTime": now,
+                   "InputConfig": params.get("InputConfig", {})}
+            for member in ("JobDescription", "StoppingConditions"):
+                if member in params:
+                    doc[member] = params[member]
+            with f.lock:
+                f.recommendation_jobs[(region, name)] = doc
+            return 200, ok, json.dumps({"JobArn": arn}).encode()
+        if operation == "ListInferenceRecommendationsJobs":
+            found = [{k: j[k] for k in ("JobName", "JobType", "JobArn", "Status", "CreationTime", "RoleArn")}
+                     for (r, _), j in sorted(f.recommendation_jobs.items()) if r == region
+                     and params.get("StatusEquals") in (None, j["Status"])
+                     and j["CreationTime"] > params.get("CreationTimeAfter", 0)]
+            return 200, ok, json.dumps({"InferenceRecommendationsJobs": found}).encode()
+        if operation == "DescribeInferenceRecommendationsJob":
+            doc = f.recommendation_jobs.get((region, params.get("JobName")))
+            if doc is None:
+                return _error(400, "ResourceNotFound", f"Inference recommendations job {params.get('JobName')} not found")
             return 200, ok, json.dumps(doc).encode()
         if operation == "ListFeatureGroups":
             groups = [{k: g[k] for k in ("FeatureGroupName", "FeatureGroupArn", "CreationTime", "FeatureGroupStatus")}

@@ -1,6 +1,6 @@
 """Every kind live: processing (with Athena and Redshift query inputs), batch transform, hyperparameter tuning, AutoML and
 compilation jobs, endpoint configurations, endpoints, notebook instances, Studio domains and
-user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules, labeling, optimization and edge packaging jobs, flow definitions, device fleets, model packages, algorithms, MLflow Apps, Partner AI Apps and training sessions (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
+user profiles (the proxy keeps those, which moto lacks), feature groups, model cards the four kinds of Model Monitor job definition, monitoring schedules, labeling, optimization and edge packaging jobs, flow definitions, device fleets, model packages, algorithms, MLflow Apps, Partner AI Apps, training sessions and Inference Recommender jobs (the proxy keeps those) and HyperPod clusters created in moto through boto3 and through the AWS CLI, scanned live with the real SDK, collected
 and scanned offline (row for row the same), exported with the AWS CLI's describe commands, and
 one kind's listing denied through the fault proxy."""
 
@@ -329,6 +329,7 @@ CREATE = {
     "mlflow_app": ("create-mlflow-app", "create_mlflow_app"),
     "partner_app": ("create-partner-app", "create_partner_app"),
     "training_session": ("create-training-session", "create_training_session"),
+    "inference_recommendations": ("create-inference-recommendations-job", "create_inference_recommendations_job"),
     "model_explainability_job_definition": ("create-model-explainability-job-definition",
                                             "create_model_explainability_job_definition"),
     "domain": ("create-domain", "create_domain"),
@@ -363,6 +364,7 @@ DESCRIBE = {
     "mlflow_app": ("describe-mlflow-app", "--arn"),
     "partner_app": ("describe-partner-app", "--arn"),
     "training_session": ("describe-training-session", "--training-session-name"),
+    "inference_recommendations": ("describe-inference-recommendations-job", "--job-name"),
     "model_explainability_job_definition": ("describe-model-explainability-job-definition", "--job-definition-name"),
     "endpoint": ("describe-endpoint", "--endpoint-name"),
     "customization": ("describe-job", "--job-name"),
@@ -729,6 +731,26 @@ def kinds(moto, proxy, tmp_path):
             sm.create_training_session(**request)
         by_kind.setdefault("training_session", []).append(name)
         expected[(name, "training-session-output-cmk", None)] = verdict
+    # Inference Recommender jobs, which the proxy keeps: the volume key of the test endpoints;
+    # the compiled-model key of the request is not in the response and not judged.
+    for via, name, input_config, verdict in [
+        ("cli", "rightsize-cmk", {"EndpointConfigurations": [{"InstanceType": "ml.c5.xlarge"}], "VolumeKmsKeyId": key},
+         ("PASS", "CUSTOMER")),
+        ("boto3", "rightsize-none", {"EndpointConfigurations": [{"InstanceType": "ml.m5.large"}]}, ("FAIL", "")),
+        ("boto3", "rightsize-serverless",
+         {"EndpointConfigurations": [{"ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 1}}]},
+         ("NOT_APPLICABLE", "")),
+    ]:
+        request = {"JobName": name, "JobType": "Advanced", "RoleArn": ROLE,
+                   "InputConfig": {"ModelPackageVersionArn": f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:model-package/ranker/1",
+                                   **input_config},
+                   "OutputConfig": {"KmsKeyId": key}}
+        if via == "cli":
+            cli_create(endpoint, "create-inference-recommendations-job", request, tmp_path)
+        else:
+            sm.create_inference_recommendations_job(**request)
+        by_kind.setdefault("inference_recommendations", []).append(name)
+        expected[(name, "inference-recommendations-volume-cmk", None)] = verdict
     return expected, by_kind, cmk
 
 
