@@ -7,9 +7,9 @@
 //! names no volume key, so the only slot is the output.
 //!
 //! `ListTrainingSessions` summaries carry the ARN and no name: the name is the ARN's last part
-//! (botocore's `TrainingSessionArn` pattern ends in the name). Step Functions tasks that create a
-//! session are not judged yet: their request is not wrapped, and `creates` stays empty until a
-//! reader for both shapes is needed.
+//! (botocore's `TrainingSessionArn` pattern ends in the name). A `CreateTrainingSession` request
+//! (a Step Functions task) is not wrapped: its `OutputConfig` sits at the top level, and its slot
+//! is named there.
 
 use serde::Deserialize;
 
@@ -66,7 +66,7 @@ pub static KIND: KindDecl = KindDecl {
     refers_to: &[],
     // SageMaker Pipelines has no step that creates a training session.
     pipeline_steps: &[],
-    creates: &[],
+    creates: &["CreateTrainingSession"],
     terraform: &[],
     cloudformation: &[],
     parse,
@@ -83,6 +83,8 @@ pub static KIND: KindDecl = KindDecl {
 /// The member that holds every field of a describe response.
 const DETAIL: &str = "TrainingSessionDetail";
 const KEY: &str = "TrainingSessionDetail.OutputConfig.S3Location.KmsKeyArn";
+/// The same key in a `CreateTrainingSession` request, which has no `TrainingSessionDetail`.
+const REQUEST_KEY: &str = "OutputConfig.S3Location.KmsKeyArn";
 
 /// `ListTrainingSessions` summaries carry no name: it is the ARN's last part.
 #[cfg(feature = "aws")]
@@ -163,10 +165,19 @@ fn detail<'a>(f: &Fields<'a>) -> Result<Fields<'a>, DocumentError> {
 }
 
 fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, DocumentError> {
-    // Without the detail there is no key: the slot says so (parse refuses such a document).
-    let inner = match f.raw(DETAIL) {
-        Some(_) => detail(f)?,
-        None => Fields::parse("{}").map_err(|e| DocumentError::new(e.to_string()))?,
+    // A describe response holds the session in its detail (parse refuses one without it); a
+    // Create request holds the same members at the top level.
+    let owned;
+    let (inner, key, path) = match f.raw(DETAIL) {
+        Some(_) => {
+            owned = detail(f)?;
+            (
+                &owned,
+                KEY,
+                "TrainingSessionDetail.OutputConfig.S3Location.Path",
+            )
+        }
+        None => (f, REQUEST_KEY, "OutputConfig.S3Location.Path"),
     };
     let out = inner.get::<Option<OutputConfig<'a>>>("OutputConfig")?;
     let location = out
@@ -179,8 +190,8 @@ fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, Doc
         .or(out.as_ref().and_then(At::slice))
         .or(f.raw(DETAIL).map(|r| r.get()));
     Ok(vec![SlotDraft::output(
-        KeySlot::new(Role::Output, KEY),
-        "TrainingSessionDetail.OutputConfig.S3Location.Path",
+        KeySlot::new(Role::Output, key),
+        path,
         location.map(|l| &l.value.path),
         location.map(|l| &l.value.kms_key_arn),
         parent,
@@ -274,5 +285,23 @@ mod tests {
             "lora-1"
         );
         assert_eq!(name_in("arn:aws:sagemaker:us-east-1:1:job/x"), "");
+    }
+
+    #[test]
+    fn a_create_request_is_read_at_its_top_level() {
+        let request = r#"{"TrainingSessionName":"lora-2",
+            "OutputConfig":{"S3Location":{"Path":"s3://b/p/","KmsKeyArn":"alias/k"}}}"#;
+        let f = Fields::parse(request).unwrap();
+        let slots = slots(&f, Scope::Describe).unwrap();
+        assert_eq!(slots[0].slot.field, REQUEST_KEY);
+        assert_eq!(slots[0].slot.value.as_deref(), Some("alias/k"));
+        assert_eq!(slots[0].slot.locations, ["s3://b/p/"]);
+        let f = Fields::parse(r#"{"TrainingSessionName":"lora-3"}"#).unwrap();
+        assert_eq!(slots_of(&f), (REQUEST_KEY.to_owned(), None));
+    }
+
+    fn slots_of(f: &Fields<'_>) -> (String, Option<String>) {
+        let s = &slots(f, Scope::Describe).unwrap()[0].slot;
+        (s.field.to_string(), s.value.clone())
     }
 }

@@ -308,9 +308,12 @@ def test_the_create_operations_take_the_keys_read_from_their_requests(model, kin
     reads its keys at the describe response's paths, so the request must have them there."""
     creates = REGISTRY[kind]["creates"]
     if kind == "training_session":
-        # Not declared yet: CreateTrainingSession's request is not wrapped in
-        # TrainingSessionDetail as the response is (src/kinds/training_session.rs).
-        assert creates == [] and "OutputConfig" in model["shapes"][
+        # CreateTrainingSession's request is not wrapped in TrainingSessionDetail as the
+        # response is: src/kinds/training_session.rs reads it at the top level.
+        assert creates == ["CreateTrainingSession"]
+        member(model, model["operations"]["CreateTrainingSession"]["input"]["shape"],
+               "OutputConfig.S3Location.KmsKeyArn")
+        assert "TrainingSessionDetail" not in model["shapes"][
             model["operations"]["CreateTrainingSession"]["input"]["shape"]]["members"]
         return
     if not creates:

@@ -247,3 +247,69 @@ fn terraform_job_resources_are_judged_on_the_plans_lines() {
         .collect();
     assert_eq!(failing.len(), 2, "{failing:?}");
 }
+
+/// A task that creates a training session sends an unwrapped request: its key is read at the
+/// request's top level, where the task writes it.
+#[test]
+fn training_session_tasks_are_judged_on_their_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let machine = serde_json::json!({
+        "StartAt": "Keyed",
+        "States": {
+            "Keyed": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sagemaker:createTrainingSession",
+                "Parameters": {
+                    "TrainingSessionName": "lora-keyed",
+                    "OutputConfig": {"S3Location": {"Path": "s3://b/keyed/", "KmsKeyArn": "alias/aws/s3"}}
+                },
+                "Next": "Bare"
+            },
+            "Bare": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sagemaker:createTrainingSession",
+                "Parameters": {
+                    "TrainingSessionName": "lora-bare",
+                    "OutputConfig": {"S3Location": {"Path": "s3://b/bare/"}}
+                },
+                "End": true
+            }
+        }
+    });
+    std::fs::write(
+        dir.path().join("sessions.asl.json"),
+        serde_json::to_string_pretty(&machine).unwrap(),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = tool()
+        .cwd(dir.path())
+        .args(["scan", ".", "--out-dir", out.path().to_str().unwrap()])
+        .run();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc = json(out.path(), "report.json");
+    let found: Vec<(String, String, String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["job_name"].as_str().unwrap().to_owned(),
+                f["status"].as_str().unwrap().to_owned(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    for (rule, name, status, message) in &found {
+        assert_eq!(rule, "training-session-output-cmk");
+        assert_eq!(status, "FAIL", "{name}: {message}");
+        assert!(
+            message.starts_with("Parameters.OutputConfig.S3Location.KmsKeyArn "),
+            "{name}: {message}"
+        );
+    }
+    let names: Vec<&str> = found.iter().map(|f| f.1.as_str()).collect();
+    assert!(names.contains(&"sessions.asl/Keyed") && names.contains(&"sessions.asl/Bare"));
+}
