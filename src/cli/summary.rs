@@ -113,7 +113,7 @@ pub(super) fn summarise(report: &Report, output: &Output) {
             .map(|(k, n)| format!("{k} {n}"))
             .collect();
         crate::info!(
-            "SDK config keys set for resources the checks do not read yet: {}",
+            "SDK config keys set that no check judges: {}",
             keys.join(", ")
         );
     }

@@ -341,7 +341,7 @@ fn rule(meta: &RuleMeta) -> ReportingDescriptor {
         markdown.push_str(&format!("\n### Step Functions state machines\n\n{how}\n"));
         text.push_str(&format!("\n\nStep Functions state machines: {how}"));
     }
-    if crate::sdk_config::kinds().any(|k| k == meta.kind) {
+    if crate::sdk_config::judges(meta.kind, meta.role) {
         let fix = crate::rules::docs::SDK_CONFIG;
         markdown.push_str(&format!(
             "\n### SageMaker Python SDK configuration\n\n{fix}\n"

@@ -95,6 +95,12 @@ pub fn kinds() -> impl Iterator<Item = Kind> {
     KEYS.iter().filter_map(|k| k.kind)
 }
 
+/// True when some configuration key is judged by `kind`'s check of `role`.
+pub fn judges(kind: Kind, role: Role) -> bool {
+    KEYS.iter()
+        .any(|k| k.kind == Some(kind) && k.role() == Some(role))
+}
+
 /// How reports name a key path no check judges: the path and what it belongs to.
 fn not_judged_name(k: &KeyPath) -> Option<String> {
     let what = k.not_judged.as_deref()?;
