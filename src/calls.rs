@@ -69,12 +69,13 @@ pub struct Calls {
     pub shards: bool,
 }
 
-/// A kind's [`Calls`] from the names of the SDK's builders and types: the List operation's
-/// method, its status type (`no_status` when the List operation filters by none;
-/// `(Type, setter)` when its filter is not `StatusEquals`), the summaries member and the
-/// summary's name and ARN members; then the Describe operation's method, its name setter and
-/// any further `setter(value)` the request takes.
-macro_rules! calls {
+/// A kind's List call from the names of the SDK's builders and types: the List operation's
+/// method (and any `.setter(value)` every request of it carries; then `created: (after,
+/// before)` when its creation-time filters are not `CreationTimeAfter`/`Before`), its status type (`no_status`
+/// when the List operation filters by none; `(Type, setter)` when its filter is not
+/// `StatusEquals`), the summaries member, the summary's name member (or `(|s| expression)` for
+/// a name the summary does not hold as such) and its ARN member.
+macro_rules! list_call {
     (@status $request:expr, no_status, $args:ident) => {
         $request
     };
@@ -84,8 +85,27 @@ macro_rules! calls {
     (@status $request:expr, $status:ident, $args:ident) => {
         $request.set_status_equals($args.status.map(aws_sdk_sagemaker::types::$status::from))
     };
-    ($list:ident, $status:tt, $summaries:ident, $name:ident, $arn:ident;
-     $describe:ident, $set_name:ident $(, $extra:ident($value:expr))*) => {{
+    (@name $summary:ident, $name:ident) => {
+        $summary.$name().unwrap_or_default().to_owned()
+    };
+    (@name $summary:ident, (|$s:ident| $name:expr)) => {{
+        let $s = $summary;
+        $name
+    }};
+    ($list:ident $(.$set:ident($fixed:expr))*, created: ($after:ident, $before:ident),
+     $status:tt, $summaries:ident, $name:tt, $arn:ident) => {
+        $crate::calls::list_call!(
+            @list $list [$($set($fixed))*], $after, $before, $status, $summaries, $name, $arn
+        )
+    };
+    ($list:ident $(.$set:ident($fixed:expr))*, $status:tt, $summaries:ident, $name:tt, $arn:ident) => {
+        $crate::calls::list_call!(
+            @list $list [$($set($fixed))*], set_creation_time_after, set_creation_time_before,
+            $status, $summaries, $name, $arn
+        )
+    };
+    (@list $list:ident [$($set:ident($fixed:expr))*], $after:ident, $before:ident,
+     $status:tt, $summaries:ident, $name:tt, $arn:ident) => {{
         fn list<'a>(
             client: &'a aws_sdk_sagemaker::Client,
             args: $crate::calls::ListArgs<'a>,
@@ -93,17 +113,18 @@ macro_rules! calls {
             Box::pin(async move {
                 let request = client
                     .$list()
+                    $(.$set($fixed))*
                     .max_results(100)
                     .set_next_token(args.token.map(str::to_owned))
-                    .set_creation_time_after(
+                    .$after(
                         args.created_after
                             .map(aws_smithy_types::DateTime::from_secs),
                     )
-                    .set_creation_time_before(
+                    .$before(
                         args.created_before
                             .map(aws_smithy_types::DateTime::from_secs),
                     );
-                let page = $crate::calls::calls!(@status request, $status, args)
+                let page = $crate::calls::list_call!(@status request, $status, args)
                     .send()
                     .await
                     .map_err(|e| $crate::calls::describe_error(&e))?;
@@ -113,7 +134,7 @@ macro_rules! calls {
                     // A summary without a name or ARN is kept empty, so the checks make it an
                     // ERROR instead of a job that silently goes missing.
                     .map(|s| $crate::calls::Summary {
-                        name: s.$name().unwrap_or_default().to_owned(),
+                        name: $crate::calls::list_call!(@name s, $name),
                         arn: s.$arn().unwrap_or_default().to_owned(),
                         created: s.creation_time().map(|t| t.secs()),
                     })
@@ -121,28 +142,40 @@ macro_rules! calls {
                 Ok((pairs, page.next_token().map(str::to_owned)))
             })
         }
-        $crate::calls::Calls {
-            list,
-            describe: $crate::calls::describe!($describe, $set_name $(, $extra($value))*),
-            shards: true,
-        }
+        list
     }};
 }
 
-/// A kind's Describe call from the SDK's method and its name setter, for kinds whose List call
-/// is their own (a different status filter, summaries without an ARN).
+/// A kind's [`Calls`]: its List call as [`list_call!`] takes it, then the Describe
+/// operation's method, its name setter and any further `setter(value)` the request takes.
+macro_rules! calls {
+    ($list:ident $(.$set:ident($fixed:expr))*, $status:tt, $summaries:ident, $name:tt, $arn:ident;
+     $describe:ident, $set_name:ident $(, $extra:ident($value:expr))*) => {
+        $crate::calls::Calls {
+            list: $crate::calls::list_call!(
+                $list $(.$set($fixed))*, $status, $summaries, $name, $arn
+            ),
+            describe: $crate::calls::describe!($describe, $set_name $(, $extra($value))*),
+            shards: true,
+        }
+    };
+}
+
+/// A kind's Describe call from the SDK's method and its name setter (`arn: setter` when the
+/// request takes the ARN instead), for kinds whose List call is their own (a different status
+/// filter, summaries without an ARN).
 macro_rules! describe {
-    ($describe:ident, $set_name:ident $(, $extra:ident($value:expr))*) => {{
+    (@by $by_arn:literal, $describe:ident, $set:ident $(, $extra:ident($value:expr))*) => {{
         fn describe<'a>(
             client: &'a aws_sdk_sagemaker::Client,
             name: &'a str,
-            _arn: &'a str,
+            arn: &'a str,
             capture: aws_smithy_runtime_api::client::interceptors::SharedInterceptor,
         ) -> $crate::calls::Pending<'a, ()> {
             Box::pin(async move {
                 client
                     .$describe()
-                    .$set_name(name)
+                    .$set(if $by_arn { arn } else { name })
                     $(.$extra($value))*
                     .customize()
                     .interceptor(capture)
@@ -154,9 +187,16 @@ macro_rules! describe {
         }
         describe
     }};
+    // The request names the resource by the ARN the listing gave.
+    ($describe:ident, arn: $set:ident $(, $extra:ident($value:expr))*) => {
+        $crate::calls::describe!(@by true, $describe, $set $(, $extra($value))*)
+    };
+    ($describe:ident, $set:ident $(, $extra:ident($value:expr))*) => {
+        $crate::calls::describe!(@by false, $describe, $set $(, $extra($value))*)
+    };
 }
 
-pub(crate) use {calls, describe};
+pub(crate) use {calls, describe, list_call};
 
 /// Longest description of a failed call kept in reports; the rest is cut and counted.
 const MAX_ERROR_TEXT: usize = 300;

@@ -65,72 +65,18 @@ pub static KIND: KindDecl = KindDecl {
     checks: &[&STORE],
     #[cfg(feature = "aws")]
     live: crate::calls::Calls {
-        list: live::list,
-        describe: live::describe,
+        list: crate::calls::list_call!(
+            list_mlflow_apps,
+            created: (set_created_after, set_created_before),
+            (MlflowAppStatus, set_status),
+            summaries,
+            name,
+            arn
+        ),
+        describe: crate::calls::describe!(describe_mlflow_app, arn: arn),
         shards: true,
     },
 };
-
-/// `ListMlflowApps` filters by `CreatedAfter`/`CreatedBefore` and `Status`; `DescribeMlflowApp`
-/// takes the app's ARN.
-#[cfg(feature = "aws")]
-mod live {
-    use aws_sdk_sagemaker::Client;
-    use aws_sdk_sagemaker::types::MlflowAppStatus;
-    use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
-
-    use crate::calls::{ListArgs, Page, Pending, Summary, describe_error};
-
-    pub(super) fn list<'a>(client: &'a Client, args: ListArgs<'a>) -> Pending<'a, Page> {
-        Box::pin(async move {
-            let page = client
-                .list_mlflow_apps()
-                .max_results(100)
-                .set_next_token(args.token.map(str::to_owned))
-                .set_created_after(
-                    args.created_after
-                        .map(aws_smithy_types::DateTime::from_secs),
-                )
-                .set_created_before(
-                    args.created_before
-                        .map(aws_smithy_types::DateTime::from_secs),
-                )
-                .set_status(args.status.map(MlflowAppStatus::from))
-                .send()
-                .await
-                .map_err(|e| describe_error(&e))?;
-            let pairs = page
-                .summaries()
-                .iter()
-                .map(|s| Summary {
-                    name: s.name().unwrap_or_default().to_owned(),
-                    arn: s.arn().unwrap_or_default().to_owned(),
-                    created: s.creation_time().map(|t| t.secs()),
-                })
-                .collect();
-            Ok((pairs, page.next_token().map(str::to_owned)))
-        })
-    }
-
-    pub(super) fn describe<'a>(
-        client: &'a Client,
-        _name: &'a str,
-        arn: &'a str,
-        capture: SharedInterceptor,
-    ) -> Pending<'a, ()> {
-        Box::pin(async move {
-            client
-                .describe_mlflow_app()
-                .arn(arn)
-                .customize()
-                .interceptor(capture)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| describe_error(&e))
-        })
-    }
-}
 
 /// The app's key: every app has data at rest to protect.
 fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, DocumentError> {

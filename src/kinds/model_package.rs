@@ -66,7 +66,21 @@ pub static KIND: KindDecl = KindDecl {
     checks: &[&SECURITY, &VOLUME, &OUTPUT],
     #[cfg(feature = "aws")]
     live: crate::calls::Calls {
-        list: live::list,
+        // `ListModelPackages` lists unversioned packages unless asked for both kinds; a
+        // versioned package's summary names its group, and is named `<group>/<version>` here
+        // as its ARN names it.
+        list: crate::calls::list_call!(
+            list_model_packages
+                .model_package_type(aws_sdk_sagemaker::types::ModelPackageType::Both),
+            no_status,
+            model_package_summary_list,
+            (|s| versioned_name(
+                s.model_package_name().unwrap_or_default(),
+                s.model_package_group_name(),
+                s.model_package_version().map(i64::from),
+            )),
+            model_package_arn
+        ),
         describe: live::describe,
         shards: true,
     },
@@ -77,53 +91,16 @@ const VOLUME_KEY: &str = "ValidationSpecification.ValidationProfiles[].Transform
 const OUTPUT_KEY: &str =
     "ValidationSpecification.ValidationProfiles[].TransformJobDefinition.TransformOutput.KmsKeyId";
 
-/// The live calls. `ListModelPackages` lists unversioned packages unless asked for both kinds;
-/// a versioned package's summary names its group, and is named `<group>/<version>` here as its
-/// ARN names it. `DescribeModelPackage` takes the ARN (a name alone means an unversioned
-/// package) and is asked for metadata only, which needs no `kms:Decrypt` on the key of an
-/// embedded model card.
+/// The live Describe call: `DescribeModelPackage` takes the ARN (a name alone means an
+/// unversioned package) and is asked for metadata only, which needs no `kms:Decrypt` on the key
+/// of an embedded model card.
 #[cfg(feature = "aws")]
 mod live {
     use aws_sdk_sagemaker::Client;
-    use aws_sdk_sagemaker::types::{IncludedData, ModelPackageType};
+    use aws_sdk_sagemaker::types::IncludedData;
     use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 
-    use crate::calls::{ListArgs, Page, Pending, Summary, describe_error};
-
-    pub(super) fn list<'a>(client: &'a Client, args: ListArgs<'a>) -> Pending<'a, Page> {
-        Box::pin(async move {
-            let page = client
-                .list_model_packages()
-                .max_results(100)
-                .model_package_type(ModelPackageType::Both)
-                .set_next_token(args.token.map(str::to_owned))
-                .set_creation_time_after(
-                    args.created_after
-                        .map(aws_smithy_types::DateTime::from_secs),
-                )
-                .set_creation_time_before(
-                    args.created_before
-                        .map(aws_smithy_types::DateTime::from_secs),
-                )
-                .send()
-                .await
-                .map_err(|e| describe_error(&e))?;
-            let pairs = page
-                .model_package_summary_list()
-                .iter()
-                .map(|s| Summary {
-                    name: super::versioned_name(
-                        s.model_package_name().unwrap_or_default(),
-                        s.model_package_group_name(),
-                        s.model_package_version().map(i64::from),
-                    ),
-                    arn: s.model_package_arn().unwrap_or_default().to_owned(),
-                    created: s.creation_time().map(|t| t.secs()),
-                })
-                .collect();
-            Ok((pairs, page.next_token().map(str::to_owned)))
-        })
-    }
+    use crate::calls::{Pending, describe_error};
 
     pub(super) fn describe<'a>(
         client: &'a Client,

@@ -54,7 +54,7 @@ pub static KIND: KindDecl = KindDecl {
     #[cfg(feature = "aws")]
     live: crate::calls::Calls {
         list: live::list,
-        describe: live::describe,
+        describe: crate::calls::describe!(describe_partner_app, arn: arn),
         // ListPartnerApps filters by no creation time.
         shards: false,
     },
@@ -66,7 +66,6 @@ pub static KIND: KindDecl = KindDecl {
 #[cfg(feature = "aws")]
 mod live {
     use aws_sdk_sagemaker::Client;
-    use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 
     use crate::calls::{ListArgs, Page, Pending, Summary, describe_error};
 
@@ -93,25 +92,6 @@ mod live {
                 })
                 .collect();
             Ok((pairs, page.next_token().map(str::to_owned)))
-        })
-    }
-
-    pub(super) fn describe<'a>(
-        client: &'a Client,
-        _name: &'a str,
-        arn: &'a str,
-        capture: SharedInterceptor,
-    ) -> Pending<'a, ()> {
-        Box::pin(async move {
-            client
-                .describe_partner_app()
-                .arn(arn)
-                .customize()
-                .interceptor(capture)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| describe_error(&e))
         })
     }
 }

@@ -73,11 +73,16 @@ pub static KIND: KindDecl = KindDecl {
     slots,
     checks: &[&OUTPUT],
     #[cfg(feature = "aws")]
-    live: crate::calls::Calls {
-        list: live::list,
-        describe: crate::calls::describe!(describe_training_session, training_session_name),
-        shards: true,
-    },
+    // `ListTrainingSessions` summaries carry no name: it is the ARN's last part.
+    live: crate::calls::calls!(
+        list_training_sessions,
+        TrainingSessionStatus,
+        training_session_summaries,
+        (|s| name_in(s.training_session_arn().unwrap_or_default()).to_owned()),
+        training_session_arn;
+        describe_training_session,
+        training_session_name
+    ),
 };
 
 /// The member that holds every field of a describe response.
@@ -85,49 +90,6 @@ const DETAIL: &str = "TrainingSessionDetail";
 const KEY: &str = "TrainingSessionDetail.OutputConfig.S3Location.KmsKeyArn";
 /// The same key in a `CreateTrainingSession` request, which has no `TrainingSessionDetail`.
 const REQUEST_KEY: &str = "OutputConfig.S3Location.KmsKeyArn";
-
-/// `ListTrainingSessions` summaries carry no name: it is the ARN's last part.
-#[cfg(feature = "aws")]
-mod live {
-    use aws_sdk_sagemaker::Client;
-    use aws_sdk_sagemaker::types::TrainingSessionStatus;
-
-    use crate::calls::{ListArgs, Page, Pending, Summary, describe_error};
-
-    pub(super) fn list<'a>(client: &'a Client, args: ListArgs<'a>) -> Pending<'a, Page> {
-        Box::pin(async move {
-            let page = client
-                .list_training_sessions()
-                .max_results(100)
-                .set_next_token(args.token.map(str::to_owned))
-                .set_creation_time_after(
-                    args.created_after
-                        .map(aws_smithy_types::DateTime::from_secs),
-                )
-                .set_creation_time_before(
-                    args.created_before
-                        .map(aws_smithy_types::DateTime::from_secs),
-                )
-                .set_status_equals(args.status.map(TrainingSessionStatus::from))
-                .send()
-                .await
-                .map_err(|e| describe_error(&e))?;
-            let pairs = page
-                .training_session_summaries()
-                .iter()
-                .map(|s| {
-                    let arn = s.training_session_arn().unwrap_or_default();
-                    Summary {
-                        name: super::name_in(arn).to_owned(),
-                        arn: arn.to_owned(),
-                        created: s.creation_time().map(|t| t.secs()),
-                    }
-                })
-                .collect();
-            Ok((pairs, page.next_token().map(str::to_owned)))
-        })
-    }
-}
 
 /// The name an ARN ends in (empty when it has none, so the listing reports it).
 #[cfg(any(feature = "aws", test))]
