@@ -61,8 +61,9 @@ pub static KIND: KindDecl = KindDecl {
     pipeline_steps: &["Processing", "QualityCheck", "ClarifyCheck"],
     creates: &["CreateProcessingJob"],
     terraform: &[],
-    // CloudFormation has no resource type for jobs.
-    cloudformation: &[],
+    // The only job kind with a CloudFormation type (cfn-lint 1.58.0 registry schemas,
+    // AWS::SageMaker::ProcessingJob: its properties are CreateProcessingJob's).
+    cloudformation: &["AWS::SageMaker::ProcessingJob"],
     parse,
     slots,
     checks: &[&VOLUME, &OUTPUT],

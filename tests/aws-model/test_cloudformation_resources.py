@@ -50,7 +50,36 @@ def test_some_kind_names_a_cloudformation_type():
                         "monitoring_schedule": ["AWS::SageMaker::MonitoringSchedule"],
                         "device_fleet": ["AWS::SageMaker::DeviceFleet"],
                         "model_package": ["AWS::SageMaker::ModelPackage"],
-                        "partner_app": ["AWS::SageMaker::PartnerApp"]}
+                        "partner_app": ["AWS::SageMaker::PartnerApp"],
+                        "processing": ["AWS::SageMaker::ProcessingJob"]}
+
+
+def key_properties(schema):
+    """The names of the KMS key properties anywhere in a resource schema."""
+    found = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for name, sub in node.get("properties", {}).items():
+                if "Kms" in name or name == "ResourceKey":
+                    found.add(name)
+            for sub in node.values():
+                walk(sub)
+        elif isinstance(node, list):
+            for sub in node:
+                walk(sub)
+
+    walk(schema)
+    return found
+
+
+def test_every_sagemaker_type_with_a_key_is_read_by_a_kind():
+    declared = {t for types in DECLARED.values() for t in types}
+    with_keys = {t for t in PROVIDER_SCHEMA_MANAGER.get_resource_types("us-east-1")
+                 if t.startswith("AWS::SageMaker::")
+                 and key_properties(PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", t).schema)}
+    assert "AWS::SageMaker::ProcessingJob" in with_keys
+    assert sorted(with_keys - declared) == []
 
 
 # Keys a kind reads from describe output that its CloudFormation type cannot set (checked here
@@ -65,6 +94,10 @@ NOT_IN_CLOUDFORMATION = {
     # AWS::SageMaker::UserProfile's UserSettings has none either.
     "UserSettings.CanvasAppSettings.WorkspaceSettings.S3KmsKeyId",
     "UserSettings.CanvasAppSettings.WorkspaceSettings.S3ArtifactPath",
+    # AWS::SageMaker::ProcessingJob (cfn-lint 1.58.0) has only InstanceType: no instance
+    # preferences, and the type SageMaker selected from them is describe output only.
+    "ProcessingResources.ClusterConfig.SelectedInstanceType",
+    "ProcessingResources.ClusterConfig.InstancePreferences[].InstanceType",
 }
 
 
