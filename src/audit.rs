@@ -35,7 +35,13 @@ impl Audit {
         if let Some(baseline) = &self.baseline {
             crate::baseline::apply(report, baseline, self.fail_on_new);
         }
+        // Nothing applied leaves the counts the report was built with (counting again costs
+        // a pass over every finding per framework).
+        let changed =
+            self.waivers.is_some() || self.baseline.is_some() || report.framework != self.framework;
         report.framework = self.framework;
-        report.recount();
+        if changed {
+            report.recount();
+        }
     }
 }

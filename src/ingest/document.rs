@@ -149,11 +149,50 @@ fn sharing(field: &'static str) -> impl Iterator<Item = &'static KindDecl> {
         .filter(move |k| k.api.summaries == field)
 }
 
+/// The recognisers, by field name in the order [`Fields::entries`] keeps.
+fn by_field() -> &'static [(&'static str, usize)] {
+    static INDEX: std::sync::LazyLock<Vec<(&'static str, usize)>> =
+        std::sync::LazyLock::new(|| {
+            let mut index: Vec<(&'static str, usize)> = recognisers()
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.field, i))
+                .collect();
+            index.sort_unstable();
+            index
+        });
+    &INDEX
+}
+
+/// The recognisers whose field the document has, in table order: one walk over the
+/// document's fields and the index side by side, both sorted by name (a lookup per
+/// recogniser cost about 3% of a scan).
+fn marked(f: &Fields<'_>) -> Vec<&'static Recogniser> {
+    let index = by_field();
+    let mut found = Vec::new();
+    let mut at = 0;
+    for (name, _) in f.entries() {
+        while at < index.len() && index[at].0 < name {
+            at += 1;
+        }
+        let mut same = at;
+        while same < index.len() && index[same].0 == name {
+            found.push(index[same].1);
+            same += 1;
+        }
+        if at == index.len() {
+            break;
+        }
+    }
+    found.sort_unstable();
+    found.into_iter().map(|i| &recognisers()[i]).collect()
+}
+
 /// The recognisers whose field the document has, but for a field that the kind it marks
 /// declares as a reference to another kind's resource (a `DescribeEndpoint` response names its
 /// `EndpointConfigName`).
 fn claimants(f: &Fields<'_>) -> Vec<&'static Recogniser> {
-    let found: Vec<&'static Recogniser> = recognisers().iter().filter(|r| f.has(r.field)).collect();
+    let found = marked(f);
     let referred: Vec<&'static str> = found
         .iter()
         .filter_map(|r| match r.reader {

@@ -32,9 +32,6 @@ impl Writer for Asff {
         "AWS Security Finding Format for Security Hub (BatchImportFindings, 100 per call)"
     }
 
-    fn cost(&self) -> u8 {
-        3
-    }
 
     fn by_default(&self) -> bool {
         false

@@ -16,9 +16,6 @@ impl Writer for Csv {
         "CSV (RFC 4180) for auditors and spreadsheets"
     }
 
-    fn cost(&self) -> u8 {
-        3
-    }
 
     fn write(
         &self,

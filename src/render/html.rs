@@ -32,9 +32,6 @@ impl Writer for Html {
         "Self-contained, interactive HTML report"
     }
 
-    fn cost(&self) -> u8 {
-        2
-    }
 
     fn write(
         &self,

@@ -21,9 +21,6 @@ impl Writer for Json {
         "The tool's own versioned JSON document (merge and --baseline read it)"
     }
 
-    fn cost(&self) -> u8 {
-        4
-    }
 
     fn write(
         &self,

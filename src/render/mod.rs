@@ -24,11 +24,6 @@ pub trait Writer: Sync {
     }
     /// One line for `--help`.
     fn about(&self) -> &'static str;
-    /// Roughly how long the format takes to write, relative to the others; `--out-dir` starts
-    /// the costliest first so that parallel writers finish together.
-    fn cost(&self) -> u8 {
-        0
-    }
     /// Writes the report into `out`.
     fn write(
         &self,

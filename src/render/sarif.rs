@@ -32,9 +32,6 @@ impl Writer for Sarif {
         "SARIF 2.1.0 for GitHub code scanning"
     }
 
-    fn cost(&self) -> u8 {
-        1
-    }
 
     fn write(
         &self,

@@ -33,30 +33,35 @@ pub fn write(
         crate::debug!("removed {stale} temporary files left by an interrupted run");
     }
     // Formats are independent: render each into its own temporary in parallel, one task per
-    // format, the costliest first (the writers' order) so the two cores finish together. Only
-    // when every format is complete are they renamed into place, so a failure or a kill never
-    // leaves a set of reports mixed from two runs (and each carries the run id, should a
-    // rename be cut short).
-    use rayon::prelude::*;
-    let mut formats = formats.to_vec();
-    formats.sort_by_key(|f| std::cmp::Reverse(f.0.cost()));
-    let prepared: Vec<crate::fsutil::Prepared> = formats
-        .par_iter()
-        .with_max_len(1)
-        .map(|&format| {
-            let started = std::time::Instant::now();
-            let path = super::output_path(dir, format);
-            let file =
-                crate::fsutil::prepare(&path, |out| super::render(report, format, options, out))
-                    .map_err(|e| fail(format!("{}: {e}", path.display())))?;
-            crate::debug!(
-                "wrote {} in {:.2} s",
-                path.display(),
-                started.elapsed().as_secs_f64()
-            );
-            Ok(file)
-        })
-        .collect::<Result<_, String>>()?;
+    // format, each on a thread of its own: a writer that waits for the disk (each file is
+    // synced before the set is renamed) leaves its core to the others. Only when every format
+    // is complete are they renamed into place, so a failure or a kill never leaves a set of
+    // reports mixed from two runs (and each carries the run id, should a rename be cut short).
+    let write_one = |format: Format| {
+        let started = std::time::Instant::now();
+        let path = super::output_path(dir, format);
+        let file = crate::fsutil::prepare(&path, |out| super::render(report, format, options, out))
+            .map_err(|e| fail(format!("{}: {e}", path.display())))?;
+        crate::debug!(
+            "wrote {} in {:.2} s",
+            path.display(),
+            started.elapsed().as_secs_f64()
+        );
+        Ok::<_, String>(file)
+    };
+    let prepared: Vec<crate::fsutil::Prepared> = std::thread::scope(|scope| {
+        let running: Vec<_> = formats
+            .iter()
+            .map(|&format| scope.spawn(move || write_one(format)))
+            .collect();
+        running
+            .into_iter()
+            .map(|t| {
+                t.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect::<Result<_, String>>()
+    })?;
     let mut set = crate::fsutil::FileSet::default();
     prepared.into_iter().for_each(|p| set.add(p));
     set.commit()
