@@ -209,6 +209,8 @@ fn ingest_path(path: &Path, kms_only: bool, cwd: &Path, options: ReadOptions) ->
             return out;
         }
     }
+    // Every file's shown path starts with the directory's: worked out once.
+    let root = c.shown.clone();
     WalkDir::new(path)
         .follow_links(false)
         .into_iter()
@@ -228,8 +230,11 @@ fn ingest_path(path: &Path, kms_only: bool, cwd: &Path, options: ReadOptions) ->
                         && (is_json_name(entry.path()) || is_yaml_name(entry.path()))
                     {
                         let c = Candidate {
+                            path: entry.path().to_path_buf(),
+                            shown: shown_below(&root, path, entry.path(), cwd),
+                            kms_only,
+                            options,
                             in_directory: true,
-                            ..candidate(entry.path())
                         };
                         let y = read_file(&c, &mut acc.buffer);
                         if y.not_ours {
@@ -956,6 +961,39 @@ pub fn shown_path(path: &Path, cwd: &Path) -> String {
     }
 }
 
+/// [`shown_path`] of `path`, a file found under the directory `dir` whose shown path is
+/// `root`: the same text, without working the directory's part out again for each file.
+fn shown_below(root: &str, dir: &Path, path: &Path, cwd: &Path) -> String {
+    // Above the working directory, the shortest way to a file may not pass through `dir`
+    // (`scan ..` shows a file of the working directory by its own name).
+    let above = root == ".." || root.starts_with("../") || root.starts_with('/');
+    let (false, Ok(rest)) = (above, path.strip_prefix(dir)) else {
+        return shown_path(path, cwd);
+    };
+    let mut out = match root {
+        "." => String::new(),
+        "/" => "/".to_owned(),
+        _ => format!("{root}/"),
+    };
+    let bare = out.len();
+    for comp in rest.components() {
+        let part = match comp {
+            Component::Normal(s) => s.to_string_lossy(),
+            // A walk below a directory yields only plain names; anything else is spelled out
+            // the long way.
+            _ => return shown_path(path, cwd),
+        };
+        if out.len() > bare {
+            out.push('/');
+        }
+        out.push_str(&part);
+    }
+    if out.len() == bare {
+        return root.to_owned();
+    }
+    out
+}
+
 fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
     let path: Vec<Component<'_>> = path.components().collect();
     let base: Vec<Component<'_>> = base.components().collect();
@@ -1143,6 +1181,33 @@ mod tests {
             checked += 1;
         }
         assert!(checked > 60, "{checked}");
+    }
+
+    #[test]
+    fn a_file_below_a_directory_is_shown_as_shown_path_shows_it() {
+        let cwd = Path::new("/work/repo");
+        for (dir, rest) in [
+            ("samples", "cli-v2/a.json"),
+            ("samples/", "a.json"),
+            ("./samples/./x", "a/b.json"),
+            (".", "a.json"),
+            ("..", "other/a.json"),
+            ("/work/repo", "a.json"),
+            ("/work/repo/samples", "a.json"),
+            ("/work", "repo/a.json"),
+            ("/", "etc/a.json"),
+            ("/elsewhere/x", "a.json"),
+        ] {
+            let dir = Path::new(dir);
+            let root = shown_path(dir, cwd);
+            let file = dir.join(rest);
+            assert_eq!(
+                shown_below(&root, dir, &file, cwd),
+                shown_path(&file, cwd),
+                "{}",
+                file.display()
+            );
+        }
     }
 
     #[test]
