@@ -81,13 +81,13 @@ fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), Ren
     /// hashing. Keys, states and messages are shared copies (see `scan::evaluate`), so a text
     /// seen before is most often found by its address, without hashing or comparing its bytes.
     struct Strings<'a> {
-        index: HashMap<&'a str, usize>,
-        by_address: HashMap<(usize, usize), usize>,
+        index: HashMap<&'a str, u32>,
+        by_address: HashMap<(usize, usize), u32>,
         list: Vec<&'a str>,
-        last: [(&'a str, usize); 9],
+        last: [(&'a str, u32); 9],
     }
     impl<'a> Strings<'a> {
-        fn id(&mut self, s: &'a str) -> usize {
+        fn id(&mut self, s: &'a str) -> u32 {
             let address = (s.as_ptr() as usize, s.len());
             if let Some(&i) = self.by_address.get(&address) {
                 return i;
@@ -95,16 +95,17 @@ fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), Ren
             let i = match self.index.get(s) {
                 Some(&i) => i,
                 None => {
+                    let i = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
                     self.list.push(s);
-                    self.index.insert(s, self.list.len() - 1);
-                    self.list.len() - 1
+                    self.index.insert(s, i);
+                    i
                 }
             };
             self.by_address.insert(address, i);
             i
         }
         /// [`Strings::id`] of a value of one column.
-        fn column(&mut self, column: usize, s: &'a str) -> usize {
+        fn column(&mut self, column: usize, s: &'a str) -> u32 {
             let (last, i) = self.last[column];
             if (last.as_ptr() == s.as_ptr() && last.len() == s.len()) || last == s {
                 return i;
@@ -129,30 +130,20 @@ fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), Ren
         Standard(u8),
         Other(Shown<'a>),
     }
+    // Indices are u32 (a report with more than four billion strings or rows never gets
+    // here: memory runs out long before); 200,000 findings' rows take 8 MB instead of 17.
     type JobRow<'a> = (
         Shown<'a>,
         Arn<'a>,
-        usize,
-        usize,
-        Shown<'a>,
-        usize,
-        usize,
-        Shown<'a>,
-        usize,
-    );
-    type FindingRow = (
-        usize,
-        u8,
-        usize,
-        usize,
-        usize,
-        usize,
-        usize,
         u32,
-        u8,
-        usize,
-        usize,
+        u32,
+        Shown<'a>,
+        u32,
+        u32,
+        Shown<'a>,
+        u32,
     );
+    type FindingRow = (u32, u8, u32, u32, u32, u32, u32, u32, u8, u32, u32);
     #[derive(Serialize)]
     struct Island<'a> {
         s: Vec<Shown<'a>>,
@@ -163,18 +154,20 @@ fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), Ren
 
     // Resources are shown by group: their kind, or pipeline step.
     let kinds: Vec<Group> = Group::all();
-    let rule_index: HashMap<&str, usize> = report
+    let rule_index: HashMap<&str, u32> = report
         .rules
         .iter()
         .enumerate()
-        .map(|(i, r)| (r.id, i))
+        .map(|(i, r)| (r.id, u32::try_from(i).unwrap_or(u32::MAX)))
         .collect();
-    // Joined instance-type lists must outlive the string table that borrows them.
-    let mut joined: HashMap<*const ResourceRef, String> = HashMap::new();
+    // Joined instance-type lists must outlive the string table that borrows them: one per
+    // distinct list (a handful), not one per resource.
+    let mut joined: HashMap<&[String], String> = HashMap::new();
     for f in &report.findings {
-        joined
-            .entry(Arc::as_ptr(&f.resource))
-            .or_insert_with(|| f.resource.instance_types.join(", "));
+        let types = f.resource.instance_types.as_slice();
+        if !joined.contains_key(types) {
+            joined.insert(types, types.join(", "));
+        }
     }
     let mut strings = Strings {
         index: HashMap::new(),
@@ -185,7 +178,7 @@ fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), Ren
     strings.id("");
     let mut jobs: Vec<JobRow<'_>> = Vec::new();
     // Findings of one resource share its `Arc<ResourceRef>`, so the pointer identifies it.
-    let mut job_index: HashMap<*const ResourceRef, usize> = HashMap::new();
+    let mut job_index: HashMap<*const ResourceRef, u32> = HashMap::new();
     let mut rows: Vec<FindingRow> = Vec::with_capacity(report.findings.len());
     for f in &report.findings {
         let ptr = Arc::as_ptr(&f.resource);
@@ -213,13 +206,23 @@ fn write_findings_island(report: &Report, out: &mut dyn Write) -> Result<(), Ren
                     strings.column(0, &r.account_id),
                     strings.column(1, &r.region),
                     Shown(&r.source_file),
-                    strings.column(2, joined.get(&ptr).map_or("", String::as_str)),
+                    strings.column(
+                        2,
+                        joined
+                            .get(r.instance_types.as_slice())
+                            .map_or("", String::as_str),
+                    ),
                     strings.column(3, r.status.as_deref().unwrap_or("")),
                     Shown(r.creation_time.as_deref().unwrap_or("")),
-                    kinds.iter().position(|k| *k == r.group()).unwrap_or(0),
+                    kinds
+                        .iter()
+                        .position(|k| *k == r.group())
+                        .and_then(|k| u32::try_from(k).ok())
+                        .unwrap_or(0),
                 ));
-                job_index.insert(ptr, jobs.len() - 1);
-                jobs.len() - 1
+                let j = u32::try_from(jobs.len() - 1).unwrap_or(u32::MAX);
+                job_index.insert(ptr, j);
+                j
             }
         };
         let status = match f.status {
