@@ -32,7 +32,6 @@ impl Writer for Asff {
         "AWS Security Finding Format for Security Hub (BatchImportFindings, 100 per call)"
     }
 
-
     fn by_default(&self) -> bool {
         false
     }

@@ -16,7 +16,6 @@ impl Writer for Csv {
         "CSV (RFC 4180) for auditors and spreadsheets"
     }
 
-
     fn write(
         &self,
         report: &Report,

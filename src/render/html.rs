@@ -32,7 +32,6 @@ impl Writer for Html {
         "Self-contained, interactive HTML report"
     }
 
-
     fn write(
         &self,
         report: &Report,

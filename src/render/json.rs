@@ -21,7 +21,6 @@ impl Writer for Json {
         "The tool's own versioned JSON document (merge and --baseline read it)"
     }
 
-
     fn write(
         &self,
         report: &Report,

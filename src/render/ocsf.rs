@@ -30,7 +30,6 @@ impl Writer for Ocsf {
         "OCSF 1.5 Compliance Finding events (class 2003) for Security Lake and SIEMs"
     }
 
-
     fn by_default(&self) -> bool {
         false
     }

@@ -32,7 +32,6 @@ impl Writer for Sarif {
         "SARIF 2.1.0 for GitHub code scanning"
     }
 
-
     fn write(
         &self,
         report: &Report,
