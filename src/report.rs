@@ -217,7 +217,7 @@ pub struct InputStats {
     /// in `resources` as `sdk-config`.
     #[serde(default)]
     pub sdk_config_documents: usize,
-    /// Key paths those files set that no check judges yet, with what they belong to, and in
+    /// Key paths those files set that no check judges, with why, and in
     /// how many files (since 3.1).
     #[serde(default)]
     pub sdk_config_keys_not_judged: std::collections::BTreeMap<String, usize>,

@@ -113,7 +113,7 @@ pub(super) fn summarise(report: &Report, output: &Output) {
             .map(|(k, n)| format!("{k} {n}"))
             .collect();
         crate::info!(
-            "SDK config keys set that no check judges: {}",
+            "SDK config keys set that no check judges (each says why): {}",
             keys.join(", ")
         );
     }

@@ -97,7 +97,7 @@ struct FileYield {
     other_steps: crate::pipeline::StepTypes,
     /// SageMaker Python SDK configuration files.
     sdk_config_docs: usize,
-    /// Key paths they set that no check judges yet.
+    /// Key paths they set that no check judges.
     sdk_keys_not_judged: std::collections::BTreeMap<String, usize>,
     /// The file is not an input this tool reads (YAML that is no template, in a directory).
     not_ours: bool,

@@ -130,7 +130,7 @@ pub struct Judged {
     pub resources: Vec<Resource>,
     /// Problems, each with the index of its file in the chain.
     pub errors: Vec<(usize, DocumentError)>,
-    /// Key paths set in a file that no check judges yet (named with what they belong to), and
+    /// Key paths set in a file that no check judges (named with why), and
     /// in how many files.
     pub not_judged: BTreeMap<String, usize>,
 }
