@@ -254,3 +254,66 @@ fn an_sdk_config_report_matches_its_snapshots() {
         redact(&read(out.path(), "report.sarif"))
     );
 }
+
+#[test]
+fn a_key_no_check_judges_is_named_with_its_reason_and_judged_sections_are_not() {
+    let out = tempfile::tempdir().unwrap();
+    let run = tool()
+        .cwd(repo())
+        .args([
+            "scan",
+            "samples/sdk-config/sdk3-resources.yaml",
+            "--out-dir",
+        ])
+        .arg(out.path().to_str().unwrap())
+        .run();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let profile = "SageMaker.PythonSDK.Resources.UserProfile.user_settings.sharing_settings.\
+                   s3_kms_key_id (Studio user profiles, which take their domain's key when they \
+                   name none)";
+    assert!(
+        run.stderr.contains(&format!(
+            "SDK config keys set that no check judges (each says why): {profile} 1"
+        )),
+        "{}",
+        run.stderr
+    );
+    let doc = json(out.path(), "report.json");
+    let not_judged = doc["inputs"]["sdk_config_keys_not_judged"]
+        .as_object()
+        .unwrap();
+    assert_eq!(not_judged.keys().collect::<Vec<_>>(), [profile]);
+    // The domain's sections are judged by the domain's checks, one finding per part.
+    let domain: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["job_name"] == "SageMaker.PythonSDK.Resources.Domain")
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["part"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        domain,
+        [
+            ("domain-storage-cmk".to_owned(), String::new()),
+            (
+                "domain-output-cmk".to_owned(),
+                "canvas workspace".to_owned()
+            ),
+            (
+                "domain-output-cmk".to_owned(),
+                "notebook sharing".to_owned()
+            ),
+        ]
+    );
+    assert!(
+        findings(out.path())
+            .iter()
+            .all(|(_, name, ..)| !name.ends_with(".UserProfile")),
+        "no user profile section is judged"
+    );
+}
