@@ -17,15 +17,16 @@ ACCOUNT = "123456789012"
 
 
 
-def other_lists():
-    """List operations of the kinds other than training jobs, and the member holding their
-    summaries, as the tool declares them."""
+def catalogue():
     out = subprocess.run([os.environ["SAGEMAKER_AUDIT_BIN"], "kinds", "--json"],
                          capture_output=True, text=True, check=True).stdout
-    return {k["list"]: k["summaries"] for k in json.loads(out) if k["name"] != "training"}
+    return json.loads(out)
 
 
-OTHER_LISTS = other_lists()
+KINDS = catalogue()
+# List operations of the kinds other than training jobs, and the member holding their
+# summaries, as the tool declares them.
+OTHER_LISTS = {k["list"]: k["summaries"] for k in KINDS if k["name"] != "training"}
 
 
 def describe_body(name, arn, volume_key=None, output_key=None):
@@ -67,6 +68,7 @@ class Behaviour:
         self.token_cycle = set()      # operations whose tokens go A -> B -> A -> ... forever
         self.no_status = set()        # accounts ListAccounts gives with neither Status nor State
         self.calls = []
+        self.summaries = {}        # List operation of another kind -> the summaries it answers
 
 
 def arn_for(name, account=ACCOUNT, region="us-east-1"):
@@ -143,8 +145,9 @@ class Handler(BaseHTTPRequestHandler):
                 return
             self.answer(200, json.dumps(describe_body(name, arn)).encode())
         elif operation in OTHER_LISTS:
-            # The other job kinds: an account with none of them.
-            self.answer(200, json.dumps({OTHER_LISTS[operation]: []}).encode())
+            # The other kinds: what a test set, else an account with none of them.
+            out = {OTHER_LISTS[operation]: b.summaries.get(operation, [])}
+            self.answer(200, json.dumps(out).encode())
         else:
             self.answer(400, json.dumps({"__type": "UnknownOperationException", "message": operation}).encode())
 

@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from conftest import run  # noqa: E402
-from hostile import ACCOUNT, Behaviour, arn_for, describe_body, start  # noqa: E402
+from hostile import ACCOUNT, KINDS, Behaviour, arn_for, describe_body, start  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +64,52 @@ def test_path_traversing_arns_are_errors_and_nothing_leaves_out_dir(hostile, tmp
     r = run(["scan", str(out), "--format", "json"], url, cwd=tmp_path)
     offline = json.loads(r.stdout)
     assert [e["message"] for e in offline["errors"]] == [e["message"] for e in live["errors"]]
+
+
+def summary_members(kind):
+    """The name and ARN members of one summary of a kind's List operation (botocore's model),
+    or None when its summaries carry no ARN (the ARN is then checked from Describe)."""
+    import botocore.session
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    members = model.operation_model(kind["list"]).output_shape.members[kind["summaries"]].member.members
+    arns = [m for m in members if m.endswith("Arn") and m != "RoleArn"]
+    arn = kind["arn_field"] if kind["arn_field"] in members else next(iter(arns), None)
+    if arn is None:
+        return None
+    names = [m for m in members if m.endswith("Name")]
+    name = kind["name_field"] if kind["name_field"] in members else next(iter(names), None)
+    return name, arn
+
+
+LISTED_WITH_ARNS = [k for k in KINDS if k["name"] != "training" and summary_members(k)]
+
+
+@pytest.mark.parametrize("kind", LISTED_WITH_ARNS, ids=lambda k: k["name"])
+def test_path_traversing_arns_of_every_kind_are_errors_and_nothing_leaves_out_dir(hostile, tmp_path, kind):
+    url, b = hostile
+    name_member, arn_member = summary_members(kind)
+    marker = f"sagemaker-audit-escape-{os.getpid()}-{kind['name']}"
+    bad = [("up", f"arn:aws:sagemaker:us-east-1:../../../../tmp/{marker}:{kind['arn_resource']}/up"),
+           ("abs", f"arn:aws:sagemaker:us-east-1:/tmp/{marker}:{kind['arn_resource']}/abs"),
+           ("region", f"arn:aws:sagemaker:../../{marker}:{ACCOUNT}:{kind['arn_resource']}/region")]
+    b.summaries[kind["list"]] = [
+        {**({name_member: name} if name_member else {}), arn_member: arn, "CreationTime": 1700000000}
+        for name, arn in bad
+    ]
+    out = tmp_path / "work" / "out"
+    r = run(["collect", "--kinds", kind["name"], "--out-dir", str(out), "--region", "us-east-1",
+             "--sequential-listing"], url, cwd=tmp_path)
+    assert r.returncode == 3, r.stderr
+    assert not Path(f"/tmp/{marker}").exists()
+    assert not list(Path("/tmp").glob(f"{marker}*"))
+    # Nothing but the manifest (and no directory named after a hostile ARN part).
+    assert [p for p in tree(tmp_path) if p not in ("work", "work/out", "work/out/manifest.json")] == [], \
+        tree(tmp_path)
+    manifest = json.loads((out / "manifest.json").read_text())["SagemakerAuditManifest"]
+    failed = manifest["failed_calls"]
+    assert len(failed) == len(bad), failed
+    assert all(c["source"] == f"{kind['list']} in us-east-1" and not c["file"] for c in failed), failed
+    assert all("\x1b" not in c["message"] and len(c["message"]) < 600 for c in failed)
 
 
 ODD_NAMES = ["", "n" * 10_000, "a.b", "a_b", "Job-A", "job-a", "../../escape", "with/slash", "con", "caf\u00e9"]
