@@ -121,13 +121,15 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Rende
             f.part.as_deref().unwrap_or(""),
             r.origin.name().unwrap_or(""),
         ];
-        let cells = row.iter().enumerate().map(|(i, c)| match i {
-            COMPLIANCE => std::borrow::Cow::Borrowed(*c),
-            _ => neutralise(c),
-        });
-        let cells: Vec<_> = cells.collect();
-        w.write_record(cells.iter().map(|c| c.as_bytes()))
+        for (i, cell) in row.iter().enumerate() {
+            match i {
+                COMPLIANCE => w.write_field(cell),
+                _ => w.write_field(neutralise(cell).as_bytes()),
+            }
             .map_err(err)?;
+        }
+        // An empty record ends the one the fields began.
+        w.write_record(None::<&[u8]>).map_err(err)?;
     }
     for e in &report.errors {
         let message = match &e.location {
