@@ -69,6 +69,7 @@ class Behaviour:
         self.no_status = set()        # accounts ListAccounts gives with neither Status nor State
         self.calls = []
         self.summaries = {}        # List operation of another kind -> the summaries it answers
+        self.describes = {}        # Describe operation of another kind -> the body it answers
 
 
 def arn_for(name, account=ACCOUNT, region="us-east-1"):
@@ -144,6 +145,8 @@ class Handler(BaseHTTPRequestHandler):
                                              "message": "Requested resource not found."}).encode())
                 return
             self.answer(200, json.dumps(describe_body(name, arn)).encode())
+        elif operation in b.describes:
+            self.answer(200, json.dumps(b.describes[operation]).encode())
         elif operation in OTHER_LISTS:
             # The other kinds: what a test set, else an account with none of them.
             out = {OTHER_LISTS[operation]: b.summaries.get(operation, [])}

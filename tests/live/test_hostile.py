@@ -112,6 +112,52 @@ def test_path_traversing_arns_of_every_kind_are_errors_and_nothing_leaves_out_di
     assert all("\x1b" not in c["message"] and len(c["message"]) < 600 for c in failed)
 
 
+# Kinds whose summaries carry no ARN (botocore 1.44.8, UserProfileDetails and
+# InferenceExperimentSummary have none): the Describe response names it, and a user profile's
+# listing builds it from the ARN of a domain that ListDomains gives, which is hostile too.
+DESCRIBED = {
+    "user_profile": ({"DomainId": "d-abc", "UserProfileName": "up", "Status": "InService"},
+                     {"DomainId": "d-abc", "UserProfileName": "up", "Status": "InService"}),
+    "inference_experiment": ({"Name": "up", "Type": "ShadowMode", "Status": "Running",
+                              "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/experiments",
+                              "CreationTime": 1700000000, "LastModifiedTime": 1700000000},
+                             {"Name": "up", "Type": "ShadowMode", "Status": "Running",
+                              "EndpointMetadata": {"EndpointName": "e"}, "ModelVariants": [],
+                              "ShadowModeConfig": {"SourceModelVariantName": "a", "ShadowModelVariants": []}}),
+}
+
+
+REFUSED = {"user_profile": "is not a SageMaker user-profile ARN",
+           "inference_experiment": "answered with another job"}
+
+
+@pytest.mark.parametrize("name", sorted(DESCRIBED))
+def test_a_path_traversing_arn_in_a_describe_response_is_an_error_and_nothing_leaves_out_dir(
+        hostile, tmp_path, name):
+    url, b = hostile
+    kind = next(k for k in KINDS if k["name"] == name)
+    summary, body = DESCRIBED[name]
+    marker = f"sagemaker-audit-escape-{os.getpid()}-{name}"
+    b.summaries[kind["list"]] = [summary]
+    b.summaries["ListDomains"] = [{"DomainId": "d-abc", "DomainName": "d", "Status": "InService",
+                                   "DomainArn": f"arn:aws:sagemaker:us-east-1:../../../../tmp/{marker}:domain/d-abc"}]
+    b.describes[kind["describe"]] = {
+        **body, kind["arn_field"]: f"arn:aws:sagemaker:us-east-1:../../../../tmp/{marker}:{kind['arn_resource']}/up"}
+    out = tmp_path / "work" / "out"
+    r = run(["collect", "--kinds", name, "--out-dir", str(out), "--region", "us-east-1"], url, cwd=tmp_path)
+    assert r.returncode == 3, r.stderr
+    assert not list(Path("/tmp").glob(f"{marker}*"))
+    assert all(p.startswith("work/out") or p == "work" for p in tree(tmp_path)), tree(tmp_path)
+    r = run(["scan", "--live", "--kinds", name, "--region", "us-east-1", "--format", "json"], url)
+    assert r.returncode == 3, r.stderr
+    live = json.loads(r.stdout)
+    assert live["findings"] == [] and len(live["errors"]) == 1, live["errors"]
+    [error] = live["errors"]
+    # Refused for its ARN (the listing's, or the answer's), not for a body the SDK cannot read.
+    assert REFUSED[name] in error["message"] and marker in error["message"], error
+    assert "\x1b" not in error["message"] and len(error["message"]) < 600
+
+
 ODD_NAMES = ["", "n" * 10_000, "a.b", "a_b", "Job-A", "job-a", "../../escape", "with/slash", "con", "caf\u00e9"]
 
 
