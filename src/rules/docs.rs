@@ -54,8 +54,10 @@ pub const SDK_CONFIG: &str = "In a SageMaker Python SDK configuration file (conf
     names none. Such findings carry the origin sdk-config and the section's key path as their \
     name. Fix: set the key path the finding names to a customer-managed key (its ARN, id or an \
     alias), preferably in the administrator's file so that every user inherits it; a user's file \
-    overrides it key by key. The SDK leaves a configured volume key out for instance types with \
-    local NVMe storage, so setting it is safe for every job.";
+    overrides it key by key. SageMaker Python SDK 2 drops a configured volume key from training \
+    jobs and endpoint configurations whose instance type has local NVMe storage (sagemaker \
+    2.257.7, Session.get_train_request and Session.create_endpoint_config); its other requests, \
+    and SDK 3's resource classes, carry the key whatever the instance type.";
 
 /// A page worth reading.
 #[derive(Debug, Serialize)]

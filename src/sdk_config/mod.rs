@@ -262,9 +262,11 @@ pub fn judge(chain: &[ConfigFile<'_>], only: Option<Schema>) -> Judged {
         let mut slot = KeySlot::new(role, Cow::Owned(path));
         slot.part.clone_from(&entry.part);
         if role == Role::Volume {
+            // Only training and endpoint configuration requests drop a configured volume key for
+            // instance types with local NVMe storage (sagemaker 2.257.7,
+            // `Session.get_train_request` and `Session.create_endpoint_config`).
             slot.instance_types = vec![crate::resource::open_instance_type(
-                "each request the SDK builds names its own instance type, and the SDK leaves a \
-                 configured volume key out only for types with local NVMe storage",
+                "each request the SDK builds names its own instance type",
             )];
         }
         match found.value.map(|v| serde_json::from_str::<String>(v.get())) {
