@@ -129,8 +129,14 @@ pub fn redact(text: &str) -> String {
 
 /// Scans `paths` (relative to the fixtures) into a fresh out-dir and returns it.
 pub fn scan_to_dir(paths: &[&str], extra: &[&str]) -> (tempfile::TempDir, Run) {
+    scan_to_dir_in(&fixtures(), paths, extra)
+}
+
+/// [`scan_to_dir`] with `paths` relative to `cwd` (the repository, or a test's own directory).
+pub fn scan_to_dir_in(cwd: &Path, paths: &[&str], extra: &[&str]) -> (tempfile::TempDir, Run) {
     let out = tempfile::tempdir().expect("temp dir");
     let run = tool()
+        .cwd(cwd)
         .arg("scan")
         .args(paths)
         .args(extra)

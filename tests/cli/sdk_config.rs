@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::common::{json, read, redact, repo, tool};
+use crate::common::{json, read, redact, repo, scan_to_dir_in, tool};
 
 /// A run of `--sdk-config` that can only see `home` (no machine-wide or real user config).
 fn sdk_config(home: &Path, out: &Path, env: &[(&str, &str)]) -> crate::common::Run {
@@ -257,16 +257,7 @@ fn an_sdk_config_report_matches_its_snapshots() {
 
 #[test]
 fn a_key_no_check_judges_is_named_with_its_reason_and_judged_sections_are_not() {
-    let out = tempfile::tempdir().unwrap();
-    let run = tool()
-        .cwd(repo())
-        .args([
-            "scan",
-            "samples/sdk-config/sdk3-resources.yaml",
-            "--out-dir",
-        ])
-        .arg(out.path().to_str().unwrap())
-        .run();
+    let (out, run) = scan_to_dir_in(&repo(), &["samples/sdk-config/sdk3-resources.yaml"], &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let profile = "SageMaker.PythonSDK.Resources.UserProfile.user_settings.sharing_settings.\
                    s3_kms_key_id (Studio user profiles, which take their domain's key when they \

@@ -1,7 +1,7 @@
 //! Step Functions state machines: ASL files (JSON and YAML) and state machines in
 //! CloudFormation templates, their SageMaker tasks judged as the jobs they create.
 
-use crate::common::{json, read, redact, repo, tool};
+use crate::common::{json, read, redact, repo, scan_to_dir_in, tool};
 
 /// `(rule, name, status, line, file)` of every finding, sorted.
 fn rows(doc: &serde_json::Value) -> Vec<(String, String, String, u64, String)> {
@@ -65,11 +65,7 @@ fn asl_files_and_templates_are_judged_on_their_lines() {
         serde_json::to_string_pretty(&template).unwrap(),
     )
     .unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let run = tool()
-        .cwd(dir.path())
-        .args(["scan", ".", "--out-dir", out.path().to_str().unwrap()])
-        .run();
+    let (out, run) = scan_to_dir_in(dir.path(), &["."], &[]);
     // The SAM machine kept in a file is an error: the scan is incomplete.
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(
@@ -205,16 +201,7 @@ fn a_state_machine_report_matches_its_snapshots() {
 /// resource's values in the plan.
 #[test]
 fn terraform_job_resources_are_judged_on_the_plans_lines() {
-    let out = tempfile::tempdir().unwrap();
-    let run = tool()
-        .cwd(repo())
-        .args([
-            "scan",
-            "samples/terraform/training-jobs.json",
-            "--out-dir",
-            out.path().to_str().unwrap(),
-        ])
-        .run();
+    let (out, run) = scan_to_dir_in(&repo(), &["samples/terraform/training-jobs.json"], &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let doc = json(out.path(), "report.json");
     let findings = doc["findings"].as_array().unwrap();
@@ -281,11 +268,7 @@ fn training_session_tasks_are_judged_on_their_request() {
         serde_json::to_string_pretty(&machine).unwrap(),
     )
     .unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let run = tool()
-        .cwd(dir.path())
-        .args(["scan", ".", "--out-dir", out.path().to_str().unwrap()])
-        .run();
+    let (out, run) = scan_to_dir_in(dir.path(), &["."], &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let doc = json(out.path(), "report.json");
     let found: Vec<(String, String, String, String)> = doc["findings"]
