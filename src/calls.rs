@@ -198,6 +198,31 @@ macro_rules! describe {
 
 pub(crate) use {calls, describe, list_call};
 
+/// The calls of a kind the SDK has no operations for (its declaration's `unlisted` says
+/// why): `Group::listed` leaves such kinds out, so a scan never makes these calls; if one
+/// did, it would fail with an error naming no resource, not pass.
+pub const UNLISTED: Calls = {
+    fn list<'a>(_: &'a Client, _: ListArgs<'a>) -> Pending<'a, Page> {
+        Box::pin(async { Err((None, NOT_IN_THE_SDK.to_owned())) })
+    }
+    fn describe<'a>(
+        _: &'a Client,
+        _: &'a str,
+        _: &'a str,
+        _: SharedInterceptor,
+    ) -> Pending<'a, ()> {
+        Box::pin(async { Err((None, NOT_IN_THE_SDK.to_owned())) })
+    }
+    Calls {
+        list,
+        describe,
+        shards: false,
+    }
+};
+
+/// What [`UNLISTED`] answers.
+const NOT_IN_THE_SDK: &str = "the AWS SDK for Rust has no operation to list or describe this kind";
+
 /// Longest description of a failed call kept in reports; the rest is cut and counted.
 const MAX_ERROR_TEXT: usize = 300;
 

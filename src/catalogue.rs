@@ -18,6 +18,11 @@ pub struct KindEntry {
     pub resource_type: &'static str,
     /// The resource part of its ARNs.
     pub arn_resource: &'static str,
+    /// True when a live scan lists it (`--kinds` offers it, the IAM policy names its calls).
+    pub listed: bool,
+    /// Why a live scan cannot list it (only with `listed` false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unlisted: Option<&'static str>,
     /// The List operation (botocore's name).
     pub list: &'static str,
     /// The member of the List output holding the summaries.
@@ -50,8 +55,8 @@ pub struct KindEntry {
     pub cloudformation: &'static [&'static str],
 }
 
-/// Every kind the live scan lists, in report order: the registered kinds, then pipelines
-/// (whose steps are judged as the resources they create).
+/// Every kind, in report order: the registered kinds (those a live scan cannot list say
+/// so), then pipelines (whose steps are judged as the resources they create).
 pub fn entries() -> Vec<KindEntry> {
     let checks_of = |kind: Kind| -> Vec<&'static str> {
         REGISTRY
@@ -67,6 +72,8 @@ pub fn entries() -> Vec<KindEntry> {
             name: d.kind.name(),
             resource_type: d.names.resource_type,
             arn_resource: d.names.arn_resource,
+            listed: d.unlisted.is_none(),
+            unlisted: d.unlisted,
             list: d.api.list,
             summaries: d.api.summaries,
             describe: d.api.describe,
@@ -94,6 +101,8 @@ pub fn entries() -> Vec<KindEntry> {
         name: crate::resource::PIPELINE,
         resource_type: crate::resource::PIPELINE_STEP,
         arn_resource: "pipeline",
+        listed: true,
+        unlisted: None,
         list: pipelines.list,
         summaries: pipelines.summaries,
         describe: pipelines.describe,
@@ -112,11 +121,12 @@ pub fn entries() -> Vec<KindEntry> {
     out
 }
 
-/// The IAM actions a live scan calls: each kind's List and Describe operation and
+/// The IAM actions a live scan calls: each listed kind's List and Describe operation and
 /// `kms:DescribeKey` (optional: without it keys are UNVERIFIED).
 pub fn actions() -> Vec<String> {
     entries()
         .iter()
+        .filter(|e| e.listed)
         .flat_map(|e| [e.list, e.describe])
         .map(|op| format!("sagemaker:{op}"))
         .chain(["kms:DescribeKey".to_owned()])
@@ -166,7 +176,11 @@ pub fn table() -> String {
             [
                 e.name.to_owned(),
                 e.resource_type.to_owned(),
-                format!("{} / {}", e.list, e.describe),
+                if e.listed {
+                    format!("{} / {}", e.list, e.describe)
+                } else {
+                    format!("{} (saved responses only)", e.describe)
+                },
                 if e.checks.is_empty() {
                     "each step: the checks of the kind it creates".to_owned()
                 } else {
@@ -207,11 +221,14 @@ mod tests {
             Kind::ALL.len() + 1,
             "the kinds and pipelines"
         );
-        let listed: usize = entries.iter().map(|e| e.checks.len()).sum();
-        assert_eq!(listed, REGISTRY.len());
+        let checks: usize = entries.iter().map(|e| e.checks.len()).sum();
+        assert_eq!(checks, REGISTRY.len());
         let policy: serde_json::Value = serde_json::from_str(&iam_policy()).unwrap();
         let actions = policy["Statement"][0]["Action"].as_array().unwrap();
-        assert_eq!(actions.len(), 2 * entries.len() + 1);
+        let listed = entries.iter().filter(|e| e.listed).count();
+        assert_eq!(actions.len(), 2 * listed + 1);
+        // A kind is listed exactly when it has no reason not to be.
+        assert!(entries.iter().all(|e| e.listed == e.unlisted.is_none()));
         assert!(table().lines().count() == entries.len() + 1);
     }
 }

@@ -189,13 +189,15 @@ impl Group {
         all
     }
 
-    /// True for what is read from files only and is no job or pipeline step: SDK config
-    /// sections, state machine tasks and infrastructure-code resources.
+    /// True for what is read from files only: SDK config sections, state machine tasks,
+    /// infrastructure-code resources, and the kinds a live scan cannot list (their
+    /// declaration's `unlisted` says why).
     pub fn files_only(self) -> bool {
-        matches!(
-            self,
-            Group::SdkConfig | Group::StateMachineTasks | Group::IacResources
-        )
+        match self {
+            Group::Kind(k) => k.decl().unlisted.is_some(),
+            Group::PipelineSteps => false,
+            Group::SdkConfig | Group::StateMachineTasks | Group::IacResources => true,
+        }
     }
 
     /// True when its resources are jobs (or pipeline steps, which create jobs): reports

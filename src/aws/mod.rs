@@ -37,6 +37,9 @@ pub struct LiveOptions {
     pub status: Option<String>,
     /// The kinds (and pipelines) to list, in report order.
     pub kinds: Vec<crate::resource::Group>,
+    /// True when `--kinds` chose none, so every kind was asked for: the scan then says which
+    /// kinds it cannot list (their declaration's `unlisted`) once it starts listing.
+    pub every_kind: bool,
     /// The accounts to scan (the caller's alone by default).
     pub accounts: accounts::AccountScope,
     /// Calls in flight at once in one account and region.
@@ -164,6 +167,17 @@ async fn fetch_async(options: &LiveOptions) -> Result<Fetched, LiveError> {
         ..Manifest::default()
     };
     let targets = accounts::targets(&sdk, scope, &mut manifest, &options.generated_at).await?;
+    if options.every_kind {
+        for d in crate::kinds::KINDS {
+            if let Some(why) = d.unlisted {
+                crate::info!(
+                    "not listing {}: {why}; scan their saved `aws sagemaker {}` responses offline",
+                    d.names.plural,
+                    d.api.describe_command()
+                );
+            }
+        }
+    }
     let progress = fetch::Progress::new(options.progress, targets.len());
 
     // One task per account, region and kind, all under one global bound and a bound per

@@ -372,7 +372,14 @@ fn kind_parser() -> impl clap::builder::TypedValueParser<Value = Group> {
         .into_iter()
         .map(|g| PossibleValue::new(g.name()))
         // Accepted, not listed.
-        .chain([PossibleValue::new("pipelines").hide(true)]);
+        .chain([PossibleValue::new("pipelines").hide(true)])
+        // Accepted so that the scan can say why it cannot list them.
+        .chain(
+            crate::kinds::KINDS
+                .iter()
+                .filter(|d| d.unlisted.is_some())
+                .map(|d| PossibleValue::new(d.kind.name()).hide(true)),
+        );
     clap::builder::PossibleValuesParser::new(names)
         .map(|name| Group::parse(&name).expect("a possible value"))
 }

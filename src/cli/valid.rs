@@ -85,6 +85,19 @@ pub(super) fn live_options(
             ))
         })?),
     };
+    if let Some(d) = aws.kinds.iter().find_map(|g| match g {
+        Group::Kind(k) => k.decl().unlisted.map(|why| (k, why)),
+        _ => None,
+    }) {
+        return Err(usage(format!(
+            "--kinds {}: a live scan cannot list {}: {}; scan their saved `aws sagemaker {}` \
+             responses offline instead",
+            d.0.name(),
+            d.0.decl().names.plural,
+            d.1,
+            d.0.decl().api.describe_command()
+        )));
+    }
     let mut kinds = chosen_kinds(&aws.kinds);
     if let Some(status) = &aws.status {
         if aws.kinds.is_empty() {
@@ -95,6 +108,7 @@ pub(super) fn live_options(
     let accounts = account_scope(aws)?;
     Ok(crate::aws::LiveOptions {
         kinds,
+        every_kind: aws.kinds.is_empty(),
         accounts,
         max_concurrency: usize::from(aws.max_concurrency),
         profile: aws.profile.clone(),

@@ -39,6 +39,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "AlgorithmArn",
         within: None,
     },
+    unlisted: None,
     // ListAlgorithms filters by no status.
     statuses: &[],
     settled: Settled::When {

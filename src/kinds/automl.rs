@@ -36,6 +36,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "AutoMLJobArn",
         within: None,
     },
+    unlisted: None,
     // botocore 1.44.8, sagemaker 2017-07-24: enum AutoMLJobStatus (ListAutoMLJobs.StatusEquals).
     statuses: &["Completed", "InProgress", "Failed", "Stopped", "Stopping"],
     // AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId: DescribeAutoMLJob (V1) documents.

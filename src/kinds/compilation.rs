@@ -35,6 +35,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "CompilationJobArn",
         within: None,
     },
+    unlisted: None,
     // botocore 1.44.8, sagemaker 2017-07-24: enum CompilationJobStatus
     // (ListCompilationJobs.StatusEquals), upper case unlike the other jobs'.
     statuses: &[

@@ -41,6 +41,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "JobArn",
         within: None,
     },
+    unlisted: None,
     // botocore 1.44.8, sagemaker 2017-07-24: enum JobStatus (ListJobs.StatusEquals).
     statuses: &[
         "InProgress",

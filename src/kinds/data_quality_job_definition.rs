@@ -38,6 +38,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "JobDefinitionArn",
         within: None,
     },
+    unlisted: None,
     // A job definition has no status (ListDataQualityJobDefinitions filters by none).
     statuses: &[],
     // There is no Update call for a job definition.

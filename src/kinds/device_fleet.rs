@@ -39,6 +39,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "DeviceFleetArn",
         within: None,
     },
+    unlisted: None,
     // ListDeviceFleets filters by no status.
     statuses: &[],
     // UpdateDeviceFleet changes its output configuration.

@@ -42,6 +42,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "DomainArn",
         within: None,
     },
+    unlisted: None,
     // botocore 1.44.8, sagemaker 2017-07-24: ListDomains filters by nothing (no StatusEquals,
     // no CreationTimeAfter: `--created-after` is applied to the listed CreationTime).
     statuses: &[],

@@ -39,6 +39,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "EdgePackagingJobArn",
         within: None,
     },
+    unlisted: None,
     // botocore 1.44.8, sagemaker 2017-07-24: enum EdgePackagingJobStatus
     // (ListEdgePackagingJobs.StatusEquals), upper case like compilation jobs'.
     statuses: &[

@@ -35,6 +35,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "EndpointArn",
         within: None,
     },
+    unlisted: None,
     // botocore 1.44.8, sagemaker 2017-07-24: enum EndpointStatus (ListEndpoints.StatusEquals).
     statuses: &[
         "OutOfService",

@@ -44,6 +44,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "FeatureGroupArn",
         within: None,
     },
+    unlisted: None,
     // botocore 1.44.8, sagemaker 2017-07-24: enum FeatureGroupStatus
     // (ListFeatureGroups.FeatureGroupStatusEquals).
     statuses: &[

@@ -38,6 +38,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "FlowDefinitionArn",
         within: None,
     },
+    unlisted: None,
     // ListFlowDefinitions filters by no status.
     statuses: &[],
     settled: Settled::When {

@@ -42,6 +42,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "ClusterArn",
         within: None,
     },
+    unlisted: None,
     // botocore 1.44.8: ListClusters filters by no status.
     statuses: &[],
     // UpdateCluster changes instance groups, their storage included.

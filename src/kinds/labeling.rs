@@ -43,6 +43,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "LabelingJobArn",
         within: None,
     },
+    unlisted: None,
     // botocore 1.44.8, sagemaker 2017-07-24: enum LabelingJobStatus
     // (ListLabelingJobs.StatusEquals).
     statuses: &[

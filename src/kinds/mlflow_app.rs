@@ -38,6 +38,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "Arn",
         within: None,
     },
+    unlisted: None,
     // botocore 1.44.8, sagemaker 2017-07-24: enum MlflowAppStatus (ListMlflowApps.Status).
     statuses: &[
         "Creating",

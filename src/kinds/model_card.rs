@@ -37,6 +37,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "ModelCardArn",
         within: None,
     },
+    unlisted: None,
     // botocore 1.44.8, sagemaker 2017-07-24: enum ModelCardStatus (ListModelCards.ModelCardStatus).
     statuses: &["Draft", "PendingReview", "Approved", "Archived"],
     settled: Settled::Never,

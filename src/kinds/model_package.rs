@@ -49,6 +49,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "ModelPackageArn",
         within: None,
     },
+    unlisted: None,
     // ListModelPackages filters by approval, not by status.
     statuses: &[],
     // UpdateModelPackage changes a package after it is created.

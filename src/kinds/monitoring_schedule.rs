@@ -41,6 +41,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "MonitoringScheduleArn",
         within: None,
     },
+    unlisted: None,
     // botocore 1.44.8: ListMonitoringSchedules' StatusEquals, shape ScheduleStatus.
     statuses: &["Pending", "Failed", "Scheduled", "Stopped"],
     // UpdateMonitoringSchedule changes the job definition.

@@ -36,6 +36,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "NotebookInstanceArn",
         within: None,
     },
+    unlisted: None,
     // botocore 1.44.8, sagemaker 2017-07-24: enum NotebookInstanceStatus
     // (ListNotebookInstances.StatusEquals).
     statuses: &[

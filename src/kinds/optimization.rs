@@ -40,6 +40,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "OptimizationJobArn",
         within: None,
     },
+    unlisted: None,
     // botocore 1.44.8, sagemaker 2017-07-24: enum OptimizationJobStatus
     // (ListOptimizationJobs.StatusEquals), upper case like compilation jobs'.
     statuses: &[

@@ -36,6 +36,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "Arn",
         within: None,
     },
+    unlisted: None,
     // ListPartnerApps filters by no status.
     statuses: &[],
     // UpdatePartnerApp changes an app.

@@ -37,6 +37,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "ProcessingJobArn",
         within: None,
     },
+    unlisted: None,
     // botocore 1.44.8, sagemaker 2017-07-24: enum ProcessingJobStatus (ListProcessingJobs.StatusEquals).
     statuses: &["InProgress", "Completed", "Failed", "Stopping", "Stopped"],
     settled: Settled::When {

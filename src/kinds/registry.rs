@@ -17,6 +17,10 @@ pub struct KindDecl {
     pub names: Names,
     /// The List and Describe operations and the fields that mark their outputs.
     pub api: Api,
+    /// Why a live scan cannot list the kind's resources, which are then read from saved
+    /// describe responses only (not offered by `--kinds`, left out of the IAM policy);
+    /// `None` for every kind the AWS SDK for Rust the live scan uses can list and describe.
+    pub unlisted: Option<&'static str>,
     /// The status values the List operation's `StatusEquals` accepts (`--status`), as
     /// botocore's SageMaker model gives them; empty when it filters by none.
     pub statuses: &'static [&'static str],
@@ -54,7 +58,8 @@ pub struct KindDecl {
     pub slots: for<'a> fn(&Fields<'a>, Scope<'_>) -> Result<Vec<SlotDraft<'a>>, DocumentError>,
     /// The checks of its key slots, in report order.
     pub checks: &'static [&'static dyn crate::rules::Check],
-    /// The live List and Describe calls (`crate::calls::calls!`).
+    /// The live List and Describe calls (`crate::calls::calls!`; `crate::calls::UNLISTED`
+    /// for a kind with an `unlisted` reason).
     #[cfg(feature = "aws")]
     pub live: crate::calls::Calls,
 }

@@ -44,6 +44,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "TrainingSessionArn",
         within: Some(DETAIL),
     },
+    unlisted: None,
     // botocore 1.44.8, sagemaker 2017-07-24: enum TrainingSessionStatus
     // (ListTrainingSessions.StatusEquals).
     statuses: &[

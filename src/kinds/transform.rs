@@ -35,6 +35,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "TransformJobArn",
         within: None,
     },
+    unlisted: None,
     // botocore 1.44.8, sagemaker 2017-07-24: enum TransformJobStatus (ListTransformJobs.StatusEquals).
     statuses: &["InProgress", "Completed", "Failed", "Stopping", "Stopped"],
     settled: Settled::When {

@@ -37,6 +37,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "HyperParameterTuningJobArn",
         within: None,
     },
+    unlisted: None,
     // botocore 1.44.8, sagemaker 2017-07-24: enum HyperParameterTuningJobStatus (ListHyperParameterTuningJobs.StatusEquals).
     statuses: &[
         "Completed",

@@ -43,6 +43,7 @@ pub static KIND: KindDecl = KindDecl {
         arn_field: "UserProfileArn",
         within: None,
     },
+    unlisted: None,
     // botocore 1.44.8, sagemaker 2017-07-24: ListUserProfiles filters by domain and name only
     // (no StatusEquals, no CreationTimeAfter: `--created-after` is applied to the listed
     // CreationTime).

@@ -28,10 +28,17 @@ def binary():
 
 
 def catalogue():
-    """The kinds the tool declares (`sagemaker-audit kinds --json`), in report order: tests
-    derive kind lists, List operations and rule ids from it instead of spelling them out."""
+    """The kinds a live scan lists (`sagemaker-audit kinds --json`, those with `listed`), in
+    report order: tests derive kind lists, List operations and rule ids from it instead of
+    spelling them out."""
     out = subprocess.run([binary(), "kinds", "--json"], capture_output=True, text=True, check=True).stdout
-    return json.loads(out)
+    return [k for k in json.loads(out) if k["listed"]]
+
+
+def unlisted():
+    """The kinds a live scan cannot list (`listed` false in `kinds --json`), with the reason."""
+    out = subprocess.run([binary(), "kinds", "--json"], capture_output=True, text=True, check=True).stdout
+    return [k for k in json.loads(out) if not k["listed"]]
 
 
 def free_port():
