@@ -53,6 +53,7 @@ macro_rules! registered_kinds {
             PartnerApp => partner_app,
             TrainingSession => training_session,
             InferenceRecommendations => inference_recommendations,
+            InferenceRouter => inference_router,
         }
     };
 }

@@ -594,7 +594,7 @@ fn merge_reads_1_x_reports_next_to_2_0_reports_of_every_kind() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     let merged: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(merged["schema_version"], "3.1");
-    assert_eq!(merged["summary"]["jobs"], 4 + 28);
+    assert_eq!(merged["summary"]["jobs"], 4 + 29);
     let old_findings = training["findings"].as_array().unwrap().len();
     let new_findings = serde_json::from_str::<Value>(&kinds.stdout).unwrap()["findings"]
         .as_array()

@@ -235,7 +235,8 @@ fn mixed_kinds_match_their_snapshots_in_every_format() {
             "mlflow_app",
             "partner_app",
             "training_session",
-            "inference_recommendations"
+            "inference_recommendations",
+            "inference_router"
         ]
     );
     // Every check of every kind is in the report and in SARIF's rules, in registry order.
