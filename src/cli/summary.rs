@@ -19,23 +19,24 @@ pub(super) fn summarise(report: &Report, output: &Output) {
         None => String::new(),
     };
     let source = match report.mode {
-        crate::report::Mode::Offline => format!("{} files", report.inputs.files_read),
+        crate::report::Mode::Offline => counted(report.inputs.files_read, "file", "files"),
         crate::report::Mode::Live => "the AWS API".to_owned(),
         crate::report::Mode::Merged => format!("{} reports", report.inputs.paths.len()),
     };
     let kinds = report.kind_summaries();
     let jobs = match kinds.as_slice() {
         [] => "0 jobs".to_owned(),
-        [only] if only.kind == Group::Kind(Kind::Training) => format!("{} jobs", only.resources),
-        [only] => format!("{} {}", only.resources, only.kind.plural()),
+        [only] if only.kind == Group::Kind(Kind::Training) => {
+            counted(only.resources, "job", "jobs")
+        }
+        [only] => counted(only.resources, only.kind.singular(), only.kind.plural()),
         _ => format!(
-            "{} {} ({})",
-            report.job_count(),
+            "{} ({})",
             // Once more than jobs and their pipeline steps are counted, they are resources.
             if kinds.iter().any(|k| !k.kind.counts_as_jobs()) {
-                "resources"
+                counted(report.job_count(), "resource", "resources")
             } else {
-                "jobs"
+                counted(report.job_count(), "job", "jobs")
             },
             kinds
                 .iter()
@@ -118,13 +119,23 @@ pub(super) fn summarise(report: &Report, output: &Output) {
         );
     }
     if report.inputs.duplicate_jobs > 0 {
+        let n = report.inputs.duplicate_jobs;
         crate::warn!(
-            "{} jobs appeared more than once; the copy with the newest LastModifiedTime was kept",
-            report.inputs.duplicate_jobs
+            "{} appeared more than once; the copy with the newest LastModifiedTime was kept",
+            if n == 1 {
+                "1 resource".to_owned()
+            } else {
+                format!("{n} resources")
+            }
         );
     }
 }
 
 fn shown(path: &Path) -> String {
     path.display().to_string()
+}
+
+/// `1 file`, `2 files`: a count with the noun it needs.
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -154,9 +154,23 @@ fn duplicate_jobs_keep_the_newest_copy_and_say_so() {
         .args(["scan", ".", "--format", "json"])
         .run();
     assert!(
-        run.stderr.contains("1 jobs appeared more than once"),
+        run.stderr.contains("1 resource appeared more than once"),
         "{}",
         run.stderr
+    );
+    // A count of one reads as one: a job, a file.
+    assert!(
+        run.stderr.contains("sagemaker-audit: 1 job from 2 files: "),
+        "{}",
+        run.stderr
+    );
+    let one = tool()
+        .args(["scan", "basic/unencrypted.json", "--format", "json"])
+        .run();
+    assert!(
+        one.stderr.contains("sagemaker-audit: 1 job from 1 file: "),
+        "{}",
+        one.stderr
     );
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let findings = doc["findings"].as_array().unwrap();
