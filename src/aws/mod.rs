@@ -169,12 +169,8 @@ async fn fetch_async(options: &LiveOptions) -> Result<Fetched, LiveError> {
     let targets = accounts::targets(&sdk, scope, &mut manifest, &options.generated_at).await?;
     if options.every_kind {
         for d in crate::kinds::KINDS {
-            if let Some(why) = d.unlisted {
-                crate::info!(
-                    "not listing {}: {why}; scan their saved `aws sagemaker {}` responses offline",
-                    d.names.plural,
-                    d.api.describe_command()
-                );
+            if let Some(advice) = d.not_listed() {
+                crate::info!("not listing {}: {advice}", d.names.plural);
             }
         }
     }

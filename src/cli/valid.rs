@@ -85,18 +85,15 @@ pub(super) fn live_options(
             ))
         })?),
     };
-    if let Some(d) = aws.kinds.iter().find_map(|g| match g {
-        Group::Kind(k) => k.decl().unlisted.map(|why| (k, why)),
-        _ => None,
-    }) {
-        return Err(usage(format!(
-            "--kinds {}: a live scan cannot list {}: {}; scan their saved `aws sagemaker {}` \
-             responses offline instead",
-            d.0.name(),
-            d.0.decl().names.plural,
-            d.1,
-            d.0.decl().api.describe_command()
-        )));
+    for g in &aws.kinds {
+        if let Group::Kind(k) = g
+            && let Some(advice) = k.decl().not_listed()
+        {
+            return Err(usage(format!(
+                "--kinds {g}: a live scan cannot list {}: {advice}",
+                g.plural()
+            )));
+        }
     }
     let mut kinds = chosen_kinds(&aws.kinds);
     if let Some(status) = &aws.status {

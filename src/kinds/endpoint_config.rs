@@ -100,9 +100,11 @@ struct S3Key<'a> {
     enable_capture: Option<&'a RawValue>,
 }
 
+/// `AsyncInferenceConfig` (and an inference router's `RoutingTargetAsyncInferenceConfig`, the
+/// same members): where asynchronous results go and their key.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct AsyncInference<'a> {
+pub(super) struct AsyncInference<'a> {
     #[serde(borrow, default)]
     output_config: At<'a, Option<AsyncOutput<'a>>>,
 }
@@ -242,25 +244,42 @@ pub(super) fn async_output<'a>(
     let Some(a) = &config.value else {
         return Ok(None);
     };
-    let out = a.output_config.value.as_ref();
     let mut slot = KeySlot::new(Role::Output, "AsyncInferenceConfig.OutputConfig.KmsKeyId");
     slot.part = Some("async inference".to_owned());
+    async_output_slot(slot, "AsyncInferenceConfig", Some(a), config.raw, scope).map(Some)
+}
+
+/// The output slot of the asynchronous inference settings at `at` (`slot` names their key):
+/// `OutputConfig.S3OutputPath` and `S3FailurePath`, both written under `OutputConfig.KmsKeyId`.
+/// `parent` is the text the settings sit in, shown when they have no `OutputConfig`.
+pub(super) fn async_output_slot<'a>(
+    slot: KeySlot,
+    at: &str,
+    config: Option<&AsyncInference<'a>>,
+    parent: &'a str,
+    scope: Scope<'_>,
+) -> Result<SlotDraft<'a>, DocumentError> {
+    let out = config.and_then(|a| a.output_config.value.as_ref());
     let mut draft = SlotDraft::output(
         slot,
-        "AsyncInferenceConfig.OutputConfig.S3OutputPath",
+        &format!("{at}.OutputConfig.S3OutputPath"),
         out.map(|o| &o.s3_output_path),
         out.map(|o| &o.kms_key_id),
-        Some(a.output_config.slice().unwrap_or(config.raw)),
+        Some(
+            config
+                .and_then(|a| a.output_config.slice())
+                .unwrap_or(parent),
+        ),
         scope,
     )?;
     // Failed requests are written under the same key.
     if let Some(o) = out {
         draft.slot.locations.extend(scope.text(
-            "AsyncInferenceConfig.OutputConfig.S3FailurePath",
+            &format!("{at}.OutputConfig.S3FailurePath"),
             &o.s3_failure_path,
         )?);
     }
-    Ok(Some(draft))
+    Ok(draft)
 }
 
 fn parse<'a>(f: &Fields<'a>) -> Result<Draft<'a>, DocumentError> {

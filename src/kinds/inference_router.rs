@@ -14,6 +14,7 @@
 
 use serde::Deserialize;
 
+use super::endpoint_config::{AsyncInference, async_output_slot};
 use super::{
     Api, At, Draft, Fields, KindDecl, Names, Scope, Settled, SlotDraft, Text, identity, resource,
 };
@@ -69,34 +70,15 @@ pub static KIND: KindDecl = KindDecl {
     live: crate::calls::UNLISTED,
 };
 
-/// `RoutingTarget`: a name callers invoke and, for an asynchronous target, where its results go.
+/// `RoutingTarget`: a name callers invoke and, for an asynchronous target, where its results go
+/// (`RoutingTargetAsyncInferenceConfig` has the members of an endpoint's `AsyncInferenceConfig`).
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Target<'a> {
     #[serde(borrow)]
     name: Option<Text<'a>>,
     #[serde(borrow, default)]
-    async_inference_config: At<'a, Option<AsyncConfig<'a>>>,
-}
-
-/// `RoutingTargetAsyncInferenceConfig`.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct AsyncConfig<'a> {
-    #[serde(borrow, default)]
-    output_config: At<'a, Option<AsyncOutput<'a>>>,
-}
-
-/// `RoutingTargetAsyncInferenceOutputConfig`: results and failures under one key.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct AsyncOutput<'a> {
-    #[serde(borrow)]
-    s3_output_path: Option<Text<'a>>,
-    #[serde(borrow)]
-    s3_failure_path: Option<Text<'a>>,
-    #[serde(borrow, default)]
-    kms_key_id: At<'a, Option<Text<'a>>>,
+    async_inference_config: At<'a, Option<AsyncInference<'a>>>,
 }
 
 /// How a routing target is named in a slot's part: its name when written, else its position.
@@ -119,35 +101,14 @@ fn slots<'a>(f: &Fields<'a>, scope: Scope<'_>) -> Result<Vec<SlotDraft<'a>>, Doc
     for (i, target) in targets.into_iter().flatten().enumerate() {
         let t = &target.value;
         let config = t.async_inference_config.value.as_ref();
-        let out = config.and_then(|c| c.output_config.value.as_ref());
-        let mut slot = KeySlot::new(
-            Role::Output,
-            format!("RoutingTargets[{i}].AsyncInferenceConfig.OutputConfig.KmsKeyId"),
-        );
+        let at = format!("RoutingTargets[{i}].AsyncInferenceConfig");
+        let mut slot = KeySlot::new(Role::Output, format!("{at}.OutputConfig.KmsKeyId"));
         slot.part = Some(target_name(t, i));
         // A real-time target (botocore: without AsyncInferenceConfig it "serves real-time
         // requests") writes nothing to S3.
         slot.nothing_to_protect = config.is_none();
-        let parent = config
-            .and_then(|c| c.output_config.slice())
-            .or(t.async_inference_config.slice())
-            .unwrap_or(target.raw);
-        let mut draft = SlotDraft::output(
-            slot,
-            &format!("RoutingTargets[{i}].AsyncInferenceConfig.OutputConfig.S3OutputPath"),
-            out.map(|o| &o.s3_output_path),
-            out.map(|o| &o.kms_key_id),
-            Some(parent),
-            scope,
-        )?;
-        // Failure details are written under the same key.
-        if let Some(o) = out {
-            draft.slot.locations.extend(scope.text(
-                &format!("RoutingTargets[{i}].AsyncInferenceConfig.OutputConfig.S3FailurePath"),
-                &o.s3_failure_path,
-            )?);
-        }
-        slots.push(draft);
+        let parent = t.async_inference_config.slice().unwrap_or(target.raw);
+        slots.push(async_output_slot(slot, &at, config, parent, scope)?);
     }
     if slots.is_empty() {
         let mut none = KeySlot::new(

@@ -65,6 +65,17 @@ pub struct KindDecl {
 }
 
 impl KindDecl {
+    /// For a kind a live scan cannot list: why, and how to scan its resources instead (the
+    /// end of a sentence that names them); `None` for a listed kind.
+    pub fn not_listed(&self) -> Option<String> {
+        self.unlisted.map(|why| {
+            format!(
+                "{why}; scan their saved `aws sagemaker {}` responses offline",
+                self.api.describe_command()
+            )
+        })
+    }
+
     /// True when infrastructure code (a Terraform plan, a CloudFormation template) can
     /// declare the kind's resources.
     pub fn in_infrastructure_code(&self) -> bool {
